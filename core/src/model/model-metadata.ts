@@ -1,0 +1,48 @@
+import * as z from 'zod/mini';
+import { FEATURE_NAMES } from '../features/feature-names.js';
+
+const window = z.object({ start: z.string(), end: z.string() });
+const metrics = z.object({ auc: z.number(), ap: z.number(), cp100: z.number() });
+
+/**
+ * The metadata committed beside the ONNX model: everything the edge needs to turn a probability
+ * into a decision and to say what model made it. Read at start-up and validated, never trusted.
+ */
+export const modelMetadataSchema = z.object({
+  version: z.string().check(z.minLength(1)),
+  feature_names: z.array(z.string()),
+  thresholds: z.object({ review: z.number(), decline: z.number() }),
+  training: z.object({
+    seed: z.number(),
+    train_window: window,
+    validation_window: window,
+    rows: z.number(),
+    frauds: z.number(),
+    trees: z.number(),
+    params: z.record(z.string(), z.unknown()),
+  }),
+  metrics: z.object({ validation: metrics, test: metrics }),
+});
+
+export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+/**
+ * Validate metadata and check it was trained on exactly this build's features, in this order: a
+ * model trained on other features would score garbage silently, so this fails loudly instead.
+ */
+export function parseModelMetadata(input: unknown): ModelMetadata {
+  const m = z.parse(modelMetadataSchema, input);
+  const same =
+    m.feature_names.length === FEATURE_NAMES.length &&
+    m.feature_names.every((n, i) => n === FEATURE_NAMES[i]);
+  if (!same) {
+    throw new Error(
+      `model ${m.version} was trained on features [${m.feature_names.join(', ')}], ` +
+        `this build computes [${FEATURE_NAMES.join(', ')}]: retrain with npm run train`,
+    );
+  }
+  if (!(m.thresholds.review <= m.thresholds.decline)) {
+    throw new Error(`model ${m.version}: review threshold above decline threshold`);
+  }
+  return m;
+}

@@ -1,0 +1,86 @@
+import type { FeatureName } from '../features/feature-names.js';
+
+/** A stable reason code and the sentence an analyst reads when the feature raised the risk. */
+export interface ReasonCode {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * One code per feature. Codes are API: they never change meaning, so checkout flows and rules
+ * engines can key on them. Messages say why the feature pushed the score up.
+ */
+export const REASON_CODES: { readonly [K in FeatureName]: ReasonCode } = {
+  amount: { code: 'AMOUNT_HIGH', message: 'The amount is high for a card payment.' },
+  tx_during_weekend: { code: 'WEEKEND', message: 'Made at the weekend.' },
+  tx_during_night: { code: 'NIGHT_TIME', message: 'Made at night (00:00–06:59 UTC).' },
+  customer_nb_tx_1d: {
+    code: 'CUSTOMER_VELOCITY_1D',
+    message: 'The card is used unusually often today.',
+  },
+  customer_nb_tx_7d: {
+    code: 'CUSTOMER_VELOCITY_7D',
+    message: 'The card is used unusually often this week.',
+  },
+  customer_nb_tx_30d: {
+    code: 'CUSTOMER_HISTORY_30D',
+    message: 'The card has an unusual 30-day history.',
+  },
+  customer_avg_amount_1d: {
+    code: 'CUSTOMER_SPEND_1D',
+    message: "Today's spend on the card is unusual.",
+  },
+  customer_avg_amount_7d: {
+    code: 'CUSTOMER_SPEND_7D',
+    message: "This week's spend on the card is unusual.",
+  },
+  customer_avg_amount_30d: {
+    code: 'CUSTOMER_SPEND_30D',
+    message: "The card's 30-day spend is unusual.",
+  },
+  terminal_nb_tx_1d_delay7: {
+    code: 'TERMINAL_VOLUME_1D',
+    message: "The terminal's traffic a week ago was unusual.",
+  },
+  terminal_nb_tx_7d_delay7: {
+    code: 'TERMINAL_VOLUME_7D',
+    message: "The terminal's weekly traffic is unusual.",
+  },
+  terminal_nb_tx_30d_delay7: {
+    code: 'TERMINAL_VOLUME_30D',
+    message: "The terminal's monthly traffic is unusual.",
+  },
+  terminal_risk_1d_delay7: {
+    code: 'TERMINAL_RECENT_FRAUD',
+    message: 'The terminal had confirmed fraud a week ago.',
+  },
+  terminal_risk_7d_delay7: {
+    code: 'TERMINAL_FRAUD_7D',
+    message: 'The terminal had confirmed fraud in a recent week.',
+  },
+  terminal_risk_30d_delay7: {
+    code: 'TERMINAL_FRAUD_30D',
+    message: 'The terminal had confirmed fraud in the last month.',
+  },
+  amount_to_mean_30d: {
+    code: 'AMOUNT_VS_CUSTOMER_MEAN',
+    message: "The amount is far above the card's 30-day average.",
+  },
+  amount_zscore_30d: {
+    code: 'AMOUNT_VS_CUSTOMER_SPREAD',
+    message: "The amount is outside the card's usual range.",
+  },
+  amount_to_max_30d: {
+    code: 'AMOUNT_ABOVE_CUSTOMER_MAX',
+    message: "The amount exceeds the card's largest payment in 30 days.",
+  },
+  seconds_since_prev_tx: {
+    code: 'TIME_SINCE_PREVIOUS',
+    message: "The time since the card's previous payment is unusual.",
+  },
+  terminal_nb_tx_today: {
+    code: 'TERMINAL_BURST_TODAY',
+    message: 'The terminal is unusually busy today.',
+  },
+  hour_of_day: { code: 'UNUSUAL_HOUR', message: 'Made at an unusual hour.' },
+};

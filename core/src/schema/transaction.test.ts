@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { epochSeconds, looksLikeCardNumber, validateTransaction } from './transaction.js';
+
+const good = {
+  transaction_id: 'tx_000123',
+  timestamp: '2018-08-08T10:12:03Z',
+  customer_id: 'c_4711',
+  terminal_id: 't_0815',
+  amount: 57.16,
+  currency: 'EUR',
+};
+
+describe('transaction schema', () => {
+  it('accepts the documented example and every optional field', () => {
+    expect(validateTransaction(good).ok).toBe(true);
+    const full = {
+      ...good,
+      channel: 'ecommerce',
+      country: 'DE',
+      device_id: 'd-1',
+      ip: '2001:db8::1',
+    };
+    expect(validateTransaction(full)).toEqual({ ok: true, value: full });
+    expect(validateTransaction({ ...good, amount: 0 }).ok).toBe(true);
+    expect(validateTransaction({ ...good, timestamp: '2018-08-08T12:12:03.250+02:00' }).ok).toBe(
+      true,
+    );
+  });
+
+  it('names every bad field by JSON Pointer, under a prefix', () => {
+    const r = validateTransaction({ ...good, amount: -1, currency: 'euro', extra: true }, [
+      'transactions',
+      4,
+    ]);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path).sort()).toEqual([
+      '/transactions/4/amount',
+      '/transactions/4/currency',
+      '/transactions/4/extra',
+    ]);
+  });
+
+  it.each([
+    ['transaction_id', 'a b'],
+    ['transaction_id', 'x'.repeat(129)],
+    ['timestamp', '2018-08-08 10:12:03'],
+    ['timestamp', '2018-08-08T10:12:03'],
+    ['amount', 1e9 + 1],
+    ['amount', '5'],
+    ['customer_id', '4111 1111 1111 1111'],
+    ['terminal_id', ''],
+    ['ip', '300.1.1.1'],
+    ['country', 'de'],
+  ])('rejects %s = %j', (field, value) => {
+    const r = validateTransaction({ ...good, [field]: value });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.some((i) => i.path === `/${field}`)).toBe(true);
+  });
+
+  it('reports each missing required field', () => {
+    const r = validateTransaction({});
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issues.map((i) => i.path).sort()).toEqual(
+        ['/amount', '/customer_id', '/terminal_id', '/timestamp', '/transaction_id'].sort(),
+      );
+    }
+  });
+
+  it('detects card numbers by length and Luhn', () => {
+    expect(looksLikeCardNumber('4111111111111111')).toBe(true);
+    expect(looksLikeCardNumber('4111111111111112')).toBe(false);
+    expect(looksLikeCardNumber('c_4111111111111111')).toBe(false);
+  });
+
+  it('reads event time with its zone', () => {
+    expect(epochSeconds('2018-08-08T12:00:00+02:00')).toBe(epochSeconds('2018-08-08T10:00:00Z'));
+  });
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// One config, one project per package: `npm test` at the root runs them all.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'core', include: ['core/src/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'model',
+          include: ['model/src/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
