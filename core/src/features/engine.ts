@@ -1,8 +1,14 @@
 import { F, N_FEATURES } from './feature-names.js';
 import {
   CUSTOMER_DAYS,
+  CUSTOMER_HEADER,
+  CUSTOMER_SLOT,
   LABEL_DELAY_DAYS,
+  TERMINAL_DAYS,
+  TERMINAL_HEADER,
+  TERMINAL_SLOT,
   customerSlot,
+  mod,
   terminalSlot,
   type CustomerState,
   type TerminalState,
@@ -49,7 +55,8 @@ export function computeFeatures(
   const weekday = (((day + 4) % 7) + 7) % 7;
   const hour = Math.floor(secOfDay / 3600);
 
-  // Customer day buckets, before this transaction: counts and sums over 1, 7 and 30 days.
+  // Customer day buckets, before this transaction: counts and sums over 1, 7 and 30 days. The
+  // ring index walks backwards from today's slot instead of recomputing a modulo per bucket.
   let n1 = 0;
   let s1 = 0;
   let n7 = 0;
@@ -58,10 +65,11 @@ export function computeFeatures(
   let s30 = 0;
   let q30 = 0;
   let max30 = 0;
+  let slot = mod(day, CUSTOMER_DAYS);
   for (let back = 0; back < CUSTOMER_DAYS; back++) {
-    const d = day - back;
-    const o = customerSlot(d);
-    if (customer[o] !== d) continue;
+    const o = CUSTOMER_HEADER + slot * CUSTOMER_SLOT;
+    slot = slot === 0 ? CUSTOMER_DAYS - 1 : slot - 1;
+    if (customer[o] !== day - back) continue;
     const c = customer[o + 1]!;
     const s = customer[o + 2]!;
     if (back === 0) {
@@ -86,10 +94,12 @@ export function computeFeatures(
   let tf7 = 0;
   let tn30 = 0;
   let tf30 = 0;
+  const firstDay = day - LABEL_DELAY_DAYS;
+  slot = mod(firstDay, TERMINAL_DAYS);
   for (let k = 0; k < 30; k++) {
-    const d = day - LABEL_DELAY_DAYS - k;
-    const o = terminalSlot(d);
-    if (terminal[o] !== d) continue;
+    const o = TERMINAL_HEADER + slot * TERMINAL_SLOT;
+    slot = slot === 0 ? TERMINAL_DAYS - 1 : slot - 1;
+    if (terminal[o] !== firstDay - k) continue;
     const c = terminal[o + 1]!;
     const f = terminal[o + 2]!;
     if (k === 0) {

@@ -61,7 +61,8 @@ export function terminalSlot(day: number): number {
   return TERMINAL_HEADER + mod(day, TERMINAL_DAYS) * TERMINAL_SLOT;
 }
 
-function mod(a: number, n: number): number {
+/** Non-negative remainder (day numbers before 1970 are negative). */
+export function mod(a: number, n: number): number {
   const r = a % n;
   return r < 0 ? r + n : r;
 }

@@ -1,0 +1,5 @@
+export * from './dataset.js';
+export * from './generate.js';
+export * from './ndjson.js';
+export * from './rng.js';
+export { parseSimulateArgs, SIMULATE_USAGE, type SimulateArgs } from './simulate-args.js';
