@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { FEATURE_NAMES } from '../features/feature-names.js';
+import { ensembleFromJson, type TreeEnsemble } from './tree-ensemble.js';
 
 const window = z.object({ start: z.string(), end: z.string() });
 const metrics = z.object({ auc: z.number(), ap: z.number(), cp100: z.number() });
@@ -45,4 +46,23 @@ export function parseModelMetadata(input: unknown): ModelMetadata {
     throw new Error(`model ${m.version}: review threshold above decline threshold`);
   }
   return m;
+}
+
+const numbers = z.array(z.number());
+
+/** Shape of the committed trees file (core's TreeEnsembleJson). */
+export const treeEnsembleJsonSchema = z.object({
+  nFeatures: z.number().check(z.int(), z.gte(1)),
+  baseMargin: z.number(),
+  roots: numbers,
+  feature: numbers,
+  threshold: numbers,
+  left: numbers,
+  right: numbers,
+  value: numbers,
+});
+
+/** Validate an untrusted trees document and build the ensemble (structure checked too). */
+export function parseTreeEnsemble(input: unknown): TreeEnsemble {
+  return ensembleFromJson(z.parse(treeEnsembleJsonSchema, input));
 }
