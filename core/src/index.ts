@@ -8,3 +8,6 @@ export * from './model/model-metadata.js';
 export * from './policy/decision.js';
 export * from './policy/reason-codes.js';
 export * from './policy/reasons.js';
+export * from './features/state-ops.js';
+export type * from './ports/feature-store.port.js';
+export type * from './ports/scorer.port.js';

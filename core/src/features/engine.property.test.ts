@@ -174,3 +174,31 @@ describe('feature engine properties', () => {
     );
   });
 });
+
+describe('state op programs', () => {
+  it('apply exactly like the in-place updates', async () => {
+    const { applyOps } = await import('./state-ops.js');
+    const { customerOps, terminalOps, labelOps, updateCustomer, updateTerminal } =
+      await import('./engine.js');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(evArb(60), fc.boolean()), { maxLength: 60 }), (evs) => {
+        const c1 = newCustomerState();
+        const t1 = newTerminalState();
+        const c2 = newCustomerState();
+        const t2 = newTerminalState();
+        for (const [e, fraud] of evs) {
+          updateCustomer(c1, e);
+          updateTerminal(t1, e);
+          applyOps(c2, customerOps(e));
+          applyOps(t2, terminalOps(e));
+          if (fraud) {
+            applyLabel(t1, e.timeSec, 1);
+            applyOps(t2, labelOps(e.timeSec, 1));
+          }
+        }
+        expect(c2).toEqual(c1);
+        expect(t2).toEqual(t1);
+      }),
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { F, N_FEATURES } from './feature-names.js';
+import { labelAt, maxAt, OP_LABEL, OP_MAX, OP_RING_ADD, ringAdd } from './state-ops.js';
 import {
   CUSTOMER_DAYS,
   CUSTOMER_HEADER,
@@ -94,6 +95,8 @@ export function computeFeatures(
   let tf7 = 0;
   let tn30 = 0;
   let tf30 = 0;
+  // Oldest day in the window with a known fraud: how long this terminal's fraud episode has run.
+  let oldestFraudBack = -1;
   const firstDay = day - LABEL_DELAY_DAYS;
   slot = mod(firstDay, TERMINAL_DAYS);
   for (let k = 0; k < 30; k++) {
@@ -112,6 +115,7 @@ export function computeFeatures(
     }
     tn30 += c;
     tf30 += f;
+    if (f > 0) oldestFraudBack = k;
   }
   const to = terminalSlot(day);
   const today = terminal[to] === day ? terminal[to + 1]! : 0;
@@ -150,6 +154,7 @@ export function computeFeatures(
   out[o + F.seconds_since_prev_tx] = gap;
   out[o + F.terminal_nb_tx_today] = today + 1;
   out[o + F.hour_of_day] = hour;
+  out[o + F.terminal_fraud_age_days] = oldestFraudBack < 0 ? 0 : LABEL_DELAY_DAYS + oldestFraudBack;
 }
 
 /**
@@ -160,54 +165,61 @@ export function computeFeatures(
  */
 export function updateCustomer(customer: CustomerState, tx: EngineEvent): void {
   const day = dayOf(tx.timeSec);
-  const o = customerSlot(day);
-  const tag = customer[o]!;
-  if (tag > day) {
-    // The slot already holds a later day: this event is outside every window still to come.
-  } else {
-    if (tag < day) {
-      customer[o] = day;
-      customer[o + 1] = 0;
-      customer[o + 2] = 0;
-      customer[o + 3] = 0;
-      customer[o + 4] = 0;
-    }
-    customer[o + 1]! += 1;
-    customer[o + 2]! += tx.amount;
-    customer[o + 3]! += tx.amount * tx.amount;
-    if (tx.amount > customer[o + 4]!) customer[o + 4] = tx.amount;
-  }
-  if (tx.timeSec > customer[0]!) customer[0] = tx.timeSec;
+  const a = tx.amount;
+  ringAdd(customer, customerSlot(day), day, CUSTOMER_SLOT, 1, a, a * a, 0, 4, a);
+  maxAt(customer, 0, tx.timeSec);
 }
 
 /** Fold a transaction into its terminal's state, in place (commutative, like updateCustomer). */
 export function updateTerminal(terminal: TerminalState, tx: EngineEvent): void {
   const day = dayOf(tx.timeSec);
-  const o = terminalSlot(day);
-  const tag = terminal[o]!;
-  if (tag > day) return;
-  if (tag < day) {
-    terminal[o] = day;
-    terminal[o + 1] = 0;
-    terminal[o + 2] = 0;
-  }
-  terminal[o + 1]! += 1;
+  ringAdd(terminal, terminalSlot(day), day, TERMINAL_SLOT, 1, 0, 0, 0, 0, 0);
 }
 
 /**
  * Apply a change of a transaction's fraud label to its terminal: `delta` = +1 when the transaction
  * becomes known as fraud, −1 when a fraud label is withdrawn. The fraud counts on the
  * transaction's own day, so it raises the terminal's risk exactly in the windows that contain that
- * day. Labels for days that have left the ring (or never reached it) change nothing.
- * Idempotency (the same label twice) is the caller's job: it knows the previous label.
+ * day. Labels for days that have left the ring (or never reached it) change nothing; the count
+ * stays within 0 … the day's transactions. Idempotency (the same label twice) is the caller's job:
+ * it knows the previous label.
  */
 export function applyLabel(terminal: TerminalState, txTimeSec: number, delta: 1 | -1): void {
   const day = dayOf(txTimeSec);
-  const o = terminalSlot(day);
-  if (terminal[o] !== day) return;
-  const f = terminal[o + 2]! + delta;
-  // A fraud count never goes below zero nor above the day's transactions.
-  terminal[o + 2] = Math.min(Math.max(0, f), terminal[o + 1]!);
+  labelAt(terminal, terminalSlot(day), day, 2, 1, delta);
+}
+
+/** The op program of updateCustomer, for stores that fold inside their own transaction. */
+export function customerOps(tx: EngineEvent): Float64Array {
+  const day = dayOf(tx.timeSec);
+  const a = tx.amount;
+  return Float64Array.of(
+    OP_RING_ADD,
+    customerSlot(day),
+    day,
+    CUSTOMER_SLOT,
+    1,
+    a,
+    a * a,
+    0,
+    4,
+    a,
+    OP_MAX,
+    0,
+    tx.timeSec,
+  );
+}
+
+/** The op program of updateTerminal. */
+export function terminalOps(tx: EngineEvent): Float64Array {
+  const day = dayOf(tx.timeSec);
+  return Float64Array.of(OP_RING_ADD, terminalSlot(day), day, TERMINAL_SLOT, 1, 0, 0, 0, 0, 0);
+}
+
+/** The op program of applyLabel. */
+export function labelOps(txTimeSec: number, delta: 1 | -1): Float64Array {
+  const day = dayOf(txTimeSec);
+  return Float64Array.of(OP_LABEL, terminalSlot(day), day, 2, 1, delta);
 }
 
 /**

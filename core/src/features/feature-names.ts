@@ -28,6 +28,7 @@ export const FEATURE_NAMES = [
   'seconds_since_prev_tx',
   'terminal_nb_tx_today',
   'hour_of_day',
+  'terminal_fraud_age_days',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];

@@ -83,4 +83,8 @@ export const REASON_CODES: { readonly [K in FeatureName]: ReasonCode } = {
     message: 'The terminal is unusually busy today.',
   },
   hour_of_day: { code: 'UNUSUAL_HOUR', message: 'Made at an unusual hour.' },
+  terminal_fraud_age_days: {
+    code: 'TERMINAL_FRAUD_EPISODE',
+    message: 'The terminal is in an ongoing episode of confirmed fraud.',
+  },
 };
