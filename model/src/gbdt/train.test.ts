@@ -54,6 +54,24 @@ describe('trainGbdt', () => {
     expect(logLossFromMargin(train.y, margins(res.ensemble, train.X))).toBe(last.trainLoss);
   });
 
+  it('grows loss-guided trees within maxLeaves and maxDepth', () => {
+    const res = trainGbdt(
+      { ...train, nFeatures: NF },
+      { nRounds: 10, maxDepth: 10, maxLeaves: 8, minChildWeight: 0 },
+    );
+    const e = res.ensemble;
+    const depthOf = (k: number): number =>
+      e.feature[k]! < 0 ? 0 : 1 + Math.max(depthOf(e.left[k]!), depthOf(e.right[k]!));
+    e.roots.forEach((root, t) => {
+      const end = t + 1 < e.roots.length ? e.roots[t + 1]! : e.feature.length;
+      const leaves = e.feature.subarray(root, end).filter((f) => f < 0).length;
+      expect(leaves).toBe(8);
+      expect(depthOf(root)).toBeLessThanOrEqual(10);
+    });
+    // Best-first growth goes deeper than a balanced 8-leaf tree somewhere.
+    expect(Math.max(...Array.from(e.roots, depthOf))).toBeGreaterThan(3);
+  });
+
   it('is deterministic for a seed and differs across seeds', () => {
     const params = { nRounds: 25, maxDepth: 5, subsample: 0.8, colsampleByTree: 0.7, seed: 9 };
     const a = trainGbdt({ ...train, nFeatures: NF }, params);
@@ -68,6 +86,7 @@ describe('trainGbdt', () => {
     const noisy = xorData(1_500, 5, 0.3);
     const valid = xorData(1_500, 6, 0.3);
     const patience = 10;
+    const seen: number[] = [];
     const res = trainGbdt(
       { ...noisy, nFeatures: NF, validation: valid },
       {
@@ -79,7 +98,10 @@ describe('trainGbdt', () => {
         earlyStoppingRounds: patience,
         evalMetric: 'logloss',
       },
+      { onIteration: (h) => seen.push(h.iter) },
     );
+    expect(seen).toEqual(Array.from(res.history.keys()));
+    expect(res.history.map((h) => h.iter)).toEqual(seen);
     const best = res.bestIteration;
     expect(res.history.length).toBe(best + 1 + patience);
     expect(res.ensemble.roots.length).toBe(best + 1);

@@ -1,11 +1,13 @@
 /**
  * Gradient-boosted decision trees for binary classification (log-loss), histogram-based.
  *
- * Why our own trainer: no maintained npm package trains GBDTs (the JS ports of XGBoost and
- * LightGBM are inference-only or abandoned, and native bindings would not run everywhere the
- * pipeline does). The algorithm follows XGBoost's second-order boosting with LightGBM's
- * histogram tricks; it is small enough to own, and owning it lets the trainer emit core's
- * TreeEnsemble directly with float32 thresholds that match ONNX `BRANCH_LEQ` exactly.
+ * Why our own trainer: no maintained GBDT trainer exists on npm. `ml-xgboost` is an old
+ * emscripten build of XGBoost 0.x, `xgboost-scorer` only scores, and the rest (ml-cart,
+ * ml-random-forest, decision-tree…) are single trees, forests or small from-scratch boosters
+ * without histogram binning, sample weights or early stopping. The algorithm here is
+ * XGBoost's second-order boosting with LightGBM's histogram tricks; it is small enough to own,
+ * and owning it lets the trainer emit core's TreeEnsemble directly, with float32 thresholds
+ * that match ONNX `BRANCH_LEQ` exactly.
  */
 import type { TreeEnsemble } from '@vigil/core';
 import { stream } from '../simulate/rng.js';
@@ -15,6 +17,8 @@ import { logisticGradients } from './logistic-objective.js';
 import { averagePrecision, logLossFromMargin, rocAuc } from './metrics.js';
 import { resolveParams, type EvalMetric, type GbdtParams } from './params.js';
 import { TreeGrower } from './tree-grower.js';
+import { RoundSampler } from './round-sampler.js';
+import { EarlyStopping } from './early-stopping.js';
 
 /** A held-out set for early stopping. */
 export interface ValidationSet {
@@ -64,10 +68,6 @@ export interface TrainHooks {
   readonly onIteration?: (entry: HistoryEntry) => void;
 }
 
-function higherIsBetter(metric: EvalMetric): boolean {
-  return metric !== 'logloss';
-}
-
 function evalMetric(
   metric: EvalMetric,
   y: Uint8Array,
@@ -92,6 +92,29 @@ function checkData(d: TrainingSet): number {
     if (v.weight && v.weight.length !== v.y.length) throw new RangeError('gbdt: validation weight');
   }
   return n;
+}
+
+/**
+ * Per-row weights with scalePosWeight folded in, and the base margin: their prior log-odds,
+ * the constant that minimises the weighted loss before any tree (float32, as ONNX stores it).
+ */
+function effectiveWeights(
+  d: TrainingSet,
+  scalePosWeight: number,
+): { w: Float64Array; baseMargin: number } {
+  const { y, weight } = d;
+  const w = new Float64Array(y.length);
+  let wPos = 0;
+  let wNeg = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = (weight ? weight[i]! : 1) * (y[i] === 1 ? scalePosWeight : 1);
+    if (!(wi >= 0)) throw new RangeError(`gbdt: weight ${i} is negative or NaN`);
+    w[i] = wi;
+    if (y[i] === 1) wPos += wi;
+    else wNeg += wi;
+  }
+  if (!(wPos > 0 && wNeg > 0)) throw new RangeError('gbdt: training needs both classes');
+  return { w, baseMargin: Math.fround(Math.log(wPos / wNeg)) };
 }
 
 /** Add the grower's last tree to the training margins. */
@@ -147,34 +170,16 @@ export function trainGbdt(
   const binned = binColumns(X, mapper);
   const t1 = performance.now();
 
-  // Effective weights fold scalePosWeight in; the base margin is their prior log-odds (the
-  // constant that minimises the weighted loss before any tree).
-  const w = new Float64Array(n);
-  let wPos = 0;
-  let wNeg = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = (data.weight ? data.weight[i]! : 1) * (y[i] === 1 ? p.scalePosWeight : 1);
-    if (!(wi >= 0)) throw new RangeError(`gbdt: weight ${i} is negative or NaN`);
-    w[i] = wi;
-    if (y[i] === 1) wPos += wi;
-    else wNeg += wi;
-  }
-  if (!(wPos > 0 && wNeg > 0)) throw new RangeError('gbdt: training needs both classes');
-  const baseMargin = Math.fround(Math.log(wPos / wNeg));
-
+  const { w, baseMargin } = effectiveWeights(data, p.scalePosWeight);
   const margin = new Float64Array(n).fill(baseMargin);
   const valid = data.validation;
   const valMargin = valid ? new Float64Array(valid.y.length).fill(baseMargin) : undefined;
   const g = new Float64Array(n);
   const h = new Float64Array(n);
-  const rows = new Int32Array(n);
-  const outOfBag = new Int32Array(n);
-  const features = new Int32Array(nf);
-  const nSelected = Math.max(1, Math.round(nf * p.colsampleByTree));
-  const keepThreshold = p.subsample * 4294967296;
-
+  const sampler = new RoundSampler(n, nf, p.subsample, p.colsampleByTree, rng);
   const grower = new TreeGrower(binned, n, mapper, p);
   const builder = new EnsembleBuilder(mapper, baseMargin);
+  const stopping = new EarlyStopping(p.evalMetric, p.earlyStoppingRounds);
   const history: HistoryEntry[] = [];
   const valMetrics: number[] = [];
   const record = (iter: number, trainLoss: number) => {
@@ -182,32 +187,16 @@ export function trainGbdt(
     history.push(entry);
     hooks.onIteration?.(entry);
   };
-  const higher = higherIsBetter(p.evalMetric);
-  let bestIteration = 0;
-  let bestMetric = higher ? -Infinity : Infinity;
-  let iter = 0;
 
-  for (; iter < p.nRounds; iter++) {
+  for (let iter = 0; iter < p.nRounds; iter++) {
     // The gradient pass also yields the loss of the model so far: the previous round's entry.
     const lossSoFar = logisticGradients(margin, y, w, g, h);
     if (iter > 0) record(iter - 1, lossSoFar);
 
-    // Feature and row samples for this tree (ascending, so histogram reads stay sequential).
-    if (nSelected === nf) for (let f = 0; f < nf; f++) features[f] = f;
-    else features.set(rng.sample(nf, nSelected).sort());
-    let nIn = 0;
-    let nOut = 0;
-    if (p.subsample === 1) for (let i = 0; i < n; i++) rows[nIn++] = i;
-    else {
-      for (let i = 0; i < n; i++) {
-        if (rng.nextUint32() < keepThreshold) rows[nIn++] = i;
-        else outOfBag[nOut++] = i;
-      }
-    }
-
-    grower.grow(rows, nIn, g, h, features, nSelected);
+    sampler.draw();
+    grower.grow(sampler.rows, sampler.nIn, g, h, sampler.features, sampler.nSelected);
     const tree = builder.add(grower);
-    addToTrainingMargins(grower, margin, outOfBag, nOut);
+    addToTrainingMargins(grower, margin, sampler.outOfBag, sampler.nOut);
 
     let valMetric = NaN;
     if (valid && valMargin) {
@@ -215,18 +204,11 @@ export function trainGbdt(
       valMetric = evalMetric(p.evalMetric, valid.y, valMargin, valid.weight);
     }
     valMetrics.push(valMetric);
-
-    if (!valid) bestIteration = iter;
-    else if (higher ? valMetric > bestMetric : valMetric < bestMetric) {
-      bestMetric = valMetric;
-      bestIteration = iter;
-    } else if (p.earlyStoppingRounds > 0 && iter - bestIteration >= p.earlyStoppingRounds) {
-      iter++;
-      break;
-    }
+    if (valid && stopping.update(iter, valMetric)) break;
   }
-  record(iter - 1, logLossFromMargin(y, margin, w));
+  record(valMetrics.length - 1, logLossFromMargin(y, margin, w));
 
+  const bestIteration = valid ? stopping.bestIteration : valMetrics.length - 1;
   const kept = bestIteration + 1;
   const { gain, splits } = builder.importance(kept);
   return {

@@ -10,10 +10,10 @@
  *   column-1 margin loses it.)
  * - `base_values = [baseMargin]` (one entry, for that one column);
  * - `post_transform = 'LOGISTIC'`;
- * - that binary path applies the logistic only when some vote weight is negative; with all
- *   weights ≥ 0 it writes the raw score as a "probability". A boosted ensemble almost always
- *   has negative leaves, but when it does not we add one extra single-leaf tree voting
- *   −(smallest float32 subnormal), which changes no float32 sum.
+ * - onnxruntime treats "all vote weights ≥ 0" specially: the label becomes `raw score > 0.5`
+ *   instead of `s > 0` (seen with 1.30; its source also writes [1 − s, s] unsquashed on some
+ *   paths). A boosted ensemble almost always has negative leaves; when it has none we add one
+ *   single-leaf tree voting −(smallest float32 subnormal), which changes no float32 sum.
  * - nodes are `BRANCH_LEQ` (true branch = left = `x <= threshold`) and `LEAF`, thresholds and
  *   weights are float32 (the trainer already rounds them), and no missing-value tracking: NaN
  *   fails `<=` and goes right, as in core's predictMargin.
@@ -97,31 +97,28 @@ function flatten(e: TreeEnsemble): TreeAttributes {
         a.trueIds.push(ids.get(e.left[k]!)!);
         a.falseIds.push(ids.get(e.right[k]!)!);
       } else {
-        a.featureIds.push(0);
-        a.modes.push('LEAF');
-        a.values.push(0);
-        a.trueIds.push(0);
-        a.falseIds.push(0);
-        a.classTreeIds.push(t);
-        a.classNodeIds.push(id);
-        a.classWeights.push(Math.fround(e.value[k]!));
+        pushLeafTail(a, t, id, Math.fround(e.value[k]!));
       }
     }
   }
   if (!a.classWeights.some((w) => w < 0)) {
-    const t = e.roots.length;
-    a.treeIds.push(t);
+    a.treeIds.push(e.roots.length);
     a.nodeIds.push(0);
-    a.featureIds.push(0);
-    a.modes.push('LEAF');
-    a.values.push(0);
-    a.trueIds.push(0);
-    a.falseIds.push(0);
-    a.classTreeIds.push(t);
-    a.classNodeIds.push(0);
-    a.classWeights.push(-FLOAT32_TINY);
+    pushLeafTail(a, e.roots.length, 0, -FLOAT32_TINY);
   }
   return a;
+}
+
+/** The leaf's node fields after its tree and node ids, and its single vote (column 0). */
+function pushLeafTail(a: TreeAttributes, tree: number, id: number, weight: number): void {
+  a.featureIds.push(0);
+  a.modes.push('LEAF');
+  a.values.push(0);
+  a.trueIds.push(0);
+  a.falseIds.push(0);
+  a.classTreeIds.push(tree);
+  a.classNodeIds.push(id);
+  a.classWeights.push(weight);
 }
 
 const utf8 = new TextEncoder();
