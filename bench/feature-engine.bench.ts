@@ -62,7 +62,11 @@ export function benchFeatureEngine(ds: SimulatedDataset): string {
     table(
       ['pass', 'transactions/s', 'time'],
       [
-        ['core engine (computeFeatures + updates + labels)', fmtInt(engineTps), `${fmt(engineMs / 1000)} s`],
+        [
+          'core engine (computeFeatures + updates + labels)',
+          fmtInt(engineTps),
+          `${fmt(engineMs / 1000)} s`,
+        ],
         ['floor (read columns, write a row)', fmtInt(floorTps), `${fmt(floorMs / 1000)} s`],
         ['ratio engine / floor', fmt(engineTps / floorTps), ''],
       ],

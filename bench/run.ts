@@ -39,8 +39,18 @@ async function benchSimulate(): Promise<string> {
       table(
         ['step', 'time', 'budget', 'share of budget'],
         [
-          [`generate ${fmtInt(n)} transactions (median of 3)`, `${fmt(times[1]! / 1000)} s`, '60 s', `${fmt((times[1]! / 60_000) * 100, 1)} %`],
-          ['generate + write NDJSON', `${fmt(total / 1000)} s`, '60 s', `${fmt((total / 60_000) * 100, 1)} %`],
+          [
+            `generate ${fmtInt(n)} transactions (median of 3)`,
+            `${fmt(times[1]! / 1000)} s`,
+            '60 s',
+            `${fmt((times[1]! / 60_000) * 100, 1)} %`,
+          ],
+          [
+            'generate + write NDJSON',
+            `${fmt(total / 1000)} s`,
+            '60 s',
+            `${fmt((total / 60_000) * 100, 1)} %`,
+          ],
         ],
       ),
       '',
@@ -60,19 +70,37 @@ function benchTrain(): string {
     const t0 = performance.now();
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'model/src/cli/train.ts'), '--out', dir, '--report', join(dir, 'REPORT.md')],
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'model/src/cli/train.ts'),
+        '--out',
+        dir,
+        '--report',
+        join(dir, 'REPORT.md'),
+      ],
       { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24 },
     );
     const seconds = (performance.now() - t0) / 1000;
-    const summary = JSON.parse(out.trim().split('\n').at(-1)!) as { version: string; test: { auc: number; ap: number; cp100: number } };
+    const summary = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      version: string;
+      test: { auc: number; ap: number; cp100: number };
+    };
     return [
       '## Training (`npm run train`)',
       '',
-      'The whole command: three seeds simulated, featurised through core, trained, exported to ONNX and evaluated; the first seed\'s model exported and scored by onnxruntime-web.',
+      "The whole command: three seeds simulated, featurised through core, trained, exported to ONNX and evaluated; the first seed's model exported and scored by onnxruntime-web.",
       '',
       table(
         ['run', 'time', 'budget', 'share of budget'],
-        [[`npm run train → ${summary.version}`, `${fmt(seconds, 0)} s`, '300 s', `${fmt((seconds / 300) * 100, 1)} %`]],
+        [
+          [
+            `npm run train → ${summary.version}`,
+            `${fmt(seconds, 0)} s`,
+            '300 s',
+            `${fmt((seconds / 300) * 100, 1)} %`,
+          ],
+        ],
       ),
       '',
       `Test week of that run: AUC ${summary.test.auc.toFixed(3)}, AP ${summary.test.ap.toFixed(3)}, CP@100 ${summary.test.cp100.toFixed(3)} (the committed numbers are in model/REPORT.md).`,
@@ -104,9 +132,13 @@ const SECTIONS: Record<string, Section> = {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
   const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
-  for (const n of names) if (!SECTIONS[n]) throw new Error(`unknown section "${n}"; known: ${Object.keys(SECTIONS).join(', ')}`);
+  for (const n of names)
+    if (!SECTIONS[n])
+      throw new Error(`unknown section "${n}"; known: ${Object.keys(SECTIONS).join(', ')}`);
   // Sections not rerun keep their last measured text (with --only), so the file stays whole.
-  const previous = existsSync(OUT) ? splitSections(readFileSync(OUT, 'utf8')) : new Map<string, string>();
+  const previous = existsSync(OUT)
+    ? splitSections(readFileSync(OUT, 'utf8'))
+    : new Map<string, string>();
   const fresh = new Map<string, string>();
   for (const n of names) {
     process.stderr.write(`bench: ${n}…\n`);

@@ -14,7 +14,10 @@ export function summarize(samples: Float64Array): { p50: number; p99: number; me
 }
 
 export function fmt(n: number, digits = 2): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 }
 
 export function fmtInt(n: number): string {
