@@ -39,9 +39,12 @@ async function main(): Promise<number> {
 
   const out = createWriteStream(values.out);
   for (const row of result.rows) {
-    if (!out.write(JSON.stringify(row) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(JSON.stringify(row) + '\n'))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+  );
 
   const summary: Record<string, unknown> = {
     model_version: model.metadata.version,

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     const result = runPipeline({ seed, log });
     runs.push(seedRun(seed, summarize(result.dataset), result));
     p ??= result;
-    log(`   test week: AUC ${result.test.auc.toFixed(3)}, AP ${result.test.ap.toFixed(3)}, CP@100 ${result.test.cp100.toFixed(3)}`);
+    log(
+      `   test week: AUC ${result.test.auc.toFixed(3)}, AP ${result.test.ap.toFixed(3)}, CP@100 ${result.test.cp100.toFixed(3)}`,
+    );
   }
   const primary = runs[0]!;
   if (!p) throw new Error('no seed ran');
@@ -60,7 +62,9 @@ async function main(): Promise<void> {
   await scorer.release();
   let maxDiff = 0;
   for (let k = 0; k < test.rows.length; k++) {
-    const d = Math.abs(ortScores[k]! - predictProbability(p.ensemble, Xt, k * FEATURE_NAMES.length));
+    const d = Math.abs(
+      ortScores[k]! - predictProbability(p.ensemble, Xt, k * FEATURE_NAMES.length),
+    );
     if (d > maxDiff) maxDiff = d;
   }
   const onnxTest = handbookMetrics(p.dataset, test, ortScores);
@@ -87,10 +91,21 @@ async function main(): Promise<void> {
   const totalSeconds = (performance.now() - started) / 1000;
   await writeFile(
     values.report,
-    renderReport({ version, primary, result: p, onnxTest, onnxMaxDiff: maxDiff, others: runs.slice(1), totalSeconds }),
+    renderReport({
+      version,
+      primary,
+      result: p,
+      onnxTest,
+      onnxMaxDiff: maxDiff,
+      others: runs.slice(1),
+      totalSeconds,
+    }),
   );
   log(`wrote ${values.out} and ${values.report} in ${totalSeconds.toFixed(0)} s`);
-  process.stdout.write(JSON.stringify({ version, test: onnxTest, thresholds: p.thresholds, seconds: totalSeconds }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ version, test: onnxTest, thresholds: p.thresholds, seconds: totalSeconds }) +
+      '\n',
+  );
 }
 
 main().catch((e: unknown) => {

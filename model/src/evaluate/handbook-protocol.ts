@@ -31,7 +31,12 @@ export interface TestSet {
  * compromised — the training week's fraudulent customers, plus, for test day k, those of day
  * `trainStart + 7 + k − 1` (the label delay means later frauds are not yet known).
  */
-export function handbookTestSet(ds: ProtocolInput, trainStartDate: string, delayDays = 7, testDays = 7): TestSet {
+export function handbookTestSet(
+  ds: ProtocolInput,
+  trainStartDate: string,
+  delayDays = 7,
+  testDays = 7,
+): TestSet {
   const d0 = dayIndex(trainStartDate);
   const known = new Set<number>();
   const fraudCustomersOn = (day: number) => {

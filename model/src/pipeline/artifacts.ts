@@ -23,7 +23,9 @@ export interface ModelArtifacts {
 
 /** Content-addressed version: the same trees always get the same name. */
 export function modelVersion(e: TreeEnsemble): string {
-  const h = createHash('sha256').update(JSON.stringify(ensembleToJson(e))).digest('hex');
+  const h = createHash('sha256')
+    .update(JSON.stringify(ensembleToJson(e)))
+    .digest('hex');
   return `gbdt-${h.slice(0, 12)}`;
 }
 
@@ -39,7 +41,9 @@ export async function readArtifacts(dir = ARTIFACTS_DIR): Promise<ModelArtifacts
   const metadata = parseModelMetadata(JSON.parse(await readFile(join(dir, METADATA_FILE), 'utf8')));
   const ensemble = parseTreeEnsemble(JSON.parse(await readFile(join(dir, TREES_FILE), 'utf8')));
   if (modelVersion(ensemble) !== metadata.version) {
-    throw new Error(`${TREES_FILE} does not belong to model ${metadata.version}: retrain with npm run train`);
+    throw new Error(
+      `${TREES_FILE} does not belong to model ${metadata.version}: retrain with npm run train`,
+    );
   }
   const onnx = new Uint8Array(await readFile(join(dir, ONNX_FILE)));
   return { metadata, ensemble, onnx };

@@ -83,11 +83,13 @@ export async function backtest(
       transaction_id: ids[order[k]!]!,
       score: s,
       decision: decide(s, model.metadata.thresholds),
-      reasons: topReasons(model.ensemble, X, 3, scratch, k * N_FEATURES).map(({ code, feature, contribution }) => ({
-        code,
-        feature,
-        contribution,
-      })),
+      reasons: topReasons(model.ensemble, X, 3, scratch, k * N_FEATURES).map(
+        ({ code, feature, contribution }) => ({
+          code,
+          feature,
+          contribution,
+        }),
+      ),
     };
   }
   return { order, scores, rows };

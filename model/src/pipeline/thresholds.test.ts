@@ -18,7 +18,10 @@ describe('thresholds', () => {
   });
 
   it('never puts review above decline and handles ties as one threshold', () => {
-    const t = chooseThresholds([0.9, 0.9, 0.1, 0.1], [1, 0, 0, 0], { alertRate: 0.75, declinePrecision: 0.6 });
+    const t = chooseThresholds([0.9, 0.9, 0.1, 0.1], [1, 0, 0, 0], {
+      alertRate: 0.75,
+      declinePrecision: 0.6,
+    });
     expect(t.decline).toBe(1); // 0.9 catches both tied rows: 50 % < 60 %
     expect(t.review).toBeLessThanOrEqual(t.decline);
   });

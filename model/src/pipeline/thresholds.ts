@@ -43,7 +43,11 @@ export function chooseThresholds(
 /** Decision × label counts at the given thresholds. */
 export type Confusion = Record<Decision, { fraud: number; legit: number }>;
 
-export function confusion(scores: ArrayLike<number>, labels: ArrayLike<number>, t: Thresholds): Confusion {
+export function confusion(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  t: Thresholds,
+): Confusion {
   const c: Confusion = {
     approve: { fraud: 0, legit: 0 },
     review: { fraud: 0, legit: 0 },

@@ -1,6 +1,18 @@
-import { FEATURE_NAMES, N_FEATURES, predictProbability, type Thresholds, type TreeEnsemble } from '@vigil/core';
+import {
+  FEATURE_NAMES,
+  N_FEATURES,
+  predictProbability,
+  type Thresholds,
+  type TreeEnsemble,
+} from '@vigil/core';
 import { cardPrecisionAtK, handbookTestSet } from '../evaluate/handbook-protocol.js';
-import { averagePrecision, rocAuc, trainGbdt, type GbdtParams, type GbdtResult } from '../gbdt/index.js';
+import {
+  averagePrecision,
+  rocAuc,
+  trainGbdt,
+  type GbdtParams,
+  type GbdtResult,
+} from '../gbdt/index.js';
 import { simulate, type SimulatedDataset, type SimulateOptions } from '../simulate/index.js';
 import { stream } from '../simulate/rng.js';
 import { replayFeatures } from './replay-features.js';
@@ -58,7 +70,11 @@ export interface PipelineResult {
   readonly testConfusion: Confusion;
   readonly trainRows: number;
   readonly trainFrauds: number;
-  readonly windows: { readonly train: DateWindow; readonly validation: DateWindow; readonly handbookTrainStart: string };
+  readonly windows: {
+    readonly train: DateWindow;
+    readonly validation: DateWindow;
+    readonly handbookTrainStart: string;
+  };
   readonly params: Partial<GbdtParams>;
   readonly timingsMs: Record<'simulate' | 'features' | 'train' | 'evaluate', number>;
 }
@@ -102,7 +118,9 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
   let t0 = performance.now();
   const ds = simulate({ ...opts.simulate, seed: opts.seed });
   const tSim = performance.now() - t0;
-  log(`simulated ${ds.length.toLocaleString('en-US')} transactions in ${(tSim / 1000).toFixed(1)} s`);
+  log(
+    `simulated ${ds.length.toLocaleString('en-US')} transactions in ${(tSim / 1000).toFixed(1)} s`,
+  );
 
   t0 = performance.now();
   const X = replayFeatures(ds);
@@ -139,12 +157,17 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
     params,
     {
       onIteration: (h) => {
-        if (h.iter % 50 === 0) log(`  round ${h.iter}: train loss ${h.trainLoss.toFixed(5)}, validation AP ${h.valMetric.toFixed(4)}`);
+        if (h.iter % 50 === 0)
+          log(
+            `  round ${h.iter}: train loss ${h.trainLoss.toFixed(5)}, validation AP ${h.valMetric.toFixed(4)}`,
+          );
       },
     },
   );
   const tTrain = performance.now() - t0;
-  log(`trained ${gbdt.bestIteration + 1} trees on ${keep.length.toLocaleString('en-US')} rows in ${(tTrain / 1000).toFixed(1)} s`);
+  log(
+    `trained ${gbdt.bestIteration + 1} trees on ${keep.length.toLocaleString('en-US')} rows in ${(tTrain / 1000).toFixed(1)} s`,
+  );
 
   t0 = performance.now();
   const ensemble = gbdt.ensemble;

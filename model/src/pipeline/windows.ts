@@ -33,7 +33,11 @@ export function rowsIn(timeSec: Float64Array, w: DateWindow): Int32Array {
 }
 
 /** Gather rows of a row-major matrix. */
-export function gatherRows(X: Float32Array, nFeatures: number, rows: ArrayLike<number>): Float32Array {
+export function gatherRows(
+  X: Float32Array,
+  nFeatures: number,
+  rows: ArrayLike<number>,
+): Float32Array {
   const out = new Float32Array(rows.length * nFeatures);
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;

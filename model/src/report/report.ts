@@ -76,7 +76,9 @@ export function renderReport(r: ReportInput): string {
     '|---|---|---|---|',
     `| **Vigil GBDT, ONNX in onnxruntime-web** | **${f3(r.onnxTest.auc)}** | **${f3(r.onnxTest.ap)}** | **${f3(r.onnxTest.cp100)}** |`,
     `| Vigil GBDT, TypeScript tree walk | ${f3(p.test.auc)} | ${f3(p.test.ap)} | ${f3(p.test.cp100)} |`,
-    ...HANDBOOK_RESULTS.map(([m, a, b, k]) => `| handbook: ${m} | ${f3(a)} | ${f3(b)} | ${f3(k)} |`),
+    ...HANDBOOK_RESULTS.map(
+      ([m, a, b, k]) => `| handbook: ${m} | ${f3(a)} | ${f3(b)} | ${f3(k)} |`,
+    ),
     '| random model | 0.500 | 0.007 | 0.017 |',
     '',
     `Targets (beat the handbook's best on all three): AUC > ${best.auc}, AP > ${best.ap}, CP@100 > ${best.cp100}; Vigil's acceptance bar is AUC ≥ 0.875, AP ≥ 0.70, CP@100 ≥ 0.31.`,
@@ -105,7 +107,9 @@ export function renderReport(r: ReportInput): string {
     `- ${int(p.trainRows)} training rows (${int(p.trainFrauds)} frauds): all frauds and a seeded 35 % sample of legitimate rows weighted by 1/0.35, so the log-loss stays unbiased and probabilities stay calibrated — the decision thresholds are probabilities, so we do not re-weight classes; the imbalance is handled by starting from the prior log-odds, hessian-based minimum child weight, and early stopping on average precision, a metric that only rewards ranking frauds high.`,
     `- Parameters: ${Object.entries(p.params)
       .map(([k, v]) => `${k} ${String(v)}`)
-      .join(', ')}. Best round ${p.gbdt.bestIteration + 1} (validation AP ${f3(p.validation.ap)}, AUC ${f3(p.validation.auc)}, CP@100 ${f3(p.validation.cp100)}).`,
+      .join(
+        ', ',
+      )}. Best round ${p.gbdt.bestIteration + 1} (validation AP ${f3(p.validation.ap)}, AUC ${f3(p.validation.auc)}, CP@100 ${f3(p.validation.cp100)}).`,
     `- Time: simulate ${(p.timingsMs.simulate / 1000).toFixed(1)} s, features ${(p.timingsMs.features / 1000).toFixed(1)} s, training ${(p.timingsMs.train / 1000).toFixed(1)} s, evaluation ${(p.timingsMs.evaluate / 1000).toFixed(1)} s.`,
     '',
     '## Decision thresholds',
@@ -126,7 +130,10 @@ export function renderReport(r: ReportInput): string {
     '',
     '| feature | gain share | splits |',
     '|---|---|---|',
-    ...ranked.map(({ i, g }) => `| \`${FEATURE_NAMES[i]}\` | ${((g / total) * 100).toFixed(1)} % | ${p.gbdt.splitCount[i]} |`),
+    ...ranked.map(
+      ({ i, g }) =>
+        `| \`${FEATURE_NAMES[i]}\` | ${((g / total) * 100).toFixed(1)} % | ${p.gbdt.splitCount[i]} |`,
+    ),
     '',
   ];
   return lines.join('\n');

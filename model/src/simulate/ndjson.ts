@@ -293,7 +293,13 @@ export async function readNdjsonDataset(
     }
     if (typeof row !== 'object' || row === null || Array.isArray(row)) fail('not a JSON object');
     const r = row as Record<string, unknown>;
-    const { transaction_id: transactionId, timestamp, customer_id: customerId, terminal_id: terminalId, amount } = r;
+    const {
+      transaction_id: transactionId,
+      timestamp,
+      customer_id: customerId,
+      terminal_id: terminalId,
+      amount,
+    } = r;
     if (ids && typeof transactionId !== 'string') fail('transaction_id must be a non-empty string');
     if (typeof timestamp !== 'string') fail('timestamp must be a string');
     if (typeof customerId !== 'string') fail('customer_id must be a non-empty string');
@@ -302,7 +308,15 @@ export async function readNdjsonDataset(
     const fraud = readFlag(r.is_fraud) ?? fail('is_fraud must be 0, 1, true or false');
     const scenario =
       readScenario(r.fraud_scenario) ?? fail('fraud_scenario must be an integer 0..3');
-    addRow(typeof transactionId === 'string' ? transactionId : '', timestamp, customerId, terminalId, amount, fraud, scenario);
+    addRow(
+      typeof transactionId === 'string' ? transactionId : '',
+      timestamp,
+      customerId,
+      terminalId,
+      amount,
+      fraud,
+      scenario,
+    );
   };
 
   // Manual splitting of decoded chunks: a little faster than node:readline for 1M+ lines.
