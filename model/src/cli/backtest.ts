@@ -7,8 +7,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { averagePrecision, rocAuc } from '../gbdt/metrics.js';
-import { cardPrecisionAtK, dayIndex, handbookTestSet } from '../evaluate/handbook-protocol.js';
+import { summarizeScores } from '../evaluate/score-summary.js';
 import { createOrtScorer } from '../onnx/ort-session.js';
 import { readArtifacts } from '../pipeline/artifacts.js';
 import { backtest } from '../pipeline/backtest.js';
@@ -51,38 +50,10 @@ async function main(): Promise<number> {
     transactions: ds.length,
     seconds: Math.round(seconds * 10) / 10,
   };
-  let frauds = 0;
-  for (const v of ds.isFraud) frauds += v;
-  if (frauds > 0) {
-    // Scores are in replay order; map labels, cards and days into that order.
-    const y = Uint8Array.from(result.order, (i) => ds.isFraud[i]!);
-    const customer = Int32Array.from(result.order, (i) => ds.customer[i]!);
-    const day = Int32Array.from(result.order, (i) => Math.floor(ds.timeSec[i]! / 86_400));
-    summary.all = {
-      frauds,
-      auc: rocAuc(y, result.scores),
-      ap: averagePrecision(y, result.scores),
-      cp100: cardPrecisionAtK(customer, day, y, result.scores, 100),
-    };
-    const first = dayIndex(DEFAULT_WINDOWS.handbookTrainStart);
-    const covers = day.some((d) => d === first) && day.some((d) => d === first + 20);
-    if (covers) {
-      const test = handbookTestSet(ds, DEFAULT_WINDOWS.handbookTrainStart);
-      // handbookTestSet returns input row indexes: find each one's replay position.
-      const pos = new Int32Array(ds.length);
-      result.order.forEach((row, k) => (pos[row] = k));
-      const s = Float64Array.from(test.rows, (r) => result.scores[pos[r]!]!);
-      const yt = Uint8Array.from(test.rows, (r) => ds.isFraud[r]!);
-      const ct = Int32Array.from(test.rows, (r) => ds.customer[r]!);
-      summary.handbook_test_week = {
-        transactions: test.rows.length,
-        frauds: yt.reduce((a, b) => a + b, 0),
-        auc: rocAuc(yt, s),
-        ap: averagePrecision(yt, s),
-        cp100: cardPrecisionAtK(ct, test.day, yt, s, 100),
-      };
-    }
-  }
+  // Scores come in replay order: put them back in file order for the metrics.
+  const scoreOf = new Float32Array(ds.length);
+  result.order.forEach((row, k) => (scoreOf[row] = result.scores[k]!));
+  Object.assign(summary, summarizeScores(ds, scoreOf, DEFAULT_WINDOWS.handbookTrainStart));
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   return 0;
 }
