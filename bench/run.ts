@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '../model/src/simulate/index.js';
+import { benchEdgeNode } from './edge-node.bench.js';
 import { benchFeatureEngine } from './feature-engine.bench.js';
 import { fmt, fmtInt, table } from './stats.js';
 
@@ -127,6 +128,7 @@ const SECTIONS: Record<string, Section> = {
   simulate: marked('simulate', benchSimulate),
   features: marked('features', benchFeatures),
   train: marked('train', benchTrain),
+  'edge-node': marked('edge-node', benchEdgeNode),
 };
 
 async function main(): Promise<void> {

@@ -89,13 +89,15 @@ export function renderReport(r: ReportInput): string {
     'The whole pipeline — simulation, features, training, thresholds, evaluation — rerun on data generated with other seeds (the model is retrained on each; the committed model is seed ' +
       `${r.primary.seed}'s).`,
     '',
-    '| seed | transactions | fraud rate | S1 / S2 / S3 | test tx / frauds | AUC | AP | CP@100 | trees |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| seed | transactions | fraud rate | S1 / S2 / S3 | test tx / frauds | AUC | AP | CP@100 | CP@100 of a perfect model | trees |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (x) =>
-        `| ${x.seed} | ${int(x.summary.transactions)} | ${pct(x.summary.fraud_rate)} | ${int(x.summary.scenarios.s1)} / ${int(x.summary.scenarios.s2)} / ${int(x.summary.scenarios.s3)} | ${int(x.test.transactions)} / ${int(x.test.frauds)} | ${f3(x.test.auc)} | ${f3(x.test.ap)} | ${f3(x.test.cp100)} | ${x.trees} |`,
+        `| ${x.seed} | ${int(x.summary.transactions)} | ${pct(x.summary.fraud_rate)} | ${int(x.summary.scenarios.s1)} / ${int(x.summary.scenarios.s2)} / ${int(x.summary.scenarios.s3)} | ${int(x.test.transactions)} / ${int(x.test.frauds)} | ${f3(x.test.auc)} | ${f3(x.test.ap)} | ${f3(x.test.cp100)} | ${f3(x.test.cp100Ceiling)} | ${x.trees} |`,
     ),
-    `| mean ± sd | | | | | ${meanSd(runs.map((x) => x.test.auc))} | ${meanSd(runs.map((x) => x.test.ap))} | ${meanSd(runs.map((x) => x.test.cp100))} | |`,
+    `| mean ± sd | | | | | ${meanSd(runs.map((x) => x.test.auc))} | ${meanSd(runs.map((x) => x.test.ap))} | ${meanSd(runs.map((x) => x.test.cp100))} | ${meanSd(runs.map((x) => x.test.cp100Ceiling))} | |`,
+    '',
+    "CP@100 depends on how many compromised cards a test week holds: a perfect model scores the ceiling shown, not 1. Of the frauds no model can catch, most are the first week of a compromised terminal (scenario 2): its frauds are only learnt of 7 days later, and nothing else about them differs from legitimate payments. Where a seed's week has fewer compromised cards, CP@100 falls with its ceiling.",
     '',
     '## Data',
     '',
