@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // One config, one project per package: `npm test` at the root runs them all.
 export default defineConfig({
@@ -11,6 +11,36 @@ export default defineConfig({
           name: 'model',
           include: ['model/src/**/*.test.ts'],
           testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'edge',
+          include: ['edge/src/**/*.test.ts'],
+          // The stores' tests need a real Redis: they run in 'edge-stores'.
+          exclude: [...configDefaults.exclude, 'edge/src/stores/**', 'edge/src/runtime/workers/**'],
+          // Suites train a small model first (a few seconds).
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'edge-stores',
+          include: ['edge/src/stores/**/*.test.ts'],
+          // Starts a real Redis through scripts/services/redis.sh (installing it when missing).
+          globalSetup: ['edge/src/stores/test-redis-setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'edge-workers',
+          include: ['edge/src/runtime/workers/**/*.test.ts'],
+          // A real Redis for the Worker's Upstash store (scripts/services/redis.sh).
+          globalSetup: ['edge/src/runtime/workers/host/redis-global-setup.ts'],
+          // Bundles the Worker with wrangler and starts it in workerd (Miniflare): seconds.
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '../model/src/simulate/index.js';
 import { benchEdgeNode } from './edge-node.bench.js';
 import { benchFeatureEngine } from './feature-engine.bench.js';
+import { benchFeatureStores } from './feature-stores.bench.js';
 import { fmt, fmtInt, table } from './stats.js';
 
 const OUT = new URL('../docs/benchmarks.md', import.meta.url).pathname;
@@ -129,6 +130,7 @@ const SECTIONS: Record<string, Section> = {
   features: marked('features', benchFeatures),
   train: marked('train', benchTrain),
   'edge-node': marked('edge-node', benchEdgeNode),
+  'feature-stores': marked('feature-stores', benchFeatureStores),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,240 @@
+/**
+ * Latency of the Redis feature stores on loopback: one single-transaction step through the Upstash
+ * store → REST bridge (tools/upstash-rest, in this process) → Redis, and through the TCP store;
+ * the bare request floor of each path (PING) measured in the same run; the round trips per scored
+ * transaction with answers riding along; and Redis' own time per script call.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Redis } from '@upstash/redis';
+import { createClient } from 'redis';
+import type { StoreTransaction } from '@vigil/core';
+import { startUpstashRest } from '../tools/upstash-rest/src/index.js';
+import type { RemoteFeatureStore } from '../edge/src/stores/redis-feature-store.js';
+import { createRedisTcpFeatureStore } from '../edge/src/stores/redis-tcp-feature-store.js';
+import { createUpstashFeatureStore } from '../edge/src/stores/upstash-feature-store.js';
+import { fmt, summarize, table } from './stats.js';
+
+const REDIS_SH = new URL('../scripts/services/redis.sh', import.meta.url).pathname;
+const WARM_UP = 300;
+const SAMPLES = 3_000;
+const BATCH = 100;
+const BATCHES = 60;
+const T0 = Date.UTC(2024, 4, 1) / 1000;
+// A serialised scoring answer of realistic size, saved after every fresh step.
+const ANSWER = JSON.stringify({
+  transaction_id: 'tx_000000',
+  score: 0.031,
+  decision: 'approve',
+  reasons: [
+    { code: 'AMOUNT_VS_CUSTOMER_MEAN', feature: 'amount_to_mean_30d', contribution: 0.12 },
+    { code: 'TERMINAL_RISK', feature: 'terminal_risk_7d_delay7', contribution: 0.05 },
+    { code: 'NIGHT', feature: 'tx_during_night', contribution: 0.01 },
+  ],
+  model_version: 'gbdt-20240501-abcdef',
+  degraded: false,
+  replayed: false,
+});
+
+function redisSh(...args: string[]): { ok: boolean; output: string } {
+  const run = spawnSync('bash', [REDIS_SH, ...args], { encoding: 'utf8', timeout: 600_000 });
+  return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}`.trim() };
+}
+
+/** Deterministic stream over 2,000 customers and 500 terminals, ~1 minute apart. */
+function streamAt(i: number): StoreTransaction {
+  const h = Math.imul(i + 1, 2_654_435_761) >>> 0;
+  return {
+    transactionId: `tx_${i}`,
+    customerId: `c_${h % 2_000}`,
+    terminalId: `t_${(h >>> 11) % 500}`,
+    timeSec: T0 + i * 61,
+    amount: ((h >>> 7) % 20_000) / 100,
+  };
+}
+
+interface Measured {
+  lat: Float64Array;
+  roundTripsPerTx: number;
+  redisUsPerCall: number;
+}
+
+async function redisUsPerEvalsha(admin: ReturnType<typeof createClient>): Promise<number> {
+  const line = (await admin.info('commandstats'))
+    .split('\n')
+    .find((l) => l.startsWith('cmdstat_evalsha:'));
+  return Number(/usec_per_call=([\d.]+)/.exec(line ?? '')?.[1] ?? NaN);
+}
+
+/** Single-transaction steps, each followed by saveAnswers (buffered, sent with the next step). */
+async function measureSingle(
+  store: RemoteFeatureStore,
+  admin: ReturnType<typeof createClient>,
+  offset: number,
+): Promise<Measured> {
+  for (let i = 0; i < WARM_UP; i++) {
+    const t = streamAt(offset + i);
+    await store.step([t]);
+    await store.saveAnswers([{ transactionId: t.transactionId, answer: ANSWER }]);
+  }
+  await admin.configResetStat();
+  const lat = new Float64Array(SAMPLES);
+  const before = store.roundTrips;
+  for (let i = 0; i < SAMPLES; i++) {
+    const t = streamAt(offset + WARM_UP + i);
+    const t0 = performance.now();
+    const [o] = await store.step([t]);
+    lat[i] = performance.now() - t0;
+    if (o?.kind !== 'fresh') throw new Error(`bench: expected a fresh step, got ${o?.kind}`);
+    await store.saveAnswers([{ transactionId: t.transactionId, answer: ANSWER }]);
+  }
+  return {
+    lat,
+    roundTripsPerTx: (store.roundTrips - before) / SAMPLES,
+    redisUsPerCall: await redisUsPerEvalsha(admin),
+  };
+}
+
+async function measureBatches(
+  store: RemoteFeatureStore,
+  admin: ReturnType<typeof createClient>,
+  offset: number,
+): Promise<Measured> {
+  await admin.configResetStat();
+  const lat = new Float64Array(BATCHES);
+  const before = store.roundTrips;
+  for (let b = 0; b < BATCHES; b++) {
+    const txs = Array.from({ length: BATCH }, (_, i) => streamAt(offset + b * BATCH + i));
+    const t0 = performance.now();
+    await store.step(txs);
+    lat[b] = performance.now() - t0;
+    await store.saveAnswers(txs.map((t) => ({ transactionId: t.transactionId, answer: ANSWER })));
+  }
+  return {
+    lat,
+    roundTripsPerTx: (store.roundTrips - before) / (BATCHES * BATCH),
+    redisUsPerCall: await redisUsPerEvalsha(admin),
+  };
+}
+
+async function floor(ping: () => Promise<unknown>): Promise<Float64Array> {
+  for (let i = 0; i < WARM_UP; i++) await ping();
+  const lat = new Float64Array(SAMPLES);
+  for (let i = 0; i < SAMPLES; i++) {
+    const t0 = performance.now();
+    await ping();
+    lat[i] = performance.now() - t0;
+  }
+  return lat;
+}
+
+/** The feature-store section of docs/benchmarks.md. */
+export async function benchFeatureStores(): Promise<string> {
+  const port = Number(process.env['VIGIL_BENCH_REDIS_PORT'] ?? 6394);
+  const wasRunning = redisSh('status', String(port)).ok;
+  const start = redisSh('start', String(port));
+  if (!start.ok) {
+    throw new Error(
+      `bench: the feature-store section needs a real Redis on 127.0.0.1:${port}: ${start.output}\n` +
+        '(install it with `bash scripts/services/redis.sh install`)',
+    );
+  }
+  const redisUrl = `redis://127.0.0.1:${port}`;
+  const token = randomUUID();
+  const prefix = `bench:${randomUUID()}:`;
+  const bridge = await startUpstashRest({ redisUrl, token, port: 0, log: () => {} });
+  const admin = createClient({ url: redisUrl });
+  await admin.connect();
+  const sdk = new Redis({ url: bridge.url, token, enableAutoPipelining: false, retry: false });
+  // Timeouts far above anything measured: a slow sample is measured, not turned into an error.
+  const upstash = createUpstashFeatureStore({ url: bridge.url, token, prefix, timeoutMs: 10_000 });
+  const tcp = await createRedisTcpFeatureStore({ url: redisUrl, prefix, timeoutMs: 10_000 });
+  try {
+    const restFloor = summarize(await floor(() => sdk.ping()));
+    const tcpFloor = summarize(await floor(() => admin.ping()));
+    // Separate slices of the stream: each store scores transactions it has not seen.
+    const span = WARM_UP + SAMPLES;
+    const u1 = await measureSingle(upstash, admin, 0);
+    const t1 = await measureSingle(tcp, admin, span);
+    const uB = await measureBatches(upstash, admin, 2 * span);
+    const tB = await measureBatches(tcp, admin, 2 * span + BATCHES * BATCH);
+    const u = summarize(u1.lat);
+    const t = summarize(t1.lat);
+    const ub = summarize(uB.lat);
+    const tb = summarize(tB.lat);
+    const ms = (x: number) => `${fmt(x, 3)} ms`;
+    return [
+      '## Feature stores (Redis via Upstash REST, Redis via TCP)',
+      '',
+      `One \`step\` of the edge's feature store: idempotency check, both states read, core's op programs folded in by the Lua script, record written — one script call. Loopback, Redis ${redisVersion()} started by scripts/services/redis.sh; the REST bridge (tools/upstash-rest) runs in the benchmark's own process. ${SAMPLES.toLocaleString('en-US')} steps after ${WARM_UP} warm-up, 2,000 customers × 500 terminals; every fresh step is followed by \`saveAnswers\` (a ${ANSWER.length}-byte answer), which rides along with the next call.`,
+      '',
+      table(
+        ['path', 'p50', 'p99', 'mean', 'round trips / scored tx', 'Redis time / call'],
+        [
+          [
+            'Upstash REST: PING (floor of one request)',
+            ms(restFloor.p50),
+            ms(restFloor.p99),
+            ms(restFloor.mean),
+            '—',
+            '—',
+          ],
+          [
+            'Upstash REST: step, 1 tx',
+            ms(u.p50),
+            ms(u.p99),
+            ms(u.mean),
+            fmt(u1.roundTripsPerTx, 3),
+            `${fmt(u1.redisUsPerCall, 0)} µs`,
+          ],
+          [
+            `Upstash REST: step, batch of ${BATCH}`,
+            ms(ub.p50),
+            ms(ub.p99),
+            ms(ub.mean),
+            fmt(uB.roundTripsPerTx, 3),
+            `${fmt(uB.redisUsPerCall, 0)} µs`,
+          ],
+          [
+            'TCP: PING (floor of one request)',
+            ms(tcpFloor.p50),
+            ms(tcpFloor.p99),
+            ms(tcpFloor.mean),
+            '—',
+            '—',
+          ],
+          [
+            'TCP: step, 1 tx',
+            ms(t.p50),
+            ms(t.p99),
+            ms(t.mean),
+            fmt(t1.roundTripsPerTx, 3),
+            `${fmt(t1.redisUsPerCall, 0)} µs`,
+          ],
+          [
+            `TCP: step, batch of ${BATCH}`,
+            ms(tb.p50),
+            ms(tb.p99),
+            ms(tb.mean),
+            fmt(tB.roundTripsPerTx, 3),
+            `${fmt(tB.redisUsPerCall, 0)} µs`,
+          ],
+        ],
+      ),
+      '',
+      `Per transaction in a batch of ${BATCH}: ${ms(ub.p50 / BATCH)} (REST), ${ms(tb.p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock.`,
+      '',
+    ].join('\n');
+  } finally {
+    await upstash.close();
+    await tcp.close();
+    await admin.close();
+    await bridge.close();
+    if (!wasRunning) redisSh('stop', String(port));
+  }
+}
+
+function redisVersion(): string {
+  const run = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return /v=([\d.]+)/.exec(run.stdout ?? '')?.[1] ?? '(unknown version)';
+}

@@ -1,0 +1,283 @@
+/**
+ * The one Lua script behind both Redis feature stores (Upstash REST and TCP). It is a TypeScript
+ * string so that Workers can import it; there is no hand-edited .lua twin.
+ *
+ * Key layout (P = the store's prefix, default `vigil:`):
+ *   P c:{customer_id}     customer state: CUSTOMER_STATE_LENGTH float64, little-endian (1,208 B)
+ *   P t:{terminal_id}     terminal state: TERMINAL_STATE_LENGTH float64, little-endian (888 B)
+ *   P tx:{transaction_id} record, a string "L;PLUS;MINUS;TERMINAL_KEY": L the label (n none,
+ *                         f fraud, l legitimate; first byte, so SETRANGE updates it in place),
+ *                         PLUS / MINUS core's labelOps(time, +1) / labelOps(time, −1) programs,
+ *                         then the terminal state's key (last: it may hold any byte)
+ *   P ans:{transaction_id} the saved answer (opaque string), expiring with its record
+ * States expire after ARGV[4] seconds without a write; a record ARGV[3] seconds after the step
+ * that created it (see README.md).
+ *
+ * Keys are built here from the prefix and the ids rather than passed in KEYS: a label reads its
+ * terminal key from the record, so the keys cannot all be declared upfront. That is fine on a
+ * single-shard Redis (Upstash, a plain Redis), not on Redis Cluster.
+ *
+ * ARGV, every call:
+ *   1 mode: 'step' | 'label' | 'flush'   2 prefix   3 record TTL s   4 state TTL s
+ *   5 number of piggy-backed answers A, then A pairs (transaction_id, answer), saved first, if
+ *     the record exists and no answer is saved yet (the first answer stands)
+ * step:  fresh customer, fresh terminal (sparse words, below), N, then N × 7: transaction_id,
+ *        customer_id, terminal_id, customer ops, terminal ops, label +1 ops, label −1 ops
+ *        → per tx {'f', customer bytes, terminal bytes} (the states BEFORE the tx, packed)
+ *                 | {'r', answer} | {'p'}
+ * label: N, then N × 2: transaction_id, 'f' | 'l'
+ *        → {'ok', 1 applied | 0 unchanged, …} | {'unknown', 0-based index, …} (nothing applied)
+ * flush: nothing more → the number of answers received
+ *
+ * Op programs are comma-separated decimals written by JavaScript's Number#toString (the shortest
+ * string that reads back as the same double; Lua's tonumber is strtod, correctly rounded), so
+ * both sides hold the same bits. States are packed little-endian float64 (struct.pack '<d'), and
+ * replies carry them as those raw bytes: the adapters read replies binary-safe (node-redis with
+ * Buffers; Upstash's base64 replies decoded to bytes, see upstash-binary-request.ts). Encoding
+ * them in Lua instead costs: hex ~170 µs a transaction, integer words ~85 µs; raw bytes ~0.
+ * Fresh states go in as text, "count,index,word,index,word…" of their non-zero uint32 words.
+ */
+export const FEATURE_STORE_LUA = `
+-- Vigil feature store (edge/src/stores/feature-store-lua.ts). Storage-side interpreter of core's
+-- state-op programs (core/src/features/state-ops.ts): it knows three primitives, slots and
+-- numbers, never features. What to add where is decided in TypeScript by core.
+
+local mode = ARGV[1]
+local prefix = ARGV[2]
+local recordTtl = ARGV[3]
+local stateTtl = ARGV[4]
+
+-- A state is its packed bytes, a Lua string: little-endian float64, state index i (0-based, as
+-- in core) at bytes 8i + 1 … 8i + 8. The primitives read and rewrite only the doubles they touch,
+-- so a state is never unpacked whole.
+local formats = {}
+local function formatOf(n)
+  local f = formats[n]
+  if not f then
+    f = '<' .. string.rep('d', n)
+    formats[n] = f
+  end
+  return f
+end
+
+-- The n doubles at index i, as a Lua array v[1 … n].
+local function read(s, i, n)
+  return { struct.unpack(formatOf(n), s, i * 8 + 1) }
+end
+
+-- s with the doubles at index i replaced by v[1 … n].
+local function write(s, i, v, n)
+  return string.sub(s, 1, i * 8) .. struct.pack(formatOf(n), unpack(v, 1, n)) .. string.sub(s, (i + n) * 8 + 1)
+end
+
+-- A fresh state arrives as its little-endian uint32 words, listing only the non-zero ones:
+-- "count,index,word,index,word…" (JSON request bodies cannot carry raw bytes).
+local function blobOfSparseWords(text)
+  local nums = {}
+  for v in string.gmatch(text, '[^,]+') do nums[#nums + 1] = tonumber(v) end
+  local n = nums[1]
+  local w = {}
+  for i = 1, n do w[i] = 0 end
+  for k = 2, #nums - 1, 2 do w[nums[k] + 1] = nums[k + 1] end
+  return struct.pack('<' .. string.rep('I4', n), unpack(w))
+end
+
+-- core's ringAdd, maxAt and labelAt (state-ops.ts), operation for operation, on the window of
+-- doubles each touches (v[1] is s[tag], v[1 + f] is s[tag + f]); each returns the new state.
+local function ringAdd(s, tag, day, width, add1, add2, add3, add4, maxField, maxValue)
+  local n = math.max(width, maxField + 1)
+  local v = read(s, tag, n)
+  local cur = v[1]
+  if cur > day then return s end
+  if cur < day then
+    v[1] = day
+    for i = 1, width - 1 do v[1 + i] = 0 end
+  end
+  if width > 1 then v[2] = v[2] + add1 end
+  if width > 2 then v[3] = v[3] + add2 end
+  if width > 3 then v[4] = v[4] + add3 end
+  if width > 4 then v[5] = v[5] + add4 end
+  if maxField > 0 and maxValue > v[1 + maxField] then v[1 + maxField] = maxValue end
+  return write(s, tag, v, n)
+end
+
+local function maxAt(s, index, value)
+  local cur = struct.unpack('<d', s, index * 8 + 1)
+  if value > cur then return write(s, index, { value }, 1) end
+  return s
+end
+
+local function labelAt(s, tag, day, fraudField, countField, delta)
+  local n = math.max(fraudField, countField) + 1
+  local v = read(s, tag, n)
+  if v[1] ~= day then return s end
+  local f = v[1 + fraudField] + delta
+  v[1 + fraudField] = math.min(math.max(0, f), v[1 + countField])
+  return write(s, tag, v, n)
+end
+
+-- core's applyOps: OP_RING_ADD = 1 (10 numbers), OP_MAX = 2 (3), OP_LABEL = 3 (6).
+local function applyOps(s, text)
+  local p = {}
+  for v in string.gmatch(text, '[^,]+') do
+    local x = tonumber(v)
+    if x == nil then error('vigil: bad number in op program: ' .. v) end
+    p[#p + 1] = x
+  end
+  local i = 1
+  local n = #p
+  while i <= n do
+    local op = p[i]
+    if op == 1 and i + 9 <= n then
+      s = ringAdd(s, p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7], p[i + 8], p[i + 9])
+      i = i + 10
+    elseif op == 2 and i + 2 <= n then
+      s = maxAt(s, p[i + 1], p[i + 2])
+      i = i + 3
+    elseif op == 3 and i + 5 <= n then
+      s = labelAt(s, p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5])
+      i = i + 6
+    else
+      error('vigil: unknown or truncated op ' .. tostring(op) .. ' at ' .. (i - 1))
+    end
+  end
+  return s
+end
+
+-- Working copies of the states this call touches, so later items see earlier ones; written back
+-- once, in first-touch order, at the end.
+local states = {}
+local touched = {}
+
+-- Fresh states (core's newCustomerState / newTerminalState), decoded only when needed.
+local freshText = {}
+local freshBytes = {}
+local freshBlob = {}
+local function fresh(which)
+  local b = freshBlob[which]
+  if not b then
+    b = blobOfSparseWords(freshText[which])
+    freshBlob[which] = b
+  end
+  return b
+end
+
+-- The working copy of a state, read on first use (got: already fetched, false when missing).
+local function loadState(key, which, got)
+  local s = states[key]
+  if s then return s end
+  if got == nil then s = redis.call('GET', key) else s = got end
+  -- A missing state, or one written under another layout (length differs), starts fresh.
+  if not s or #s ~= freshBytes[which] then s = fresh(which) end
+  states[key] = s
+  touched[#touched + 1] = key
+  return s
+end
+
+local function writeBack()
+  for _, key in ipairs(touched) do
+    redis.call('SET', key, states[key], 'EX', stateTtl)
+  end
+end
+
+-- Answers buffered by the adapter since its last call.
+local nAnswers = tonumber(ARGV[5])
+local a = 6
+for _ = 1, nAnswers do
+  local ttl = redis.call('PTTL', prefix .. 'tx:' .. ARGV[a]) -- -2: no record, -1: no expiry
+  if ttl > 0 then
+    redis.call('SET', prefix .. 'ans:' .. ARGV[a], ARGV[a + 1], 'PX', ttl, 'NX')
+  elseif ttl == -1 then
+    redis.call('SET', prefix .. 'ans:' .. ARGV[a], ARGV[a + 1], 'NX')
+  end
+  a = a + 2
+end
+
+if mode == 'flush' then
+  return nAnswers
+end
+
+if mode == 'step' then
+  for which = 1, 2 do
+    freshText[which] = ARGV[a + which - 1]
+    freshBytes[which] = 4 * tonumber(string.match(freshText[which], '^%d+'))
+  end
+  local n = tonumber(ARGV[a + 2])
+  local out = {}
+  local j = a + 3
+  for k = 1, n do
+    local txId = ARGV[j]
+    local record = prefix .. 'tx:' .. txId
+    if redis.call('EXISTS', record) == 1 then
+      local answer = redis.call('GET', prefix .. 'ans:' .. txId)
+      if answer then out[k] = { 'r', answer } else out[k] = { 'p' } end
+    else
+      local cKey = prefix .. 'c:' .. ARGV[j + 1]
+      local tKey = prefix .. 't:' .. ARGV[j + 2]
+      if not states[cKey] and not states[tKey] then
+        local got = redis.call('MGET', cKey, tKey)
+        loadState(cKey, 1, got[1])
+        loadState(tKey, 2, got[2])
+      end
+      local c = loadState(cKey, 1)
+      local t = loadState(tKey, 2)
+      out[k] = { 'f', c, t }
+      states[cKey] = applyOps(c, ARGV[j + 3])
+      states[tKey] = applyOps(t, ARGV[j + 4])
+      redis.call('SET', record, 'n;' .. ARGV[j + 5] .. ';' .. ARGV[j + 6] .. ';' .. tKey, 'EX', recordTtl)
+    end
+    j = j + 7
+  end
+  writeBack()
+  return out
+end
+
+if mode == 'label' then
+  local n = tonumber(ARGV[a])
+  -- All records first: any unknown → nothing applied.
+  local records = {}
+  local unknown = { 'unknown' }
+  for k = 0, n - 1 do
+    local key = prefix .. 'tx:' .. ARGV[a + 1 + 2 * k]
+    if not records[key] then
+      local r = redis.call('GET', key)
+      if r then
+        local label, plus, minus, tKey = string.match(r, '^(%a);([^;]*);([^;]*);(.*)$')
+        records[key] = { label = label, plus = plus, minus = minus, tKey = tKey }
+      else
+        unknown[#unknown + 1] = k
+      end
+    end
+  end
+  if #unknown > 1 then return unknown end
+
+  local out = { 'ok' }
+  for k = 0, n - 1 do
+    local key = prefix .. 'tx:' .. ARGV[a + 1 + 2 * k]
+    local r = records[key]
+    local want = ARGV[a + 2 + 2 * k]
+    if want == r.label then
+      out[#out + 1] = 0
+    else
+      local program
+      if want == 'f' then program = r.plus elseif r.label == 'f' then program = r.minus end
+      if program then
+        -- An expired terminal state has no bucket the label could change: leave it absent.
+        local s = states[r.tKey]
+        if not s then
+          s = redis.call('GET', r.tKey)
+          if s then touched[#touched + 1] = r.tKey end
+        end
+        if s then states[r.tKey] = applyOps(s, program) end
+      end
+      r.label = want
+      redis.call('SETRANGE', key, 0, want) -- the label is the record's first byte; TTL kept
+      out[#out + 1] = 1
+    end
+  end
+  writeBack()
+  return out
+end
+
+return redis.error_reply('ERR vigil: unknown mode ' .. tostring(mode))
+`;

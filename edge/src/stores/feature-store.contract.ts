@@ -1,0 +1,428 @@
+/**
+ * The FeatureStore contract as a test suite, run against every adapter (memory, Redis over TCP,
+ * Redis over Upstash REST): same stream in, same outcomes and bit-identical states out. The
+ * reference is core's own fold (updateCustomer / updateTerminal / applyLabel) in `ReferenceStore`.
+ */
+import {
+  applyLabel,
+  newCustomerState,
+  newTerminalState,
+  updateCustomer,
+  updateTerminal,
+  type CustomerState,
+  type FeatureStore,
+  type LabelBatchOutcome,
+  type StepOutcome,
+  type StoreLabel,
+  type StoreTransaction,
+  type TerminalState,
+} from '@vigil/core';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const DAY = 86_400;
+const T0 = Date.UTC(2024, 4, 1, 10) / 1000;
+
+/** A transaction of customer c1 at terminal t1, `dayOffset` days after T0. */
+function tx(id: string, dayOffset = 0, over: Partial<StoreTransaction> = {}): StoreTransaction {
+  return {
+    transactionId: id,
+    customerId: 'c1',
+    terminalId: 't1',
+    timeSec: T0 + dayOffset * DAY,
+    amount: 10,
+    ...over,
+  };
+}
+
+/**
+ * A state's bits as hex, one float64 per line: equal text = equal bits (-0 and NaN payloads
+ * included), compared fast, and a failure shows which slot differs.
+ */
+function bytes(s: Float64Array): string {
+  const view = new DataView(s.buffer, s.byteOffset, s.byteLength);
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    out += `${i}: ${view
+      .getBigUint64(i * 8, true)
+      .toString(16)
+      .padStart(16, '0')} (${s[i]})\n`;
+  }
+  return out;
+}
+
+function fresh(o: StepOutcome | undefined): { customer: CustomerState; terminal: TerminalState } {
+  if (o?.kind !== 'fresh') throw new Error(`expected a fresh outcome, got ${JSON.stringify(o)}`);
+  return o;
+}
+
+/** core's fold with the port's semantics, kept in plain Maps: what every adapter must match. */
+class ReferenceStore {
+  readonly customers = new Map<string, CustomerState>();
+  readonly terminals = new Map<string, TerminalState>();
+  readonly records = new Map<
+    string,
+    { terminalId: string; timeSec: number; label: 'none' | StoreLabel['label']; answer?: string }
+  >();
+
+  step(txs: readonly StoreTransaction[]): StepOutcome[] {
+    return txs.map((t): StepOutcome => {
+      const seen = this.records.get(t.transactionId);
+      if (seen) {
+        return seen.answer === undefined
+          ? { kind: 'pending' }
+          : { kind: 'replay', answer: seen.answer };
+      }
+      const c = this.customers.get(t.customerId) ?? newCustomerState();
+      const term = this.terminals.get(t.terminalId) ?? newTerminalState();
+      const before = { kind: 'fresh' as const, customer: c.slice(), terminal: term.slice() };
+      updateCustomer(c, t);
+      updateTerminal(term, t);
+      this.customers.set(t.customerId, c);
+      this.terminals.set(t.terminalId, term);
+      this.records.set(t.transactionId, {
+        terminalId: t.terminalId,
+        timeSec: t.timeSec,
+        label: 'none',
+      });
+      return before;
+    });
+  }
+
+  saveAnswers(answers: readonly { transactionId: string; answer: string }[]): void {
+    for (const a of answers) {
+      const r = this.records.get(a.transactionId);
+      if (r && r.answer === undefined) r.answer = a.answer;
+    }
+  }
+
+  label(labels: readonly StoreLabel[]): LabelBatchOutcome {
+    const unknown = labels.flatMap((l, i) => (this.records.has(l.transactionId) ? [] : [i]));
+    if (unknown.length > 0) return { ok: false, unknown };
+    return {
+      ok: true,
+      outcomes: labels.map((l) => {
+        const r = this.records.get(l.transactionId)!;
+        if (r.label === l.label) return 'unchanged';
+        const delta = l.label === 'fraud' ? 1 : r.label === 'fraud' ? -1 : 0;
+        const term = this.terminals.get(r.terminalId);
+        if (delta !== 0 && term) applyLabel(term, r.timeSec, delta);
+        r.label = l.label;
+        return 'applied';
+      }),
+    };
+  }
+}
+
+/** Deterministic PRNG (mulberry32), so a failing stream can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Adapter-independent tests of a FeatureStore; `make` returns a store with an empty key space. */
+export function describeFeatureStoreContract(
+  name: string,
+  make: () => Promise<FeatureStore>,
+): void {
+  describe(`FeatureStore contract: ${name}`, () => {
+    const open: FeatureStore[] = [];
+    async function store(): Promise<FeatureStore> {
+      const s = await make();
+      open.push(s);
+      return s;
+    }
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+    });
+
+    it('answers a first sight with the fresh states, then replays the saved answer', async () => {
+      const s = await store();
+      const [first] = await s.step([tx('a')]);
+      expect(bytes(fresh(first).customer)).toBe(bytes(newCustomerState()));
+      expect(bytes(fresh(first).terminal)).toBe(bytes(newTerminalState()));
+      await s.saveAnswers([{ transactionId: 'a', answer: '{"score":0.1,"note":"ü ✓"}' }]);
+      expect(await s.step([tx('a')])).toEqual([
+        { kind: 'replay', answer: '{"score":0.1,"note":"ü ✓"}' },
+      ]);
+      // A replay changes no state: the next transaction sees exactly one earlier one.
+      const [next] = await s.step([tx('b')]);
+      const expected = newCustomerState();
+      updateCustomer(expected, tx('a'));
+      expect(bytes(fresh(next).customer)).toBe(bytes(expected));
+    });
+
+    it('answers pending until the answer is saved, a duplicate within one batch included', async () => {
+      const s = await store();
+      const out = await s.step([tx('a'), tx('a')]);
+      expect(out[0]?.kind).toBe('fresh');
+      expect(out[1]).toEqual({ kind: 'pending' });
+      expect(await s.step([tx('a')])).toEqual([{ kind: 'pending' }]);
+      await s.saveAnswers([{ transactionId: 'a', answer: 'first' }]);
+      await s.saveAnswers([{ transactionId: 'a', answer: 'second' }]);
+      expect(await s.step([tx('a')])).toEqual([{ kind: 'replay', answer: 'first' }]);
+    });
+
+    it('ignores answers for transactions it has not recorded', async () => {
+      const s = await store();
+      await s.saveAnswers([{ transactionId: 'ghost', answer: 'boo' }]);
+      expect((await s.step([tx('ghost')]))[0]?.kind).toBe('fresh');
+    });
+
+    it('processes a batch in order: later items see the earlier ones', async () => {
+      const s = await store();
+      const a = tx('a', 0, { amount: 12.34 });
+      const b = tx('b', 0.01, { amount: 0.1, terminalId: 't2' });
+      const c = tx('c', 0.02, { amount: 7, customerId: 'c2' });
+      const out = await s.step([a, b, c]);
+      const customer = newCustomerState();
+      updateCustomer(customer, a);
+      expect(bytes(fresh(out[1]).customer)).toBe(bytes(customer));
+      expect(bytes(fresh(out[1]).terminal)).toBe(bytes(newTerminalState()));
+      const terminal = newTerminalState();
+      updateTerminal(terminal, a);
+      expect(bytes(fresh(out[2]).customer)).toBe(bytes(newCustomerState()));
+      expect(bytes(fresh(out[2]).terminal)).toBe(bytes(terminal));
+    });
+
+    it('accepts empty batches', async () => {
+      const s = await store();
+      expect(await s.step([])).toEqual([]);
+      expect(await s.label([])).toEqual({ ok: true, outcomes: [] });
+      await s.saveAnswers([]);
+    });
+
+    it('applies labels all or nothing, naming every unknown transaction', async () => {
+      const s = await store();
+      await s.step([tx('a'), tx('b')]);
+      expect(
+        await s.label([
+          { transactionId: 'a', label: 'fraud' },
+          { transactionId: 'nope', label: 'fraud' },
+          { transactionId: 'b', label: 'fraud' },
+          { transactionId: 'also-nope', label: 'legitimate' },
+        ]),
+      ).toEqual({ ok: false, unknown: [1, 3] });
+      // Nothing was applied: the terminal shows no fraud, and labelling now is a change.
+      const [probe] = await s.step([tx('probe', 8)]);
+      const terminal = newTerminalState();
+      updateTerminal(terminal, tx('a'));
+      updateTerminal(terminal, tx('b'));
+      expect(bytes(fresh(probe).terminal)).toBe(bytes(terminal));
+      expect(await s.label([{ transactionId: 'a', label: 'fraud' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+    });
+
+    it('counts a fraud once at its terminal on its own day, and withdraws it', async () => {
+      const s = await store();
+      await s.step([tx('a', 0), tx('b', 1), tx('c', 1, { terminalId: 't2' })]);
+      const terminal = newTerminalState();
+      updateTerminal(terminal, tx('a', 0));
+      updateTerminal(terminal, tx('b', 1));
+      // A probe transaction nine days on reads the terminal back (as it was before the probe).
+      const probeTerminal = async (id: string): Promise<string> =>
+        bytes(fresh((await s.step([tx(id, 9)]))[0]).terminal);
+      const expectTerminal = async (id: string): Promise<void> => {
+        expect(await probeTerminal(id)).toBe(bytes(terminal));
+        updateTerminal(terminal, tx(id, 9));
+      };
+
+      expect(
+        await s.label([
+          { transactionId: 'a', label: 'fraud' },
+          { transactionId: 'a', label: 'fraud' },
+        ]),
+      ).toEqual({ ok: true, outcomes: ['applied', 'unchanged'] });
+      expect(await s.label([{ transactionId: 'a', label: 'fraud' }])).toEqual({
+        ok: true,
+        outcomes: ['unchanged'],
+      });
+      applyLabel(terminal, tx('a', 0).timeSec, 1);
+      await expectTerminal('p1');
+
+      expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+        ok: true,
+        outcomes: ['unchanged'],
+      });
+      applyLabel(terminal, tx('a', 0).timeSec, -1);
+      await expectTerminal('p2');
+
+      // Legitimate on an unlabelled transaction is recorded (applied) but moves no count.
+      expect(await s.label([{ transactionId: 'b', label: 'legitimate' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      await expectTerminal('p3');
+      // …and a fraud label on another terminal's transaction leaves this one alone.
+      expect(await s.label([{ transactionId: 'c', label: 'fraud' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      await expectTerminal('p4');
+    });
+
+    it('keeps ids apart across namespaces and takes any id of the allowed alphabet', async () => {
+      const s = await store();
+      const long = `x${'A9._:-'.repeat(21)}z`.slice(0, 128);
+      const odd = [
+        tx('t:1', 0, { customerId: 't:1', terminalId: 't:1' }),
+        tx('tx:1', 0, { customerId: 'c:x', terminalId: 'x' }),
+        tx('x', 0, { customerId: 'x', terminalId: 'tx:1' }),
+        tx(long, 0, { customerId: long, terminalId: long, amount: 3 }),
+        tx('-._:', 0, { customerId: '..', terminalId: '::' }),
+        // Tokens are ASCII at the API; the stores are byte-safe anyway.
+        tx('ünï-çødé', 0, { customerId: 'кли', terminalId: '端末' }),
+      ];
+      const out = await s.step(odd);
+      for (const o of out) {
+        expect(bytes(fresh(o).customer)).toBe(bytes(newCustomerState()));
+        expect(bytes(fresh(o).terminal)).toBe(bytes(newTerminalState()));
+      }
+      await s.saveAnswers(
+        odd.map((t) => ({ transactionId: t.transactionId, answer: `ans ${t.transactionId}` })),
+      );
+      expect(await s.step(odd)).toEqual(
+        odd.map((t) => ({ kind: 'replay', answer: `ans ${t.transactionId}` })),
+      );
+      expect(
+        await s.label(odd.map((t) => ({ transactionId: t.transactionId, label: 'fraud' }))),
+      ).toEqual({ ok: true, outcomes: odd.map(() => 'applied') });
+      expect(await s.label([{ transactionId: 't', label: 'fraud' }])).toEqual({
+        ok: false,
+        unknown: [0],
+      });
+    });
+
+    it('folds a seeded random stream exactly as core does, bit for bit', async () => {
+      const s = await store();
+      const ref = new ReferenceStore();
+      const rand = prng(20_240_501);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+      const customers = Array.from({ length: 12 }, (_, i) => `c${i}`);
+      const terminals = Array.from({ length: 7 }, (_, i) => `t${i}`);
+      const seen: StoreTransaction[] = [];
+      // What the stream exercised, so that it cannot silently stop covering a case.
+      const tally = new Map<string, number>();
+      const count = (what: string) => tally.set(what, (tally.get(what) ?? 0) + 1);
+      let now = T0;
+      let n = 0;
+      while (n < 500) {
+        const batch: StoreTransaction[] = [];
+        const size = rand() < 0.6 ? 1 : 1 + Math.floor(rand() * 6);
+        for (let k = 0; k < size; k++) {
+          const recent = seen.slice(-40).filter((t) => t.timeSec > now - 20 * DAY);
+          if (recent.length > 0 && rand() < 0.05) {
+            // A duplicate of a recent transaction: replayed, or pending without its answer.
+            batch.push(pick(recent));
+            continue;
+          }
+          now += Math.floor(rand() * 2 * ((60 * DAY) / 500));
+          const r = rand();
+          // Mostly in order; some late by hours or days; a few older than the ring.
+          const timeSec =
+            r < 0.85 ? now : r < 0.97 ? now - Math.floor(rand() * 3 * DAY) : now - 40 * DAY;
+          if (timeSec === now - 40 * DAY) count('stale');
+          const a = rand();
+          const amount =
+            a < 0.05
+              ? 0
+              : a < 0.5
+                ? Math.round(rand() * 20_000) / 100
+                : a < 0.98
+                  ? rand() * 500
+                  : 1e9 * rand();
+          const t: StoreTransaction = {
+            transactionId: `tx_${n}`,
+            customerId: pick(customers),
+            terminalId: pick(terminals),
+            timeSec,
+            amount,
+          };
+          batch.push(t);
+          seen.push(t);
+          n++;
+        }
+        const got = await s.step(batch);
+        const want = ref.step(batch);
+        expect(got.map((o) => o.kind)).toEqual(want.map((o) => o.kind));
+        for (const o of want) count(o.kind);
+        for (let i = 0; i < got.length; i++) {
+          const g = got[i]!;
+          const w = want[i]!;
+          if (g.kind === 'fresh' && w.kind === 'fresh') {
+            expect(bytes(g.customer), `${batch[i]!.transactionId} customer`).toBe(
+              bytes(w.customer),
+            );
+            expect(bytes(g.terminal), `${batch[i]!.transactionId} terminal`).toBe(
+              bytes(w.terminal),
+            );
+          } else {
+            expect(g).toEqual(w);
+          }
+        }
+        const answers = batch
+          .filter((_, i) => got[i]!.kind === 'fresh' && rand() < 0.8)
+          .map((t) => ({ transactionId: t.transactionId, answer: `{"id":"${t.transactionId}"}` }));
+        await s.saveAnswers(answers);
+        ref.saveAnswers(answers);
+
+        if (rand() < 0.3 && seen.some((t) => t.timeSec > now - 20 * DAY)) {
+          // Labels for recent transactions (any store keeps those), a fraud most often.
+          const recent = seen.slice(-60).filter((t) => t.timeSec > now - 20 * DAY);
+          const labels: StoreLabel[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
+            transactionId: pick(recent).transactionId,
+            label: rand() < 0.7 ? 'fraud' : 'legitimate',
+          }));
+          if (rand() < 0.1) labels.push({ transactionId: `unknown_${n}`, label: 'fraud' });
+          const outcome = ref.label(labels);
+          expect(await s.label(labels)).toEqual(outcome);
+          if (outcome.ok) for (const o of outcome.outcomes) count(o);
+          else count('unknown');
+        }
+      }
+      // Every state as the stream left it, read back through one probe per key.
+      const probes = [
+        ...customers.map((c, i) => ({
+          ...tx(`probe_c${i}`),
+          customerId: c,
+          terminalId: 'probe',
+          timeSec: now,
+        })),
+        ...terminals.map((t, i) => ({
+          ...tx(`probe_t${i}`),
+          customerId: 'probe',
+          terminalId: t,
+          timeSec: now,
+        })),
+      ];
+      const got = await s.step(probes);
+      const want = ref.step(probes);
+      for (let i = 0; i < probes.length; i++) {
+        expect(bytes(fresh(got[i]).customer)).toBe(bytes(fresh(want[i]).customer));
+        expect(bytes(fresh(got[i]).terminal)).toBe(bytes(fresh(want[i]).terminal));
+      }
+      for (const what of [
+        'fresh',
+        'replay',
+        'pending',
+        'applied',
+        'unchanged',
+        'unknown',
+        'stale',
+      ]) {
+        expect(tally.get(what) ?? 0, what).toBeGreaterThan(0);
+      }
+    });
+  });
+}

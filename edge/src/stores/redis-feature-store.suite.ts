@@ -1,0 +1,206 @@
+/**
+ * What both Redis stores promise beyond the FeatureStore contract: one round trip per scored
+ * transaction with answers riding along, the EVALSHA → EVAL fallback, idle and close flushes,
+ * the documented key layout and TTLs, and timeouts that keep the buffered answers. Run by
+ * redis-tcp-feature-store.test.ts and upstash-feature-store.test.ts against a real Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CUSTOMER_STATE_BYTES,
+  TERMINAL_STATE_BYTES,
+  newCustomerState,
+  newTerminalState,
+  updateCustomer,
+  updateTerminal,
+  type StoreTransaction,
+} from '@vigil/core';
+import { createClient, RESP_TYPES } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FeatureStoreError } from './feature-store-error.js';
+import type { RedisFeatureStoreOptions, RemoteFeatureStore } from './redis-feature-store.js';
+import { bytesOfState } from './script-codec.js';
+
+/** Builds a store of the adapter under test; `timeoutMs` overrides its generous test default. */
+export type MakeRemoteStore = (
+  options: RedisFeatureStoreOptions & { prefix: string; timeoutMs?: number },
+) => Promise<RemoteFeatureStore>;
+
+const T0 = Date.UTC(2024, 4, 1, 10) / 1000;
+const tx = (id: string, over: Partial<StoreTransaction> = {}): StoreTransaction => ({
+  transactionId: id,
+  customerId: 'c1',
+  terminalId: 't1',
+  timeSec: T0,
+  amount: 42.5,
+  ...over,
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A fresh key prefix per test: tests never see each other's keys. */
+export function testPrefix(): string {
+  return `test:${randomUUID()}:`;
+}
+
+export function describeRedisFeatureStore(
+  name: string,
+  redisUrl: () => string,
+  make: MakeRemoteStore,
+): void {
+  describe(`Redis feature store behaviour: ${name}`, () => {
+    let admin: ReturnType<typeof createClient>;
+    const open: RemoteFeatureStore[] = [];
+    async function store(
+      options: Partial<Parameters<MakeRemoteStore>[0]> = {},
+    ): Promise<RemoteFeatureStore> {
+      const s = await make({ prefix: testPrefix(), ...options });
+      open.push(s);
+      return s;
+    }
+
+    beforeAll(async () => {
+      admin = createClient({ url: redisUrl() });
+      await admin.connect();
+    });
+    afterEach(async () => {
+      await Promise.allSettled(open.splice(0).map((s) => s.close()));
+    });
+    afterAll(async () => {
+      await admin.close();
+    });
+
+    it('costs one round trip per scored transaction, the answers riding along', async () => {
+      const s = await store();
+      await s.step([tx('warm-up')]); // may pay the one-off EVAL
+      const before = s.roundTrips;
+      for (let i = 0; i < 20; i++) {
+        const id = `tx${i}`;
+        const [o] = await s.step([tx(id, { timeSec: T0 + i * 60 })]);
+        expect(o?.kind).toBe('fresh');
+        await s.saveAnswers([{ transactionId: id, answer: `answer ${i}` }]);
+        expect(s.bufferedAnswers).toBe(1);
+      }
+      expect(s.roundTrips - before).toBe(20);
+      // The last answer rode along with this call, before its lookup.
+      expect(await s.step([tx('tx19')])).toEqual([{ kind: 'replay', answer: 'answer 19' }]);
+      expect(s.bufferedAnswers).toBe(0);
+      expect(s.roundTrips - before).toBe(21);
+      const labelled = await s.label([{ transactionId: 'tx3', label: 'fraud' }]);
+      expect(labelled).toEqual({ ok: true, outcomes: ['applied'] });
+      expect(s.roundTrips - before).toBe(22);
+    });
+
+    it('falls back to EVAL once when Redis has lost the script', async () => {
+      const s = await store();
+      await s.step([tx('a')]);
+      await admin.scriptFlush();
+      const before = s.roundTrips;
+      expect((await s.step([tx('b')]))[0]?.kind).toBe('fresh');
+      expect(s.roundTrips - before).toBe(2); // EVALSHA → NOSCRIPT, then EVAL
+      await s.step([tx('c')]);
+      expect(s.roundTrips - before).toBe(3);
+    });
+
+    it('flushes buffered answers after the idle delay, and on close', async () => {
+      const prefix = testPrefix();
+      const s = await store({ prefix, idleFlushMs: 30 });
+      await s.step([tx('a'), tx('b')]);
+      const before = s.roundTrips;
+      await s.saveAnswers([{ transactionId: 'a', answer: 'A' }]);
+      await sleep(300);
+      expect(s.bufferedAnswers).toBe(0);
+      expect(s.roundTrips - before).toBe(1);
+      await s.saveAnswers([{ transactionId: 'b', answer: 'B' }]);
+      await s.close();
+
+      const other = await store({ prefix });
+      expect(await other.step([tx('a'), tx('b')])).toEqual([
+        { kind: 'replay', answer: 'A' },
+        { kind: 'replay', answer: 'B' },
+      ]);
+    });
+
+    it('keeps states packed under the documented keys, with their TTLs', async () => {
+      const prefix = testPrefix();
+      const s = await store({ prefix, recordTtlSec: 1_000, stateTtlSec: 2_000 });
+      const t = tx('a', { customerId: 'cust', terminalId: 'term' });
+      await s.step([t]);
+      await s.saveAnswers([{ transactionId: 'a', answer: 'saved' }]);
+      await s.flush();
+
+      const expectedCustomer = newCustomerState();
+      updateCustomer(expectedCustomer, t);
+      const expectedTerminal = newTerminalState();
+      updateTerminal(expectedTerminal, t);
+      const get = async (key: string): Promise<Buffer | null> => {
+        const reply = await admin.sendCommand(['GET', key], {
+          typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+        });
+        return Buffer.isBuffer(reply) ? reply : null;
+      };
+      const c = await get(`${prefix}c:cust`);
+      const term = await get(`${prefix}t:term`);
+      expect(c?.byteLength).toBe(CUSTOMER_STATE_BYTES);
+      expect(term?.byteLength).toBe(TERMINAL_STATE_BYTES);
+      expect(c!.equals(bytesOfState(expectedCustomer))).toBe(true);
+      expect(term!.equals(bytesOfState(expectedTerminal))).toBe(true);
+
+      // The record: label, core's +1 / −1 label programs (OP_LABEL = 3), the terminal's key.
+      expect(await admin.get(`${prefix}tx:a`)).toMatch(
+        new RegExp(`^n;3,[^;]*,1;3,[^;]*,-1;${prefix}t:term$`),
+      );
+      expect(await admin.get(`${prefix}ans:a`)).toBe('saved');
+
+      const ttl = async (key: string) => Number(await admin.ttl(key));
+      expect(await ttl(`${prefix}c:cust`)).toBeGreaterThan(1_990);
+      expect(await ttl(`${prefix}t:term`)).toBeGreaterThan(1_990);
+      expect(await ttl(`${prefix}tx:a`)).toBeGreaterThan(990);
+      expect(await ttl(`${prefix}tx:a`)).toBeLessThanOrEqual(1_000);
+      // The answer expires with its record.
+      expect(
+        Math.abs(
+          Number(await admin.pTTL(`${prefix}ans:a`)) - Number(await admin.pTTL(`${prefix}tx:a`)),
+        ),
+      ).toBeLessThan(1_000);
+
+      // A label keeps the record's lifetime and refreshes the terminal's.
+      await admin.expire(`${prefix}tx:a`, 500);
+      await admin.expire(`${prefix}t:term`, 500);
+      await s.label([{ transactionId: 'a', label: 'fraud' }]);
+      expect(await ttl(`${prefix}tx:a`)).toBeLessThanOrEqual(500);
+      expect(await ttl(`${prefix}t:term`)).toBeGreaterThan(1_990);
+      expect(await admin.get(`${prefix}tx:a`)).toMatch(/^f;/);
+    });
+
+    it('times out as FEATURE_STORE_TIMEOUT and keeps the buffered answers', async () => {
+      const s = await store({ timeoutMs: 50, perItemTimeoutMs: 2 });
+      await s.step([tx('a')]);
+      await s.saveAnswers([{ transactionId: 'a', answer: 'A' }]);
+      // Redis is busy for 300 ms (a spinning script; it ends by itself, whoever else runs): a
+      // one-transaction call (50 ms) must give up first…
+      const busy = admin.eval(
+        `local t0 = redis.call('TIME')
+         repeat local t = redis.call('TIME')
+         until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 300000
+         return 1`,
+      );
+      await sleep(20);
+      const error: unknown = await s.step([tx('b')]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FeatureStoreError);
+      expect((error as FeatureStoreError).code).toBe('FEATURE_STORE_TIMEOUT');
+      expect(s.bufferedAnswers).toBe(1);
+      // …while a batch of 300 (50 + 2 × 299 ms) waits it out.
+      const batch = Array.from({ length: 300 }, (_, i) => tx(`batch${i}`));
+      expect((await s.step(batch)).every((o) => o.kind === 'fresh')).toBe(true);
+      await busy;
+      // The timed-out step ran once Redis was free: its duplicate is pending, never lost.
+      expect(await s.step([tx('b')])).toEqual([{ kind: 'pending' }]);
+      expect(await s.step([tx('a')])).toEqual([{ kind: 'replay', answer: 'A' }]);
+    });
+
+    it('answers degraded-worthy errors after close', async () => {
+      const s = await store();
+      await s.close();
+      await expect(s.step([tx('a')])).rejects.toMatchObject({ code: 'FEATURE_STORE_UNAVAILABLE' });
+    });
+  });
+}

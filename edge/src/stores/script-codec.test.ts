@@ -1,0 +1,91 @@
+import {
+  CUSTOMER_STATE_LENGTH,
+  customerOps,
+  newCustomerState,
+  newTerminalState,
+  updateCustomer,
+} from '@vigil/core';
+import { describe, expect, it } from 'vitest';
+import {
+  bytesOfState,
+  opsText,
+  parseLabelReply,
+  parseStepReply,
+  sparseWordsText,
+  stateOfBytes,
+  stepArgs,
+} from './script-codec.js';
+
+const ascii = (s: string) => new TextEncoder().encode(s);
+
+describe('script codec', () => {
+  it('writes op programs as decimals that read back as the same doubles', () => {
+    const tx = { timeSec: 1_717_200_123, amount: 0.1 + 0.2 };
+    const text = opsText(customerOps(tx));
+    expect(text.split(',').map(Number)).toEqual(Array.from(customerOps(tx)));
+    expect(opsText(Float64Array.of(-0, 1e21, 5e-324))).toBe('-0,1e+21,5e-324');
+    expect(() => opsText(Float64Array.of(Number.POSITIVE_INFINITY))).toThrow(RangeError);
+  });
+
+  it('lists only the non-zero words of a fresh state', () => {
+    // -Infinity in the header, EMPTY_DAY (-1e9) tags: one non-zero high word each.
+    const text = sparseWordsText(newCustomerState());
+    const [count, ...pairs] = text.split(',').map(Number);
+    expect(count).toBe(CUSTOMER_STATE_LENGTH * 2);
+    expect(pairs.length).toBe(2 * (1 + 30));
+    const words = new Uint32Array(count!);
+    for (let k = 0; k < pairs.length; k += 2) words[pairs[k]!] = pairs[k + 1]!;
+    expect(new Float64Array(words.buffer)).toEqual(newCustomerState());
+  });
+
+  it('reads packed states from any byte offset, and only of the right length', () => {
+    const s = newCustomerState();
+    updateCustomer(s, { timeSec: 1_717_200_123, amount: 57.16 });
+    const padded = new Uint8Array(3 + s.length * 8);
+    padded.set(bytesOfState(s), 3);
+    expect(stateOfBytes(padded.subarray(3), CUSTOMER_STATE_LENGTH)).toEqual(s);
+    expect(stateOfBytes(padded, CUSTOMER_STATE_LENGTH)).toBeUndefined();
+  });
+
+  it('decodes step replies and refuses malformed ones', () => {
+    const c = bytesOfState(newCustomerState());
+    const t = bytesOfState(newTerminalState());
+    expect(
+      parseStepReply([[ascii('f'), c, t], [ascii('r'), ascii('{"a":"ü"}')], [ascii('p')]], 3),
+    ).toEqual([
+      { kind: 'fresh', customer: newCustomerState(), terminal: newTerminalState() },
+      { kind: 'replay', answer: '{"a":"ü"}' },
+      { kind: 'pending' },
+    ]);
+    expect(() => parseStepReply([[ascii('f'), t, c]], 1)).toThrow(/outcome 0 is malformed/);
+    expect(() => parseStepReply([[ascii('p')]], 2)).toThrow(/expected 2 outcomes/);
+    expect(() => parseStepReply([['p']], 1)).toThrow(/malformed/);
+  });
+
+  it('decodes label replies and refuses malformed ones', () => {
+    expect(parseLabelReply([ascii('ok'), 1, 0], 2)).toEqual({
+      ok: true,
+      outcomes: ['applied', 'unchanged'],
+    });
+    expect(parseLabelReply([ascii('unknown'), 0, 2], 3)).toEqual({ ok: false, unknown: [0, 2] });
+    expect(() => parseLabelReply([ascii('ok'), 1], 2)).toThrow(/label expected 2/);
+    expect(() => parseLabelReply([ascii('unknown'), 5], 3)).toThrow(/label expected 3/);
+    expect(() => parseLabelReply([ascii('ok'), 2], 1)).toThrow(/label expected 1/);
+  });
+
+  it('puts the buffered answers first and seven arguments per transaction', () => {
+    const tx = { transactionId: 'a', customerId: 'c', terminalId: 't', timeSec: 0, amount: 1 };
+    const args = stepArgs(
+      {
+        prefix: 'p:',
+        recordTtlSec: 9,
+        stateTtlSec: 8,
+        answers: [{ transactionId: 'z', answer: 'Z' }],
+      },
+      [tx, tx],
+    );
+    expect(args.slice(0, 7)).toEqual(['step', 'p:', '9', '8', '1', 'z', 'Z']);
+    expect(args.length).toBe(7 + 3 + 2 * 7);
+    expect(args.slice(10, 13)).toEqual(['a', 'c', 't']);
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * Arguments and replies of the feature store script (feature-store-lua.ts), shared by both Redis
+ * adapters. Pure: no I/O, runs on Workers and Node alike. Every reply is checked before use.
+ */
+import {
+  CUSTOMER_STATE_LENGTH,
+  TERMINAL_STATE_LENGTH,
+  customerOps,
+  labelOps,
+  newCustomerState,
+  newTerminalState,
+  terminalOps,
+  type LabelBatchOutcome,
+  type LabelOutcome,
+  type StepOutcome,
+  type StoreLabel,
+  type StoreTransaction,
+} from '@vigil/core';
+import { FeatureStoreError } from './feature-store-error.js';
+
+/** What every call carries: where the keys live, their lifetimes, and the buffered answers. */
+export interface CallHeader {
+  readonly prefix: string;
+  readonly recordTtlSec: number;
+  readonly stateTtlSec: number;
+  readonly answers: readonly BufferedAnswer[];
+}
+
+export interface BufferedAnswer {
+  readonly transactionId: string;
+  readonly answer: string;
+}
+
+/** A state's little-endian uint32 words. */
+function wordsOfState(state: Float64Array): Uint32Array {
+  const view = new DataView(new ArrayBuffer(state.length * 8));
+  for (let i = 0; i < state.length; i++) view.setFloat64(i * 8, state[i]!, true);
+  const words = new Uint32Array(state.length * 2);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(i * 4, true);
+  return words;
+}
+
+/** A state sent to the script: "count,index,word,index,word…" of its non-zero uint32 words. */
+export function sparseWordsText(state: Float64Array): string {
+  const words = wordsOfState(state);
+  let out = String(words.length);
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) out += `,${i},${words[i]}`;
+  return out;
+}
+
+/** A state from its packed bytes (little-endian float64); undefined unless exactly `length`. */
+export function stateOfBytes(bytes: Uint8Array, length: number): Float64Array | undefined {
+  if (bytes.byteLength !== length * 8) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const state = new Float64Array(length);
+  for (let i = 0; i < length; i++) state[i] = view.getFloat64(i * 8, true);
+  return state;
+}
+
+/** The packed bytes of a state, as the script stores it (for tests and tools). */
+export function bytesOfState(state: Float64Array): Uint8Array {
+  const bytes = new Uint8Array(state.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < state.length; i++) view.setFloat64(i * 8, state[i]!, true);
+  return bytes;
+}
+
+/**
+ * An op program as the script reads it: comma-separated decimals. Number#toString is the shortest
+ * string that reads back as the same double, and Lua's tonumber (strtod) reads it back exactly.
+ */
+export function opsText(program: Float64Array): string {
+  let out = '';
+  for (let i = 0; i < program.length; i++) {
+    const x = program[i]!;
+    if (!Number.isFinite(x)) throw new RangeError(`op program value ${x} at ${i} is not finite`);
+    out += (i === 0 ? '' : ',') + (Object.is(x, -0) ? '-0' : String(x));
+  }
+  return out;
+}
+
+// Fresh states never change at run time: encode them once, on first use.
+let fresh: readonly [string, string] | undefined;
+function freshStates(): readonly [string, string] {
+  return (fresh ??= [sparseWordsText(newCustomerState()), sparseWordsText(newTerminalState())]);
+}
+
+function headerArgs(mode: 'step' | 'label' | 'flush', h: CallHeader): string[] {
+  const args = [
+    mode,
+    h.prefix,
+    String(h.recordTtlSec),
+    String(h.stateTtlSec),
+    String(h.answers.length),
+  ];
+  for (const a of h.answers) args.push(a.transactionId, a.answer);
+  return args;
+}
+
+/** ARGV of a step: core's op programs per transaction, computed here, folded by the script. */
+export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): string[] {
+  const [customer, terminal] = freshStates();
+  const args = headerArgs('step', h);
+  args.push(customer, terminal, String(txs.length));
+  for (const tx of txs) {
+    args.push(
+      tx.transactionId,
+      tx.customerId,
+      tx.terminalId,
+      opsText(customerOps(tx)),
+      opsText(terminalOps(tx)),
+      opsText(labelOps(tx.timeSec, 1)),
+      opsText(labelOps(tx.timeSec, -1)),
+    );
+  }
+  return args;
+}
+
+/** ARGV of a label batch. */
+export function labelArgs(h: CallHeader, labels: readonly StoreLabel[]): string[] {
+  const args = headerArgs('label', h);
+  args.push(String(labels.length));
+  for (const l of labels) args.push(l.transactionId, l.label === 'fraud' ? 'f' : 'l');
+  return args;
+}
+
+/** ARGV of a call that only saves the buffered answers. */
+export function flushArgs(h: CallHeader): string[] {
+  return headerArgs('flush', h);
+}
+
+function badReply(what: string): FeatureStoreError {
+  return new FeatureStoreError('FEATURE_STORE_BAD_REPLY', `feature store script: ${what}`);
+}
+
+/**
+ * Replies as the adapters hand them over: bulk strings as bytes (binary-safe), integers as
+ * numbers, nil as null, arrays as arrays.
+ */
+export type ScriptReply = Uint8Array | number | null | readonly ScriptReply[];
+
+const utf8 = new TextDecoder();
+
+/** A short status word of a reply ('f', 'ok', …), or undefined. */
+function word(x: unknown): string | undefined {
+  return x instanceof Uint8Array && x.byteLength <= 8 ? String.fromCharCode(...x) : undefined;
+}
+
+/** Checks and decodes a step reply: one outcome per transaction, in order. */
+export function parseStepReply(reply: unknown, n: number): StepOutcome[] {
+  if (!Array.isArray(reply) || reply.length !== n) {
+    throw badReply(`step expected ${n} outcomes, got ${describe(reply)}`);
+  }
+  return reply.map((item: unknown, i): StepOutcome => {
+    if (Array.isArray(item)) {
+      const [kind, a, b] = item as unknown[];
+      switch (word(kind)) {
+        case 'f': {
+          const customer = a instanceof Uint8Array && stateOfBytes(a, CUSTOMER_STATE_LENGTH);
+          const terminal = b instanceof Uint8Array && stateOfBytes(b, TERMINAL_STATE_LENGTH);
+          if (customer && terminal) return { kind: 'fresh', customer, terminal };
+          break;
+        }
+        case 'r':
+          if (a instanceof Uint8Array) return { kind: 'replay', answer: utf8.decode(a) };
+          break;
+        case 'p':
+          return { kind: 'pending' };
+      }
+    }
+    throw badReply(`step outcome ${i} is malformed: ${describe(item)}`);
+  });
+}
+
+/** Checks and decodes a label reply. */
+export function parseLabelReply(reply: unknown, n: number): LabelBatchOutcome {
+  if (Array.isArray(reply)) {
+    const [status, ...rest] = reply as unknown[];
+    const ints = rest.every((x) => Number.isInteger(x)) ? (rest as number[]) : undefined;
+    const s = word(status);
+    if (s === 'ok' && ints && ints.length === n && ints.every((x) => x === 0 || x === 1)) {
+      return {
+        ok: true,
+        outcomes: ints.map((x): LabelOutcome => (x === 1 ? 'applied' : 'unchanged')),
+      };
+    }
+    if (s === 'unknown' && ints && ints.length > 0 && ints.every((x) => x >= 0 && x < n)) {
+      return { ok: false, unknown: ints };
+    }
+  }
+  throw badReply(`label expected ${n} outcomes, got ${describe(reply)}`);
+}
+
+/** Checks a flush reply: the number of answers saved. */
+export function parseFlushReply(reply: unknown, n: number): void {
+  if (reply !== n) throw badReply(`flush expected ${n}, got ${describe(reply)}`);
+}
+
+/** A short rendering of a reply for error messages (bytes as their length and first chars). */
+function describe(x: unknown): string {
+  const render = (v: unknown): string =>
+    v instanceof Uint8Array
+      ? `<${v.byteLength} bytes ${JSON.stringify(utf8.decode(v.subarray(0, 12)))}>`
+      : Array.isArray(v)
+        ? `[${v.map(render).join(', ')}]`
+        : (JSON.stringify(v) ?? String(v));
+  const text = render(x);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
