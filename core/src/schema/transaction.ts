@@ -49,15 +49,18 @@ export const CHANNELS = [
   'atm',
 ] as const;
 
+/** A transaction's id, as the scoring and feedback APIs accept it. */
+export const transactionIdSchema = z
+  .string('transaction_id is required and must be a string')
+  .check(
+    z.minLength(1, 'transaction_id must not be empty'),
+    z.maxLength(128, 'transaction_id must be at most 128 characters'),
+    z.regex(TOKEN, 'transaction_id may contain only A–Z, a–z, 0–9 and . _ : -'),
+  );
+
 export const transactionSchema = z.strictObject(
   {
-    transaction_id: z
-      .string('transaction_id is required and must be a string')
-      .check(
-        z.minLength(1, 'transaction_id must not be empty'),
-        z.maxLength(128, 'transaction_id must be at most 128 characters'),
-        z.regex(TOKEN, 'transaction_id may contain only A–Z, a–z, 0–9 and . _ : -'),
-      ),
+    transaction_id: transactionIdSchema,
     timestamp: timestampSchema,
     customer_id: token('customer_id'),
     terminal_id: token('terminal_id'),

@@ -1,0 +1,72 @@
+import type { Context, Env, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { EventSink, FeatureStore, ModelMetadata, TreeEnsemble } from '@vigil/core';
+import type { ScoreCall, ScoringService } from '../scoring/scoring-service.js';
+import type { EdgeMetrics } from './metrics.js';
+import { ProblemError } from './problem.js';
+
+/** Hono's environment for the edge: the arrival time, set by the first middleware. */
+export interface EdgeEnv extends Env {
+  Variables: { t0: number };
+}
+
+/** The served model: metadata (validated with core's parseModelMetadata) and its trees. */
+export interface ServedModel {
+  readonly metadata: ModelMetadata;
+  readonly ensemble: TreeEnsemble;
+}
+
+/** One structured log line; `error` is an Error or anything thrown. */
+export interface LogEntry {
+  readonly level: 'error' | 'warn' | 'info';
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+export type Logger = (entry: LogEntry) => void;
+
+/** What the route modules share, built once by createApp. */
+export interface AppContext {
+  readonly scoring: ScoringService;
+  readonly store: FeatureStore;
+  /** Counts every event in /metrics, then hands it to the runtime's sink. */
+  readonly sink: EventSink;
+  readonly metrics: EdgeMetrics;
+  readonly model: ServedModel;
+  readonly runtime: string;
+  /** Body limits in bytes: single-item and batch requests. */
+  readonly limits: { readonly single: number; readonly batch: number };
+  readonly labelTimeoutMs: number;
+  readonly log: Logger;
+}
+
+/** 413 problem+json past `maxBytes` (Content-Length, or counted while streaming). */
+export function limitBody(maxBytes: number): MiddlewareHandler<EdgeEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      // The body was not read: the connection cannot carry another request until it is, so tell
+      // the client not to reuse it (the Node server would otherwise drain or drop it under them).
+      throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`, {
+        headers: { connection: 'close' },
+      });
+    },
+  });
+}
+
+const NO_HOOKS: ScoreCall = {};
+
+/**
+ * Per-request scoring hooks: on Workers, background work goes to the request's waitUntil. Decided
+ * by the runtime, not probed per request: Hono's executionCtx getter throws where there is none,
+ * and an exception per request costs more than the model on Node.
+ */
+export function scoreCallOf(c: Context, runtime: string): ScoreCall {
+  if (runtime !== 'workers') return NO_HOOKS;
+  let ctx: Context['executionCtx'];
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return NO_HOOKS;
+  }
+  return { background: (work) => ctx.waitUntil(work) };
+}

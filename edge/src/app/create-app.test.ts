@@ -1,0 +1,306 @@
+// Unit-level tests of the app through app.request: what the HTTP suite cannot provoke on demand
+// (a concurrent duplicate, a failing model, a corrupt store, a late store), with stores, sinks and
+// scorers that are port implementations written for the test.
+import {
+  N_FEATURES,
+  computeFeatures,
+  epochSeconds,
+  newCustomerState,
+  newTerminalState,
+  predictProbability,
+  type EdgeEvent,
+  type FeatureStore,
+  type Scorer,
+  type StepOutcome,
+} from '@vigil/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadServedModel, type LoadedModel } from '../scoring/served-model.js';
+import { testModelFiles } from '../scoring/test-model-files.js';
+import { createMemoryFeatureStore } from '../stores/memory-feature-store.js';
+import type { LogEntry } from './app-context.js';
+import { createApp, type EdgeAppDeps } from './create-app.js';
+
+const KEY = 'unit-test-key-0123456789';
+let loaded: LoadedModel;
+beforeAll(async () => {
+  loaded = await loadServedModel(await testModelFiles());
+});
+
+function make(over: Partial<EdgeAppDeps> = {}) {
+  const logs: LogEntry[] = [];
+  const app = createApp({
+    store: createMemoryFeatureStore(),
+    scorer: loaded.scorer,
+    model: loaded.model,
+    config: { apiKeys: [KEY], featureTimeoutMs: 30, corsOrigins: [], maxBodyBytes: 1_048_576 },
+    runtime: 'node',
+    log: (e) => logs.push(e),
+    ...over,
+  });
+  const post = (path: string, body: unknown, ctx?: Parameters<typeof app.request>[3]) =>
+    app.request(
+      path,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+      undefined,
+      ctx,
+    );
+  const metric = async (line: string) => {
+    const text = await (
+      await app.request('/metrics', { headers: { authorization: `Bearer ${KEY}` } })
+    ).text();
+    return Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${line} `))
+        ?.slice(line.length + 1),
+    );
+  };
+  return { app, logs, post, metric };
+}
+
+let n = 0;
+const tx = (over: Record<string, unknown> = {}) => ({
+  transaction_id: `u_${++n}`,
+  timestamp: '2024-03-04T10:00:00Z',
+  customer_id: `c_${n}`,
+  terminal_id: `t_${n}`,
+  amount: 120,
+  ...over,
+});
+
+/** A store that delegates to memory but lets a test change step's outcomes. */
+function storeWith(
+  step: (inner: FeatureStore, txs: Parameters<FeatureStore['step']>[0]) => Promise<StepOutcome[]>,
+) {
+  const inner = createMemoryFeatureStore();
+  const saved: { transactionId: string; answer: string }[] = [];
+  const store: FeatureStore = {
+    step: (txs) => step(inner, txs),
+    saveAnswers: (a) => {
+      saved.push(...a);
+      return inner.saveAnswers(a);
+    },
+    label: (l) => inner.label(l),
+    close: () => inner.close(),
+  };
+  return { store, saved };
+}
+
+describe('createApp', () => {
+  it('refuses to start without keys or with a scorer for another model', () => {
+    expect(() =>
+      make({ config: { apiKeys: [], featureTimeoutMs: 30, corsOrigins: [], maxBodyBytes: 1e6 } }),
+    ).toThrow(/no API keys/);
+    const other: Scorer = { version: 'gbdt-other', score: () => Promise.resolve() };
+    expect(() => make({ scorer: other })).toThrow(/gbdt-other/);
+  });
+
+  it('answers 409 with Retry-After for a transaction a concurrent request is scoring', async () => {
+    const { store, saved } = storeWith(async (inner, txs) => {
+      const out = await inner.step(txs);
+      return out.map((o, i) =>
+        txs[i]!.transactionId.startsWith('busy') ? { kind: 'pending' } : o,
+      );
+    });
+    const { post, metric } = make({ store });
+    const r = await post('/v1/score', tx({ transaction_id: 'busy_1' }));
+    expect(r.status).toBe(409);
+    expect(r.headers.get('retry-after')).toBe('1');
+    const problem = (await r.json()) as {
+      status: number;
+      errors: { path: string; message: string }[];
+    };
+    expect(problem.status).toBe(409);
+    expect(problem.errors.map((e) => e.path)).toEqual(['/transaction_id']);
+    expect(problem.errors[0]?.message).toContain('busy_1');
+    const ok = tx();
+    const b = await post('/v1/score/batch', {
+      transactions: [ok, tx({ transaction_id: 'busy_2' })],
+    });
+    expect(b.status).toBe(409);
+    expect(((await b.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      '/transactions/1/transaction_id',
+    ]);
+    // The batch's other item was scored and its answer saved: a retry replays it.
+    expect(saved.map((s) => s.transactionId)).toEqual([ok.transaction_id]);
+    expect(await metric('vigil_pending_total')).toBe(2);
+  });
+
+  it('falls back to the trees when the model fails, marking the answer degraded', async () => {
+    const broken: Scorer = {
+      version: loaded.scorer.version,
+      score: () => Promise.reject(new Error('wasm trap')),
+    };
+    const { post, metric, logs } = make({ scorer: broken });
+    const t = tx({ amount: 730 });
+    const r = await post('/v1/score', t);
+    expect(r.status).toBe(200);
+    const a = (await r.json()) as { score: number; degraded: boolean };
+    const x = new Float32Array(N_FEATURES);
+    computeFeatures(
+      newCustomerState(),
+      newTerminalState(),
+      { timeSec: epochSeconds(t.timestamp), amount: 730 },
+      x,
+    );
+    expect(a.degraded).toBe(true);
+    expect(a.score).toBeCloseTo(predictProbability(loaded.model.ensemble, x), 6);
+    expect(await metric('vigil_degraded_requests_total{cause="model_error"}')).toBe(1);
+    expect(logs.some((l) => l.msg === 'degraded:model_error')).toBe(true);
+  });
+
+  it('emits decision and feedback events; a failing sink fails no request', async () => {
+    const events: EdgeEvent[] = [];
+    const { post } = make({ sink: { emit: (e) => events.push(...e) } });
+    const t = tx();
+    await post('/v1/score', t);
+    await post('/v1/score', t); // a replay decides nothing new
+    await post('/v1/feedback', {
+      transaction_id: t.transaction_id,
+      label: 'fraud',
+      timestamp: '2024-03-11T00:00:00Z',
+    });
+    expect(events.map((e) => e.type)).toEqual(['decision', 'feedback']);
+    expect(events[0]).toMatchObject({
+      type: 'decision',
+      transaction: t,
+      model_version: loaded.model.metadata.version,
+      degraded: false,
+      runtime: 'node',
+    });
+    expect((events[0] as { scored_at: string }).scored_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(events[1]).toEqual({
+      type: 'feedback',
+      transaction_id: t.transaction_id,
+      label: 'fraud',
+      timestamp: '2024-03-11T00:00:00Z',
+      source: 'api',
+    });
+
+    const failing = make({
+      sink: {
+        emit: () => {
+          throw new Error('sink down');
+        },
+      },
+    });
+    expect((await failing.post('/v1/score', tx())).status).toBe(200);
+    expect(await failing.metric('vigil_event_sink_errors_total')).toBe(1);
+    expect(await failing.metric('vigil_events_emitted_total{type="decision"}')).toBe(1);
+  });
+
+  it('answers a corrupt stored answer with a safe 500 that names a log line', async () => {
+    const { store } = storeWith(() =>
+      Promise.resolve([{ kind: 'replay', answer: '{"score":"high"}' }]),
+    );
+    const { post, logs } = make({ store });
+    const r = await post('/v1/score', tx());
+    expect(r.status).toBe(500);
+    expect(r.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await r.json()) as { instance: string; detail: string };
+    expect(body.instance).toMatch(/^urn:uuid:/);
+    expect(JSON.stringify(body)).not.toMatch(/stack|at .*\.ts/);
+    const line = logs.find((l) => l.msg === 'unhandled error');
+    expect(line?.['id']).toBe(body.instance.slice('urn:uuid:'.length));
+    expect(String((line?.error as Error).message)).toMatch(/answer schema/);
+  });
+
+  it('saves a degraded answer when a late step did record the transaction', async () => {
+    // The first step answers after the 30 ms deadline; later ones at once.
+    let calls = 0;
+    const { store } = storeWith((inner, txs) =>
+      calls++ > 0
+        ? inner.step(txs)
+        : new Promise((resolve) => setTimeout(() => resolve(inner.step(txs)), 80)),
+    );
+    const { post } = make({ store });
+    const t = tx();
+    const first = (await (await post('/v1/score', t)).json()) as { degraded: boolean };
+    expect(first.degraded).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    const again = (await (await post('/v1/score', t)).json()) as object;
+    expect(again).toEqual({ ...first, replayed: true });
+  });
+
+  it("hands answer saves to the runtime's waitUntil", async () => {
+    const { post } = make({ runtime: 'workers' });
+    const waited: Promise<unknown>[] = [];
+    const ctx = {
+      waitUntil: (p: Promise<unknown>) => waited.push(p),
+      passThroughOnException() {},
+      props: {},
+    };
+    expect((await post('/v1/score', tx(), ctx)).status).toBe(200);
+    expect(waited).toHaveLength(1);
+    await expect(waited[0]).resolves.toBeUndefined();
+  });
+
+  it('gives concurrent requests their own feature rows', async () => {
+    const { post } = make();
+    const plan = Array.from({ length: 40 }, (_, i) => ({
+      amount: 5 + i * 37,
+      timestamp: `2024-03-04T${String(i % 24).padStart(2, '0')}:00:00Z`,
+    }));
+    const concurrent = await Promise.all(
+      plan.map(async (p) => (await post('/v1/score', tx(p))).json()),
+    );
+    const sequential: unknown[] = [];
+    for (const p of plan) sequential.push(await (await post('/v1/score', tx(p))).json());
+    const strip = (a: unknown) => ({ ...(a as object), transaction_id: undefined });
+    expect(concurrent.map(strip)).toEqual(sequential.map(strip));
+    expect(new Set(concurrent.map((a) => (a as { score: number }).score)).size).toBeGreaterThan(5);
+  });
+
+  it('answers 503 when the store cannot take labels', async () => {
+    const { store } = storeWith((inner, txs) => inner.step(txs));
+    store.label = () => Promise.reject(new Error('redis down'));
+    const { post } = make({ store });
+    const r = await post('/v1/feedback', {
+      transaction_id: 'x',
+      label: 'fraud',
+      timestamp: '2024-03-04T10:00:00Z',
+    });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('1');
+  });
+
+  it('allows only the configured CORS origins', async () => {
+    const config = {
+      apiKeys: [KEY],
+      featureTimeoutMs: 30,
+      corsOrigins: ['https://dash.example.com'],
+      maxBodyBytes: 1_048_576,
+    };
+    const { app } = make({ config });
+    const preflight = (origin: string) =>
+      app.request('/v1/score', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const ok = await preflight('https://dash.example.com');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://dash.example.com');
+    expect(
+      (await preflight('https://evil.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+    const health = await app.request('/v1/health', {
+      headers: { origin: 'https://dash.example.com' },
+    });
+    expect(health.headers.get('access-control-allow-origin')).toBe('https://dash.example.com');
+    expect(health.headers.get('timing-allow-origin')).toBe('https://dash.example.com');
+    // Off by default.
+    const off = await make().app.request('/v1/score', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://dash.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(off.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The edge's one Hono app, built from ports: a feature store, a scorer, an event sink, the served
+ * model and the configuration. No runtime imports: the Node runtime (runtime/node) and the Worker
+ * (runtime/workers) each build their ports and call createApp with them.
+ */
+import type { EdgeEvent, EventSink, FeatureStore, Scorer } from '@vigil/core';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { EdgeConfig } from '../config/load-config.js';
+import { ScoringService } from '../scoring/scoring-service.js';
+import type { AppContext, EdgeEnv, Logger, ServedModel } from './app-context.js';
+import { bearerAuth } from './bearer-auth.js';
+import { EdgeMetrics } from './metrics.js';
+import {
+  PROBLEMS,
+  problemBody,
+  problemResponse,
+  ProblemError,
+  type ProblemKind,
+} from './problem.js';
+import { feedbackRoutes } from './routes/feedback-routes.js';
+import { infoRoutes } from './routes/info-routes.js';
+import { scoreRoutes } from './routes/score-routes.js';
+import { MAX_BATCH } from './schemas.js';
+
+/** Largest body of a single-item request: a transaction is well under 1 kB. */
+export const SINGLE_BODY_BYTES = 16_384;
+/** Deadline of a label call; labels have no degraded mode, so a late store is a 503. */
+export const LABEL_TIMEOUT_MS = 2_000;
+
+export interface EdgeAppDeps {
+  readonly store: FeatureStore;
+  readonly scorer: Scorer;
+  readonly model: ServedModel;
+  readonly config: Pick<
+    EdgeConfig,
+    'apiKeys' | 'featureTimeoutMs' | 'corsOrigins' | 'maxBodyBytes'
+  >;
+  /**
+   * Reported by /v1/health and in decision events. 'workers' also hands background work (answer
+   * saves that outlive the response) to each request's executionCtx.waitUntil.
+   */
+  readonly runtime: 'node' | 'workers';
+  /** Where decisions and labels go; default: nowhere (they are still counted in /metrics). */
+  readonly sink?: EventSink;
+  /** Structured logs; default: one JSON line per entry on stderr (console.error). */
+  readonly log?: Logger;
+}
+
+/** Error → plain object for a JSON log line (stack and cause included). */
+export function describeError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(code !== undefined ? { code } : {}),
+    stack: e.stack,
+    ...(e.cause !== undefined ? { cause: describeError(e.cause) } : {}),
+  };
+}
+
+/** The default Logger: one JSON line per entry on stderr. */
+export const consoleLogger: Logger = (entry) => {
+  const { error, ...rest } = entry;
+  console.error(
+    JSON.stringify({ time: new Date().toISOString(), ...rest, error: describeError(error) }),
+  );
+};
+
+/** At most one log line per kind every 10 s: a store outage must not flood the logs. */
+function rateLimited(log: Logger): (kind: string, error: unknown) => void {
+  const last = new Map<string, { at: number; suppressed: number }>();
+  return (kind, error) => {
+    const now = Date.now();
+    const s = last.get(kind);
+    if (s && now - s.at < 10_000) {
+      s.suppressed++;
+      return;
+    }
+    log({ level: 'warn', msg: kind, suppressed: s?.suppressed ?? 0, error });
+    last.set(kind, { at: now, suppressed: 0 });
+  };
+}
+
+const ROUTES = new Set([
+  '/v1/score',
+  '/v1/score/batch',
+  '/v1/feedback',
+  '/v1/feedback/batch',
+  '/v1/health',
+  '/v1/model',
+  '/metrics',
+  '/openapi.json',
+  '/docs',
+]);
+
+/** A problem kind for an HTTPException some middleware threw. */
+function kindOf(status: number): ProblemKind {
+  for (const [k, p] of Object.entries(PROBLEMS)) if (p.status === status) return k as ProblemKind;
+  return status < 500 ? 'validation' : 'internal';
+}
+
+/** Build the app. Throws if the parts do not fit (no keys, scorer and metadata disagree). */
+export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
+  const { config, model } = deps;
+  if (deps.scorer.version !== model.metadata.version) {
+    throw new Error(
+      `createApp: scorer serves ${deps.scorer.version}, metadata is ${model.metadata.version}`,
+    );
+  }
+  const log = deps.log ?? consoleLogger;
+  const metrics = new EdgeMetrics(model.metadata.version, rateLimited(log));
+  const downstream = deps.sink;
+  const sink: EventSink = {
+    emit(events: readonly EdgeEvent[]) {
+      for (const e of events) metrics.events.inc({ type: e.type });
+      try {
+        downstream?.emit(events);
+      } catch (error) {
+        metrics.sinkFailed(error);
+      }
+    },
+  };
+  const ctx: AppContext = {
+    scoring: new ScoringService({
+      store: deps.store,
+      scorer: deps.scorer,
+      ensemble: model.ensemble,
+      thresholds: model.metadata.thresholds,
+      featureTimeoutMs: config.featureTimeoutMs,
+      sink,
+      observer: metrics,
+      runtime: deps.runtime,
+      maxBatch: MAX_BATCH,
+    }),
+    store: deps.store,
+    sink,
+    metrics,
+    model,
+    runtime: deps.runtime,
+    limits: {
+      single: Math.min(SINGLE_BODY_BYTES, config.maxBodyBytes),
+      batch: config.maxBodyBytes,
+    },
+    labelTimeoutMs: LABEL_TIMEOUT_MS,
+    log,
+  };
+
+  const app = new Hono<EdgeEnv>();
+  app.use(async (c, next) => {
+    c.set('t0', performance.now());
+    await next();
+    const route = ROUTES.has(c.req.path) ? c.req.path : 'other';
+    metrics.requests.inc({ route, status: String(c.res.status) });
+  });
+  app.use(
+    secureHeaders({
+      // An API: nothing may be framed, run or loaded from its responses. /docs sets its own CSP.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      xFrameOptions: 'DENY',
+      crossOriginResourcePolicy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin',
+      overwrite: false,
+    }),
+  );
+  if (config.corsOrigins.length > 0) {
+    // Before authentication: preflights carry no credentials.
+    app.use(
+      cors({
+        origin: [...config.corsOrigins],
+        allowMethods: ['GET', 'POST'],
+        allowHeaders: ['Authorization', 'Content-Type'],
+        exposeHeaders: ['Server-Timing', 'Retry-After'],
+        maxAge: 600,
+      }),
+    );
+    app.use(async (c, next) => {
+      await next();
+      c.header('Timing-Allow-Origin', config.corsOrigins.join(' '));
+    });
+  }
+  const auth = bearerAuth(config.apiKeys);
+  app.use('/v1/*', bearerAuth(config.apiKeys, ['/v1/health']));
+  // /metrics is authenticated too: it shows traffic volumes and the decision mix, which are
+  // business data. Prometheus sends a bearer key with `authorization: {credentials: …}`.
+  app.use('/metrics', auth);
+
+  app.route('/v1', scoreRoutes(ctx));
+  app.route('/v1', feedbackRoutes(ctx));
+  app.route('/', infoRoutes(ctx));
+
+  app.notFound((c) =>
+    problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(err.body(), { ...err.headers });
+    if (err instanceof HTTPException && err.status < 500) {
+      return problemResponse({
+        ...problemBody(kindOf(err.status), err.message),
+        status: err.status,
+      });
+    }
+    // A bug: log it all, answer with nothing but an id to find the log line by.
+    const id = crypto.randomUUID();
+    log({
+      level: 'error',
+      msg: 'unhandled error',
+      id,
+      method: c.req.method,
+      path: c.req.path,
+      error: err,
+    });
+    return problemResponse(
+      problemBody(
+        'internal',
+        'an unexpected error occurred; it has been logged',
+        undefined,
+        `urn:uuid:${id}`,
+      ),
+    );
+  });
+  return app;
+}

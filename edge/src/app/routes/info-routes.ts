@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import type { AppContext, EdgeEnv } from '../app-context.js';
+import { DOCS_CSP, renderDocsPage } from '../docs-page.js';
+import { buildOpenApiDocument } from '../openapi.js';
+
+/** GET /v1/health, /v1/model, /metrics, /openapi.json and /docs. */
+export function infoRoutes(ctx: AppContext): Hono<EdgeEnv> {
+  const r = new Hono<EdgeEnv>();
+  const version = ctx.model.metadata.version;
+  const health = JSON.stringify({ status: 'ok', model_version: version, runtime: ctx.runtime });
+  const model = JSON.stringify(ctx.model.metadata);
+  // Built on first request: it costs a few ms, which a Worker's start-up need not pay.
+  let openapi: string | undefined;
+  let docs: string | undefined;
+  const doc = () => {
+    if (openapi === undefined) {
+      const d = buildOpenApiDocument(version);
+      openapi = JSON.stringify(d);
+      docs = renderDocsPage(d);
+    }
+    return { openapi, docs: docs! };
+  };
+  const JSON_TYPE = { 'content-type': 'application/json' };
+
+  r.get('/v1/health', (c) => c.body(health, 200, { ...JSON_TYPE, 'cache-control': 'no-store' }));
+  r.get('/v1/model', (c) => c.body(model, 200, JSON_TYPE));
+  r.get('/metrics', (c) =>
+    c.body(ctx.metrics.render(), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'cache-control': 'no-store',
+    }),
+  );
+  r.get('/openapi.json', (c) => c.body(doc().openapi, 200, JSON_TYPE));
+  r.get('/docs', (c) =>
+    c.body(doc().docs, 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': DOCS_CSP,
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,64 @@
+import { validateTransaction, type Transaction } from '@vigil/core';
+import { Hono } from 'hono';
+import type { ScoreTiming } from '../../scoring/scoring-service.js';
+import { limitBody, scoreCallOf, type AppContext, type EdgeEnv } from '../app-context.js';
+import { ProblemError, validationProblem } from '../problem.js';
+import { readJsonBody } from '../read-json.js';
+import { validateScoreBatch } from '../schemas.js';
+
+const ms = (v: number) => v.toFixed(3);
+
+function serverTiming(t: ScoreTiming, totalMs: number): string {
+  return `features;dur=${ms(t.featuresMs)}, model;dur=${ms(t.modelMs)}, total;dur=${ms(totalMs)}`;
+}
+
+/** 409: a concurrent request is scoring these transactions; retrying soon replays its answer. */
+function pendingProblem(txs: readonly Transaction[], indexes: number[], batch: boolean): never {
+  const ids = indexes.map((i) => txs[i]!.transaction_id);
+  throw new ProblemError(
+    'in-progress',
+    `transaction ${ids.join(', ')} is being scored by a concurrent request: retry in a second ` +
+      'to get its answer' +
+      (batch ? ' (the other items of this batch are scored and saved)' : ''),
+    {
+      errors: indexes.map((i) => ({
+        path: batch ? `/transactions/${i}/transaction_id` : '/transaction_id',
+        message: `${txs[i]!.transaction_id} is being scored by a concurrent request`,
+      })),
+      headers: { 'retry-after': '1' },
+    },
+  );
+}
+
+/** POST /v1/score and /v1/score/batch. */
+export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
+  const r = new Hono<EdgeEnv>();
+
+  r.post('/score', limitBody(ctx.limits.single), async (c) => {
+    const v = validateTransaction(await readJsonBody(c));
+    if (!v.ok) throw validationProblem(v.issues);
+    const result = await ctx.scoring.score([v.value], scoreCallOf(c, ctx.runtime));
+    if (result.kind === 'pending') pendingProblem([v.value], result.indexes, false);
+    const total = performance.now() - c.get('t0');
+    ctx.metrics.scoreSeconds.observe(total / 1000);
+    return c.body(result.answers[0]!, 200, {
+      'content-type': 'application/json',
+      'server-timing': serverTiming(result.timing, total),
+    });
+  });
+
+  r.post('/score/batch', limitBody(ctx.limits.batch), async (c) => {
+    const v = validateScoreBatch(await readJsonBody(c));
+    if (!v.ok) throw validationProblem(v.issues);
+    const result = await ctx.scoring.score(v.value, scoreCallOf(c, ctx.runtime));
+    if (result.kind === 'pending') pendingProblem(v.value, result.indexes, true);
+    const total = performance.now() - c.get('t0');
+    // The answers are JSON already: join them rather than parse and re-serialise.
+    return c.body(`{"results":[${result.answers.join(',')}]}`, 200, {
+      'content-type': 'application/json',
+      'server-timing': serverTiming(result.timing, total),
+    });
+  });
+
+  return r;
+}

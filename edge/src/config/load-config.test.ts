@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const KEY = 'k_0123456789abcdef';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      apiKeys: [],
+      upstash: null,
+      redisUrl: null,
+      featureTimeoutMs: 30,
+      corsOrigins: [],
+      maxBodyBytes: 1_048_576,
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        PORT: '9000',
+        VIGIL_HOST: '0.0.0.0',
+        VIGIL_API_KEYS: ` ${KEY} ,, other_key_0123456789 `,
+        UPSTASH_REDIS_REST_URL: 'https://eu1.upstash.io',
+        UPSTASH_REDIS_REST_TOKEN: 'tok',
+        VIGIL_FEATURE_TIMEOUT_MS: '50',
+        VIGIL_CORS_ORIGINS: 'https://a.example.com,http://localhost:3000',
+        VIGIL_MAX_BODY_BYTES: '2048',
+      }),
+    ).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      apiKeys: [KEY, 'other_key_0123456789'],
+      upstash: { url: 'https://eu1.upstash.io', token: 'tok' },
+      redisUrl: null,
+      featureTimeoutMs: 50,
+      corsOrigins: ['https://a.example.com', 'http://localhost:3000'],
+      maxBodyBytes: 2048,
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
+      'redis://127.0.0.1:6379',
+    );
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', VIGIL_API_KEYS: ' ' })).toMatchObject({
+      port: 8787,
+      apiKeys: [],
+    });
+  });
+
+  it.each([
+    [{ PORT: '80a' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ VIGIL_FEATURE_TIMEOUT_MS: '0' }, 'VIGIL_FEATURE_TIMEOUT_MS'],
+    [{ VIGIL_FEATURE_TIMEOUT_MS: '2.5' }, 'VIGIL_FEATURE_TIMEOUT_MS'],
+    [{ VIGIL_MAX_BODY_BYTES: '10' }, 'VIGIL_MAX_BODY_BYTES'],
+    [{ VIGIL_API_KEYS: 'short' }, 'VIGIL_API_KEYS'],
+    [{ VIGIL_API_KEYS: 'has space in the key!!' }, 'VIGIL_API_KEYS'],
+    [{ UPSTASH_REDIS_REST_URL: 'https://x.upstash.io' }, 'UPSTASH_REDIS_REST_TOKEN'],
+    [{ UPSTASH_REDIS_REST_TOKEN: 't' }, 'UPSTASH_REDIS_REST_URL'],
+    [
+      { UPSTASH_REDIS_REST_URL: 'not a url', UPSTASH_REDIS_REST_TOKEN: 't' },
+      'UPSTASH_REDIS_REST_URL',
+    ],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ VIGIL_CORS_ORIGINS: 'https://a.example.com/path' }, 'VIGIL_CORS_ORIGINS'],
+    [{ VIGIL_CORS_ORIGINS: '*' }, 'VIGIL_CORS_ORIGINS'],
+    [
+      {
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        UPSTASH_REDIS_REST_URL: 'https://x.upstash.io',
+        UPSTASH_REDIS_REST_TOKEN: 't',
+      },
+      'REDIS_URL',
+    ],
+  ])('fails on %j naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message.startsWith(variable)).toBe(true);
+  });
+
+  it('never echoes an API key in its errors', () => {
+    expect(() => loadConfig({ VIGIL_API_KEYS: `${KEY},secret` })).toThrow(/key #2/);
+    expect(() => loadConfig({ VIGIL_API_KEYS: `${KEY},secret` })).not.toThrow(/secret/);
+  });
+});

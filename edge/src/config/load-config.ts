@@ -1,0 +1,165 @@
+/**
+ * The edge's configuration: one typed object from an environment record (process.env on Node, the
+ * Worker's bindings on Workers), read once at start-up by the runtime's wiring, never at import.
+ * Fails fast, naming the variable (and never echoing a secret). An empty value counts as unset, as
+ * in .env files.
+ */
+
+export interface EdgeConfig {
+  /** PORT: where the Node runtime listens (default 8787; 0 = any free port). */
+  readonly port: number;
+  /** VIGIL_HOST: the Node runtime's bind address (default 127.0.0.1: loopback only). */
+  readonly host: string;
+  /** VIGIL_API_KEYS: comma-separated bearer keys; empty when unset (the runtime decides). */
+  readonly apiKeys: readonly string[];
+  /** UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN (both or neither). */
+  readonly upstash: { readonly url: string; readonly token: string } | null;
+  /** REDIS_URL: direct TCP Redis (Node only). */
+  readonly redisUrl: string | null;
+  /** VIGIL_FEATURE_TIMEOUT_MS: the feature store's deadline before scoring degrades (default 30). */
+  readonly featureTimeoutMs: number;
+  /** VIGIL_CORS_ORIGINS: comma-separated origins allowed by CORS; empty (default) = CORS off. */
+  readonly corsOrigins: readonly string[];
+  /** VIGIL_MAX_BODY_BYTES: largest batch request body (default 1 MiB). */
+  readonly maxBodyBytes: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A configuration variable is invalid; `variable` names it. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_FEATURE_TIMEOUT_MS = 30;
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+/** Shortest API key accepted: a guessable key is no key. */
+export const MIN_API_KEY_LENGTH = 16;
+
+/** RFC 6750 b64token: what may follow `Bearer `. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+function value(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return n;
+}
+
+function list(env: Env, name: string): string[] {
+  return (value(env, name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = value(env, name);
+  if (raw === undefined) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a URL');
+  }
+  if (!protocols.includes(u.protocol)) {
+    throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL, got ${u.protocol}`);
+  }
+  return raw;
+}
+
+function apiKeys(env: Env): string[] {
+  const keys = list(env, 'VIGIL_API_KEYS');
+  keys.forEach((k, i) => {
+    // The key itself is never echoed: only which one is wrong.
+    if (!B64TOKEN.test(k)) {
+      throw new ConfigError('VIGIL_API_KEYS', `key #${i + 1} has characters a bearer token cannot`);
+    }
+    if (k.length < MIN_API_KEY_LENGTH) {
+      throw new ConfigError(
+        'VIGIL_API_KEYS',
+        `key #${i + 1} is shorter than ${MIN_API_KEY_LENGTH} characters`,
+      );
+    }
+  });
+  return keys;
+}
+
+function corsOrigins(env: Env): string[] {
+  return list(env, 'VIGIL_CORS_ORIGINS').map((o) => {
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch {
+      u = undefined;
+    }
+    // Exact origins only: a wildcard would let any page call the API with a leaked key.
+    if (!u || u.origin !== o || !/^https?:$/.test(u.protocol)) {
+      throw new ConfigError(
+        'VIGIL_CORS_ORIGINS',
+        `entries must be origins such as https://app.example.com, got '${o}'`,
+      );
+    }
+    return o;
+  });
+}
+
+function upstash(env: Env): EdgeConfig['upstash'] {
+  const u = url(env, 'UPSTASH_REDIS_REST_URL', ['http:', 'https:']);
+  const token = value(env, 'UPSTASH_REDIS_REST_TOKEN');
+  if (u === null && token === undefined) return null;
+  if (u === null)
+    throw new ConfigError(
+      'UPSTASH_REDIS_REST_URL',
+      'is required when UPSTASH_REDIS_REST_TOKEN is set',
+    );
+  if (token === undefined)
+    throw new ConfigError(
+      'UPSTASH_REDIS_REST_TOKEN',
+      'is required when UPSTASH_REDIS_REST_URL is set',
+    );
+  return { url: u, token };
+}
+
+/** Read and validate the edge's configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): EdgeConfig {
+  const config: EdgeConfig = {
+    port: integer(env, 'PORT', DEFAULT_PORT, 0, 65_535),
+    host: value(env, 'VIGIL_HOST') ?? '127.0.0.1',
+    apiKeys: apiKeys(env),
+    upstash: upstash(env),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    featureTimeoutMs: integer(
+      env,
+      'VIGIL_FEATURE_TIMEOUT_MS',
+      DEFAULT_FEATURE_TIMEOUT_MS,
+      1,
+      10_000,
+    ),
+    corsOrigins: corsOrigins(env),
+    maxBodyBytes: integer(env, 'VIGIL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1_024, 67_108_864),
+  };
+  if (config.upstash && config.redisUrl) {
+    throw new ConfigError(
+      'REDIS_URL',
+      'and UPSTASH_REDIS_REST_URL are both set: choose one feature store',
+    );
+  }
+  return config;
+}

@@ -1,0 +1,172 @@
+/**
+ * The edge on Node (@hono/node-server): `npm run start:edge` — the edge alone, in-memory features
+ * unless a Redis is configured, no backplane, at 127.0.0.1:$PORT (default 8787). This file is the
+ * Node wiring: configuration, model, feature store, event sink and server are created here and
+ * passed down; nothing else in edge/ reads the environment or the disk.
+ */
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { FeatureStore } from '@vigil/core';
+import { consoleLogger, createApp, type Logger } from '../../app/index.js';
+import { loadConfig, type EdgeConfig, type Env } from '../../config/index.js';
+import { loadServedModel } from '../../scoring/served-model.js';
+import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
+import { readModelFiles } from './read-model-files.js';
+import { serveNode, type NodeServer } from './serve-node.js';
+
+/** Which feature store the configuration selects, and a line for the banner. */
+interface SelectedStore {
+  readonly store: FeatureStore;
+  readonly description: string;
+}
+
+// ─── Feature store selection: the one place where the Redis stores plug in ──────────────────────
+/**
+ * UPSTASH_REDIS_REST_URL (+ token) → Redis over Upstash REST; REDIS_URL → Redis over TCP; neither
+ * → in memory. Never a silent fallback: a configured store that cannot be reached fails start-up.
+ * The Redis adapters are imported only when configured, so the in-memory edge loads no client.
+ */
+async function selectFeatureStore(config: EdgeConfig, log: Logger): Promise<SelectedStore> {
+  const onError = (error: unknown) =>
+    log({ level: 'warn', msg: 'feature store: background error', error });
+  if (config.upstash) {
+    const { createUpstashFeatureStore } = await import('../../stores/upstash-feature-store.js');
+    return {
+      store: createUpstashFeatureStore({
+        url: config.upstash.url,
+        token: config.upstash.token,
+        timeoutMs: config.featureTimeoutMs,
+        onError,
+      }),
+      description: `Redis over Upstash REST at ${new URL(config.upstash.url).origin}`,
+    };
+  }
+  if (config.redisUrl) {
+    const { createRedisTcpFeatureStore } = await import('../../stores/redis-tcp-feature-store.js');
+    const u = new URL(config.redisUrl);
+    return {
+      store: await createRedisTcpFeatureStore({
+        url: config.redisUrl,
+        timeoutMs: config.featureTimeoutMs,
+        onError,
+      }),
+      // Host and port only: the URL may carry a password.
+      description: `Redis over TCP at ${u.protocol}//${u.host}`,
+    };
+  }
+  return {
+    store: createMemoryFeatureStore(),
+    description: 'in memory (bounded: 45 days of event time; lost on exit)',
+  };
+}
+// ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A running Node edge. */
+export interface NodeEdge {
+  readonly server: NodeServer;
+  readonly modelVersion: string;
+  readonly storeDescription: string;
+  /** The key generated for this run when VIGIL_API_KEYS is unset. */
+  readonly generatedKey: string | undefined;
+  /** Stop serving, then flush and close the store and release the model. */
+  close(): Promise<void>;
+}
+
+/** A development key: 24 random bytes, base64url (a valid bearer token). */
+export function generateDevKey(): string {
+  return `vigil_dev_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Wire and start the edge on Node from an environment (process.env for `npm run start:edge`). */
+export async function startNodeEdge(
+  env: Env,
+  options: { readonly modelDir?: string; readonly log?: Logger } = {},
+): Promise<NodeEdge> {
+  const config = loadConfig(env);
+  const generatedKey = config.apiKeys.length === 0 ? generateDevKey() : undefined;
+  const apiKeys = generatedKey ? [generatedKey] : config.apiKeys;
+  const log = options.log ?? consoleLogger;
+  const { model, scorer } = await loadServedModel(await readModelFiles(options.modelDir));
+  const { store, description } = await selectFeatureStore(config, log);
+  const app = createApp({
+    store,
+    scorer,
+    model,
+    config: { ...config, apiKeys },
+    runtime: 'node',
+    // No backplane on this path yet: events are counted in /metrics and dropped.
+    log,
+  });
+  let server: NodeServer;
+  try {
+    server = await serveNode(app.fetch, { port: config.port, host: config.host });
+  } catch (e) {
+    await store.close();
+    await scorer.release();
+    throw e;
+  }
+  return {
+    server,
+    modelVersion: model.metadata.version,
+    storeDescription: description,
+    generatedKey,
+    async close() {
+      await server.close();
+      await store.close();
+      await scorer.release();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let edge: NodeEdge;
+  try {
+    edge = await startNodeEdge(process.env);
+  } catch (e) {
+    console.error(`vigil edge: cannot start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+    return;
+  }
+  const { url } = edge.server;
+  const lines = [
+    `Vigil edge (Node) listening on ${url}`,
+    `  model     ${edge.modelVersion}`,
+    `  features  ${edge.storeDescription}`,
+    `  events    counted in /metrics only (no backplane on start:edge)`,
+    `  docs      ${url}/docs · ${url}/openapi.json · health ${url}/v1/health`,
+  ];
+  if (edge.generatedKey) {
+    lines.push(
+      '',
+      '  VIGIL_API_KEYS is not set: a development key was generated for this run:',
+      '',
+      `      Authorization: Bearer ${edge.generatedKey}`,
+      '',
+      `  curl -H 'Authorization: Bearer ${edge.generatedKey}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"transaction_id":"tx_1","timestamp":"2018-08-08T10:12:03Z","customer_id":"c_1","terminal_id":"t_1","amount":57.16}' \\`,
+      `    ${url}/v1/score`,
+    );
+  }
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.error(`vigil edge: ${signal} again, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`vigil edge: ${signal}, shutting down`);
+    edge.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error('vigil edge: shutdown failed', e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

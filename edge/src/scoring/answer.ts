@@ -1,0 +1,76 @@
+/**
+ * The scoring API's answer, as ARCHITECTURE.md fixes it. The store keeps the serialised first
+ * answer of every transaction and hands it back on replay, so the string crosses a border twice:
+ * it is validated with this schema when it comes back, never cast.
+ */
+import { FEATURE_NAMES, toFieldIssues, type Decision } from '@vigil/core';
+import * as z from 'zod/mini';
+
+export const reasonSchema = z.strictObject({
+  code: z.string(),
+  feature: z.enum(FEATURE_NAMES),
+  /** Log-odds this feature added along the trees' decision paths. */
+  contribution: z.number(),
+});
+
+export const scoreAnswerSchema = z.strictObject({
+  transaction_id: z.string(),
+  /** Fraud probability, 0 … 1. */
+  score: z.number().check(z.gte(0), z.lte(1)),
+  decision: z.enum(['approve', 'review', 'decline'] as const satisfies readonly Decision[]),
+  reasons: z.array(reasonSchema),
+  model_version: z.string(),
+  /** Scored with fallback features (the feature store failed or timed out) or a fallback model. */
+  degraded: z.boolean(),
+  /** This is the first answer for a transaction_id seen before; no state changed. */
+  replayed: z.boolean(),
+});
+
+export type ScoreAnswer = z.infer<typeof scoreAnswerSchema>;
+export type AnswerReason = z.infer<typeof reasonSchema>;
+
+/** A number as JSON.stringify writes it. */
+const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
+
+/**
+ * The answer as JSON, fields in the documented order: exactly JSON.stringify's output, written by
+ * hand because it is on the hot path (once per scored transaction) and the shape is fixed.
+ */
+export function serialiseAnswer(a: ScoreAnswer): string {
+  let reasons = '';
+  for (const r of a.reasons) {
+    if (reasons !== '') reasons += ',';
+    reasons +=
+      `{"code":${JSON.stringify(r.code)},"feature":${JSON.stringify(r.feature)},` +
+      `"contribution":${num(r.contribution)}}`;
+  }
+  return (
+    `{"transaction_id":${JSON.stringify(a.transaction_id)},"score":${num(a.score)},` +
+    `"decision":${JSON.stringify(a.decision)},"reasons":[${reasons}],` +
+    `"model_version":${JSON.stringify(a.model_version)},"degraded":${a.degraded},` +
+    `"replayed":${a.replayed}}`
+  );
+}
+
+/** A stored answer could not be read back: the store holds something this build did not write. */
+export class StoredAnswerError extends Error {
+  readonly code = 'STORED_ANSWER_INVALID';
+}
+
+/** Parse a stored answer (validated) and mark it replayed. */
+export function replayAnswer(stored: string): ScoreAnswer {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stored);
+  } catch (cause) {
+    throw new StoredAnswerError('stored answer is not JSON', { cause });
+  }
+  const r = z.safeParse(scoreAnswerSchema, raw);
+  if (!r.success) {
+    const where = toFieldIssues(r.error.issues)
+      .map((i) => `${i.path || '/'}: ${i.message}`)
+      .join('; ');
+    throw new StoredAnswerError(`stored answer does not match the answer schema: ${where}`);
+  }
+  return { ...r.data, replayed: true };
+}
