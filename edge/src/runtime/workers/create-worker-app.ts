@@ -1,0 +1,62 @@
+/**
+ * The Worker's wiring, run once per isolate on its first request (bindings arrive with requests,
+ * so nothing here can run at import): configuration from the bindings, the feature store, the
+ * model and its ORT session, then the shared Hono app.
+ */
+import type { FeatureStore } from '@vigil/core';
+import type { Hono } from 'hono';
+import { consoleLogger, createApp, type EdgeEnv } from '../../app/index.js';
+import { loadConfig, type EdgeConfig } from '../../config/index.js';
+import { loadServedModel } from '../../scoring/served-model.js';
+import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
+import { createUpstashFeatureStore } from '../../stores/upstash-feature-store.js';
+import type { RemoteFeatureStore } from '../../stores/redis-feature-store.js';
+import { bundledModelFiles } from './bundled-model.js';
+import type { Env } from './env.js';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+import { withCompiledOrtWasm } from './ort-wasm.js';
+
+export interface WorkerApp {
+  readonly app: Hono<EdgeEnv>;
+  /** The Upstash store, whose buffered answers must be flushed before the isolate may go idle. */
+  readonly remote: RemoteFeatureStore | null;
+}
+
+/** Build the edge app from the Worker's bindings; throws ConfigError naming a bad binding. */
+export async function createWorkerApp(env: Env): Promise<WorkerApp> {
+  const config = loadConfig(stringBindings(env));
+  if (config.apiKeys.length === 0) {
+    throw new Error(
+      'VIGIL_API_KEYS is not set: `npx wrangler secret put VIGIL_API_KEYS`; for wrangler dev, ' +
+        'a VIGIL_API_KEYS=… line in .dev.vars or .env',
+    );
+  }
+  const { model, scorer } = await withCompiledOrtWasm(ortWasm, () =>
+    loadServedModel(bundledModelFiles()),
+  );
+  const remote = config.upstash ? upstashStore(config) : null;
+  // Without Upstash, features live in this isolate's memory: each isolate (and Cloudflare runs
+  // many, evicting them at will) sees its own slice of the traffic and forgets it on eviction.
+  // Right for `npm run dev:worker` and tests; a deployment needs the Upstash bindings.
+  const store: FeatureStore = remote ?? createMemoryFeatureStore();
+  const app = createApp({ store, scorer, model, config, runtime: 'workers', log: consoleLogger });
+  return { app, remote };
+}
+
+function upstashStore(config: EdgeConfig): RemoteFeatureStore {
+  const { url, token } = config.upstash!;
+  return createUpstashFeatureStore({
+    url,
+    token,
+    timeoutMs: config.featureTimeoutMs,
+    onError: (error) =>
+      consoleLogger({ level: 'warn', msg: 'feature store: background error', error }),
+  });
+}
+
+/** The string bindings (vars and secrets): what loadConfig reads. Other bindings are objects. */
+function stringBindings(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(env)) if (typeof v === 'string') out[name] = v;
+  return out;
+}
