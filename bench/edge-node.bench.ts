@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { N_FEATURES, predictProbability } from '@vigil/core';
 import { readArtifacts } from '../model/src/pipeline/artifacts.js';
@@ -15,12 +16,18 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** A port free right now on loopback. */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 /** Start a server script in its own process (its own core) and wait for its health route. */
-async function startServer(
-  script: string,
-  port: number,
-  env: Record<string, string> = {},
-): Promise<Server> {
+async function startServer(script: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), VIGIL_API_KEYS: KEY, ...env },
@@ -92,8 +99,8 @@ async function load(
 
 /** Node edge vs the Hono floor; batch throughput; the tree-walk and ORT single-row bounds. */
 export async function benchEdgeNode(): Promise<string> {
-  const floor = await startServer('bench/servers/hono-floor.ts', 8799);
-  const edge = await startServer('edge/src/runtime/node/main.ts', 8798);
+  const floor = await startServer('bench/servers/hono-floor.ts');
+  const edge = await startServer('edge/src/runtime/node/main.ts');
   try {
     const seconds = 10;
     const conns = 16;

@@ -4,6 +4,7 @@ import {
   type ModelMetadata,
   type TreeEnsemble,
 } from '@vigil/core';
+import { MicroBatchScorer } from './micro-batch-scorer.js';
 import { createOrtScorer, type OrtScorer } from './ort-scorer.js';
 
 /** The three committed model files as the runtime has them (read from disk, or bundled). */
@@ -35,6 +36,6 @@ export async function loadServedModel(files: ModelFiles): Promise<LoadedModel> {
         `${metadata.feature_names.length}`,
     );
   }
-  const scorer = await createOrtScorer({ model: files.onnx, metadata });
+  const scorer = new MicroBatchScorer(await createOrtScorer({ model: files.onnx, metadata }));
   return { model: { metadata, ensemble }, scorer };
 }
