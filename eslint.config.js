@@ -8,7 +8,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       'model/artifacts/**',
-      '.vigil/**', 'bench/tmp-*',
+      '.vigil/**',
+      'bench/tmp-*',
       '**/*.js',
       '**/*.cjs',
     ],
@@ -27,7 +28,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

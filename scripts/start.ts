@@ -22,13 +22,20 @@ function port(): number {
 
 async function main(): Promise<void> {
   const p = port();
-  const key = process.env.VIGIL_API_KEYS?.split(',')[0]?.trim() || `vigil_dev_${randomBytes(24).toString('base64url')}`;
+  const key =
+    process.env.VIGIL_API_KEYS?.split(',')[0]?.trim() ||
+    `vigil_dev_${randomBytes(24).toString('base64url')}`;
   const keys = process.env.VIGIL_API_KEYS?.trim() || key;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
   process.stdout.write('vigil: bundling the Worker…\n');
   const bundle = await bundleWorker(dir);
   const bindings: Record<string, string> = { VIGIL_API_KEYS: keys };
-  for (const name of ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'VIGIL_FEATURE_TIMEOUT_MS', 'VIGIL_CORS_ORIGINS']) {
+  for (const name of [
+    'UPSTASH_REDIS_REST_URL',
+    'UPSTASH_REDIS_REST_TOKEN',
+    'VIGIL_FEATURE_TIMEOUT_MS',
+    'VIGIL_CORS_ORIGINS',
+  ]) {
     const v = process.env[name];
     if (v) bindings[name] = v;
   }

@@ -20,7 +20,7 @@ app.post('/v1/score', async (c) => {
   return c.json(fixed);
 });
 app.post('/v1/score/batch', async (c) => {
-  const body = (await c.req.json()) as { transactions: unknown[] };
+  const body = await c.req.json<{ transactions: unknown[] }>();
   return c.json({ results: body.transactions.map(() => fixed) });
 });
 app.get('/v1/health', (c) => c.json({ ok: true }));
