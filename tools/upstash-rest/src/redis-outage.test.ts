@@ -2,12 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startUpstashRest } from './server.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/services/redis.sh', import.meta.url));
 // A Redis of this file's own, next to the shared test instance, so stopping it disturbs no one.
-const port = Number(new URL(inject('redisUrl')).port) + 1;
+// A Redis of its own that it may stop: 6395, clear of the other projects' test servers (tools 6391,
+// edge-stores 6392, edge-workers 6393, bench 6394), which run at the same time.
+const port = Number(process.env['VIGIL_TEST_OUTAGE_REDIS_PORT'] ?? 6395);
 
 function redisSh(command: 'start' | 'stop'): void {
   const run = spawnSync('bash', [SCRIPT, command, String(port)], { encoding: 'utf8' });
