@@ -4,12 +4,12 @@
  * the bare request floor of each path (PING) measured in the same run; the round trips per scored
  * transaction with answers riding along; and Redis' own time per script call.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { createClient } from 'redis';
 import type { StoreTransaction } from '@vigil/core';
-import { startUpstashRest } from '../tools/upstash-rest/src/index.js';
 import type { RemoteFeatureStore } from '../edge/src/stores/redis-feature-store.js';
 import { createRedisTcpFeatureStore } from '../edge/src/stores/redis-tcp-feature-store.js';
 import { createUpstashFeatureStore } from '../edge/src/stores/upstash-feature-store.js';
@@ -129,6 +129,43 @@ async function floor(ping: () => Promise<unknown>): Promise<Float64Array> {
 }
 
 /** The feature-store section of docs/benchmarks.md. */
+/**
+ * The REST bridge in a process of its own, as a real deployment has it (Upstash is another
+ * machine): in the benchmark's process it would share a core with the client being measured.
+ */
+async function startBridgeProcess(redisUrl: string, token: string): Promise<{ url: string; close(): Promise<void> }> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  const main = new URL('../tools/upstash-rest/src/main.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, REDIS_URL: redisUrl, UPSTASH_REST_TOKEN: token, UPSTASH_REST_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the REST bridge exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '["PING"]' });
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the REST bridge did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 export async function benchFeatureStores(): Promise<string> {
   const port = Number(process.env['VIGIL_BENCH_REDIS_PORT'] ?? 6394);
   const wasRunning = redisSh('status', String(port)).ok;
@@ -142,7 +179,7 @@ export async function benchFeatureStores(): Promise<string> {
   const redisUrl = `redis://127.0.0.1:${port}`;
   const token = randomUUID();
   const prefix = `bench:${randomUUID()}:`;
-  const bridge = await startUpstashRest({ redisUrl, token, port: 0, log: () => {} });
+  const bridge = await startBridgeProcess(redisUrl, token);
   const admin = createClient({ url: redisUrl });
   await admin.connect();
   const sdk = new Redis({ url: bridge.url, token, enableAutoPipelining: false, retry: false });
@@ -166,7 +203,7 @@ export async function benchFeatureStores(): Promise<string> {
     return [
       '## Feature stores (Redis via Upstash REST, Redis via TCP)',
       '',
-      `One \`step\` of the edge's feature store: idempotency check, both states read, core's op programs folded in by the Lua script, record written — one script call. Loopback, Redis ${redisVersion()} started by scripts/services/redis.sh; the REST bridge (tools/upstash-rest) runs in the benchmark's own process. ${SAMPLES.toLocaleString('en-US')} steps after ${WARM_UP} warm-up, 2,000 customers × 500 terminals; every fresh step is followed by \`saveAnswers\` (a ${ANSWER.length}-byte answer), which rides along with the next call.`,
+      `One \`step\` of the edge's feature store: idempotency check, both states read, core's op programs folded in by the Lua script, record written — one script call. Loopback, Redis ${redisVersion()} started by scripts/services/redis.sh; the REST bridge (tools/upstash-rest) runs in a process of its own, like a remote Upstash. ${SAMPLES.toLocaleString('en-US')} steps after ${WARM_UP} warm-up, 2,000 customers × 500 terminals; every fresh step is followed by \`saveAnswers\` (a ${ANSWER.length}-byte answer), which rides along with the next call.`,
       '',
       table(
         ['path', 'p50', 'p99', 'mean', 'round trips / scored tx', 'Redis time / call'],
