@@ -9,7 +9,7 @@ import { replayFeatures } from '../model/src/pipeline/replay-features.js';
 import { fmt, fmtInt, summarize, table } from './stats.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const KEY = 'bench-key-0123456789abcdef';
+export const KEY = 'bench-key-0123456789abcdef';
 
 interface Server {
   readonly url: string;
@@ -56,7 +56,7 @@ async function startServer(script: string, env: Record<string, string> = {}): Pr
 }
 
 /** Transactions of a realistic stream (simulated, time-ordered), with ids unique to this run. */
-function transactions(n: number, run: string): string[] {
+export function transactions(n: number, run: string): string[] {
   const ds = simulate({ seed: 5, days: 60 });
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -66,14 +66,14 @@ function transactions(n: number, run: string): string[] {
   return out;
 }
 
-interface LoadResult {
+export interface LoadResult {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
 }
 
-async function load(
+export async function load(
   url: string,
   path: string,
   bodies: string[],

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '../model/src/simulate/index.js';
 import { benchEdgeNode } from './edge-node.bench.js';
+import { benchEdgeWorkerd } from './edge-workerd.bench.js';
 import { benchFeatureEngine } from './feature-engine.bench.js';
 import { benchFeatureStores } from './feature-stores.bench.js';
 import { fmt, fmtInt, table } from './stats.js';
@@ -130,6 +131,7 @@ const SECTIONS: Record<string, Section> = {
   features: marked('features', benchFeatures),
   train: marked('train', benchTrain),
   'edge-node': marked('edge-node', benchEdgeNode),
+  'edge-workerd': marked('edge-workerd', benchEdgeWorkerd),
   'feature-stores': marked('feature-stores', benchFeatureStores),
 };
 

@@ -226,6 +226,25 @@ export function describeEdgeBehaviour(
       expect(dur('total')).toBeGreaterThanOrEqual(dur('features'));
     });
 
+    it('answers concurrent requests each with its own score', async () => {
+      // 40 transactions of 40 fresh customers and terminals: their features do not depend on the
+      // order they are processed in, so concurrent answers must equal sequential ones for twins.
+      const amounts = Array.from({ length: 40 }, (_, i) => 5 + i * 37.5);
+      const mk = (tag: string) => amounts.map((amount) => tx({ ...world(tag), amount }));
+      const concurrent = await Promise.all(mk('conc').map((t) => api.post('/v1/score', t)));
+      const sequential: (typeof concurrent)[number][] = [];
+      for (const t of mk('seq')) sequential.push(await api.post('/v1/score', t));
+      concurrent.forEach((r, i) => {
+        expect(r.status).toBe(200);
+        const a = r.json() as Answer;
+        const b = sequential[i]!.json() as Answer;
+        expect(a.degraded).toBe(false);
+        expect(a.score).toBeCloseTo(b.score, 6);
+      });
+      const scores = new Set(concurrent.map((r) => (r.json() as Answer).score));
+      expect(scores.size).toBeGreaterThan(1);
+    });
+
     it('sets security headers', async () => {
       const r = await api.request('GET', '/v1/health', { auth: null });
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');

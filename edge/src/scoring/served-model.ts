@@ -27,7 +27,19 @@ export interface LoadedModel {
  * Validate the model files with core's parsers (which fail loudly if the model was trained on
  * other features than this build computes) and create the one ORT session.
  */
-export async function loadServedModel(files: ModelFiles): Promise<LoadedModel> {
+export interface LoadOptions {
+  /**
+   * Share ORT runs between concurrent requests (MicroBatchScorer). For Node only: in a Worker a
+   * promise created by one request must not be settled from another request's context, which is
+   * exactly what a shared run does (workerd cancels such continuations).
+   */
+  readonly microBatch?: boolean;
+}
+
+export async function loadServedModel(
+  files: ModelFiles,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const metadata = parseModelMetadata(files.metadata);
   const ensemble = parseTreeEnsemble(files.trees);
   if (ensemble.nFeatures !== metadata.feature_names.length) {
@@ -36,6 +48,7 @@ export async function loadServedModel(files: ModelFiles): Promise<LoadedModel> {
         `${metadata.feature_names.length}`,
     );
   }
-  const scorer = new MicroBatchScorer(await createOrtScorer({ model: files.onnx, metadata }));
+  const session = await createOrtScorer({ model: files.onnx, metadata });
+  const scorer = options.microBatch ? new MicroBatchScorer(session) : session;
   return { model: { metadata, ensemble }, scorer };
 }

@@ -86,7 +86,9 @@ export async function startNodeEdge(
   const generatedKey = config.apiKeys.length === 0 ? generateDevKey() : undefined;
   const apiKeys = generatedKey ? [generatedKey] : config.apiKeys;
   const log = options.log ?? consoleLogger;
-  const { model, scorer } = await loadServedModel(await readModelFiles(options.modelDir));
+  const { model, scorer } = await loadServedModel(await readModelFiles(options.modelDir), {
+    microBatch: true,
+  });
   const { store, description } = await selectFeatureStore(config, log);
   const app = createApp({
     store,
