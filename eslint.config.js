@@ -12,6 +12,7 @@ export default tseslint.config(
       'bench/tmp-*',
       '**/*.js',
       '**/*.cjs',
+      '**/*.mjs',
     ],
   },
   js.configs.recommended,

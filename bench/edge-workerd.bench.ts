@@ -34,7 +34,9 @@ async function startFloorWorker(dir: string): Promise<{ url: string; dispose(): 
 export async function benchEdgeWorkerd(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-workerd-'));
   const floor = await startFloorWorker(dir);
-  const edge = await startWorkerd(await bundleWorker(join(dir, 'edge')), { bindings: { VIGIL_API_KEYS: KEY } });
+  const edge = await startWorkerd(await bundleWorker(join(dir, 'edge')), {
+    bindings: { VIGIL_API_KEYS: KEY },
+  });
   const edgeUrl = edge.url.origin;
   try {
     const seconds = 10;
@@ -42,14 +44,29 @@ export async function benchEdgeWorkerd(): Promise<string> {
     const bodies = transactions(300_000, `w${Date.now()}`);
     await load(floor.url, '/v1/score', bodies.slice(0, 1000), { connections: 4, seconds: 2 });
     await load(edgeUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
-    const fMax = await load(floor.url, '/v1/score', bodies.slice(5000), { connections: conns, seconds });
-    const eMax = await load(edgeUrl, '/v1/score', bodies.slice(5000), { connections: conns, seconds });
+    const fMax = await load(floor.url, '/v1/score', bodies.slice(5000), {
+      connections: conns,
+      seconds,
+    });
+    const eMax = await load(edgeUrl, '/v1/score', bodies.slice(5000), {
+      connections: conns,
+      seconds,
+    });
     const half = Math.max(1, Math.round(eMax.rps / 2));
-    const fHalf = await load(floor.url, '/v1/score', bodies.slice(150_000), { connections: conns, seconds, rate: half });
-    const eHalf = await load(edgeUrl, '/v1/score', bodies.slice(150_000), { connections: conns, seconds, rate: half });
+    const fHalf = await load(floor.url, '/v1/score', bodies.slice(150_000), {
+      connections: conns,
+      seconds,
+      rate: half,
+    });
+    const eHalf = await load(edgeUrl, '/v1/score', bodies.slice(150_000), {
+      connections: conns,
+      seconds,
+      rate: half,
+    });
     const tx = transactions(100_000, `W${Date.now()}`);
     const batchBodies: string[] = [];
-    for (let k = 0; k < tx.length; k += 1000) batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
+    for (let k = 0; k < tx.length; k += 1000)
+      batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
     const b = await load(edgeUrl, '/v1/score/batch', batchBodies, { connections: 2, seconds: 10 });
     return [
       '## Edge on workerd: /v1/score against the Hono floor',
@@ -57,11 +74,43 @@ export async function benchEdgeWorkerd(): Promise<string> {
       `The bundled Worker (wrangler's bundle, the same one \`npm run dev:worker\` and deploy use) in workerd through Miniflare 4, one isolate, in-isolate features; the floor is a Hono Worker that parses the body and returns a fixed JSON. ${conns} connections, ${seconds} s per run, autocannon in the benchmark's process.`,
       '',
       table(
-        ['worker', 'max load: requests/s', 'p50 ms', 'p99 ms', `at ${fmtInt(half)} req/s: p50 ms`, 'p99 ms', 'errors'],
         [
-          ['Hono floor Worker', fmtInt(fMax.rps), fmt(fMax.p50), fmt(fMax.p99), fmt(fHalf.p50), fmt(fHalf.p99), String(fMax.errors + fHalf.errors)],
-          ['Vigil Worker /v1/score', fmtInt(eMax.rps), fmt(eMax.p50), fmt(eMax.p99), fmt(eHalf.p50), fmt(eHalf.p99), String(eMax.errors + eHalf.errors)],
-          ['ratio Vigil / floor', fmt(eMax.rps / fMax.rps), '', '', '', fmt(eHalf.p99 / Math.max(fHalf.p99, 1e-9)), ''],
+          'worker',
+          'max load: requests/s',
+          'p50 ms',
+          'p99 ms',
+          `at ${fmtInt(half)} req/s: p50 ms`,
+          'p99 ms',
+          'errors',
+        ],
+        [
+          [
+            'Hono floor Worker',
+            fmtInt(fMax.rps),
+            fmt(fMax.p50),
+            fmt(fMax.p99),
+            fmt(fHalf.p50),
+            fmt(fHalf.p99),
+            String(fMax.errors + fHalf.errors),
+          ],
+          [
+            'Vigil Worker /v1/score',
+            fmtInt(eMax.rps),
+            fmt(eMax.p50),
+            fmt(eMax.p99),
+            fmt(eHalf.p50),
+            fmt(eHalf.p99),
+            String(eMax.errors + eHalf.errors),
+          ],
+          [
+            'ratio Vigil / floor',
+            fmt(eMax.rps / fMax.rps),
+            '',
+            '',
+            '',
+            fmt(eHalf.p99 / Math.max(fHalf.p99, 1e-9)),
+            '',
+          ],
         ],
       ),
       '',

@@ -133,14 +133,22 @@ async function floor(ping: () => Promise<unknown>): Promise<Float64Array> {
  * The REST bridge in a process of its own, as a real deployment has it (Upstash is another
  * machine): in the benchmark's process it would share a core with the client being measured.
  */
-async function startBridgeProcess(redisUrl: string, token: string): Promise<{ url: string; close(): Promise<void> }> {
+async function startBridgeProcess(
+  redisUrl: string,
+  token: string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as AddressInfo;
   await new Promise((r) => srv.close(r));
   const main = new URL('../tools/upstash-rest/src/main.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, REDIS_URL: redisUrl, UPSTASH_REST_TOKEN: token, UPSTASH_REST_PORT: String(port) },
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      UPSTASH_REST_TOKEN: token,
+      UPSTASH_REST_PORT: String(port),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -148,7 +156,11 @@ async function startBridgeProcess(redisUrl: string, token: string): Promise<{ ur
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the REST bridge exited with ${child.exitCode}`);
     try {
-      const r = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '["PING"]' });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: '["PING"]',
+      });
       if (r.ok) break;
     } catch {
       // not listening yet

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../edge/src/config/index.js';
 import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
 import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
 
@@ -26,19 +27,25 @@ async function main(): Promise<void> {
     process.env.VIGIL_API_KEYS?.split(',')[0]?.trim() ||
     `vigil_dev_${randomBytes(24).toString('base64url')}`;
   const keys = process.env.VIGIL_API_KEYS?.trim() || key;
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
-  process.stdout.write('vigil: bundling the Worker…\n');
-  const bundle = await bundleWorker(dir);
   const bindings: Record<string, string> = { VIGIL_API_KEYS: keys };
   for (const name of [
     'UPSTASH_REDIS_REST_URL',
     'UPSTASH_REDIS_REST_TOKEN',
     'VIGIL_FEATURE_TIMEOUT_MS',
     'VIGIL_CORS_ORIGINS',
+    'VIGIL_MAX_BODY_BYTES',
   ]) {
     const v = process.env[name];
     if (v) bindings[name] = v;
   }
+  // The Worker reads its configuration on its first request; check it now, with the same
+  // loadConfig, so a bad value stops start-up naming the variable instead of answering 500s.
+  loadConfig({ ...bindings, PORT: String(p) });
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
+  // Miniflare exits the process on Ctrl-C by itself; an exit hook still runs, so clean up there.
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.stdout.write('vigil: bundling the Worker…\n');
+  const bundle = await bundleWorker(dir);
   const edge = await startWorkerd(bundle, { port: p, bindings });
   const url = edge.url.origin;
   process.stdout.write(

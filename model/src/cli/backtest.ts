@@ -6,6 +6,8 @@
  * has labels (all rows, and the handbook test week when the file covers it).
  */
 import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeScores } from '../evaluate/score-summary.js';
 import { createOrtScorer } from '../onnx/ort-session.js';
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   await scorer.release();
 
+  await mkdir(dirname(values.out), { recursive: true });
   const out = createWriteStream(values.out);
   for (const row of result.rows) {
     if (!out.write(JSON.stringify(row) + '\n'))

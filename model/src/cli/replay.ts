@@ -63,7 +63,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`replay: ${e instanceof Error ? e.message : String(e)}\n`);
+    const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
+    process.stderr.write(`replay: ${e instanceof Error ? e.message : String(e)}${cause}\n`);
     process.exit(1);
   },
 );

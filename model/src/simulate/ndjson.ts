@@ -4,7 +4,8 @@
  * and fills typed columns directly, so a 300 MB file never exists as one string or as row objects.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ascii, AsciiWriter } from './ascii-writer.js';
 import { SECONDS_PER_DAY, type SimulatedDataset } from './dataset.js';
 
@@ -40,6 +41,8 @@ const LINE_END = ascii('}\n');
  * once the file is written and closed.
  */
 export async function writeNdjsonDataset(ds: SimulatedDataset, path: string): Promise<void> {
+  // `--out data/tx.ndjson` on a fresh clone: create the folder rather than fail.
+  await mkdir(dirname(path), { recursive: true });
   const file = await open(path, 'w');
   try {
     const out = new AsciiWriter(CHUNK_BYTES);
