@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
 import { N_FEATURES, predictProbability } from '@vigil/core';
 import { readArtifacts } from '../model/src/pipeline/artifacts.js';
 import { createOrtScorer } from '../model/src/onnx/ort-session.js';
-import { simulate, toRecord } from '../model/src/simulate/index.js';
+import { simulate } from '../model/src/simulate/index.js';
 import { replayFeatures } from '../model/src/pipeline/replay-features.js';
-import { fmt, fmtInt, summarize, table } from './stats.js';
+import { compareWithFloor, comparisonTable, KEY } from './floor-comparison.js';
+import { fmt, fmtInt, summarize } from './stats.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-export const KEY = 'bench-key-0123456789abcdef';
 
 interface Server {
   readonly url: string;
@@ -55,87 +54,12 @@ async function startServer(script: string, env: Record<string, string> = {}): Pr
   };
 }
 
-/** Transactions of a realistic stream (simulated, time-ordered), with ids unique to this run. */
-export function transactions(n: number, run: string): string[] {
-  const ds = simulate({ seed: 5, days: 60 });
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const { is_fraud: _f, fraud_scenario: _s, ...tx } = toRecord(ds, i % ds.length);
-    out.push(JSON.stringify({ ...tx, transaction_id: `${run}_${i}` }));
-  }
-  return out;
-}
-
-export interface LoadResult {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-}
-
-export async function load(
-  url: string,
-  path: string,
-  bodies: string[],
-  opts: { connections: number; seconds: number; rate?: number },
-): Promise<LoadResult> {
-  let i = 0;
-  const r = await autocannon({
-    url: `${url}${path}`,
-    method: 'POST',
-    connections: opts.connections,
-    duration: opts.seconds,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
-  });
-  return {
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.non2xx,
-  };
-}
-
 /** Node edge vs the Hono floor; batch throughput; the tree-walk and ORT single-row bounds. */
 export async function benchEdgeNode(): Promise<string> {
   const floor = await startServer('bench/servers/hono-floor.ts');
   const edge = await startServer('edge/src/runtime/node/main.ts');
   try {
-    const seconds = 10;
-    const conns = 16;
-    const bodies = transactions(400_000, `b${Date.now()}`);
-    // Warm both (JIT, ORT session), then measure at full load, then at half the edge's maximum.
-    await load(floor.url, '/v1/score', bodies.slice(0, 1000), { connections: 4, seconds: 2 });
-    await load(edge.url, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
-    const fMax = await load(floor.url, '/v1/score', bodies.slice(5000), {
-      connections: conns,
-      seconds,
-    });
-    const eMax = await load(edge.url, '/v1/score', bodies.slice(5000), {
-      connections: conns,
-      seconds,
-    });
-    const half = Math.max(1, Math.round(eMax.rps / 2));
-    const fHalf = await load(floor.url, '/v1/score', bodies.slice(200_000), {
-      connections: conns,
-      seconds,
-      rate: half,
-    });
-    const eHalf = await load(edge.url, '/v1/score', bodies.slice(200_000), {
-      connections: conns,
-      seconds,
-      rate: half,
-    });
-
-    const batchBodies: string[] = [];
-    const tx = transactions(200_000, `B${Date.now()}`);
-    for (let k = 0; k < tx.length; k += 1000)
-      batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
-    const bEdge = await load(edge.url, '/v1/score/batch', batchBodies, {
-      connections: 2,
-      seconds: 10,
-    });
+    const c = await compareWithFloor(floor.url, edge.url);
 
     // Lower bounds in this process: the plain tree walk and one ORT run per row.
     const model = await readArtifacts();
@@ -163,50 +87,11 @@ export async function benchEdgeNode(): Promise<string> {
     return [
       '## Edge on Node: /v1/score against the Hono floor',
       '',
-      `Server and load generator (autocannon) in separate processes, ${conns} connections, ${seconds} s per run; every request a new transaction of a simulated stream, in-memory features, the committed model in onnxruntime-web. The floor is a Hono handler on the same runtime that only parses the body and returns a fixed JSON.`,
+      `Server and load generator (autocannon) in separate processes, ${c.connections} connections, ${c.seconds} s per run; every request a new transaction of a simulated stream, in-memory features, the committed model in onnxruntime-web. The floor is a Hono handler on the same runtime that only parses the body and returns a fixed JSON.`,
       '',
-      table(
-        [
-          'server',
-          'max load: requests/s',
-          'p50 ms',
-          'p99 ms',
-          `at ${fmtInt(half)} req/s: p50 ms`,
-          'p99 ms',
-          'errors',
-        ],
-        [
-          [
-            'Hono floor (parse + fixed JSON)',
-            fmtInt(fMax.rps),
-            fmt(fMax.p50),
-            fmt(fMax.p99),
-            fmt(fHalf.p50),
-            fmt(fHalf.p99),
-            String(fMax.errors + fHalf.errors),
-          ],
-          [
-            'Vigil /v1/score',
-            fmtInt(eMax.rps),
-            fmt(eMax.p50),
-            fmt(eMax.p99),
-            fmt(eHalf.p50),
-            fmt(eHalf.p99),
-            String(eMax.errors + eHalf.errors),
-          ],
-          [
-            'ratio Vigil / floor',
-            fmt(eMax.rps / fMax.rps),
-            '',
-            '',
-            '',
-            fmt(eHalf.p99 / Math.max(fHalf.p99, 1e-9)),
-            '',
-          ],
-        ],
-      ),
+      comparisonTable(c, 'Hono floor (parse + fixed JSON)', 'Vigil /v1/score'),
       '',
-      `Batch: /v1/score/batch with 1,000 transactions per request, 2 connections: **${fmtInt(bEdge.rps * 1000)} transactions/s** (${fmt(bEdge.rps, 1)} requests/s, p50 ${fmt(bEdge.p50)} ms, p99 ${fmt(bEdge.p99)} ms, errors ${bEdge.errors}).`,
+      `Batch: /v1/score/batch with 1,000 transactions per request, 2 connections: **${fmtInt(c.batch.rps * 1000)} transactions/s** (${fmt(c.batch.rps, 1)} requests/s, p50 ${fmt(c.batch.p50)} ms, p99 ${fmt(c.batch.p99)} ms, errors ${c.batch.errors}).`,
       '',
       `Lower bounds per row, in-process: the TypeScript tree walk p50 ${fmt(w.p50, 1)} µs, p99 ${fmt(w.p99, 1)} µs; one onnxruntime-web \`run\` of a single row p50 ${fmt(o.p50, 1)} µs, p99 ${fmt(o.p99, 1)} µs (${model.metadata.training.trees} trees).`,
       '',

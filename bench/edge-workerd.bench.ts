@@ -5,8 +5,8 @@ import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
 import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
-import { KEY, load, transactions } from './edge-node.bench.js';
-import { fmt, fmtInt, table } from './stats.js';
+import { compareWithFloor, comparisonTable, KEY } from './floor-comparison.js';
+import { fmt, fmtInt } from './stats.js';
 
 /** The Hono floor as a Worker in workerd (Miniflare), bundled with esbuild. */
 async function startFloorWorker(dir: string): Promise<{ url: string; dispose(): Promise<void> }> {
@@ -39,82 +39,15 @@ export async function benchEdgeWorkerd(): Promise<string> {
   });
   const edgeUrl = edge.url.origin;
   try {
-    const seconds = 10;
-    const conns = 16;
-    const bodies = transactions(300_000, `w${Date.now()}`);
-    await load(floor.url, '/v1/score', bodies.slice(0, 1000), { connections: 4, seconds: 2 });
-    await load(edgeUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
-    const fMax = await load(floor.url, '/v1/score', bodies.slice(5000), {
-      connections: conns,
-      seconds,
-    });
-    const eMax = await load(edgeUrl, '/v1/score', bodies.slice(5000), {
-      connections: conns,
-      seconds,
-    });
-    const half = Math.max(1, Math.round(eMax.rps / 2));
-    const fHalf = await load(floor.url, '/v1/score', bodies.slice(150_000), {
-      connections: conns,
-      seconds,
-      rate: half,
-    });
-    const eHalf = await load(edgeUrl, '/v1/score', bodies.slice(150_000), {
-      connections: conns,
-      seconds,
-      rate: half,
-    });
-    const tx = transactions(100_000, `W${Date.now()}`);
-    const batchBodies: string[] = [];
-    for (let k = 0; k < tx.length; k += 1000)
-      batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
-    const b = await load(edgeUrl, '/v1/score/batch', batchBodies, { connections: 2, seconds: 10 });
+    const c = await compareWithFloor(floor.url, edgeUrl);
     return [
       '## Edge on workerd: /v1/score against the Hono floor',
       '',
-      `The bundled Worker (wrangler's bundle, the same one \`npm run dev:worker\` and deploy use) in workerd through Miniflare 4, one isolate, in-isolate features; the floor is a Hono Worker that parses the body and returns a fixed JSON. ${conns} connections, ${seconds} s per run, autocannon in the benchmark's process.`,
+      `The bundled Worker (wrangler's bundle, the same one \`npm run dev:worker\` and deploy use) in workerd through Miniflare 4, one isolate, in-isolate features; the floor is a Hono Worker that parses the body and returns a fixed JSON. ${c.connections} connections, ${c.seconds} s per run, autocannon in the benchmark's process.`,
       '',
-      table(
-        [
-          'worker',
-          'max load: requests/s',
-          'p50 ms',
-          'p99 ms',
-          `at ${fmtInt(half)} req/s: p50 ms`,
-          'p99 ms',
-          'errors',
-        ],
-        [
-          [
-            'Hono floor Worker',
-            fmtInt(fMax.rps),
-            fmt(fMax.p50),
-            fmt(fMax.p99),
-            fmt(fHalf.p50),
-            fmt(fHalf.p99),
-            String(fMax.errors + fHalf.errors),
-          ],
-          [
-            'Vigil Worker /v1/score',
-            fmtInt(eMax.rps),
-            fmt(eMax.p50),
-            fmt(eMax.p99),
-            fmt(eHalf.p50),
-            fmt(eHalf.p99),
-            String(eMax.errors + eHalf.errors),
-          ],
-          [
-            'ratio Vigil / floor',
-            fmt(eMax.rps / fMax.rps),
-            '',
-            '',
-            '',
-            fmt(eHalf.p99 / Math.max(fHalf.p99, 1e-9)),
-            '',
-          ],
-        ],
-      ),
+      comparisonTable(c, 'Hono floor Worker', 'Vigil Worker /v1/score'),
       '',
-      `Batch on workerd: 1,000 transactions per request, 2 connections: **${fmtInt(b.rps * 1000)} transactions/s** (p50 ${fmt(b.p50)} ms, p99 ${fmt(b.p99)} ms, errors ${b.errors}).`,
+      `Batch on workerd: 1,000 transactions per request, 2 connections: **${fmtInt(c.batch.rps * 1000)} transactions/s** (p50 ${fmt(c.batch.p50)} ms, p99 ${fmt(c.batch.p99)} ms, errors ${c.batch.errors}).`,
       '',
     ].join('\n');
   } finally {

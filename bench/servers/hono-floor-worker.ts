@@ -1,4 +1,4 @@
-/** The floor on workerd: a Hono Worker that only parses the JSON body and returns a fixed JSON. */
+/** The floor: a Hono app that only parses the JSON body and returns a fixed JSON (Worker module; hono-floor.ts serves it on Node). */
 import { Hono } from 'hono';
 
 const app = new Hono();
