@@ -13,3 +13,7 @@ export * from './features/state-ops.js';
 export type * from './ports/feature-store.port.js';
 export type * from './ports/scorer.port.js';
 export type * from './ports/event-sink.port.js';
+export * from './events/events.js';
+export * from './events/live.js';
+export * from './auth/signing.js';
+export type * from './api/analyst-api.js';

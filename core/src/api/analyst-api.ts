@@ -1,0 +1,140 @@
+/**
+ * The analysts' API (backplane, at `/api` of the public origin), as types shared by the backplane
+ * that serves it and the dashboard that reads it. docs/api.md describes every route; the backplane
+ * validates requests with its own schemas and answers errors as application/problem+json.
+ */
+import type { Decision } from '../policy/decision.js';
+import type { Reason } from '../policy/reasons.js';
+
+/** One row of GET /api/transactions. */
+export interface TransactionSummary {
+  readonly transaction_id: string;
+  readonly timestamp: string;
+  readonly customer_id: string;
+  readonly terminal_id: string;
+  readonly amount: number;
+  readonly currency: string | null;
+  readonly score: number;
+  readonly decision: Decision;
+  readonly degraded: boolean;
+  readonly scored_at: string;
+  /** The latest verdict, if any: 'fraud' | 'legitimate'. */
+  readonly label: 'fraud' | 'legitimate' | null;
+  readonly case_id: string | null;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; pass as `cursor` for the next page. null on the last page. */
+  readonly next_cursor: string | null;
+}
+
+export interface FeedbackRecord {
+  readonly event_id: string;
+  readonly label: 'fraud' | 'legitimate';
+  readonly timestamp: string;
+  readonly source: 'api' | 'analyst';
+  readonly actor: string | null;
+}
+
+/** GET /api/transactions/{transaction_id}: 404 until the decision has landed in Postgres. */
+export interface TransactionDetail extends TransactionSummary {
+  readonly channel: string | null;
+  readonly country: string | null;
+  readonly device_id: string | null;
+  readonly ip: string | null;
+  readonly reasons: readonly Reason[];
+  /** The feature vector the model saw, by name. */
+  readonly features: Readonly<Record<string, number>>;
+  readonly model_version: string;
+  readonly runtime: string;
+  readonly latency_ms: number;
+  readonly feedback: readonly FeedbackRecord[];
+  readonly case: Case | null;
+  /** The customer's and the terminal's latest transactions before this one (newest first). */
+  readonly history: {
+    readonly customer: readonly TransactionSummary[];
+    readonly terminal: readonly TransactionSummary[];
+  };
+}
+
+export type CaseStatus = 'open' | 'assigned' | 'resolved';
+export type CaseResolution = 'fraud' | 'false_positive';
+
+export interface CaseComment {
+  readonly author: string;
+  readonly body: string;
+  readonly created_at: string;
+}
+
+/** A review or decline opens one case per transaction. */
+export interface Case {
+  readonly case_id: string;
+  readonly transaction_id: string;
+  readonly status: CaseStatus;
+  readonly assignee: string | null;
+  readonly resolution: CaseResolution | null;
+  readonly opened_at: string;
+  readonly updated_at: string;
+  /** Grows by one per change; send it back as `version` to refuse a stale write (409). */
+  readonly version: number;
+  readonly decision: Decision;
+  readonly score: number;
+  readonly amount: number;
+  readonly customer_id: string;
+  readonly terminal_id: string;
+  readonly comments: readonly CaseComment[];
+}
+
+export const STATS_WINDOWS = ['5m', '1h', '24h', '7d', 'all'] as const;
+export type StatsWindow = (typeof STATS_WINDOWS)[number];
+
+/** GET /api/stats?window=…: over decisions scored (scored_at) within the window. */
+export interface Stats {
+  readonly window: StatsWindow;
+  readonly from: string;
+  readonly to: string;
+  readonly transactions: number;
+  /** transactions / window seconds (for 'all': over first to last scored_at). */
+  readonly tps: number;
+  readonly decisions: {
+    readonly approve: number;
+    readonly review: number;
+    readonly decline: number;
+  };
+  /** Transactions labelled fraud / transactions, in the window. */
+  readonly fraud_rate: number;
+  /** 20 bins of width 0.05 over [0, 1]. */
+  readonly score_histogram: readonly number[];
+  /** Edge server time per decision (the events' latency_ms). */
+  readonly latency_ms: { readonly p50: number; readonly p99: number };
+  /** Kafka consumer lag in messages (0 for the in-process log once drained). */
+  readonly consumer_lag: number;
+  readonly open_cases: number;
+  /** Time buckets over the window (60 of them), oldest first. */
+  readonly series: readonly {
+    readonly t: string;
+    readonly approve: number;
+    readonly review: number;
+    readonly decline: number;
+    readonly p50_ms: number;
+    readonly p99_ms: number;
+  }[];
+}
+
+export type TrafficScenario = 1 | 2 | 3;
+
+/** GET/POST /api/traffic: the simulated checkout traffic the backplane sends to the edge. */
+export interface TrafficState {
+  readonly running: boolean;
+  /** Transactions per second while running. */
+  readonly rate: number;
+  readonly sent: number;
+  readonly errors: number;
+}
+
+export interface SessionInfo {
+  readonly authenticated: boolean;
+  readonly subject: string | null;
+  readonly via: 'session' | 'bearer' | null;
+}

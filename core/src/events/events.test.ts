@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { FEATURE_NAMES } from '../features/feature-names.js';
+import {
+  DECISIONS_TOPIC,
+  FEEDBACK_TOPIC,
+  decisionEventId,
+  eventKey,
+  featuresRecord,
+  feedbackEventId,
+  topicOf,
+  validateEvent,
+  validateIngestBatch,
+  type DecisionEventV1,
+  type FeedbackEventV1,
+} from './events.js';
+import { parseHubFrame } from './live.js';
+
+const decision: DecisionEventV1 = {
+  event_id: decisionEventId('tx_1'),
+  schema_version: 1,
+  type: 'decision',
+  transaction: {
+    transaction_id: 'tx_1',
+    timestamp: '2018-08-08T10:12:03Z',
+    customer_id: 'c_1',
+    terminal_id: 't_1',
+    amount: 57.16,
+  },
+  score: 0.5,
+  decision: 'review',
+  reasons: [{ code: 'AMOUNT_VS_CUSTOMER_MEAN', feature: 'amount_to_mean_30d', contribution: 0.1 }],
+  features: featuresRecord(new Float64Array(FEATURE_NAMES.length)),
+  model_version: 'gbdt-x',
+  degraded: false,
+  scored_at: '2026-11-23T10:00:00.000Z',
+  runtime: 'node',
+  latency_ms: 0.8,
+};
+const feedback: FeedbackEventV1 = {
+  event_id: feedbackEventId('tx_1', 'fraud', '2018-08-15T00:00:00Z'),
+  schema_version: 1,
+  type: 'feedback',
+  transaction_id: 'tx_1',
+  label: 'fraud',
+  timestamp: '2018-08-15T00:00:00Z',
+  source: 'analyst',
+};
+
+describe('events', () => {
+  it('accepts a batch of both kinds and routes each to its topic and key', () => {
+    const r = validateIngestBatch({ events: [decision, feedback] });
+    expect(r.ok).toBe(true);
+    expect(topicOf(decision)).toBe(DECISIONS_TOPIC);
+    expect(topicOf(feedback)).toBe(FEEDBACK_TOPIC);
+    expect(eventKey(decision)).toBe('c_1');
+    expect(eventKey(feedback)).toBe('tx_1');
+    expect(eventKey({ ...feedback, customer_id: 'c_9' })).toBe('c_9');
+  });
+  it('names every bad field by index, and refuses the whole batch', () => {
+    const bad = { ...decision, score: 2, transaction: { ...decision.transaction, amount: -1 } };
+    const r = validateIngestBatch({ events: [decision, bad, { ...feedback, label: 'maybe' }] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const paths = r.issues.map((i) => i.path);
+    expect(paths).toContain('/events/1/score');
+    expect(paths).toContain('/events/1/transaction/amount');
+    expect(paths).toContain('/events/2/label');
+  });
+  it('refuses an empty batch, unknown fields and an unknown schema version', () => {
+    expect(validateIngestBatch({ events: [] }).ok).toBe(false);
+    expect(validateEvent({ ...decision, extra: 1 }).ok).toBe(false);
+    expect(validateEvent({ ...decision, schema_version: 2 }).ok).toBe(false);
+  });
+  it('gives one verdict one id whoever sends it', () => {
+    expect(feedbackEventId('a', 'fraud', 't')).toBe(feedbackEventId('a', 'fraud', 't'));
+    expect(feedbackEventId('a', 'fraud', 't')).not.toBe(feedbackEventId('a', 'legitimate', 't'));
+  });
+});
+
+describe('hub frames', () => {
+  it('parses hello, gap and events, and drops what is not a frame', () => {
+    expect(parseHubFrame('{"type":"hello","last_seq":5,"oldest_seq":1}')).toEqual({
+      type: 'hello',
+      last_seq: 5,
+      oldest_seq: 1,
+    });
+    expect(parseHubFrame('{"type":"gap","from_seq":1,"to_seq":3}')?.type).toBe('gap');
+    const f = parseHubFrame(
+      JSON.stringify({
+        type: 'events',
+        items: [{ seq: 1, event: { kind: 'feedback' } }, { seq: 2, event: { kind: 'nope' } }, 3],
+      }),
+    );
+    expect(f?.type === 'events' && f.items.map((i) => i.seq)).toEqual([1]);
+    expect(parseHubFrame('not json')).toBeNull();
+    expect(parseHubFrame('[1]')).toBeNull();
+  });
+});
