@@ -51,6 +51,41 @@ export default defineConfig({
           globalSetup: ['tools/upstash-rest/test/redis-global-setup.ts'],
         },
       },
+      {
+        test: {
+          name: 'backplane',
+          include: ['backplane/src/**/*.test.ts'],
+          // Tests against real Kafka and Postgres live in backplane/test (project backplane-services).
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'backplane-services',
+          include: ['backplane/test/**/*.test.ts'],
+          // Real Kafka (KRaft, Maven jars) on 19092 and PostgreSQL on 15433, started by the
+          // scripts in scripts/services; fault drills stop and restart them, so files run one by one.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.ts', 'web/src/**/*.test.tsx'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['web/e2e/**/*.test.ts'],
+          // Debian's Chromium through playwright-core against the whole system (scripts/start.ts).
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

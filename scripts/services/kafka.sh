@@ -1,0 +1,391 @@
+#!/usr/bin/env bash
+# Apache Kafka for local runs and tests: ONE KRaft node (broker and controller in one JVM), run
+# with `java` from the Maven Central jars (org.apache.kafka:kafka_2.13 and its runtime
+# dependencies), bound to 127.0.0.1 only. No Docker, no download other than Maven's.
+#
+#   scripts/services/kafka.sh install        fetch the jars with Maven, only when they are missing
+#   scripts/services/kafka.sh start  [PORT]  start a node (default port 9092, controller PORT+1000)
+#   scripts/services/kafka.sh stop   [PORT]  SIGTERM (clean shutdown), SIGKILL after a timeout
+#   scripts/services/kafka.sh status [PORT]  exit 0 when it runs and accepts connections, 3 when not
+#   scripts/services/kafka.sh reset  [PORT]  stop it and delete its data (topics, offsets, config)
+#
+# Jars: $VIGIL_SERVICES_DIR/kafka/VERSION/libs ($VIGIL_SERVICES_DIR defaults to
+# ~/.cache/vigil-services), shared by every work tree. Each node keeps its config, pid, log and
+# data in $VIGIL_STATE_DIR/kafka-PORT ($VIGIL_STATE_DIR defaults to <repo>/.vigil); its data
+# persists across stop and start until `reset`.
+#
+# Environment: VIGIL_KAFKA_VERSION (default 3.9.2), VIGIL_KAFKA_START_TIMEOUT (seconds, 90),
+# VIGIL_KAFKA_STOP_TIMEOUT (seconds, 30), VIGIL_KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
+# VIGIL_KAFKA_AUTO_CREATE_TOPICS (false: clients create their topics).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly REPO_ROOT
+readonly DEFAULT_PORT=9092
+readonly CONTROLLER_OFFSET=1000
+readonly KAFKA_VERSION="${VIGIL_KAFKA_VERSION:-3.9.2}"
+readonly SCALA_BINARY=2.13
+# The SLF4J binding Kafka 3.x ships in its own distribution (kafka_2.13 leaves it to the user).
+readonly SLF4J_BINDING=org.slf4j:slf4j-reload4j:1.7.36
+readonly DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+readonly START_TIMEOUT_S="${VIGIL_KAFKA_START_TIMEOUT:-90}"
+readonly STOP_TIMEOUT_S="${VIGIL_KAFKA_STOP_TIMEOUT:-30}"
+readonly HEAP_OPTS="${VIGIL_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+readonly AUTO_CREATE_TOPICS="${VIGIL_KAFKA_AUTO_CREATE_TOPICS:-false}"
+readonly SERVICES_DIR="${VIGIL_SERVICES_DIR:-${HOME:-/root}/.cache/vigil-services}"
+readonly KAFKA_HOME="$SERVICES_DIR/kafka/$KAFKA_VERSION"
+readonly LIBS_DIR="$KAFKA_HOME/libs"
+
+die() {
+  echo "kafka.sh: $*" >&2
+  exit 1
+}
+
+usage() {
+  echo "usage: $0 {install|start [PORT]|stop [PORT]|status [PORT]|reset [PORT]}" >&2
+  exit 2
+}
+
+port_arg() {
+  local port="${1:-$DEFAULT_PORT}"
+  if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port + CONTROLLER_OFFSET > 65535)); then
+    die "invalid port '$port' (expected a number from 1 to $((65535 - CONTROLLER_OFFSET)); the controller listens on PORT+$CONTROLLER_OFFSET)"
+  fi
+  echo "$((10#$port))"
+}
+
+state_dir() {
+  echo "${VIGIL_STATE_DIR:-$REPO_ROOT/.vigil}/kafka-$1"
+}
+
+# apt-get install, as root or through sudo.
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "$* missing and apt-get is not available; install it by other means"
+  local sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null 2>&1 || die "installing $* needs root (or sudo)"
+    sudo=(sudo)
+  fi
+  echo "kafka.sh: installing $* with apt-get"
+  "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+    die "apt-get install $* failed"
+}
+
+# The major Java version on PATH (17 for Java 17, 1 for Java 8), or nothing.
+java_major() {
+  command -v java >/dev/null 2>&1 || return 0
+  java -XshowSettings:properties -version 2>&1 |
+    awk -F'= ' '/java.specification.version/ { split($2, v, "."); print v[1]; exit }'
+}
+
+java_ok() {
+  local major
+  major="$(java_major)"
+  [[ -n "$major" ]] && ((major >= 17))
+}
+
+installed() {
+  [[ -f "$LIBS_DIR/.complete" && -f "$LIBS_DIR/kafka_$SCALA_BINARY-$KAFKA_VERSION.jar" ]]
+}
+
+require_installed() {
+  java_ok || die "Java 17 or newer is not on PATH (found: '$(java_major)'); run: bash scripts/services/kafka.sh install"
+  installed || die "Kafka $KAFKA_VERSION jars are not in $LIBS_DIR; run: bash scripts/services/kafka.sh install"
+}
+
+# True when something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# True while PID runs (a zombie counts as gone).
+pid_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)" || return 0
+  [[ "${stat:0:1}" != "Z" ]]
+}
+
+# True when PID is a Kafka node (java ... kafka.Kafka CONFIG), optionally with this CONFIG.
+is_kafka_pid() {
+  local cmdline
+  cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *" kafka.Kafka "* && "$cmdline" == *"${2:-}"* ]]
+}
+
+# The pid from this node's pidfile, when that process is alive and is this node.
+live_pid() {
+  local dir pid
+  dir="$(state_dir "$1")"
+  [[ -f "$dir/kafka.pid" ]] || return 1
+  pid="$(<"$dir/kafka.pid")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" && is_kafka_pid "$pid" "$dir/server.properties" || return 1
+  echo "$pid"
+}
+
+# The pid of a Kafka node listening on 127.0.0.1:PORT that was not started from our state dir.
+foreign_kafka_pid() {
+  command -v ss >/dev/null 2>&1 || return 1
+  local pid
+  pid="$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)"
+  [[ -n "$pid" ]] && is_kafka_pid "$pid" && echo "$pid"
+}
+
+# Hold an exclusive lock on FILE for the rest of the script (parallel test projects may call us).
+lock() {
+  exec 9>"$1"
+  flock -w 300 9 || die "timed out waiting for the lock $1"
+}
+
+cmd_install() {
+  if ! java_ok; then
+    apt_install openjdk-17-jre-headless
+    java_ok || die "installed openjdk-17-jre-headless but 'java' on PATH is still not Java 17+"
+  fi
+  if installed; then
+    echo "kafka.sh: Kafka $KAFKA_VERSION already installed in $LIBS_DIR (java $(java_major))"
+    return 0
+  fi
+  mkdir -p "$KAFKA_HOME"
+  lock "$KAFKA_HOME/.install.lock"
+  if installed; then
+    echo "kafka.sh: Kafka $KAFKA_VERSION already installed in $LIBS_DIR"
+    return 0
+  fi
+  command -v mvn >/dev/null 2>&1 || apt_install maven
+  command -v mvn >/dev/null 2>&1 || die "installed maven but 'mvn' is still not on PATH"
+
+  echo "kafka.sh: fetching org.apache.kafka:kafka_$SCALA_BINARY:$KAFKA_VERSION and its runtime dependencies with Maven"
+  local work
+  work="$(mktemp -d "$KAFKA_HOME/.install.XXXXXX")"
+  # shellcheck disable=SC2064 # expand now: $work is local
+  trap "rm -rf '$work'" EXIT
+  local binding_group binding_artifact binding_version
+  IFS=: read -r binding_group binding_artifact binding_version <<<"$SLF4J_BINDING"
+  cat >"$work/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by scripts/services/kafka.sh: the jars of one Kafka node. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>vigil.services</groupId>
+  <artifactId>kafka-node</artifactId>
+  <version>$KAFKA_VERSION</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_$SCALA_BINARY</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>$binding_group</groupId>
+      <artifactId>$binding_artifact</artifactId>
+      <version>$binding_version</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  if ! mvn -B -q -f "$work/pom.xml" "$DEPENDENCY_PLUGIN:copy-dependencies" \
+    -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
+    echo "kafka.sh: Maven could not fetch Kafka $KAFKA_VERSION; its output:" >&2
+    tail -n 40 "$work/mvn.log" >&2
+    exit 1
+  fi
+  [[ -f "$work/libs/kafka_$SCALA_BINARY-$KAFKA_VERSION.jar" ]] ||
+    die "Maven finished but kafka_$SCALA_BINARY-$KAFKA_VERSION.jar is not among the fetched jars"
+  touch "$work/libs/.complete"
+  rm -rf "$LIBS_DIR"
+  mv "$work/libs" "$LIBS_DIR"
+  echo "kafka.sh: installed Kafka $KAFKA_VERSION ($(find "$LIBS_DIR" -name '*.jar' | wc -l) jars, $(du -sh "$LIBS_DIR" | cut -f1)) in $LIBS_DIR"
+}
+
+write_config() {
+  local port="$1" dir="$2" cport=$(($1 + CONTROLLER_OFFSET))
+  cat >"$dir/server.properties" <<EOF
+# Written by scripts/services/kafka.sh at each start; edits here are lost.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+auto.create.topics.enable=$AUTO_CREATE_TOPICS
+delete.topic.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+log.retention.hours=168
+EOF
+  cat >"$dir/log4j.properties" <<'EOF'
+# Written by scripts/services/kafka.sh: warnings and errors, plus the node's start and stop lines.
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+log4j.logger.kafka.server.BrokerServer=INFO
+log4j.logger.kafka.server.ControllerServer=INFO
+EOF
+}
+
+# Formats the data dir with a fresh cluster id, once.
+format_storage() {
+  local dir="$1"
+  [[ -f "$dir/data/meta.properties" ]] && return 0
+  local cluster_id
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$dir/log4j.properties" \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted \
+    >"$dir/format.log" 2>&1 || {
+    echo "kafka.sh: formatting $dir/data failed:" >&2
+    tail -n 20 "$dir/format.log" >&2
+    exit 1
+  }
+}
+
+# Sends PID SIGTERM, waits for it to exit, and SIGKILLs it after STOP_TIMEOUT_S.
+terminate() {
+  local pid="$1"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + STOP_TIMEOUT_S))
+  while pid_alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      echo "kafka.sh: pid $pid did not stop within ${STOP_TIMEOUT_S}s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.2
+      break
+    fi
+    sleep 0.1
+  done
+}
+
+fail_start() {
+  local dir="$1"
+  shift
+  echo "kafka.sh: $*; last lines of $dir/kafka.log:" >&2
+  tail -n 30 "$dir/kafka.log" >&2 2>/dev/null || true
+  exit 1
+}
+
+cmd_start() {
+  local port cport dir pid
+  port="$(port_arg "${1:-}")"
+  cport=$((port + CONTROLLER_OFFSET))
+  require_installed
+  dir="$(state_dir "$port")"
+  mkdir -p "$dir"
+  lock "$dir/.lock"
+
+  if pid="$(live_pid "$port")"; then
+    if port_open "$port"; then
+      echo "kafka.sh: already running on 127.0.0.1:$port (pid $pid)"
+      return 0
+    fi
+    echo "kafka.sh: pid $pid from $dir runs but does not accept connections; restarting it" >&2
+    terminate "$pid"
+  fi
+  if pid="$(foreign_kafka_pid "$port")"; then
+    echo "kafka.sh: a Kafka not started from $dir already runs on 127.0.0.1:$port (pid $pid); using it"
+    return 0
+  fi
+  port_open "$port" && die "port $port on 127.0.0.1 is taken by something that is not this Kafka node; pick another port"
+  port_open "$cport" && die "controller port $cport (PORT+$CONTROLLER_OFFSET) on 127.0.0.1 is taken; pick another port"
+
+  write_config "$port" "$dir"
+  format_storage "$dir"
+  [[ -f "$dir/kafka.log" ]] && mv -f "$dir/kafka.log" "$dir/kafka.previous.log"
+  rm -f "$dir/kafka.pid"
+  # shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
+  (cd "$dir" && exec setsid nohup java $HEAP_OPTS \
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$dir/log4j.properties" -Dkafka.logs.dir="$dir" \
+    -cp "$LIBS_DIR/*" kafka.Kafka "$dir/server.properties" \
+    </dev/null >"$dir/kafka.log" 2>&1 9>&-) &
+  pid=$!
+  echo "$pid" >"$dir/kafka.pid"
+
+  local deadline=$((SECONDS + START_TIMEOUT_S))
+  until port_open "$port" && grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null; do
+    pid_alive "$pid" || fail_start "$dir" "Kafka exited while starting on 127.0.0.1:$port"
+    if ((SECONDS >= deadline)); then
+      terminate "$pid"
+      rm -f "$dir/kafka.pid"
+      fail_start "$dir" "Kafka was not ready on 127.0.0.1:$port within ${START_TIMEOUT_S}s (stopped it)"
+    fi
+    sleep 0.2
+  done
+  echo "kafka.sh: started on 127.0.0.1:$port (controller $cport, pid $pid, state in $dir)"
+  echo "KAFKA_BROKERS=127.0.0.1:$port"
+}
+
+cmd_stop() {
+  local port dir pid
+  port="$(port_arg "${1:-}")"
+  dir="$(state_dir "$port")"
+  [[ -d "$dir" ]] && lock "$dir/.lock"
+  if ! pid="$(live_pid "$port")"; then
+    rm -f "$dir/kafka.pid"
+    echo "kafka.sh: not running on port $port (no live pid in $dir)"
+    return 0
+  fi
+  terminate "$pid"
+  rm -f "$dir/kafka.pid"
+  echo "kafka.sh: stopped 127.0.0.1:$port (pid $pid)"
+}
+
+cmd_status() {
+  local port dir pid
+  port="$(port_arg "${1:-}")"
+  dir="$(state_dir "$port")"
+  if pid="$(live_pid "$port")"; then
+    if port_open "$port"; then
+      echo "kafka.sh: running on 127.0.0.1:$port (pid $pid, Kafka $KAFKA_VERSION, state in $dir)"
+      return 0
+    fi
+    echo "kafka.sh: pid $pid from $dir runs but 127.0.0.1:$port does not accept connections (starting?)"
+    exit 3
+  fi
+  if pid="$(foreign_kafka_pid "$port")"; then
+    echo "kafka.sh: a Kafka runs on 127.0.0.1:$port (pid $pid, not started from $dir)"
+    return 0
+  fi
+  echo "kafka.sh: not running on 127.0.0.1:$port"
+  exit 3
+}
+
+cmd_reset() {
+  local port dir
+  port="$(port_arg "${1:-}")"
+  dir="$(state_dir "$port")"
+  cmd_stop "$port"
+  rm -rf "$dir"
+  echo "kafka.sh: deleted $dir (topics, offsets and config of the node on port $port)"
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  (($# <= 1)) || usage
+  case "$cmd" in
+    install) (($# == 0)) || usage; cmd_install ;;
+    start) cmd_start "${1:-}" ;;
+    stop) cmd_stop "${1:-}" ;;
+    status) cmd_status "${1:-}" ;;
+    reset) cmd_reset "${1:-}" ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
