@@ -16,4 +16,4 @@ export type * from './ports/event-sink.port.js';
 export * from './events/events.js';
 export * from './events/live.js';
 export * from './auth/signing.js';
-export type * from './api/analyst-api.js';
+export * from './api/analyst-api.js';

@@ -1,0 +1,139 @@
+/**
+ * The case queue in SQL. Cases are analysts' workflow state, so the API writes them directly (the
+ * event tables are the consumer's alone). Every change is one `UPDATE … WHERE version = $v`
+ * (when the caller sent a version) that bumps `version`; when it matches no row, a second look
+ * says why: unknown case (404), stale version or resolved case (409).
+ */
+import type { Case, CaseStatus, Decision, Page } from '@vigil/core';
+import type { Sql, TransactionSql } from 'postgres';
+import { encodeCursor } from './cursor.js';
+import { ProblemError } from './problem.js';
+import { caseColumns, toCase } from './rows.js';
+
+export interface CaseFilter {
+  readonly status?: readonly CaseStatus[];
+  readonly assignee?: string;
+  readonly decision?: readonly Decision[];
+  readonly limit: number;
+  /** The previous page's last (rank, opened_at as Postgres text, case_id). */
+  readonly after?: readonly [number, string, string];
+}
+
+/** 0 for open and assigned cases, 1 for resolved: the queue shows work to do first. */
+const RANK = `(CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END)`;
+
+/** One page of the queue: open and assigned cases first, then resolved; newest first in each. */
+export async function listCases(sql: Sql, f: CaseFilter): Promise<Page<Case>> {
+  const none = sql``;
+  const rank = sql.unsafe(RANK);
+  const rows = await sql`
+    SELECT ${caseColumns(sql)}, ${rank} AS rank, to_json(c.opened_at) #>> '{}' AS opened_key
+    FROM cases c JOIN transactions t ON t.transaction_id = c.transaction_id
+    WHERE true
+      ${f.status ? sql`AND c.status IN ${sql(f.status)}` : none}
+      ${f.assignee !== undefined ? sql`AND c.assignee = ${f.assignee}` : none}
+      ${f.decision ? sql`AND t.decision IN ${sql(f.decision)}` : none}
+      ${
+        f.after
+          ? sql`AND (${rank} > ${f.after[0]} OR (${rank} = ${f.after[0]}
+                AND (c.opened_at, c.case_id) < (${f.after[1]}::timestamptz, ${f.after[2]})))`
+          : none
+      }
+    ORDER BY ${rank}, c.opened_at DESC, c.case_id DESC
+    LIMIT ${f.limit + 1}`;
+  const more = rows.length > f.limit;
+  const page = more ? rows.slice(0, f.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toCase),
+    next_cursor:
+      more && last
+        ? encodeCursor('case', [Number(last.rank), String(last.opened_key), String(last.case_id)])
+        : null,
+  };
+}
+
+/** One case with its comments; null if there is none. */
+export async function getCase(sql: Sql | TransactionSql, caseId: string): Promise<Case | null> {
+  const [row] = await sql`
+    SELECT ${caseColumns(sql as Sql)}
+    FROM cases c JOIN transactions t ON t.transaction_id = c.transaction_id
+    WHERE c.case_id = ${caseId}`;
+  return row ? toCase(row) : null;
+}
+
+/** Why an update matched no row, as the problem to answer with. */
+export async function whyNotUpdated(
+  tx: TransactionSql,
+  caseId: string,
+  version: number | undefined,
+): Promise<ProblemError> {
+  const [row] = await tx`SELECT status, resolution, version FROM cases WHERE case_id = ${caseId}`;
+  if (!row) return new ProblemError('not-found', `no case ${caseId}`);
+  if (version !== undefined && row.version !== version) {
+    return new ProblemError(
+      'stale-version',
+      `case ${caseId} is at version ${String(row.version)}, not ${version}: reload it and retry`,
+    );
+  }
+  if (row.status === 'resolved') {
+    return new ProblemError(
+      'case-resolved',
+      `case ${caseId} is already resolved as ${String(row.resolution)}`,
+    );
+  }
+  // Only a case whose decision row is missing gets here (resolve joins it for the customer).
+  return new ProblemError('not-found', `case ${caseId} has no decision in Postgres`);
+}
+
+/** Assign (or, with null, unassign) an unresolved case. */
+export async function assignCase(
+  sql: Sql,
+  caseId: string,
+  assignee: string | null,
+  version: number | undefined,
+  now: Date,
+): Promise<Case> {
+  return sql.begin(async (tx) => {
+    const [u] = await tx`
+      UPDATE cases
+      SET assignee = ${assignee},
+          status = ${assignee === null ? 'open' : 'assigned'},
+          version = version + 1,
+          updated_at = ${now}
+      WHERE case_id = ${caseId} AND status <> 'resolved'
+        AND (${version ?? null}::int IS NULL OR version = ${version ?? null}::int)
+      RETURNING case_id`;
+    if (!u) throw await whyNotUpdated(tx, caseId, version);
+    return mustGet(tx, caseId);
+  });
+}
+
+/** Add a comment (resolved cases too: notes after the fact are part of the record). */
+export async function commentCase(
+  sql: Sql,
+  caseId: string,
+  author: string,
+  body: string,
+  version: number | undefined,
+  now: Date,
+): Promise<Case> {
+  return sql.begin(async (tx) => {
+    const [u] = await tx`
+      UPDATE cases SET version = version + 1, updated_at = ${now}
+      WHERE case_id = ${caseId}
+        AND (${version ?? null}::int IS NULL OR version = ${version ?? null}::int)
+      RETURNING case_id`;
+    if (!u) throw await whyNotUpdated(tx, caseId, version);
+    await tx`INSERT INTO case_comments (case_id, author, body, created_at)
+             VALUES (${caseId}, ${author}, ${body}, ${now})`;
+    return mustGet(tx, caseId);
+  });
+}
+
+/** The case just updated in `tx` (it exists: the update found it). */
+export async function mustGet(tx: TransactionSql, caseId: string): Promise<Case> {
+  const c = await getCase(tx, caseId);
+  if (c === null) throw new Error(`case ${caseId} vanished inside its own transaction`);
+  return c;
+}

@@ -1,0 +1,9 @@
+/**
+ * core's injected HMAC for Node: node:crypto's createHmac is synchronous and ~1 µs for a session
+ * token, where crypto.subtle would go through the thread pool.
+ */
+import { createHmac } from 'node:crypto';
+import type { HmacSha256 } from '@vigil/core';
+
+export const nodeHmacSha256: HmacSha256 = (secret, message) =>
+  Promise.resolve(new Uint8Array(createHmac('sha256', secret).update(message).digest()));

@@ -1,0 +1,111 @@
+/**
+ * The analysts' API, one Hono app to mount at /api of the public origin:
+ * `app.route('/api', createApiApp(deps))`; `await api.close()` on shutdown stops the traffic
+ * simulator. docs/api.md describes every route.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiEnv } from './api-env.js';
+import { requireAuth } from './auth.js';
+import { casesRoutes } from './cases-routes.js';
+import { isDatabaseUnavailable } from './db-errors.js';
+import type { ApiDeps } from './deps.js';
+import { EdgeClient } from './edge-client.js';
+import { problemBody, problemResponse, ProblemError } from './problem.js';
+import { sessionRoutes } from './session-routes.js';
+import { statsRoutes } from './stats-routes.js';
+import { TrafficGenerator } from './traffic/generate.js';
+import { trafficRoutes } from './traffic/traffic-routes.js';
+import { TrafficSender } from './traffic/traffic-sender.js';
+import { transactionsRoutes } from './transactions-routes.js';
+import { MAX_BODY_BYTES } from './validate.js';
+
+export type { ApiDeps } from './deps.js';
+export type { ApiEnv, Principal } from './api-env.js';
+export type * from './api-types.js';
+export { CSRF_HEADER, CSRF_VALUE } from './auth.js';
+export { nodeHmacSha256 } from './hmac.js';
+export { PROBLEM_CONTENT_TYPE } from './problem.js';
+export { TrafficGenerator } from './traffic/generate.js';
+
+/** The API app, plus `close()` to stop what it runs in the background. */
+export type ApiApp = Hono<ApiEnv> & { close(): Promise<void> };
+
+/** Build the analysts' API from its dependencies. Throws if they cannot work (no session secret). */
+export function createApiApp(deps: ApiDeps): ApiApp {
+  if (deps.auth.sessionSecret.length < 16) {
+    throw new Error('createApiApp: auth.sessionSecret must be at least 16 characters');
+  }
+  const now = deps.now ?? (() => new Date());
+  const edge = deps.edge
+    ? new EdgeClient(deps.edge, deps.fetch ?? globalThis.fetch, deps.log)
+    : null;
+  const generator = new TrafficGenerator({ seed: deps.trafficSeed ?? 7 });
+  const sender = new TrafficSender({ generator, edge, log: deps.log });
+  const authOptions = {
+    apiKeys: deps.auth.apiKeys,
+    sessionSecret: deps.auth.sessionSecret,
+    now,
+  };
+
+  const app = new Hono<ApiEnv>();
+  app.use(async (c, next) => {
+    await next();
+    // Every answer is about one analyst's view of live data: never cache it anywhere.
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError('payload-too-large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  // Before authentication: signing in needs none; GET and DELETE answer anyone.
+  app.route('/', sessionRoutes({ ...authOptions, signInToken: deps.auth.signInToken }));
+  app.use(requireAuth(authOptions));
+  app.route('/', transactionsRoutes(deps.sql));
+  app.route(
+    '/',
+    casesRoutes(deps, {
+      sql: deps.sql,
+      emitFeedback: (events) => deps.emitFeedback(events),
+      edge,
+      log: deps.log,
+      now,
+    }),
+  );
+  app.route('/', statsRoutes(deps));
+  app.route('/', trafficRoutes({ sender, generator, edge, now }));
+  // Mounted under /api, the parent's notFound would answer: this keeps /api/* in problem+json.
+  app.all('*', (c) =>
+    problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(err.body(), { ...err.headers });
+    if (isDatabaseUnavailable(err)) {
+      deps.log.warn({ err, path: c.req.path }, 'analysts API: database unavailable');
+      return problemResponse(
+        problemBody('unavailable', 'the database is unavailable: retry in a few seconds'),
+        { 'retry-after': '5' },
+      );
+    }
+    const id = crypto.randomUUID();
+    deps.log.error(
+      { err, id, method: c.req.method, path: c.req.path },
+      'analysts API: unhandled error',
+    );
+    return problemResponse(
+      problemBody(
+        'internal',
+        'an unexpected error occurred; it has been logged',
+        undefined,
+        `urn:uuid:${id}`,
+      ),
+    );
+  });
+
+  return Object.assign(app, { close: () => sender.close() });
+}

@@ -1,0 +1,150 @@
+/**
+ * Validation at the API's border: query strings and JSON bodies through zod/mini schemas, every
+ * problem reported as a 400 naming its parameter or field by JSON Pointer (`/min_score`,
+ * `/resolution`). Unknown parameters and fields are refused, as the scoring API refuses them.
+ */
+import { timestampSchema, toFieldIssues } from '@vigil/core';
+import type { Context } from 'hono';
+import * as z from 'zod/mini';
+import { ProblemError, validationProblem } from './problem.js';
+
+/** Largest JSON body the API reads (comments are the longest, at 4,000 characters). */
+export const MAX_BODY_BYTES = 65_536;
+
+/** Parse `value` with `schema` or throw a 400 listing every issue. */
+export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z.infer<S> {
+  const r = z.safeParse(schema, value);
+  if (!r.success) throw validationProblem(toFieldIssues(r.error.issues));
+  return r.data;
+}
+
+/** The query string as an object of single values; a parameter given twice is a 400. */
+export function parseQuery<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
+  const all = c.req.queries();
+  const one: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [k, vs] of Object.entries(all)) {
+    if (vs.length > 1) repeated.push(k);
+    one[k] = vs[0] ?? '';
+  }
+  if (repeated.length > 0) {
+    throw validationProblem(
+      repeated.map((k) => ({ path: `/${k}`, message: `${k} may be given once` })),
+    );
+  }
+  return parseWith(schema, one);
+}
+
+function isJson(contentType: string): boolean {
+  const media = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return (
+    media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'))
+  );
+}
+
+/** The request body as an untrusted JSON value: 415 unless declared JSON, 413 past the limit. */
+export async function readJsonBody(c: Context): Promise<unknown> {
+  const type = c.req.header('content-type');
+  if (type === undefined || !isJson(type)) {
+    throw new ProblemError('unsupported-media-type', 'send Content-Type: application/json');
+  }
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) {
+    throw new ProblemError('payload-too-large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  const text = await c.req.text();
+  if (text.length > MAX_BODY_BYTES) {
+    throw new ProblemError('payload-too-large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') {
+    throw new ProblemError('malformed-json', 'the request body is empty', {
+      errors: [{ path: '', message: 'expected a JSON document' }],
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).slice(0, 200);
+    throw new ProblemError('malformed-json', `the request body is not valid JSON: ${message}`, {
+      errors: [{ path: '', message }],
+    });
+  }
+}
+
+/** The JSON body, validated. */
+export async function parseBody<S extends z.ZodMiniType>(
+  c: Context,
+  schema: S,
+): Promise<z.infer<S>> {
+  return parseWith(schema, await readJsonBody(c));
+}
+
+// --- Field builders shared by the routes -------------------------------------------------------
+
+const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** An id as the scoring API accepts them (transaction, customer, terminal). */
+export const tokenParam = (name: string) =>
+  z.string().check(z.regex(TOKEN, `${name} must be 1–128 characters of A–Z, a–z, 0–9 and . _ : -`));
+
+/** A decimal number in [lo, hi]. */
+export const numberParam = (name: string, lo: number, hi: number) =>
+  z.pipe(
+    z.pipe(z.string().check(z.regex(NUMBER, `${name} must be a number`)), z.transform(Number)),
+    z.number().check(z.gte(lo, `${name} must be ≥ ${lo}`), z.lte(hi, `${name} must be ≤ ${hi}`)),
+  );
+
+/** An integer in [lo, hi]. */
+export const integerParam = (name: string, lo: number, hi: number) =>
+  z.pipe(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,9}$/, `${name} must be an integer`)),
+      z.transform(Number),
+    ),
+    z.number().check(z.gte(lo, `${name} must be ≥ ${lo}`), z.lte(hi, `${name} must be ≤ ${hi}`)),
+  );
+
+/** An RFC 3339 date-time, as a Date. */
+export const timeParam = () =>
+  z.pipe(
+    timestampSchema,
+    z.transform((s) => new Date(s)),
+  );
+
+/** A comma-separated list of members of `allowed`, without repeats. */
+export const listParam = <T extends string>(name: string, allowed: readonly T[]) =>
+  z.pipe(
+    z.string(),
+    z.transform((v, ctx): T[] => {
+      const out: T[] = [];
+      for (const part of v.split(',')) {
+        const p = part.trim();
+        if (!(allowed as readonly string[]).includes(p)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: v,
+            message: `${name} must be a comma-separated list of ${allowed.join(', ')}; got '${p.slice(0, 40)}'`,
+          });
+          continue;
+        }
+        if (!out.includes(p as T)) out.push(p as T);
+      }
+      return out;
+    }),
+  );
+
+/** Text a person typed: no NUL (Postgres text cannot hold it), trimmed length within bounds. */
+export const textField = (name: string, max: number) =>
+  z.string(`${name} must be a string`).check(
+    z.refine((s) => s.trim().length > 0, `${name} must not be empty`),
+    z.maxLength(max, `${name} must be at most ${max} characters`),
+    z.refine((s) => !s.includes('\u0000'), `${name} must not contain NUL characters`),
+  );
+
+/** A person's display name (assignee, session subject): 1–64 printable ASCII characters. */
+export const nameField = (name: string) =>
+  z.string(`${name} must be a string`).check(
+    z.regex(/^[\x20-\x7e]{1,64}$/, `${name} must be 1–64 printable ASCII characters`),
+    z.refine((s) => s.trim() === s && s !== '', `${name} must not start or end with a space`),
+  );
