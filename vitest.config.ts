@@ -57,12 +57,15 @@ export default defineConfig({
           include: ['backplane/src/**/*.test.ts'],
           // Tests against real Kafka and Postgres live in backplane/test (project backplane-services).
           testTimeout: 30_000,
+          // PGlite (Postgres in WASM) takes seconds to start on a busy machine.
+          hookTimeout: 60_000,
         },
       },
       {
         test: {
           name: 'backplane-services',
           include: ['backplane/test/**/*.test.ts'],
+          globalSetup: ['backplane/test/global-setup.ts'],
           // Real Kafka (KRaft, Maven jars) on 19092 and PostgreSQL on 15433, started by the
           // scripts in scripts/services; fault drills stop and restart them, so files run one by one.
           fileParallelism: false,
@@ -74,6 +77,16 @@ export default defineConfig({
         test: {
           name: 'web',
           include: ['web/src/**/*.test.ts', 'web/src/**/*.test.tsx'],
+        },
+      },
+      {
+        test: {
+          name: 'system',
+          include: ['scripts/**/*.test.ts'],
+          // The whole system (scripts/system.ts), once with the edge in workerd, once on Node.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -1,0 +1,249 @@
+/**
+ * The whole of Vigil on one machine, as `npm start` / `npm run start:node` and the browser tests
+ * run it: the backplane (embedded PGlite and in-process log unless DATABASE_URL / KAFKA_BROKERS are
+ * set) and the edge with its LiveHub — the Worker in workerd via Miniflare, or the Node edge with
+ * the hub-only Worker beside it — at ONE origin: the edge answers /v1/*, serves /v1/live from the
+ * LiveHub and forwards /api/* and the dashboard to the backplane.
+ *
+ * Secrets the parts share (events HMAC, hub, sessions) are generated per run unless set; the API
+ * key is generated unless VIGIL_API_KEYS is set; the dashboard's sign-in token is always new and
+ * valid once.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pino, type Logger } from 'pino';
+import { loadConfig as loadBackplaneConfig } from '../backplane/src/config/index.js';
+import { startBackplane, type Backplane } from '../backplane/src/main.js';
+import type { Logger as EdgeLogger } from '../edge/src/app/app-context.js';
+import { loadConfig as loadEdgeConfig } from '../edge/src/config/index.js';
+import { startNodeEdge } from '../edge/src/runtime/node/main.js';
+import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
+import { startLiveHub } from '../edge/src/runtime/workers/host/start-live-hub.js';
+import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface SystemOptions {
+  /** Where the edge runs: the Worker in workerd (npm start) or Node (npm run start:node). */
+  readonly edge: 'workerd' | 'node';
+  /** The environment to read (process.env for the commands). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Public origin's port (PORT, default 8787; 0 = a free one). */
+  readonly port?: number;
+  /** Embedded state (PGlite, the LiveHub's storage); default <repo>/.vigil. */
+  readonly dataDir?: string;
+  /** The backplane's logger (default: pino JSON at warn on stderr). */
+  readonly log?: Logger;
+  /** Progress lines ("bundling the Worker…"). */
+  readonly progress?: (line: string) => void;
+}
+
+export interface RunningSystem {
+  /** The one origin, e.g. http://127.0.0.1:8787 (no trailing slash). */
+  readonly origin: string;
+  /** The dashboard's one-time sign-in URL. */
+  readonly signInUrl: string;
+  /** A bearer key for the scoring API (generated unless VIGIL_API_KEYS was set). */
+  readonly apiKey: string;
+  readonly apiKeyGenerated: boolean;
+  readonly backplane: Backplane;
+  /** Lines describing what runs where, for the banner. */
+  readonly description: readonly string[];
+  /** Stop everything: the edge first (its outbox flushes to the backplane), then the backplane. */
+  close(): Promise<void>;
+}
+
+const secret = () => randomBytes(32).toString('base64url');
+
+/** A free loopback port, for when the edge's origin must be known before it starts. */
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? ok(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = st.mtimeMs;
+  for (const e of readdirSync(path)) m = Math.max(m, newestMtime(join(path, e)));
+  return m;
+}
+
+/** Build the dashboard (web/dist) unless it is newer than its sources. */
+export async function ensureDashboardBuilt(progress: (line: string) => void): Promise<string> {
+  const web = join(REPO_ROOT, 'web');
+  const dist = join(web, 'dist');
+  const index = join(dist, 'index.html');
+  const sources = Math.max(
+    newestMtime(join(web, 'src')),
+    newestMtime(join(web, 'index.html')),
+    newestMtime(join(web, 'vite.config.ts')),
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return dist;
+  progress('building the dashboard (web/dist)…');
+  await promisify(execFile)(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: web },
+  );
+  return dist;
+}
+
+function port(env: SystemOptions['env'], fallback: number): number {
+  const raw = env.PORT ?? String(fallback);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new Error(`PORT must be a port number (0–65535), got "${raw}"`);
+  }
+  return n;
+}
+
+/** Start the whole system; throws (having stopped what it started) when a part cannot start. */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const env = options.env;
+  const progress = options.progress ?? (() => {});
+  const dataDir = resolve(options.dataDir ?? env.VIGIL_DATA_DIR ?? join(REPO_ROOT, '.vigil'));
+  mkdirSync(dataDir, { recursive: true });
+  const log =
+    options.log ??
+    pino(
+      { level: env.VIGIL_LOG_LEVEL ?? 'warn', base: { service: 'vigil-backplane' } },
+      pino.destination(2),
+    );
+
+  const requested = options.port ?? port(env, 8787);
+  const publicPort = requested === 0 ? await freePort() : requested;
+  const origin = `http://127.0.0.1:${publicPort}`;
+  const apiKeyGenerated = !env.VIGIL_API_KEYS?.trim();
+  const apiKeys = env.VIGIL_API_KEYS?.trim() || `vigil_dev_${secret()}`;
+  const apiKey = apiKeys.split(',')[0]!.trim();
+  const shared = {
+    VIGIL_API_KEYS: apiKeys,
+    VIGIL_EVENTS_SECRET: env.VIGIL_EVENTS_SECRET?.trim() || secret(),
+    VIGIL_HUB_SECRET: env.VIGIL_HUB_SECRET?.trim() || secret(),
+    VIGIL_SESSION_SECRET: env.VIGIL_SESSION_SECRET?.trim() || secret(),
+    ...(env.VIGIL_ANALYST_KEYS ? { VIGIL_ANALYST_KEYS: env.VIGIL_ANALYST_KEYS } : {}),
+  };
+  const signInToken = secret();
+
+  const webDist = await ensureDashboardBuilt(progress);
+
+  const backplaneEnv = {
+    ...shared,
+    VIGIL_BACKPLANE_PORT: env.VIGIL_BACKPLANE_PORT ?? '0',
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_WEB_DIST: webDist,
+    VIGIL_HUB_URL: origin,
+    VIGIL_EDGE_URL: origin,
+    ...pick(env, ['KAFKA_BROKERS', 'DATABASE_URL', 'VIGIL_KAFKA_PARTITIONS', 'VIGIL_LOG_LEVEL']),
+  };
+  const backplaneConfig = loadBackplaneConfig(backplaneEnv);
+  progress('starting the backplane…');
+  const backplane = await startBackplane(backplaneConfig, { log, signInToken });
+  const stops: (() => Promise<void>)[] = [() => backplane.close()];
+  const closeAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  };
+
+  try {
+    const edgeEnv: Record<string, string> = {
+      ...shared,
+      VIGIL_BACKPLANE_URL: backplane.url,
+      ...pick(env, [
+        'UPSTASH_REDIS_REST_URL',
+        'UPSTASH_REDIS_REST_TOKEN',
+        'VIGIL_FEATURE_TIMEOUT_MS',
+        'VIGIL_CORS_ORIGINS',
+        'VIGIL_MAX_BODY_BYTES',
+        'VIGIL_HUB_RETAIN',
+        'VIGIL_OUTBOX_CAPACITY',
+      ]),
+    };
+    // Check the edge's configuration now, with its own loadConfig, so a bad value stops start-up
+    // naming the variable instead of answering 500s from inside workerd.
+    loadEdgeConfig({ ...edgeEnv, PORT: String(publicPort) });
+    const bundleDir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
+    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
+    progress('bundling the Worker…');
+    const bundle = await bundleWorker(bundleDir);
+    const hubDir = join(dataDir, 'hub');
+    mkdirSync(hubDir, { recursive: true });
+    const description: string[] = [];
+    if (options.edge === 'workerd') {
+      progress('starting workerd (edge + LiveHub)…');
+      const edge = await startWorkerd(bundle, {
+        port: publicPort,
+        bindings: edgeEnv,
+        persistDir: hubDir,
+      });
+      stops.push(() => edge.dispose());
+      description.push(
+        `edge       the Worker in workerd (Miniflare), features ${
+          edgeEnv.UPSTASH_REDIS_REST_URL ? 'in Redis over Upstash REST' : 'in memory (per isolate)'
+        }`,
+        'live       LiveHub Durable Object in the same workerd',
+      );
+    } else {
+      progress('starting the LiveHub in workerd…');
+      const hub = await startLiveHub(bundle, { bindings: edgeEnv, persistDir: hubDir });
+      stops.push(() => hub.dispose());
+      progress('starting the edge on Node…');
+      const edge = await startNodeEdge(
+        {
+          ...edgeEnv,
+          ...pick(env, ['REDIS_URL']),
+          PORT: String(publicPort),
+          VIGIL_HUB_URL: hub.url.origin,
+        },
+        { log: silentLog(log) },
+      );
+      stops.push(() => edge.close());
+      description.push(
+        `edge       Node (@hono/node-server), features ${edge.storeDescription}`,
+        `live       LiveHub Durable Object in workerd at ${hub.url.origin}`,
+      );
+    }
+    description.push(
+      `backplane  ${backplane.url} — ${backplane.description.log}, ${backplane.description.database}`,
+    );
+    return {
+      origin,
+      signInUrl: `${origin}/?token=${signInToken}`,
+      apiKey,
+      apiKeyGenerated,
+      backplane,
+      description,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+function pick(env: SystemOptions['env'], names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = env[n]?.trim();
+    if (v) out[n] = v;
+  }
+  return out;
+}
+
+/** The Node edge's log entries, into the backplane's pino (one log stream for the terminal). */
+function silentLog(log: Logger): EdgeLogger {
+  const edge = log.child({ service: 'vigil-edge' });
+  return (entry) => edge[entry.level](entry);
+}
