@@ -14,9 +14,13 @@
 # data in $VIGIL_STATE_DIR/kafka-PORT ($VIGIL_STATE_DIR defaults to <repo>/.vigil); its data
 # persists across stop and start until `reset`.
 #
-# Environment: VIGIL_KAFKA_VERSION (default 3.9.2), VIGIL_KAFKA_START_TIMEOUT (seconds, 90),
-# VIGIL_KAFKA_STOP_TIMEOUT (seconds, 30), VIGIL_KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
-# VIGIL_KAFKA_AUTO_CREATE_TOPICS (false: clients create their topics).
+# `install` also starts and stops one throwaway node so the JVM can archive the classes Kafka
+# loads (class data sharing, in the libs dir): later starts take about 40% less CPU.
+#
+# Environment: VIGIL_KAFKA_VERSION (default 3.9.2; a 3.x release: 4.x wants log4j2 and another
+# SLF4J binding), VIGIL_KAFKA_START_TIMEOUT (seconds, 90), VIGIL_KAFKA_STOP_TIMEOUT (seconds, 30),
+# VIGIL_KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), VIGIL_KAFKA_AUTO_CREATE_TOPICS (false: clients create
+# their topics), VIGIL_KAFKA_CDS (1; 0 turns the class archive off).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -72,17 +76,22 @@ apt_install() {
     die "apt-get install $* failed"
 }
 
-# The major Java version on PATH (17 for Java 17, 1 for Java 8), or nothing.
-java_major() {
+# Sets JAVA_MAJOR (17 for Java 17, 1 for Java 8; empty without java) and JAVA_VM_VERSION.
+JAVA_MAJOR=''
+JAVA_VM_VERSION=''
+read_java_version() {
+  JAVA_MAJOR=''
+  JAVA_VM_VERSION=''
   command -v java >/dev/null 2>&1 || return 0
-  java -XshowSettings:properties -version 2>&1 |
-    awk -F'= ' '/java.specification.version/ { split($2, v, "."); print v[1]; exit }'
+  local props
+  props="$(java -XshowSettings:properties -version 2>&1)" || return 0
+  JAVA_MAJOR="$(awk -F'= ' '/java.specification.version/ { split($2, v, "."); print v[1]; exit }' <<<"$props")"
+  JAVA_VM_VERSION="$(awk -F'= ' '/java.vm.version/ { print $2; exit }' <<<"$props")"
 }
 
 java_ok() {
-  local major
-  major="$(java_major)"
-  [[ -n "$major" ]] && ((major >= 17))
+  read_java_version
+  [[ "$JAVA_MAJOR" =~ ^[0-9]+$ ]] && ((JAVA_MAJOR >= 17))
 }
 
 installed() {
@@ -90,7 +99,7 @@ installed() {
 }
 
 require_installed() {
-  java_ok || die "Java 17 or newer is not on PATH (found: '$(java_major)'); run: bash scripts/services/kafka.sh install"
+  java_ok || die "Java 17 or newer is not on PATH (found: '${JAVA_MAJOR:-none}'); run: bash scripts/services/kafka.sh install"
   installed || die "Kafka $KAFKA_VERSION jars are not in $LIBS_DIR; run: bash scripts/services/kafka.sh install"
 }
 
@@ -143,16 +152,57 @@ cmd_install() {
     apt_install openjdk-17-jre-headless
     java_ok || die "installed openjdk-17-jre-headless but 'java' on PATH is still not Java 17+"
   fi
-  if installed; then
-    echo "kafka.sh: Kafka $KAFKA_VERSION already installed in $LIBS_DIR (java $(java_major))"
+  if installed && cds_ready; then
+    echo "kafka.sh: Kafka $KAFKA_VERSION already installed in $LIBS_DIR (java $JAVA_VM_VERSION)"
     return 0
   fi
   mkdir -p "$KAFKA_HOME"
   lock "$KAFKA_HOME/.install.lock"
-  if installed; then
-    echo "kafka.sh: Kafka $KAFKA_VERSION already installed in $LIBS_DIR"
+  installed || fetch_jars
+  cds_ready || build_cds_archive
+}
+
+# True when there is nothing to archive: class data sharing is off, or its archive exists.
+cds_ready() {
+  [[ "${VIGIL_KAFKA_CDS:-1}" == 0 || -s "$(cds_archive)" ]]
+}
+
+# A free pair of ports (PORT and PORT+1000) on 127.0.0.1 for a throwaway node.
+free_port() {
+  local port _
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 30000))
+    if ! port_open "$port" && ! port_open $((port + CONTROLLER_OFFSET)); then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Starts and stops a throwaway node so that it writes the class archive every later start uses.
+# Only an optimization: when it fails, starts are slower, nothing else.
+build_cds_archive() {
+  local port scratch self
+  self="${BASH_SOURCE[0]}"
+  port="$(free_port)" || {
+    echo "kafka.sh: no free port for the class-archive run; skipped it (starts will be slower)" >&2
     return 0
+  }
+  scratch="$(mktemp -d "${TMPDIR:-/tmp}/vigil-kafka-cds.XXXXXX")"
+  echo "kafka.sh: archiving the classes a node loads (one throwaway start and stop on 127.0.0.1:$port)"
+  if VIGIL_STATE_DIR="$scratch" bash "$self" start "$port" >"$scratch/run.log" 2>&1 &&
+    VIGIL_STATE_DIR="$scratch" bash "$self" stop "$port" >>"$scratch/run.log" 2>&1 && cds_ready; then
+    echo "kafka.sh: wrote $(cds_archive) ($(du -sh "$(cds_archive)" | cut -f1))"
+  else
+    VIGIL_STATE_DIR="$scratch" bash "$self" stop "$port" >/dev/null 2>&1 || true
+    echo "kafka.sh: the class-archive run failed (starts will be slower); its output:" >&2
+    tail -n 20 "$scratch/run.log" >&2 || true
   fi
+  rm -rf "$scratch"
+}
+
+fetch_jars() {
   command -v mvn >/dev/null 2>&1 || apt_install maven
   command -v mvn >/dev/null 2>&1 || die "installed maven but 'mvn' is still not on PATH"
 
@@ -222,6 +272,10 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=10
 group.initial.rebalance.delay.ms=0
+# After a SIGKILL the restarted controller still counts the dead incarnation as alive until its
+# session expires, and refuses the new one's registration meanwhile: keep that wait short.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 num.network.threads=2
 num.io.threads=4
 num.recovery.threads.per.data.dir=1
@@ -243,8 +297,12 @@ EOF
 format_storage() {
   local dir="$1"
   [[ -f "$dir/data/meta.properties" ]] && return 0
-  local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # A random Kafka Uuid (16 bytes, base64url without padding). Like Kafka's own Uuid.randomUuid,
+  # never one that starts with '-', which the tool's argument parser would take for an option.
+  local cluster_id=-
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$dir/log4j.properties" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted \
     >"$dir/format.log" 2>&1 || {
@@ -254,7 +312,7 @@ format_storage() {
   }
 }
 
-# Sends PID SIGTERM, waits for it to exit, and SIGKILLs it after STOP_TIMEOUT_S.
+# Sends PID SIGTERM, waits for it to exit, and SIGKILLs it after STOP_TIMEOUT_S (then returns 1).
 terminate() {
   local pid="$1"
   kill -TERM "$pid" 2>/dev/null || true
@@ -263,10 +321,44 @@ terminate() {
     if ((SECONDS >= deadline)); then
       echo "kafka.sh: pid $pid did not stop within ${STOP_TIMEOUT_S}s; killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.2
-      break
+      while pid_alive "$pid"; do sleep 0.1; done
+      return 1
     fi
     sleep 0.1
+  done
+}
+
+# Class data sharing: the classes a node loads while it starts, archived once per Java build into
+# the libs dir, make every later start take about 40% less CPU (a few seconds on 2 busy cores).
+# A node started without the archive writes it when it stops cleanly (see cmd_stop); the JVM
+# ignores an archive that no longer matches, silently. VIGIL_KAFKA_CDS=0 turns this off.
+CDS_OPTS=()
+cds_archive() {
+  echo "$LIBS_DIR/kafka-${JAVA_VM_VERSION//[^A-Za-z0-9._-]/_}.jsa"
+}
+cds_options() {
+  CDS_OPTS=()
+  [[ "${VIGIL_KAFKA_CDS:-1}" != 0 ]] || return 0
+  local archive
+  archive="$(cds_archive)"
+  if [[ -s "$archive" ]]; then
+    CDS_OPTS=(-XX:SharedArchiveFile="$archive")
+  else
+    CDS_OPTS=(-XX:ArchiveClassesAtExit="$archive.$1.tmp")
+  fi
+  CDS_OPTS+=(-Xlog:cds=off -Xlog:cds+dynamic=off)
+}
+
+# After a clean stop, keeps the class archive the node wrote as it exited (if it wrote one).
+keep_cds_archive() {
+  local port="$1" clean="$2" tmp
+  for tmp in "$LIBS_DIR"/kafka-*.jsa."$port".tmp; do
+    [[ -f "$tmp" ]] || continue
+    if ((clean)) && [[ -s "$tmp" && ! -s "${tmp%."$port".tmp}" ]]; then
+      mv -f "$tmp" "${tmp%."$port".tmp}"
+    else
+      rm -f "$tmp"
+    fi
   done
 }
 
@@ -293,7 +385,7 @@ cmd_start() {
       return 0
     fi
     echo "kafka.sh: pid $pid from $dir runs but does not accept connections; restarting it" >&2
-    terminate "$pid"
+    terminate "$pid" || true
   fi
   if pid="$(foreign_kafka_pid "$port")"; then
     echo "kafka.sh: a Kafka not started from $dir already runs on 127.0.0.1:$port (pid $pid); using it"
@@ -304,12 +396,13 @@ cmd_start() {
 
   write_config "$port" "$dir"
   format_storage "$dir"
+  cds_options "$port"
   [[ -f "$dir/kafka.log" ]] && mv -f "$dir/kafka.log" "$dir/kafka.previous.log"
   rm -f "$dir/kafka.pid"
   # shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
   (cd "$dir" && exec setsid nohup java $HEAP_OPTS \
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "${CDS_OPTS[@]}" \
     -Dlog4j.configuration="file:$dir/log4j.properties" -Dkafka.logs.dir="$dir" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$dir/server.properties" \
     </dev/null >"$dir/kafka.log" 2>&1 9>&-) &
@@ -320,7 +413,7 @@ cmd_start() {
   until port_open "$port" && grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null; do
     pid_alive "$pid" || fail_start "$dir" "Kafka exited while starting on 127.0.0.1:$port"
     if ((SECONDS >= deadline)); then
-      terminate "$pid"
+      terminate "$pid" || true
       rm -f "$dir/kafka.pid"
       fail_start "$dir" "Kafka was not ready on 127.0.0.1:$port within ${START_TIMEOUT_S}s (stopped it)"
     fi
@@ -340,8 +433,10 @@ cmd_stop() {
     echo "kafka.sh: not running on port $port (no live pid in $dir)"
     return 0
   fi
-  terminate "$pid"
+  local clean=1
+  terminate "$pid" || clean=0
   rm -f "$dir/kafka.pid"
+  keep_cds_archive "$port" "$clean"
   echo "kafka.sh: stopped 127.0.0.1:$port (pid $pid)"
 }
 
