@@ -1,0 +1,223 @@
+/**
+ * The analysts' API over fetch: every HTTP call the dashboard makes goes through here. Created once
+ * in main.tsx and handed to the stores, so tests give the stores a fake instead.
+ */
+import type {
+  Case,
+  CaseResolution,
+  Page,
+  SessionInfo,
+  Stats,
+  StatsWindow,
+  TrafficScenario,
+  TrafficState,
+  TransactionDetail,
+  TransactionSummary,
+} from '@vigil/core';
+import { ApiError, parseProblem, problemMessage } from './api-error.js';
+import {
+  isCase,
+  isInjectSummary,
+  isPageOf,
+  isScoreAnswer,
+  isSessionInfo,
+  isStats,
+  isTrafficState,
+  isTransactionDetail,
+  isTransactionSummary,
+  type Guard,
+} from './guards.js';
+import type {
+  CaseQuery,
+  InjectSummary,
+  ScoreAnswer,
+  TrafficKind,
+  TransactionQuery,
+} from './types.js';
+
+/** What the stores call. A fake in tests implements the members it needs. */
+export interface ApiClient {
+  getSession(): Promise<SessionInfo>;
+  signIn(token: string, name?: string): Promise<void>;
+  signOut(): Promise<void>;
+  listTransactions(q?: TransactionQuery, signal?: AbortSignal): Promise<Page<TransactionSummary>>;
+  getTransaction(id: string, signal?: AbortSignal): Promise<TransactionDetail>;
+  listCases(q?: CaseQuery): Promise<Page<Case>>;
+  /** The updated case, or null when the server answers without one. */
+  assignCase(caseId: string, assignee: string, version: number): Promise<Case | null>;
+  /** The updated case, or null when the server answers without one. */
+  commentCase(caseId: string, body: string): Promise<Case | null>;
+  resolveCase(
+    caseId: string,
+    resolution: CaseResolution,
+    version: number,
+    comment?: string,
+  ): Promise<Case>;
+  getStats(window: StatsWindow): Promise<Stats>;
+  getTraffic(): Promise<TrafficState>;
+  /** The new state, or null when the server answers without one. */
+  setTraffic(running: boolean, rate: number): Promise<TrafficState | null>;
+  /** What the burst did, or null when the server answers without it. */
+  injectScenario(scenario: TrafficScenario): Promise<InjectSummary | null>;
+  sendOne(kind: TrafficKind): Promise<ScoreAnswer>;
+}
+
+export interface ApiClientOptions {
+  /** Prefix of every path; '' for the same origin. */
+  readonly baseUrl?: string;
+  readonly fetch?: typeof fetch;
+  /** Called when an authenticated route answers 401 (the session ended). */
+  readonly onUnauthorized?: () => void;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+interface RequestOptions<T> {
+  readonly body?: unknown;
+  readonly guard?: Guard<T>;
+  readonly signal?: AbortSignal | undefined;
+  /** Session routes answer 401 as a value, not as "the session ended". */
+  readonly sessionRoute?: boolean;
+  /** Answer null (not an error) when the body does not pass the guard. */
+  readonly lenient?: boolean;
+}
+
+/** Query string of the defined members; arrays become comma-separated lists. */
+export function toQuery(q: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, Array.isArray(v) ? v.join(',') : String(v as string | number | boolean));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const isAnything = (_v: unknown): _v is unknown => true;
+
+/** The API client over `fetch`, sending the session cookie and the CSRF header on every call. */
+export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const baseUrl = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function request<T>(
+    method: Method,
+    path: string,
+    opts: RequestOptions<T> & { lenient: true },
+  ): Promise<T | null>;
+  async function request<T>(method: Method, path: string, opts?: RequestOptions<T>): Promise<T>;
+  async function request<T>(
+    method: Method,
+    path: string,
+    opts: RequestOptions<T> = {},
+  ): Promise<T | null> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json, application/problem+json',
+      // The backplane refuses cookie-authenticated writes without it (a CSRF guard).
+      'X-Requested-With': 'vigil',
+    };
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(opts.body);
+    }
+    if (opts.signal) init.signal = opts.signal;
+
+    let res: Response;
+    try {
+      res = await doFetch(baseUrl + path, init);
+    } catch (err) {
+      if (opts.signal?.aborted) throw new ApiError('aborted', 0, null, 'Request cancelled', err);
+      throw new ApiError('network', 0, null, 'The server could not be reached', err);
+    }
+
+    const text = await res.text().catch(() => '');
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+    }
+
+    if (!res.ok) {
+      const problem = parseProblem(body);
+      if (res.status === 401 && !opts.sessionRoute) options.onUnauthorized?.();
+      throw new ApiError(
+        'http',
+        res.status,
+        problem,
+        problemMessage(res.status, res.statusText, problem),
+      );
+    }
+    const guard = opts.guard ?? (isAnything as Guard<T>);
+    if (res.status === 204 || !text) {
+      if (opts.lenient) return null;
+      if (opts.guard)
+        throw new ApiError('invalid_response', res.status, null, `Empty answer from ${path}`);
+      return undefined as T;
+    }
+    if (!guard(body)) {
+      if (opts.lenient) return null;
+      throw new ApiError('invalid_response', res.status, null, `Unexpected answer from ${path}`);
+    }
+    return body;
+  }
+
+  const id = encodeURIComponent;
+
+  return {
+    getSession: () => request('GET', '/api/session', { guard: isSessionInfo, sessionRoute: true }),
+    signIn: async (token, name) => {
+      await request('POST', '/api/session', {
+        body: name ? { token, name } : { token },
+        sessionRoute: true,
+      });
+    },
+    signOut: async () => {
+      await request('DELETE', '/api/session', { sessionRoute: true });
+    },
+    listTransactions: (q = {}, signal) =>
+      request('GET', `/api/transactions${toQuery(q)}`, {
+        guard: isPageOf(isTransactionSummary),
+        signal,
+      }),
+    getTransaction: (txId, signal) =>
+      request('GET', `/api/transactions/${id(txId)}`, { guard: isTransactionDetail, signal }),
+    listCases: (q = {}) => request('GET', `/api/cases${toQuery(q)}`, { guard: isPageOf(isCase) }),
+    assignCase: (caseId, assignee, version) =>
+      request('POST', `/api/cases/${id(caseId)}/assign`, {
+        body: { assignee, version },
+        guard: isCase,
+        lenient: true,
+      }),
+    commentCase: (caseId, body) =>
+      request('POST', `/api/cases/${id(caseId)}/comments`, {
+        body: { body },
+        guard: isCase,
+        lenient: true,
+      }),
+    resolveCase: (caseId, resolution, version, comment) =>
+      request('POST', `/api/cases/${id(caseId)}/resolve`, {
+        body: comment ? { resolution, comment, version } : { resolution, version },
+        guard: isCase,
+      }),
+    getStats: (window) => request('GET', `/api/stats${toQuery({ window })}`, { guard: isStats }),
+    getTraffic: () => request('GET', '/api/traffic', { guard: isTrafficState }),
+    setTraffic: (running, rate) =>
+      request('POST', '/api/traffic', {
+        body: { running, rate },
+        guard: isTrafficState,
+        lenient: true,
+      }),
+    injectScenario: (scenario) =>
+      request('POST', '/api/traffic/inject', {
+        body: { scenario },
+        guard: isInjectSummary,
+        lenient: true,
+      }),
+    sendOne: (kind) =>
+      request('POST', '/api/traffic/one', { body: { kind }, guard: isScoreAnswer }),
+  };
+}

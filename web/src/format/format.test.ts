@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  featureLabel,
+  formatAmount,
+  formatContribution,
+  formatCount,
+  formatDateTime,
+  formatFeatureValue,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatScore,
+  formatTime,
+  reasonMessage,
+} from './format.js';
+
+describe('format', () => {
+  it('formats money with and without a currency', () => {
+    expect(formatAmount(57.16, 'EUR')).toBe('€57.16');
+    expect(formatAmount(1234.5, 'USD')).toBe('US$1,234.50');
+    expect(formatAmount(57.16, null)).toBe('57.16');
+    expect(formatAmount(5, 'XYZ1')).toBe('5.00 XYZ1');
+    expect(formatAmount(Number.NaN, 'EUR')).toBe('—');
+  });
+
+  it('formats scores, shares, durations, counts and rates', () => {
+    expect(formatScore(0.0312)).toBe('0.031');
+    expect(formatPercent(0)).toBe('0 %');
+    expect(formatPercent(0.01234)).toBe('1.23 %');
+    expect(formatPercent(0.5)).toBe('50.0 %');
+    expect(formatMs(0.834)).toBe('0.83 ms');
+    expect(formatMs(123.4)).toBe('123 ms');
+    expect(formatCount(12345)).toBe('12,345');
+    expect(formatCount(2_500_000)).toBe('2.5M');
+    expect(formatRate(2.25)).toBe('2.3/s');
+    expect(formatRate(1999.6)).toBe('2,000/s');
+    expect(formatContribution(0.12)).toBe('+0.120');
+    expect(formatContribution(-0.5)).toBe('−0.500');
+  });
+
+  it('formats event times in UTC', () => {
+    expect(formatTime('2018-08-08T10:12:03Z')).toBe('10:12:03');
+    expect(formatTime('2018-08-08T10:12:03.5+02:00')).toBe('08:12:03');
+    expect(formatDateTime('2018-08-08T10:12:03Z')).toBe('2018-08-08 10:12:03 UTC');
+    expect(formatTime('nope')).toBe('—');
+  });
+
+  it('formats feature values', () => {
+    expect(formatFeatureValue(3)).toBe('3');
+    expect(formatFeatureValue(86400)).toBe('86,400');
+    expect(formatFeatureValue(0.123456)).toBe('0.1235');
+    expect(formatFeatureValue(Number.POSITIVE_INFINITY)).toBe('Infinity');
+    expect(featureLabel('amount_to_mean_30d')).toBe('amount to mean 30d');
+  });
+
+  it("reads reason codes as core's sentences", () => {
+    expect(reasonMessage('AMOUNT_VS_CUSTOMER_MEAN')).toBe(
+      "The amount is far above the card's 30-day average.",
+    );
+    expect(reasonMessage('SOMETHING_NEW')).toBe('something new');
+  });
+});

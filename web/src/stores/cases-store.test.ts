@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import type { Case, LiveItem, Page } from '@vigil/core';
+import { ApiError } from '../api/api-error.js';
+import type { CaseQuery } from '../api/types.js';
+import { createCasesStore } from './cases-store.js';
+import { decision, manualFrames } from '../test/fakes.js';
+
+function aCase(id: string, over: Partial<Case> = {}): Case {
+  return {
+    case_id: id,
+    transaction_id: `tx_${id}`,
+    status: 'open',
+    assignee: null,
+    resolution: null,
+    opened_at: '2024-01-01T00:00:00Z',
+    updated_at: '2024-01-01T00:00:00Z',
+    version: 1,
+    decision: 'review',
+    score: 0.7,
+    amount: 120,
+    customer_id: 'c_1',
+    terminal_id: 't_1',
+    comments: [],
+    ...over,
+  };
+}
+
+/** A deferred answer the test settles. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function setup(list: Case[]) {
+  const calls: { op: string; args: unknown[] }[] = [];
+  let next: ReturnType<typeof deferred<Case | null>> = deferred();
+  let listQueries: CaseQuery[] = [];
+  let listAnswer: Case[] = list;
+  const store = createCasesStore({
+    client: {
+      listCases: (q = {}): Promise<Page<Case>> => {
+        listQueries.push(q);
+        return Promise.resolve({ items: listAnswer, next_cursor: null });
+      },
+      assignCase: (...args) => {
+        calls.push({ op: 'assign', args });
+        return next.promise;
+      },
+      commentCase: (...args) => {
+        calls.push({ op: 'comment', args });
+        return next.promise;
+      },
+      resolveCase: async (...args) => {
+        calls.push({ op: 'resolve', args });
+        const c = await next.promise;
+        if (!c) throw new Error('resolve answers a case');
+        return c;
+      },
+    },
+    me: () => 'ana',
+    schedule: manualFrames().schedule,
+    now: () => new Date('2024-02-02T10:00:00Z'),
+  });
+  return {
+    store,
+    calls,
+    answer: () => next,
+    fresh: () => (next = deferred()),
+    listQueries: () => listQueries,
+    setList: (l: Case[]) => (listAnswer = l),
+    resetQueries: () => (listQueries = []),
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('cases store', () => {
+  it('loads open cases by default', async () => {
+    const t = setup([aCase('a'), aCase('b')]);
+    await t.store.load();
+    expect(t.store.cases().map((c) => c.case_id)).toEqual(['a', 'b']);
+    expect(t.listQueries()[0]).toMatchObject({ status: 'open' });
+  });
+
+  it('assigns optimistically and keeps the server answer', async () => {
+    const t = setup([aCase('a')]);
+    await t.store.load();
+    const done = t.store.assignToMe('a');
+    // shown at once, before the server answers
+    expect(t.store.cases()[0]).toMatchObject({ status: 'assigned', assignee: 'ana' });
+    expect(t.store.isPending('a')).toBe(true);
+    expect(t.calls[0]).toEqual({ op: 'assign', args: ['a', 'ana', 1] });
+    t.answer().resolve(aCase('a', { status: 'assigned', assignee: 'ana', version: 2 }));
+    expect(await done).toBe(true);
+    expect(t.store.cases()[0]).toMatchObject({ assignee: 'ana', version: 2 });
+    expect(t.store.isPending('a')).toBe(false);
+    expect(t.store.errorFor('a')).toBeNull();
+  });
+
+  it('reverts a refused resolution exactly and shows why', async () => {
+    const t = setup([aCase('a', { status: 'assigned', assignee: 'bob', version: 4 })]);
+    await t.store.load();
+    const before = t.store.cases()[0];
+    const done = t.store.resolve('a', 'fraud', '  card reported stolen ');
+    expect(t.store.cases()[0]).toMatchObject({ status: 'resolved', resolution: 'fraud' });
+    expect(t.calls[0]).toEqual({ op: 'resolve', args: ['a', 'fraud', 4, 'card reported stolen'] });
+    t.answer().reject(new ApiError('http', 500, null, 'Kafka is unavailable'));
+    expect(await done).toBe(false);
+    expect(t.store.cases()[0]).toBe(before);
+    expect(t.store.errorFor('a')).toBe('Kafka is unavailable');
+    t.store.dismissError('a');
+    expect(t.store.errorFor('a')).toBeNull();
+  });
+
+  it('on a stale version (409) reverts, explains and reloads the list', async () => {
+    const t = setup([aCase('a')]);
+    await t.store.load();
+    t.resetQueries();
+    t.setList([aCase('a', { status: 'assigned', assignee: 'bob', version: 2 })]);
+    const done = t.store.assignToMe('a');
+    t.answer().reject(
+      new ApiError(
+        'http',
+        409,
+        { type: 'urn:vigil:problem:stale-version', title: 'Stale version', status: 409 },
+        'Stale version',
+      ),
+    );
+    expect(await done).toBe(false);
+    expect(t.store.errorFor('a')).toMatch(/someone else changed this case/);
+    expect(t.listQueries()).toHaveLength(1);
+    expect(t.store.cases()[0]).toMatchObject({ assignee: 'bob', version: 2 });
+  });
+
+  it('reverts an optimistic comment and keeps the others', async () => {
+    const t = setup([aCase('a', { comments: [{ author: 'bob', body: 'hi', created_at: 'x' }] })]);
+    await t.store.load();
+    const done = t.store.comment('a', 'looks like scenario 2');
+    expect(t.store.cases()[0]!.comments.map((c) => c.body)).toEqual([
+      'hi',
+      'looks like scenario 2',
+    ]);
+    expect(t.store.cases()[0]!.comments[1]).toMatchObject({
+      author: 'ana',
+      created_at: '2024-02-02T10:00:00.000Z',
+    });
+    t.answer().reject(new ApiError('network', 0, null, 'The server could not be reached'));
+    expect(await done).toBe(false);
+    expect(t.store.cases()[0]!.comments.map((c) => c.body)).toEqual(['hi']);
+    expect(t.store.errorFor('a')).toMatch(/could not be reached/);
+  });
+
+  it('allows one change per case at a time', async () => {
+    const t = setup([aCase('a')]);
+    await t.store.load();
+    const first = t.store.assignToMe('a');
+    expect(await t.store.resolve('a', 'false_positive')).toBe(false);
+    expect(t.calls).toHaveLength(1);
+    t.answer().resolve(aCase('a', { status: 'assigned', assignee: 'ana', version: 2 }));
+    await first;
+  });
+
+  it('resyncs when the server accepts without returning the case', async () => {
+    const t = setup([aCase('a')]);
+    await t.store.load();
+    t.resetQueries();
+    const done = t.store.comment('a', 'ok');
+    t.answer().resolve(null);
+    expect(await done).toBe(true);
+    expect(t.listQueries()).toHaveLength(1);
+  });
+
+  it('applies newer live case events, never older ones, and not over a pending change', async () => {
+    const t = setup([aCase('a', { version: 3 }), aCase('b', { version: 1 })]);
+    await t.store.load();
+    const ev = (id: string, version: number, assignee: string): LiveItem => ({
+      seq: version,
+      event: {
+        kind: 'case',
+        event_id: `case:${id}:${version}`,
+        case_id: id,
+        transaction_id: `tx_${id}`,
+        status: 'assigned',
+        assignee,
+        resolution: null,
+        updated_at: '2024-01-01T01:00:00Z',
+        version,
+      },
+    });
+    t.store.applyLive([ev('a', 2, 'old'), ev('a', 4, 'bob')]);
+    expect(t.store.cases()[0]).toMatchObject({ assignee: 'bob', version: 4 });
+
+    const pending = t.store.assignToMe('b');
+    t.store.applyLive([ev('b', 2, 'carol')]);
+    expect(t.store.cases()[1]).toMatchObject({ assignee: 'ana' });
+    t.answer().resolve(aCase('b', { status: 'assigned', assignee: 'ana', version: 2 }));
+    await pending;
+    await tick();
+  });
+
+  it('counts cases opened by live decisions until the next load', async () => {
+    const t = setup([]);
+    await t.store.load();
+    t.store.applyLive([
+      { seq: 1, event: decision(1, { decision: 'review', case_id: 'k1' }) },
+      { seq: 2, event: decision(2) },
+      { seq: 3, event: decision(3, { decision: 'decline', case_id: 'k2' }) },
+    ]);
+    expect(t.store.newCases()).toBe(2);
+    await t.store.load();
+    expect(t.store.newCases()).toBe(0);
+  });
+});

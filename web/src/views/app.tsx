@@ -1,0 +1,98 @@
+/**
+ * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic and the
+ * transaction drawer). Starts the dashboard's data on sign-in and stops it on sign-out.
+ */
+import { createEffect, Match, on, onCleanup, onMount, Switch, type JSX } from 'solid-js';
+import type { Dashboard } from '../stores/dashboard.js';
+import type { SessionStore } from '../stores/session-store.js';
+import type { ThemeStore } from '../stores/theme-store.js';
+import { CaseQueue } from './case-queue.js';
+import { Charts } from './charts.js';
+import { Header } from './header.js';
+import { KpiTiles } from './kpi-tiles.js';
+import { LiveFeed } from './live-feed.js';
+import { SignIn } from './sign-in.js';
+import { TrafficPanel } from './traffic-panel.js';
+import { TransactionDrawer } from './transaction-drawer.js';
+import { txFromHash, txHref } from './tx-route.js';
+
+export interface AppProps {
+  readonly session: SessionStore;
+  readonly dashboard: Dashboard;
+  readonly theme: ThemeStore;
+}
+
+function DashboardPage(props: AppProps): JSX.Element {
+  const { dashboard: d, session } = props;
+
+  // The drawer follows the hash, so links and the Back button open transactions.
+  const syncFromHash = (): void => {
+    const id = txFromHash(location.hash);
+    if (id) void d.drawer.open(id);
+    else d.drawer.close();
+  };
+  onMount(() => {
+    window.addEventListener('hashchange', syncFromHash);
+    syncFromHash();
+    onCleanup(() => window.removeEventListener('hashchange', syncFromHash));
+  });
+
+  const open = (id: string): void => {
+    location.hash = txHref(id).slice(1);
+  };
+  const close = (): void => {
+    history.replaceState(history.state, '', location.pathname + location.search);
+    d.drawer.close();
+  };
+
+  return (
+    <>
+      <Header
+        theme={props.theme}
+        connection={{ state: d.socket.state, attempts: d.socket.attempts }}
+        subject={session.subject}
+        onSignOut={() => void session.signOut()}
+        signingOut={session.busy}
+      />
+      <main id="main" class="dashboard">
+        <KpiTiles kpi={d.kpi} feed={d.feed} />
+        <Charts stats={d.kpi.stats} theme={props.theme.theme} />
+        <div class="workspace">
+          <LiveFeed feed={d.feed} onOpen={open} />
+          <div class="side">
+            <CaseQueue cases={d.cases} me={session.subject} txHref={txHref} />
+            <TrafficPanel traffic={d.traffic} txHref={txHref} />
+          </div>
+        </div>
+      </main>
+      <TransactionDrawer drawer={d.drawer} onClose={close} txHref={txHref} />
+    </>
+  );
+}
+
+export function App(props: AppProps): JSX.Element {
+  createEffect(
+    on(props.session.status, (status) => {
+      if (status === 'signed-in') props.dashboard.start();
+      else props.dashboard.stop();
+    }),
+  );
+
+  return (
+    <Switch>
+      <Match when={props.session.status() === 'checking'}>
+        <Header theme={props.theme} />
+        <main class="splash" id="main" aria-busy="true">
+          <p class="muted">Checking your session…</p>
+        </main>
+      </Match>
+      <Match when={props.session.status() === 'signed-out'}>
+        <Header theme={props.theme} />
+        <SignIn session={props.session} />
+      </Match>
+      <Match when={props.session.status() === 'signed-in'}>
+        <DashboardPage {...props} />
+      </Match>
+    </Switch>
+  );
+}

@@ -1,0 +1,121 @@
+/** The KPI tiles over the chosen stats window, plus the live feed's own throughput. */
+import { For, Show, type JSX } from 'solid-js';
+import type { StatsWindow } from '@vigil/core';
+import type { KpiStore } from '../stores/kpi-store.js';
+import { decisionMix } from '../stores/kpi-store.js';
+import type { FeedStore } from '../stores/feed-store.js';
+import { formatCount, formatMs, formatPercent, formatRate } from '../format/format.js';
+
+// core exports STATS_WINDOWS as a type only; the labels' keys are the same list.
+const WINDOW_LABELS: Record<StatsWindow, string> = {
+  '5m': 'Last 5 minutes',
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  all: 'All time',
+};
+
+export interface KpiTilesProps {
+  readonly kpi: KpiStore;
+  readonly feed: FeedStore;
+}
+
+function Tile(props: {
+  testid: string;
+  label: string;
+  value: string;
+  sub?: JSX.Element;
+}): JSX.Element {
+  return (
+    <div class="tile" data-testid={props.testid}>
+      <dt class="tile-label">{props.label}</dt>
+      <dd class="tile-value">{props.value}</dd>
+      <Show when={props.sub}>
+        <dd class="tile-sub">{props.sub}</dd>
+      </Show>
+    </div>
+  );
+}
+
+export function KpiTiles(props: KpiTilesProps): JSX.Element {
+  const s = (): ReturnType<KpiStore['stats']> => props.kpi.stats();
+  const mix = (): { approve: number; review: number; decline: number } | null => {
+    const st = s();
+    return st ? decisionMix(st) : null;
+  };
+
+  return (
+    <section class="kpis" aria-labelledby="kpi-heading">
+      <div class="section-head">
+        <h2 id="kpi-heading">Overview</h2>
+        <label class="field-inline">
+          <span>Window</span>
+          <select
+            data-testid="stats-window"
+            value={props.kpi.window()}
+            onChange={(e) => props.kpi.setWindow(e.currentTarget.value as StatsWindow)}
+          >
+            <For each={Object.keys(WINDOW_LABELS) as StatsWindow[]}>
+              {(w) => <option value={w}>{WINDOW_LABELS[w]}</option>}
+            </For>
+          </select>
+        </label>
+        <Show when={props.kpi.error()}>
+          {(e) => (
+            <span class="inline-error" role="alert">
+              {e()}
+            </span>
+          )}
+        </Show>
+      </div>
+      <dl class="tiles">
+        <Tile
+          testid="kpi-tps"
+          label="Transactions/s (live)"
+          value={formatRate(props.feed.tps())}
+          sub={<>window average {s() ? formatRate(s()!.tps) : '—'}</>}
+        />
+        <Tile
+          testid="kpi-decision-mix"
+          label="Decision mix"
+          value={mix() ? `${formatPercent(mix()!.decline)} declined` : '—'}
+          sub={
+            <Show when={mix()} fallback={<>no decisions yet</>}>
+              {(m) => (
+                <span class="mix">
+                  <span class="mix-approve">{formatPercent(m().approve)} approve</span>
+                  {' · '}
+                  <span class="mix-review">{formatPercent(m().review)} review</span>
+                </span>
+              )}
+            </Show>
+          }
+        />
+        <Tile
+          testid="kpi-fraud-rate"
+          label="Fraud rate"
+          value={s() ? formatPercent(s()!.fraud_rate) : '—'}
+          sub={<>labelled fraud, of {s() ? formatCount(s()!.transactions) : '—'}</>}
+        />
+        <Tile
+          testid="kpi-latency"
+          label="Edge latency p50 / p99"
+          value={s() ? `${formatMs(s()!.latency_ms.p50)} / ${formatMs(s()!.latency_ms.p99)}` : '—'}
+          sub={<>server time per decision</>}
+        />
+        <Tile
+          testid="kpi-consumer-lag"
+          label="Consumer lag"
+          value={s() ? formatCount(s()!.consumer_lag) : '—'}
+          sub={<>events not yet in Postgres</>}
+        />
+        <Tile
+          testid="kpi-open-cases"
+          label="Open cases"
+          value={s() ? formatCount(s()!.open_cases) : '—'}
+          sub={<>awaiting an analyst</>}
+        />
+      </dl>
+    </section>
+  );
+}
