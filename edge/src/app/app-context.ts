@@ -68,20 +68,20 @@ export function limitBody(maxBytes: number): MiddlewareHandler<EdgeEnv> {
   };
 }
 
-const NO_HOOKS: ScoreCall = {};
-
 /**
- * Per-request scoring hooks: on Workers, background work goes to the request's waitUntil. Decided
- * by the runtime, not probed per request: Hono's executionCtx getter throws where there is none,
- * and an exception per request costs more than the model on Node.
+ * Per-request scoring hooks: the arrival time (decision events carry the request's server time)
+ * and, on Workers, the request's waitUntil for background work (answer saves, event delivery).
+ * Decided by the runtime, not probed per request: Hono's executionCtx getter throws where there is
+ * none, and an exception per request costs more than the model on Node.
  */
-export function scoreCallOf(c: Context, runtime: string): ScoreCall {
-  if (runtime !== 'workers') return NO_HOOKS;
+export function scoreCallOf(c: Context<EdgeEnv>, runtime: string): ScoreCall {
+  const startedAt = c.get('t0');
+  if (runtime !== 'workers') return { startedAt };
   let ctx: Context['executionCtx'];
   try {
     ctx = c.executionCtx;
   } catch {
-    return NO_HOOKS;
+    return { startedAt };
   }
-  return { background: (work) => ctx.waitUntil(work) };
+  return { background: (work) => ctx.waitUntil(work), startedAt };
 }

@@ -8,10 +8,12 @@ import {
   newCustomerState,
   newTerminalState,
   predictProbability,
-  type EdgeEvent,
+  FEATURE_NAMES,
+  validateEvent,
   type FeatureStore,
   type Scorer,
   type StepOutcome,
+  type VigilEvent,
 } from '@vigil/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadServedModel, type LoadedModel } from '../scoring/served-model.js';
@@ -61,6 +63,9 @@ function make(over: Partial<EdgeAppDeps> = {}) {
   };
   return { app, logs, post, metric };
 }
+
+/** Past the macrotask in which decision events are built. */
+const afterAnswers = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 let n = 0;
 const tx = (over: Record<string, unknown> = {}) => ({
@@ -153,33 +158,67 @@ describe('createApp', () => {
     expect(logs.some((l) => l.msg === 'degraded:model_error')).toBe(true);
   });
 
-  it('emits decision and feedback events; a failing sink fails no request', async () => {
-    const events: EdgeEvent[] = [];
+  it('emits core’s versioned decision and feedback events; a failing sink fails no request', async () => {
+    const events: VigilEvent[] = [];
     const { post } = make({ sink: { emit: (e) => events.push(...e) } });
     const t = tx();
-    await post('/v1/score', t);
+    const scored = await post('/v1/score', t);
+    const total = Number(/total;dur=([\d.]+)/.exec(scored.headers.get('server-timing') ?? '')?.[1]);
+    const answer = (await scored.json()) as { score: number; reasons: unknown[] };
     await post('/v1/score', t); // a replay decides nothing new
+    // Decision events are built after the answer has gone: none yet.
+    expect(events).toEqual([]);
+    await afterAnswers();
     await post('/v1/feedback', {
       transaction_id: t.transaction_id,
       label: 'fraud',
       timestamp: '2024-03-11T00:00:00Z',
     });
     expect(events.map((e) => e.type)).toEqual(['decision', 'feedback']);
-    expect(events[0]).toMatchObject({
-      type: 'decision',
+    for (const e of events) expect(validateEvent(e)).toMatchObject({ ok: true });
+    const decision = events[0]!;
+    if (decision.type !== 'decision') throw new Error('expected a decision');
+    expect(decision).toMatchObject({
+      event_id: `dec:${t.transaction_id}`,
+      schema_version: 1,
       transaction: t,
+      score: answer.score,
+      reasons: answer.reasons,
       model_version: loaded.model.metadata.version,
       degraded: false,
       runtime: 'node',
     });
-    expect((events[0] as { scored_at: string }).scored_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(decision.scored_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // The row the model saw: a first-ever transaction of 120 has these features.
+    const x = new Float32Array(N_FEATURES);
+    computeFeatures(
+      newCustomerState(),
+      newTerminalState(),
+      { timeSec: epochSeconds(t.timestamp), amount: 120 },
+      x,
+    );
+    expect(Object.keys(decision.features)).toEqual([...FEATURE_NAMES]);
+    expect(Object.values(decision.features)).toEqual([...x]);
+    // The request's server time up to its answer: at most the Server-Timing total.
+    expect(decision.latency_ms).toBeGreaterThan(0);
+    expect(decision.latency_ms).toBeLessThanOrEqual(total + 0.001);
     expect(events[1]).toEqual({
+      event_id: `fb:${t.transaction_id}:fraud:2024-03-11T00:00:00Z`,
+      schema_version: 1,
       type: 'feedback',
       transaction_id: t.transaction_id,
       label: 'fraud',
       timestamp: '2024-03-11T00:00:00Z',
       source: 'api',
     });
+
+    // A batch: one emit, every event carrying the batch's server time.
+    events.length = 0;
+    const batch = await post('/v1/score/batch', { transactions: [tx(), tx(), tx()] });
+    expect(batch.status).toBe(200);
+    await afterAnswers();
+    expect(events).toHaveLength(3);
+    expect(new Set(events.map((e) => (e as { latency_ms: number }).latency_ms)).size).toBe(1);
 
     const failing = make({
       sink: {
@@ -189,6 +228,7 @@ describe('createApp', () => {
       },
     });
     expect((await failing.post('/v1/score', tx())).status).toBe(200);
+    await afterAnswers();
     expect(await failing.metric('vigil_event_sink_errors_total')).toBe(1);
     expect(await failing.metric('vigil_events_emitted_total{type="decision"}')).toBe(1);
   });
@@ -226,17 +266,32 @@ describe('createApp', () => {
     expect(again).toEqual({ ...first, replayed: true });
   });
 
-  it("hands answer saves to the runtime's waitUntil", async () => {
-    const { post } = make({ runtime: 'workers' });
+  it("hands answer saves and event delivery to the runtime's waitUntil", async () => {
+    const delivered: string[] = [];
+    const { post } = make({
+      runtime: 'workers',
+      sink: {
+        emit: (events, options) =>
+          options?.background?.(
+            Promise.resolve().then(() => delivered.push(...events.map((e) => e.event_id))),
+          ),
+      },
+    });
     const waited: Promise<unknown>[] = [];
     const ctx = {
       waitUntil: (p: Promise<unknown>) => waited.push(p),
       passThroughOnException() {},
       props: {},
     };
-    expect((await post('/v1/score', tx(), ctx)).status).toBe(200);
-    expect(waited).toHaveLength(1);
-    await expect(waited[0]).resolves.toBeUndefined();
+    const t = tx();
+    expect((await post('/v1/score', t, ctx)).status).toBe(200);
+    // The answer save, and the decision events built after the answer.
+    expect(waited).toHaveLength(2);
+    await Promise.all(waited);
+    // ...whose delivery the sink handed to the same waitUntil.
+    expect(waited).toHaveLength(3);
+    await Promise.all(waited);
+    expect(delivered).toEqual([`dec:${t.transaction_id}`]);
   });
 
   it('gives concurrent requests their own feature rows', async () => {

@@ -3,16 +3,17 @@
  * model and the configuration. No runtime imports: the Node runtime (runtime/node) and the Worker
  * (runtime/workers) each build their ports and call createApp with them.
  */
-import type { EdgeEvent, EventSink, FeatureStore, Scorer } from '@vigil/core';
-import { Hono } from 'hono';
+import type { EmitOptions, EventSink, FeatureStore, Scorer, VigilEvent } from '@vigil/core';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { EdgeConfig } from '../config/load-config.js';
 import { ScoringService } from '../scoring/scoring-service.js';
 import type { AppContext, EdgeEnv, Logger, ServedModel } from './app-context.js';
+import { backplaneProxy, forwardsToBackplane } from './backplane-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
-import { EdgeMetrics } from './metrics.js';
+import { EdgeMetrics, type MetricsSource } from './metrics.js';
 import {
   PROBLEMS,
   problemBody,
@@ -37,7 +38,8 @@ export interface EdgeAppDeps {
   readonly config: Pick<
     EdgeConfig,
     'apiKeys' | 'featureTimeoutMs' | 'corsOrigins' | 'maxBodyBytes'
-  >;
+  > &
+    Partial<Pick<EdgeConfig, 'backplane'>>;
   /**
    * Reported by /v1/health and in decision events. 'workers' also hands background work (answer
    * saves that outlive the response) to each request's executionCtx.waitUntil.
@@ -45,6 +47,8 @@ export interface EdgeAppDeps {
   readonly runtime: 'node' | 'workers';
   /** Where decisions and labels go; default: nowhere (they are still counted in /metrics). */
   readonly sink?: EventSink;
+  /** More metric families for /metrics (the sink's delivery metrics). */
+  readonly metricsSources?: readonly MetricsSource[];
   /** Structured logs; default: one JSON line per entry on stderr (console.error). */
   readonly log?: Logger;
 }
@@ -112,18 +116,25 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     );
   }
   const log = deps.log ?? consoleLogger;
-  const metrics = new EdgeMetrics(model.metadata.version, rateLimited(log));
+  const metrics = new EdgeMetrics(
+    model.metadata.version,
+    rateLimited(log),
+    deps.metricsSources ?? [],
+  );
   const downstream = deps.sink;
   const sink: EventSink = {
-    emit(events: readonly EdgeEvent[]) {
+    emit(events: readonly VigilEvent[], options?: EmitOptions) {
       for (const e of events) metrics.events.inc({ type: e.type });
       try {
-        downstream?.emit(events);
+        downstream?.emit(events, options);
       } catch (error) {
         metrics.sinkFailed(error);
       }
     },
   };
+  const backplaneUrl = config.backplane?.url;
+  const forwards = (c: Context<EdgeEnv>) =>
+    backplaneUrl !== undefined && forwardsToBackplane(c.req.method, c.req.path);
   const ctx: AppContext = {
     scoring: new ScoringService({
       store: deps.store,
@@ -153,18 +164,18 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
   app.use(async (c, next) => {
     c.set('t0', performance.now());
     await next();
-    const route = ROUTES.has(c.req.path) ? c.req.path : 'other';
+    const route = ROUTES.has(c.req.path) ? c.req.path : forwards(c) ? 'backplane' : 'other';
     metrics.requests.inc({ route, status: String(c.res.status) });
   });
-  app.use(
-    secureHeaders({
-      // An API: nothing may be framed, run or loaded from its responses. /docs sets its own CSP.
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      xFrameOptions: 'DENY',
-      crossOriginResourcePolicy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin',
-      overwrite: false,
-    }),
-  );
+  const secure = secureHeaders({
+    // An API: nothing may be framed, run or loaded from its responses. /docs sets its own CSP.
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    xFrameOptions: 'DENY',
+    crossOriginResourcePolicy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin',
+    overwrite: false,
+  });
+  // What the backplane answers (the dashboard, /api) keeps the backplane's own headers.
+  app.use((c, next) => (forwards(c) ? next() : secure(c, next)));
   if (config.corsOrigins.length > 0) {
     // Before authentication: preflights carry no credentials.
     app.use(
@@ -190,6 +201,13 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
   app.route('/v1', scoreRoutes(ctx));
   app.route('/v1', feedbackRoutes(ctx));
   app.route('/', infoRoutes(ctx));
+  if (backplaneUrl !== undefined) {
+    const forward = backplaneProxy(backplaneUrl, log);
+    app.all('/api', forward);
+    app.all('/api/*', forward);
+    // Registered last: GETs the edge has no route for are the dashboard's (SPA routes included).
+    app.get('*', (c) => (forwards(c) ? forward(c) : c.notFound()));
+  }
 
   app.notFound((c) =>
     problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`)),

@@ -22,7 +22,13 @@ interface Series {
   value: number;
 }
 
-class Counter {
+/** Anything that writes metric families into the exposition (the event sink's, say). */
+export interface MetricsSource {
+  render(out: string[]): void;
+}
+
+/** A counter (or, with type 'gauge', a gauge) with label sets. */
+export class Counter implements MetricsSource {
   /** By label values joined: the rendered label text is built once per series. */
   private readonly series = new Map<string, Series>();
 
@@ -48,6 +54,11 @@ class Counter {
     this.at(labels).value += by;
   }
 
+  /** Set a gauge's value. */
+  set(value: number, labels: Labels = {}): void {
+    this.at(labels).value = value;
+  }
+
   /** The current value of one label set (0 if never incremented). */
   get(labels: Labels = {}): number {
     return this.at(labels).value;
@@ -59,7 +70,8 @@ class Counter {
   }
 }
 
-class Histogram {
+/** A histogram without labels. */
+export class Histogram implements MetricsSource {
   private readonly counts: Float64Array;
   private sum = 0;
   private count = 0;
@@ -72,10 +84,12 @@ class Histogram {
     this.counts = new Float64Array(buckets.length);
   }
 
-  observe(v: number): void {
-    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]!++;
-    this.sum += v;
-    this.count++;
+  /** Record `v`, `times` times (events of one batch delivered together, say). */
+  observe(v: number, times = 1): void {
+    for (let i = 0; i < this.buckets.length; i++)
+      if (v <= this.buckets[i]!) this.counts[i]! += times;
+    this.sum += v * times;
+    this.count += times;
   }
 
   render(out: string[]): void {
@@ -148,6 +162,8 @@ export class EdgeMetrics implements ScoringObserver {
   constructor(
     modelVersion: string,
     private readonly logError: ErrorLogger = () => undefined,
+    /** More families for the exposition, e.g. the event sink's delivery metrics. */
+    private readonly extra: readonly MetricsSource[] = [],
   ) {
     // An info metric (value 1): lets dashboards show which model each instance serves.
     this.modelInfo = new Counter('vigil_model_info', 'The served model (value 1).', [], 'gauge');
@@ -196,6 +212,7 @@ export class EdgeMetrics implements ScoringObserver {
       this.sinkErrors,
       this.labels,
       this.modelInfo,
+      ...this.extra,
     ]) {
       m.render(out);
     }

@@ -14,6 +14,13 @@ describe('loadConfig', () => {
       featureTimeoutMs: 30,
       corsOrigins: [],
       maxBodyBytes: 1_048_576,
+      backplane: null,
+      hubSecret: null,
+      sessionSecret: null,
+      analystKeys: [],
+      outboxCapacity: 100_000,
+      hubUrl: null,
+      hubRetainedEvents: 10_000,
     });
   });
 
@@ -28,6 +35,14 @@ describe('loadConfig', () => {
         VIGIL_FEATURE_TIMEOUT_MS: '50',
         VIGIL_CORS_ORIGINS: 'https://a.example.com,http://localhost:3000',
         VIGIL_MAX_BODY_BYTES: '2048',
+        VIGIL_BACKPLANE_URL: 'http://127.0.0.1:8788/',
+        VIGIL_EVENTS_SECRET: 'events-secret-0123456789',
+        VIGIL_HUB_SECRET: 'hub-secret-0123456789',
+        VIGIL_SESSION_SECRET: 'session-secret-0123456789',
+        VIGIL_ANALYST_KEYS: 'analyst_key_0123456789',
+        VIGIL_OUTBOX_CAPACITY: '5000',
+        VIGIL_HUB_URL: 'http://127.0.0.1:8790',
+        VIGIL_HUB_RETAIN: '50',
       }),
     ).toEqual({
       port: 9000,
@@ -38,6 +53,13 @@ describe('loadConfig', () => {
       featureTimeoutMs: 50,
       corsOrigins: ['https://a.example.com', 'http://localhost:3000'],
       maxBodyBytes: 2048,
+      backplane: { url: 'http://127.0.0.1:8788', eventsSecret: 'events-secret-0123456789' },
+      hubSecret: 'hub-secret-0123456789',
+      sessionSecret: 'session-secret-0123456789',
+      analystKeys: ['analyst_key_0123456789'],
+      outboxCapacity: 5000,
+      hubUrl: 'http://127.0.0.1:8790',
+      hubRetainedEvents: 50,
     });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
       'redis://127.0.0.1:6379',
@@ -76,6 +98,19 @@ describe('loadConfig', () => {
       },
       'REDIS_URL',
     ],
+    [{ VIGIL_BACKPLANE_URL: 'http://127.0.0.1:8788' }, 'VIGIL_EVENTS_SECRET'],
+    [{ VIGIL_EVENTS_SECRET: 'events-secret-0123456789' }, 'VIGIL_BACKPLANE_URL'],
+    [
+      { VIGIL_BACKPLANE_URL: 'ftp://x', VIGIL_EVENTS_SECRET: 'events-secret-0123456789' },
+      'VIGIL_BACKPLANE_URL',
+    ],
+    [{ VIGIL_BACKPLANE_URL: 'http://x', VIGIL_EVENTS_SECRET: 'short' }, 'VIGIL_EVENTS_SECRET'],
+    [{ VIGIL_HUB_SECRET: 'short' }, 'VIGIL_HUB_SECRET'],
+    [{ VIGIL_SESSION_SECRET: 'short' }, 'VIGIL_SESSION_SECRET'],
+    [{ VIGIL_ANALYST_KEYS: 'short' }, 'VIGIL_ANALYST_KEYS'],
+    [{ VIGIL_OUTBOX_CAPACITY: '10' }, 'VIGIL_OUTBOX_CAPACITY'],
+    [{ VIGIL_HUB_URL: 'ws://127.0.0.1:1' }, 'VIGIL_HUB_URL'],
+    [{ VIGIL_HUB_RETAIN: '0' }, 'VIGIL_HUB_RETAIN'],
   ])('fails on %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -86,6 +121,10 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message.startsWith(variable)).toBe(true);
+  });
+
+  it('never echoes a secret in its errors', () => {
+    expect(() => loadConfig({ VIGIL_HUB_SECRET: 'tiny-secret' })).not.toThrow(/tiny-secret/);
   });
 
   it('never echoes an API key in its errors', () => {

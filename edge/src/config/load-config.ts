@@ -4,6 +4,7 @@
  * Fails fast, naming the variable (and never echoing a secret). An empty value counts as unset, as
  * in .env files.
  */
+import { HUB_RETAINED_EVENTS } from '@vigil/core';
 
 export interface EdgeConfig {
   /** PORT: where the Node runtime listens (default 8787; 0 = any free port). */
@@ -22,6 +23,27 @@ export interface EdgeConfig {
   readonly corsOrigins: readonly string[];
   /** VIGIL_MAX_BODY_BYTES: largest batch request body (default 1 MiB). */
   readonly maxBodyBytes: number;
+  /**
+   * VIGIL_BACKPLANE_URL + VIGIL_EVENTS_SECRET (both or neither): events are signed and sent to
+   * `{url}/ingest/events`, and the edge forwards `/api/*` and the dashboard to `url`. The URL is
+   * kept without a trailing slash.
+   */
+  readonly backplane: { readonly url: string; readonly eventsSecret: string } | null;
+  /** VIGIL_HUB_SECRET: the bearer secret of `POST /internal/hub/publish`; unset → that route 404s. */
+  readonly hubSecret: string | null;
+  /** VIGIL_SESSION_SECRET: verifies browsers' `vigil_session` cookies on `/v1/live`. */
+  readonly sessionSecret: string | null;
+  /**
+   * VIGIL_ANALYST_KEYS: bearer keys for the analysts' side (`/v1/live`); empty when unset, and
+   * then VIGIL_API_KEYS serve there too.
+   */
+  readonly analystKeys: readonly string[];
+  /** VIGIL_OUTBOX_CAPACITY: events the Node edge holds for the backplane (default 100,000). */
+  readonly outboxCapacity: number;
+  /** VIGIL_HUB_URL: the LiveHub the Node edge forwards `/v1/live` and `/internal/hub/*` to. */
+  readonly hubUrl: string | null;
+  /** VIGIL_HUB_RETAIN: events the LiveHub keeps for resuming clients (default 10,000). */
+  readonly hubRetainedEvents: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -39,6 +61,13 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_PORT = 8787;
+/**
+ * Room for a 30 s backplane outage at 3,000 events/s. A decision event is ~1.6 kB of JSON and
+ * ~2.5 kB of heap, so a full outbox holds ~250 MB.
+ */
+export const DEFAULT_OUTBOX_CAPACITY = 100_000;
+/** Shortest shared secret accepted (events, hub, sessions). */
+export const MIN_SECRET_LENGTH = 16;
 export const DEFAULT_FEATURE_TIMEOUT_MS = 30;
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 /** Shortest API key accepted: a guessable key is no key. */
@@ -84,21 +113,44 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
   return raw;
 }
 
-function apiKeys(env: Env): string[] {
-  const keys = list(env, 'VIGIL_API_KEYS');
+function bearerKeys(env: Env, name: string): string[] {
+  const keys = list(env, name);
   keys.forEach((k, i) => {
     // The key itself is never echoed: only which one is wrong.
     if (!B64TOKEN.test(k)) {
-      throw new ConfigError('VIGIL_API_KEYS', `key #${i + 1} has characters a bearer token cannot`);
+      throw new ConfigError(name, `key #${i + 1} has characters a bearer token cannot`);
     }
     if (k.length < MIN_API_KEY_LENGTH) {
-      throw new ConfigError(
-        'VIGIL_API_KEYS',
-        `key #${i + 1} is shorter than ${MIN_API_KEY_LENGTH} characters`,
-      );
+      throw new ConfigError(name, `key #${i + 1} is shorter than ${MIN_API_KEY_LENGTH} characters`);
     }
   });
   return keys;
+}
+
+/** A shared secret: ≥ MIN_SECRET_LENGTH characters, never echoed. */
+function secret(env: Env, name: string): string | null {
+  const s = value(env, name);
+  if (s === undefined) return null;
+  if (s.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(name, `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return s;
+}
+
+function backplane(env: Env): EdgeConfig['backplane'] {
+  const u = url(env, 'VIGIL_BACKPLANE_URL', ['http:', 'https:']);
+  const eventsSecret = secret(env, 'VIGIL_EVENTS_SECRET');
+  if (u === null && eventsSecret === null) return null;
+  if (u === null) {
+    throw new ConfigError('VIGIL_BACKPLANE_URL', 'is required when VIGIL_EVENTS_SECRET is set');
+  }
+  if (eventsSecret === null) {
+    throw new ConfigError('VIGIL_EVENTS_SECRET', 'is required when VIGIL_BACKPLANE_URL is set');
+  }
+  if (new URL(u).search !== '') {
+    throw new ConfigError('VIGIL_BACKPLANE_URL', 'must not have a query string');
+  }
+  return { url: u.replace(/\/+$/, ''), eventsSecret };
 }
 
 function corsOrigins(env: Env): string[] {
@@ -142,7 +194,7 @@ export function loadConfig(env: Env): EdgeConfig {
   const config: EdgeConfig = {
     port: integer(env, 'PORT', DEFAULT_PORT, 0, 65_535),
     host: value(env, 'VIGIL_HOST') ?? '127.0.0.1',
-    apiKeys: apiKeys(env),
+    apiKeys: bearerKeys(env, 'VIGIL_API_KEYS'),
     upstash: upstash(env),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     featureTimeoutMs: integer(
@@ -154,6 +206,19 @@ export function loadConfig(env: Env): EdgeConfig {
     ),
     corsOrigins: corsOrigins(env),
     maxBodyBytes: integer(env, 'VIGIL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1_024, 67_108_864),
+    backplane: backplane(env),
+    hubSecret: secret(env, 'VIGIL_HUB_SECRET'),
+    sessionSecret: secret(env, 'VIGIL_SESSION_SECRET'),
+    analystKeys: bearerKeys(env, 'VIGIL_ANALYST_KEYS'),
+    outboxCapacity: integer(
+      env,
+      'VIGIL_OUTBOX_CAPACITY',
+      DEFAULT_OUTBOX_CAPACITY,
+      1_000,
+      10_000_000,
+    ),
+    hubUrl: url(env, 'VIGIL_HUB_URL', ['http:', 'https:']),
+    hubRetainedEvents: integer(env, 'VIGIL_HUB_RETAIN', HUB_RETAINED_EVENTS, 1, 1_000_000),
   };
   if (config.upstash && config.redisUrl) {
     throw new ConfigError(

@@ -7,7 +7,10 @@
 import {
   computeFeatures,
   decide,
+  decisionEventId,
   epochSeconds,
+  EVENT_SCHEMA_VERSION,
+  featuresRecord,
   N_FEATURES,
   newCustomerState,
   newTerminalState,
@@ -15,7 +18,7 @@ import {
   stepInPlace,
   topReasons,
   type CustomerState,
-  type DecisionEvent,
+  type DecisionEventV1,
   type EventSink,
   type FeatureStore,
   type Scorer,
@@ -53,8 +56,8 @@ export interface ScoringDeps {
   readonly featureTimeoutMs: number;
   readonly sink: EventSink;
   readonly observer: ScoringObserver;
-  /** 'node' or 'workers', carried by decision events. */
-  readonly runtime: string;
+  /** Carried by decision events. */
+  readonly runtime: 'node' | 'workers';
   /** The largest batch; sizes the reusable row buffers. */
   readonly maxBatch: number;
 }
@@ -74,6 +77,11 @@ export type ScoreResult =
 export interface ScoreCall {
   /** Keep work alive past the response (a Worker's waitUntil); default: let it run. */
   readonly background?: (work: Promise<unknown>) => void;
+  /**
+   * performance.now() when the request arrived: decision events carry the request's server time
+   * up to its answers (`latency_ms`). Default: when `score` was called.
+   */
+  readonly startedAt?: number;
 }
 
 type Stepped =
@@ -155,8 +163,7 @@ export class ScoringService {
       }
       const degraded = !stepped.ok || modelDegraded;
       const saves: { transactionId: string; answer: string }[] = [];
-      const events: DecisionEvent[] = [];
-      const scoredAt = new Date().toISOString();
+      const fresh: ScoreAnswer[] = [];
       for (let i = 0; i < n; i++) {
         const k = rowOf[i]!;
         if (k < 0) continue;
@@ -164,7 +171,7 @@ export class ScoringService {
         const body = serialiseAnswer(a);
         answers[i] = body;
         saves.push({ transactionId: a.transaction_id, answer: body });
-        events.push(this.decisionEvent(txs[i]!, a, scoredAt));
+        fresh.push(a);
         this.deps.observer.decided(a.decision, degraded);
       }
       const t2 = performance.now();
@@ -172,7 +179,21 @@ export class ScoringService {
 
       if (stepped.ok) this.save(saves, call);
       else if (stepped.late) this.saveWhenLate(stepped.late, storeTxs, rowOf, answers, call);
-      this.emit(events);
+      if (fresh.length > 0) {
+        // Every event of a request carries the request's server time so far (a batch's events
+        // all carry the batch's), which is its Server-Timing `total` less writing the response.
+        // The events are built after the answer has gone (a feature record costs more than a
+        // tree walk), from a copy of the rows: the buffers return to the pool below.
+        const decided: Decided = {
+          txs,
+          rowOf,
+          fresh,
+          x: buf.x.slice(0, rows * N_FEATURES),
+          latencyMs: t2 - (call.startedAt ?? t0),
+          scoredAt: new Date().toISOString(),
+        };
+        this.emitLater(decided, call);
+      }
 
       const stillPending = this.resolveDuplicates(txs, pending, rowOf, answers);
       if (stillPending.length > 0) {
@@ -284,18 +305,32 @@ export class ScoringService {
     };
   }
 
-  private decisionEvent(tx: Transaction, a: ScoreAnswer, scoredAt: string): DecisionEvent {
-    return {
-      type: 'decision',
-      transaction: tx,
-      score: a.score,
-      decision: a.decision,
-      reasons: a.reasons,
-      model_version: a.model_version,
-      degraded: a.degraded,
-      scored_at: scoredAt,
-      runtime: this.deps.runtime,
-    };
+  /** Core's decision events for the fresh answers, with the feature rows the model saw. */
+  private decisionEvents(d: Decided): DecisionEventV1[] {
+    const { txs, rowOf, fresh, x, latencyMs, scoredAt } = d;
+    const events: DecisionEventV1[] = [];
+    for (let i = 0, f = 0; i < txs.length; i++) {
+      const k = rowOf[i]!;
+      if (k < 0) continue;
+      const a = fresh[f++]!;
+      const tx = txs[i]!;
+      events.push({
+        event_id: decisionEventId(tx.transaction_id),
+        schema_version: EVENT_SCHEMA_VERSION,
+        type: 'decision',
+        transaction: tx,
+        score: a.score,
+        decision: a.decision,
+        reasons: a.reasons,
+        features: featuresRecord(x, k * N_FEATURES),
+        model_version: a.model_version,
+        degraded: a.degraded,
+        scored_at: scoredAt,
+        runtime: this.deps.runtime,
+        latency_ms: latencyMs,
+      });
+    }
+    return events;
   }
 
   /** Save answers off the latency path: a failure is counted, never the request's failure. */
@@ -340,13 +375,16 @@ export class ScoringService {
     call.background?.(work);
   }
 
-  private emit(events: DecisionEvent[]): void {
-    if (events.length === 0) return;
-    try {
-      this.deps.sink.emit(events);
-    } catch (error) {
-      this.deps.observer.sinkFailed(error);
-    }
+  /** Build and emit the decision events in a macrotask: after the response is on its way. */
+  private emitLater(d: Decided, call: ScoreCall): void {
+    const work = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+      try {
+        this.deps.sink.emit(this.decisionEvents(d), call);
+      } catch (error) {
+        this.deps.observer.sinkFailed(error);
+      }
+    });
+    call.background?.(work);
   }
 
   /**
@@ -372,6 +410,19 @@ export class ScoringService {
     }
     return still;
   }
+}
+
+/** What the decision events of one call are built from, once the answers have gone. */
+interface Decided {
+  readonly txs: readonly Transaction[];
+  /** The row of each fresh item (≥ 0); its entries for fresh items never change afterwards. */
+  readonly rowOf: Int32Array;
+  /** The fresh answers, in item order. */
+  readonly fresh: readonly ScoreAnswer[];
+  /** A copy of the rows the model saw. */
+  readonly x: Float32Array;
+  readonly latencyMs: number;
+  readonly scoredAt: string;
 }
 
 const REPLAY = -1;

@@ -1,12 +1,15 @@
 import {
+  EVENT_SCHEMA_VERSION,
+  feedbackEventId,
   validateFeedback,
+  type EmitOptions,
   type Feedback,
-  type FeedbackEvent,
+  type FeedbackEventV1,
   type LabelBatchOutcome,
   type LabelOutcome,
 } from '@vigil/core';
 import { Hono } from 'hono';
-import { limitBody, type AppContext, type EdgeEnv } from '../app-context.js';
+import { limitBody, scoreCallOf, type AppContext, type EdgeEnv } from '../app-context.js';
 import { ProblemError, validationProblem } from '../problem.js';
 import { readJsonBody } from '../read-json.js';
 import { validateFeedbackBatch } from '../schemas.js';
@@ -49,11 +52,22 @@ async function label(ctx: AppContext, items: readonly Feedback[]): Promise<Label
   }
 }
 
-/** Count and emit accepted labels. */
-function accepted(ctx: AppContext, items: readonly Feedback[], outcomes: readonly LabelOutcome[]) {
-  const events: FeedbackEvent[] = items.map((f, i) => {
+/**
+ * Count and emit accepted labels, as core's feedback events. Without `customer_id`: the store's
+ * label call does not return it, and a second lookup is not worth it (the backplane keys such an
+ * event by transaction_id and its consumer joins the decision for the customer).
+ */
+function accepted(
+  ctx: AppContext,
+  items: readonly Feedback[],
+  outcomes: readonly LabelOutcome[],
+  options: EmitOptions,
+) {
+  const events: FeedbackEventV1[] = items.map((f, i) => {
     ctx.metrics.labels.inc({ label: f.label, outcome: outcomes[i]! });
     return {
+      event_id: feedbackEventId(f.transaction_id, f.label, f.timestamp),
+      schema_version: EVENT_SCHEMA_VERSION,
       type: 'feedback',
       transaction_id: f.transaction_id,
       label: f.label,
@@ -61,7 +75,7 @@ function accepted(ctx: AppContext, items: readonly Feedback[], outcomes: readonl
       source: 'api',
     };
   });
-  ctx.sink.emit(events);
+  ctx.sink.emit(events, options);
 }
 
 function unknownProblem(items: readonly Feedback[], unknown: readonly number[], batch: boolean) {
@@ -88,7 +102,7 @@ export function feedbackRoutes(ctx: AppContext): Hono<EdgeEnv> {
     if (!v.ok) throw validationProblem(v.issues);
     const out = await label(ctx, [v.value]);
     if (!out.ok) throw unknownProblem([v.value], out.unknown, false);
-    accepted(ctx, [v.value], out.outcomes);
+    accepted(ctx, [v.value], out.outcomes, scoreCallOf(c, ctx.runtime));
     const { transaction_id, label: l } = v.value;
     return c.json({ transaction_id, label: l, outcome: out.outcomes[0]! }, 202);
   });
@@ -98,7 +112,7 @@ export function feedbackRoutes(ctx: AppContext): Hono<EdgeEnv> {
     if (!v.ok) throw validationProblem(v.issues);
     const out = await label(ctx, v.value);
     if (!out.ok) throw unknownProblem(v.value, out.unknown, true);
-    accepted(ctx, v.value, out.outcomes);
+    accepted(ctx, v.value, out.outcomes, scoreCallOf(c, ctx.runtime));
     const applied = out.outcomes.filter((o) => o === 'applied').length;
     return c.json({ accepted: v.value.length, applied, unchanged: v.value.length - applied }, 202);
   });

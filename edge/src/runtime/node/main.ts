@@ -1,16 +1,20 @@
 /**
  * The edge on Node (@hono/node-server): `npm run start:edge` — the edge alone, in-memory features
- * unless a Redis is configured, no backplane, at 127.0.0.1:$PORT (default 8787). This file is the
- * Node wiring: configuration, model, feature store, event sink and server are created here and
- * passed down; nothing else in edge/ reads the environment or the disk.
+ * unless a Redis is configured, no backplane unless VIGIL_BACKPLANE_URL is set, at
+ * 127.0.0.1:$PORT (default 8787). This file is the Node wiring: configuration, model, feature
+ * store, event sink, hub forwarding and server are created here and passed down; nothing else in
+ * edge/ reads the environment or the disk.
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { FeatureStore } from '@vigil/core';
 import { consoleLogger, createApp, type Logger } from '../../app/index.js';
 import { loadConfig, type EdgeConfig, type Env } from '../../config/index.js';
+import { DeliveryMetrics, OutboxEventSink, createWebCryptoHmac } from '../../events/index.js';
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
+import { isHubPath } from '../../app/hub-paths.js';
+import { forwardToHub, forwardUpgrades, type UpgradeForwarder } from './hub-forwarder.js';
 import { readModelFiles } from './read-model-files.js';
 import { serveNode, type NodeServer } from './serve-node.js';
 
@@ -66,9 +70,18 @@ export interface NodeEdge {
   readonly server: NodeServer;
   readonly modelVersion: string;
   readonly storeDescription: string;
+  /** Where events go, for the banner. */
+  readonly eventsDescription: string;
+  /** Where /v1/live and the dashboard come from, for the banner. */
+  readonly routesDescription: readonly string[];
+  /** The event outbox, when VIGIL_BACKPLANE_URL is set. */
+  readonly outbox: OutboxEventSink | null;
   /** The key generated for this run when VIGIL_API_KEYS is unset. */
   readonly generatedKey: string | undefined;
-  /** Stop serving, then flush and close the store and release the model. */
+  /**
+   * Stop serving (in-flight requests finish, 5 s at most), flush the event outbox (5 s at most),
+   * then flush and close the store and release the model.
+   */
   close(): Promise<void>;
 }
 
@@ -90,19 +103,47 @@ export async function startNodeEdge(
     microBatch: true,
   });
   const { store, description } = await selectFeatureStore(config, log);
+  const delivery = new DeliveryMetrics();
+  const outbox = config.backplane
+    ? new OutboxEventSink({
+        target: {
+          backplaneUrl: config.backplane.url,
+          secret: config.backplane.eventsSecret,
+          hmac: createWebCryptoHmac(),
+        },
+        capacity: config.outboxCapacity,
+        metrics: delivery,
+        log,
+      })
+    : null;
   const app = createApp({
     store,
     scorer,
     model,
     config: { ...config, apiKeys },
     runtime: 'node',
-    // No backplane on this path yet: events are counted in /metrics and dropped.
+    // Without a backplane, events are counted in /metrics and dropped.
+    ...(outbox ? { sink: outbox, metricsSources: [delivery] } : {}),
     log,
   });
+  // The LiveHub lives in workerd (see hub-forwarder.ts): its routes are forwarded, not served.
+  const hubUrl = config.hubUrl?.replace(/\/+$/, '');
+  let upgrades: UpgradeForwarder | undefined;
+  let fetch: (request: Request) => Response | Promise<Response> = app.fetch;
+  if (hubUrl !== undefined) {
+    upgrades = forwardUpgrades(hubUrl);
+    fetch = (request) =>
+      isHubPath(new URL(request.url).pathname) ? forwardToHub(hubUrl, request) : app.fetch(request);
+  }
   let server: NodeServer;
   try {
-    server = await serveNode(app.fetch, { port: config.port, host: config.host });
+    server = await serveNode(fetch, {
+      port: config.port,
+      host: config.host,
+      ...(upgrades ? { onUpgrade: upgrades.listener } : {}),
+    });
   } catch (e) {
+    await outbox?.close(0);
     await store.close();
     await scorer.release();
     throw e;
@@ -111,9 +152,21 @@ export async function startNodeEdge(
     server,
     modelVersion: model.metadata.version,
     storeDescription: description,
+    eventsDescription: outbox
+      ? `signed batches to ${config.backplane!.url}/ingest/events (outbox of ${config.outboxCapacity} events)`
+      : 'counted in /metrics only (VIGIL_BACKPLANE_URL unset)',
+    outbox,
+    routesDescription: [
+      hubUrl !== undefined
+        ? `live      /v1/live and /internal/hub/* forwarded to the LiveHub at ${hubUrl}`
+        : 'live      no LiveHub (VIGIL_HUB_URL unset)',
+      ...(config.backplane ? [`dashboard / and /api/* forwarded to ${config.backplane.url}`] : []),
+    ],
     generatedKey,
     async close() {
+      upgrades?.closeAll();
       await server.close();
+      await outbox?.close();
       await store.close();
       await scorer.release();
     },
@@ -134,7 +187,8 @@ async function main(): Promise<void> {
     `Vigil edge (Node) listening on ${url}`,
     `  model     ${edge.modelVersion}`,
     `  features  ${edge.storeDescription}`,
-    `  events    counted in /metrics only (no backplane on start:edge)`,
+    `  events    ${edge.eventsDescription}`,
+    ...edge.routesDescription.map((line) => `  ${line}`),
     `  docs      ${url}/docs · ${url}/openapi.json · health ${url}/v1/health`,
   ];
   if (edge.generatedKey) {

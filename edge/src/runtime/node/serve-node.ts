@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 
 /** A running Node server. */
@@ -11,10 +12,17 @@ export interface NodeServer {
   close(graceMs?: number): Promise<void>;
 }
 
+export interface ServeNodeOptions {
+  readonly port: number;
+  readonly host: string;
+  /** The http server's 'upgrade' listener (WebSocket handshakes). */
+  readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
 /** Serve a fetch handler (the Hono app's `fetch`) with @hono/node-server. */
 export function serveNode(
   fetch: (request: Request) => Response | Promise<Response>,
-  options: { readonly port: number; readonly host: string },
+  options: ServeNodeOptions,
 ): Promise<NodeServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined = undefined;
@@ -29,6 +37,7 @@ export function serveNode(
       });
     });
     server.once('error', onError);
+    if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
   });
 }
 

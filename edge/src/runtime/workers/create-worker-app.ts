@@ -7,6 +7,7 @@ import type { FeatureStore } from '@vigil/core';
 import type { Hono } from 'hono';
 import { consoleLogger, createApp, type EdgeEnv } from '../../app/index.js';
 import { loadConfig, type EdgeConfig } from '../../config/index.js';
+import { DeliveryMetrics, RequestEventSink, createWebCryptoHmac } from '../../events/index.js';
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { createUpstashFeatureStore } from '../../stores/upstash-feature-store.js';
@@ -39,7 +40,28 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
   // many, evicting them at will) sees its own slice of the traffic and forgets it on eviction.
   // Right for `npm run dev:worker` and tests; a deployment needs the Upstash bindings.
   const store: FeatureStore = remote ?? createMemoryFeatureStore();
-  const app = createApp({ store, scorer, model, config, runtime: 'workers', log: consoleLogger });
+  // Each request's events go to the backplane in one signed batch under its waitUntil.
+  const delivery = new DeliveryMetrics();
+  const sink = config.backplane
+    ? new RequestEventSink({
+        target: {
+          backplaneUrl: config.backplane.url,
+          secret: config.backplane.eventsSecret,
+          hmac: createWebCryptoHmac(),
+        },
+        metrics: delivery,
+        log: consoleLogger,
+      })
+    : undefined;
+  const app = createApp({
+    store,
+    scorer,
+    model,
+    config,
+    runtime: 'workers',
+    ...(sink ? { sink, metricsSources: [delivery] } : {}),
+    log: consoleLogger,
+  });
   return { app, remote };
 }
 
@@ -55,7 +77,7 @@ function upstashStore(config: EdgeConfig): RemoteFeatureStore {
 }
 
 /** The string bindings (vars and secrets): what loadConfig reads. Other bindings are objects. */
-function stringBindings(env: Env): Record<string, string> {
+export function stringBindings(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(env)) if (typeof v === 'string') out[name] = v;
   return out;

@@ -1,8 +1,11 @@
 /**
- * The Worker's bindings: wrangler.toml's [vars] and the secrets put with `wrangler secret put`.
- * Written by hand rather than by `wrangler types`, which sees [vars] but not secrets. All are
- * optional strings here; the shared loadConfig validates them and names any bad one.
+ * The Worker's bindings: wrangler.toml's [vars] and the secrets put with `wrangler secret put`,
+ * plus the LiveHub Durable Object. Written by hand rather than by `wrangler types`, which sees
+ * [vars] but not secrets. The strings are all optional here; the shared loadConfig validates them
+ * and names any bad one.
  */
+import type { LiveHub } from './live-hub.js';
+
 export interface Env {
   /** Comma-separated bearer keys (secret). */
   readonly VIGIL_API_KEYS?: string;
@@ -11,7 +14,19 @@ export interface Env {
   readonly UPSTASH_REDIS_REST_TOKEN?: string;
   /** Feature store timeout, ms ([vars], default 30). */
   readonly VIGIL_FEATURE_TIMEOUT_MS?: string;
-  /** Edge → backplane events, HMAC-signed with the secret. */
+  /** Edge → backplane events, HMAC-signed with the secret; also where /api and / are forwarded. */
   readonly VIGIL_BACKPLANE_URL?: string;
   readonly VIGIL_EVENTS_SECRET?: string;
+  /** Bearer secret of POST /internal/hub/publish (secret); unset → that route 404s. */
+  readonly VIGIL_HUB_SECRET?: string;
+  /** Verifies dashboards' vigil_session cookies on /v1/live (secret). */
+  readonly VIGIL_SESSION_SECRET?: string;
+  /** Bearer keys for /v1/live in place of VIGIL_API_KEYS (secret). */
+  readonly VIGIL_ANALYST_KEYS?: string;
+  /** Events the LiveHub keeps for resuming clients (default 10,000). */
+  readonly VIGIL_HUB_RETAIN?: string;
+  /** "1": serve the LiveHub's routes only (the hub for the Node edge); everything else 404s. */
+  readonly VIGIL_HUB_ONLY?: string;
+  /** The LiveHub (wrangler.toml [[durable_objects.bindings]]). */
+  readonly LIVE_HUB?: DurableObjectNamespace<LiveHub>;
 }

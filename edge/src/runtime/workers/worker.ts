@@ -2,19 +2,42 @@
  * The Cloudflare Worker: Vigil's edge on workerd. The app is built once per isolate, on the first
  * request (bindings come with requests; nothing reads them at import), and reused by every
  * request the isolate serves. Work that may outlive a response is handed to `ctx.waitUntil`: the
- * app does so for answer saves; this file for the Upstash store's buffered answers.
+ * app does so for answer saves and event delivery; this file for the Upstash store's buffered
+ * answers. The LiveHub's routes (`/v1/live`, `/internal/hub/*`) are answered first, without the
+ * scoring app; with VIGIL_HUB_ONLY=1 they are all the Worker answers.
  */
 import { consoleLogger } from '../../app/index.js';
+import { isHubPath } from '../../app/hub-paths.js';
 import { problemBody, problemResponse } from '../../app/problem.js';
+import { loadConfig } from '../../config/index.js';
+import { createWebCryptoHmac } from '../../events/web-crypto-hmac.js';
 import {
   DEFAULT_IDLE_FLUSH_MS,
   type RemoteFeatureStore,
 } from '../../stores/redis-feature-store.js';
-import { createWorkerApp, type WorkerApp } from './create-worker-app.js';
+import { createWorkerApp, stringBindings, type WorkerApp } from './create-worker-app.js';
 import type { Env } from './env.js';
+import { hubRoutes } from './hub-routes.js';
+
+export { LiveHub } from './live-hub.js';
 
 let built: Promise<WorkerApp> | undefined;
 let flushing: Promise<void> | undefined;
+let hub: ReturnType<typeof hubRoutes> | undefined;
+
+/** The isolate's hub routes, built on first use (synchronously: a bad binding throws each time). */
+function hubFor(env: Env): ReturnType<typeof hubRoutes> {
+  hub ??= hubRoutes(loadConfig(stringBindings(env)), createWebCryptoHmac());
+  return hub;
+}
+
+/** A problem+json 500 for a start-up failure, logged with an id. */
+function startupFailed(error: unknown, what: string): Response {
+  const id = crypto.randomUUID();
+  consoleLogger({ level: 'error', msg: `${what} start-up failed`, id, error });
+  const detail = `the ${what} could not start; the Worker log has the cause`;
+  return problemResponse(problemBody('internal', detail, undefined, `urn:uuid:${id}`));
+}
 
 /**
  * The isolate's app, built on first use. A failed build is retried by the next request (a bad
@@ -48,21 +71,39 @@ function flushLater(store: RemoteFeatureStore): Promise<void> {
   return flushing;
 }
 
+/** The response to a request: the hub's routes, or the scoring app (built on first use). */
+async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (isHubPath(path)) {
+    let routes: ReturnType<typeof hubRoutes>;
+    try {
+      routes = hubFor(env);
+    } catch (error) {
+      return startupFailed(error, 'hub');
+    }
+    return routes(request, env);
+  }
+  if (env.VIGIL_HUB_ONLY === '1') {
+    return problemResponse(
+      problemBody('not-found', `no route for ${request.method} ${path} (a hub-only Worker)`),
+    );
+  }
+  let worker: WorkerApp;
+  try {
+    worker = await appFor(env);
+  } catch (error) {
+    return startupFailed(error, 'edge');
+  }
+  const response = await worker.app.fetch(request, env, ctx);
+  if (worker.remote && worker.remote.bufferedAnswers > 0) {
+    ctx.waitUntil(flushLater(worker.remote));
+  }
+  return response;
+}
+
 export default {
   async fetch(request, env, ctx) {
-    let worker: WorkerApp;
-    try {
-      worker = await appFor(env);
-    } catch (error) {
-      const id = crypto.randomUUID();
-      consoleLogger({ level: 'error', msg: 'edge start-up failed', id, error });
-      const detail = 'the edge could not start; the Worker log has the cause';
-      return problemResponse(problemBody('internal', detail, undefined, `urn:uuid:${id}`));
-    }
-    const response = await worker.app.fetch(request, env, ctx);
-    if (worker.remote && worker.remote.bufferedAnswers > 0) {
-      ctx.waitUntil(flushLater(worker.remote));
-    }
+    const response = await route(request, env, ctx);
     // workerd drops a keep-alive connection whose request body was left unread (a 401 or 404
     // answered before the body was looked at), and a client that reuses it fails its next
     // request. Reading the rest after the response keeps the connection usable.

@@ -1,7 +1,10 @@
 /**
  * Runs the bundled Worker in workerd through Miniflare 4: what the edge-workers tests and
- * `npm start` use. Node side. Compatibility date, flags and [vars] come from wrangler.toml (via
- * wrangler's own translation to Miniflare options), the code from `bundleWorker`'s module list.
+ * `npm start` use. Node side. Compatibility date, flags, [vars] and the Durable Object binding
+ * come from wrangler.toml (via wrangler's own translation to Miniflare options), the code from
+ * `bundleWorker`'s module list. The LiveHub is configured as wrangler.toml's migration declares it
+ * (`new_sqlite_classes`): SQLite-backed, so `ctx.storage.sql` exists; its storage is in memory
+ * unless `persistDir` is given.
  */
 import { Miniflare } from 'miniflare';
 import { WRANGLER_TOML, type WorkerBundle } from './bundle.js';
@@ -11,6 +14,11 @@ export interface StartWorkerdOptions {
   readonly bindings?: Readonly<Record<string, string>>;
   /** Loopback port to listen on; 0 (default) picks a free one. */
   readonly port?: number;
+  /**
+   * Keep Durable Object storage (the LiveHub's sequence and retained events) in this directory
+   * across runs; default: in memory, gone on dispose.
+   */
+  readonly persistDir?: string;
 }
 
 export interface WorkerdEdge {
@@ -39,6 +47,10 @@ export async function startWorkerd(
     modulesRoot: bundle.dir,
     modules: bundle.modules.map((m) => ({ type: m.type, path: m.path })),
     bindings: { ...vars, ...options.bindings },
+    // As wrangler derives it from [[migrations]] new_sqlite_classes; stated here so the hub never
+    // runs on the key-value backend by accident (it needs ctx.storage.sql).
+    durableObjects: { LIVE_HUB: { className: 'LiveHub', useSQLite: true } },
+    durableObjectsPersist: options.persistDir ?? false,
     host: '127.0.0.1',
     port: options.port ?? 0,
   });

@@ -1,0 +1,63 @@
+/**
+ * One origin: with VIGIL_BACKPLANE_URL set, the edge answers the dashboard and the analysts' API
+ * too, by forwarding them to the backplane — `/api/*` (any method) and every other GET/HEAD the
+ * edge has no route for (`/`, `/assets/*`, `/favicon.svg`, the SPA's own routes). Never forwarded:
+ * `/v1/*`, `/metrics`, `/docs`, `/openapi.json`, `/internal/*` and `/ingest/*` (the backplane's
+ * ingest is reached directly, never through the public origin).
+ *
+ * Forwarded as is: method, path and query, body (streamed), headers (Cookie, Authorization,
+ * Content-Type, X-Requested-With, …) minus hop-by-hop ones and Host, plus X-Forwarded-Host and
+ * X-Forwarded-Proto (the backplane's same-origin checks see the public origin); the answer comes
+ * back with its status, headers (Set-Cookie included) and streamed body. Redirects are passed
+ * through, with a Location on the backplane's own origin made relative. The edge's own security
+ * headers are not added: the dashboard's CSP is the backplane's to set.
+ */
+import type { Context } from 'hono';
+import { proxy } from 'hono/proxy';
+import type { EdgeEnv, Logger } from './app-context.js';
+import { ProblemError } from './problem.js';
+
+/** Paths that belong to the edge (or to nobody public) whatever the method. */
+const EDGE_PREFIXES = ['/v1/', '/internal/', '/ingest/'];
+const EDGE_PATHS = new Set(['/v1', '/metrics', '/docs', '/openapi.json', '/internal', '/ingest']);
+
+/** True when the edge forwards this request to the backplane (given a backplane). */
+export function forwardsToBackplane(method: string, path: string): boolean {
+  if (path === '/api' || path.startsWith('/api/')) return true;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (EDGE_PATHS.has(path)) return false;
+  return !EDGE_PREFIXES.some((p) => path.startsWith(p));
+}
+
+/** Request headers not forwarded as sent: the hop's own, and those the edge sets itself. */
+const DROPPED_REQUEST_HEADERS = ['host', 'content-length', 'x-forwarded-host', 'x-forwarded-proto'];
+
+/** The handler that forwards to `backplaneUrl` (no trailing slash). */
+export function backplaneProxy(backplaneUrl: string, log: Logger) {
+  const origin = new URL(backplaneUrl).origin;
+  return async (c: Context<EdgeEnv>): Promise<Response> => {
+    const url = new URL(c.req.url);
+    const headers = new Headers(c.req.raw.headers);
+    for (const h of DROPPED_REQUEST_HEADERS) headers.delete(h);
+    headers.set('x-forwarded-host', c.req.header('host') ?? url.host);
+    headers.set('x-forwarded-proto', url.protocol.slice(0, -1));
+    let res: Response;
+    try {
+      res = await proxy(backplaneUrl + url.pathname + url.search, {
+        raw: c.req.raw,
+        headers,
+        redirect: 'manual',
+      });
+    } catch (error) {
+      log({ level: 'warn', msg: 'backplane proxy: no answer', path: url.pathname, error });
+      throw new ProblemError('unavailable', 'the backplane did not answer: retry later', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    const location = res.headers.get('location');
+    if (location?.startsWith(origin + '/')) {
+      res.headers.set('location', location.slice(origin.length));
+    }
+    return res;
+  };
+}

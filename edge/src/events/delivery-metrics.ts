@@ -1,0 +1,64 @@
+/**
+ * The event sink's metrics, rendered into the edge's /metrics: how many events wait for the
+ * backplane, how many it accepted, how many attempts failed, how many were given up, and how long
+ * delivery took. Per process (Node) or isolate (Workers), like the rest of /metrics.
+ */
+import { Counter, Histogram, type MetricsSource } from '../app/metrics.js';
+
+/** Why a delivery attempt failed (its events are retried). */
+export type FailureReason = 'network' | 'timeout' | 'http';
+/** Why events were given up for good. */
+export type DropReason = 'outbox_full' | 'rejected' | 'invalid' | 'retries_exhausted' | 'shutdown';
+
+const FAILURES: readonly FailureReason[] = ['network', 'timeout', 'http'];
+const DROPS: readonly DropReason[] = [
+  'outbox_full',
+  'rejected',
+  'invalid',
+  'retries_exhausted',
+  'shutdown',
+];
+
+export class DeliveryMetrics implements MetricsSource {
+  readonly sent = new Counter('vigil_events_sent_total', 'Events the backplane accepted.');
+  readonly failed = new Counter(
+    'vigil_events_failed_total',
+    'Events in delivery attempts that failed and are retried (counted once per attempt), by reason.',
+    FAILURES.map((reason) => ({ reason })),
+  );
+  readonly dropped = new Counter(
+    'vigil_events_dropped_total',
+    'Events given up for good (lost to the backplane), by reason.',
+    DROPS.map((reason) => ({ reason })),
+  );
+  readonly depth = new Counter(
+    'vigil_event_outbox_depth',
+    'Events waiting for the backplane: queued and in flight.',
+    [{}],
+    'gauge',
+  );
+  readonly capacity = new Counter(
+    'vigil_event_outbox_capacity',
+    'Most events the outbox queues before it drops the oldest (0: no outbox, per request).',
+    [{}],
+    'gauge',
+  );
+  readonly latency = new Histogram(
+    'vigil_event_delivery_seconds',
+    'Per event, from emit to the backplane acknowledging it.',
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
+
+  render(out: string[]): void {
+    for (const m of [
+      this.sent,
+      this.failed,
+      this.dropped,
+      this.depth,
+      this.capacity,
+      this.latency,
+    ]) {
+      m.render(out);
+    }
+  }
+}

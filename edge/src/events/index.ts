@@ -1,0 +1,14 @@
+/** Delivery of the edge's events to the backplane: the sinks both runtimes build. */
+export { DeliveryMetrics, type DropReason, type FailureReason } from './delivery-metrics.js';
+export {
+  DEFAULT_BACKOFF,
+  INGEST_PATH,
+  parseRetryAfter,
+  postBatch,
+  retryDelayMs,
+  type BackoffPolicy,
+  type IngestTarget,
+} from './ingest-client.js';
+export { OutboxEventSink, type OutboxEventSinkOptions } from './outbox-event-sink.js';
+export { RequestEventSink, type RequestEventSinkOptions } from './request-event-sink.js';
+export { createWebCryptoHmac } from './web-crypto-hmac.js';

@@ -1,0 +1,236 @@
+// The Node edge with a backplane: a real HTTP server on loopback stands in for it (ingest with
+// signature checks, plus a dashboard and an /api). Decision and feedback events arrive signed, and
+// the edge serves the dashboard and /api from the same origin by forwarding them.
+import { rm } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { validateEvent } from '@vigil/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIngest, type TestIngestServer } from '../../events/test-ingest-server.js';
+import { writeTestModelDir } from '../../scoring/test-model-files.js';
+import { startNodeEdge, type NodeEdge } from './main.js';
+
+const KEY = 'node-backplane-key-0123456789';
+const SECRET = 'events-secret-0123456789';
+let modelDir: string;
+let backplane: TestIngestServer;
+let edge: NodeEdge;
+const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+
+beforeAll(async () => {
+  modelDir = await writeTestModelDir();
+  backplane = await startTestIngest(SECRET, (req, res, body) => {
+    seen.push({
+      method: req.method!,
+      url: req.url!,
+      headers: req.headers,
+      body: body.toString(),
+    });
+    const url = req.url!;
+    if (url === '/login-redirect') {
+      res.writeHead(302, { location: `${backplane.url}/signin?next=%2F` }).end();
+    } else if (url.startsWith('/api/')) {
+      res.writeHead(201, [
+        ['content-type', 'application/json'],
+        ['set-cookie', 'vigil_session=abc; Path=/; HttpOnly'],
+        ['set-cookie', 'other=1; Path=/'],
+        ['x-backplane', 'yes'],
+      ]);
+      res.end(JSON.stringify({ ok: true, method: req.method, url }));
+    } else if (url === '/assets/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'content-encoding': 'gzip' });
+      res.end(gzipSync('console.log("dashboard");'));
+    } else {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'self'",
+      });
+      res.end(`<!doctype html><title>Vigil</title><p>${url}</p>`);
+    }
+  });
+  edge = await startNodeEdge(
+    {
+      PORT: '0',
+      VIGIL_API_KEYS: KEY,
+      VIGIL_BACKPLANE_URL: backplane.url,
+      VIGIL_EVENTS_SECRET: SECRET,
+    },
+    { modelDir, log: () => {} },
+  );
+});
+
+afterAll(async () => {
+  await edge?.close();
+  await backplane?.close();
+  await rm(modelDir, { recursive: true, force: true });
+});
+
+const at = (path: string) => `${edge.server.url}${path}`;
+const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+
+/** /metrics once it contains `line` (polled: counters move when answers arrive). */
+async function metricsWith(line: string): Promise<string> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const text = await (await fetch(at('/metrics'), { headers: auth })).text();
+    if (text.includes(line) || Date.now() > until) return text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the Node edge with a backplane', () => {
+  it('delivers signed decision and feedback events that pass core’s schemas', async () => {
+    const tx = {
+      transaction_id: 'tx_node_bp_1',
+      timestamp: '2024-03-04T10:00:00Z',
+      customer_id: 'c_bp',
+      terminal_id: 't_bp',
+      amount: 42.5,
+    };
+    const scored = await fetch(at('/v1/score'), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(tx),
+    });
+    expect(scored.status).toBe(200);
+    const fb = await fetch(at('/v1/feedback'), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        transaction_id: tx.transaction_id,
+        label: 'legitimate',
+        timestamp: '2024-03-05T00:00:00Z',
+      }),
+    });
+    expect(fb.status).toBe(202);
+    await backplane.waitFor(() => backplane.accepted().length === 2);
+    expect(backplane.requests.every((r) => r.signature.ok)).toBe(true);
+    const [decision, feedback] = backplane.accepted();
+    expect(validateEvent(decision)).toMatchObject({ ok: true });
+    expect(validateEvent(feedback)).toMatchObject({ ok: true });
+    expect(decision).toMatchObject({
+      event_id: 'dec:tx_node_bp_1',
+      type: 'decision',
+      runtime: 'node',
+      transaction: tx,
+    });
+    expect(feedback).toMatchObject({
+      event_id: 'fb:tx_node_bp_1:legitimate:2024-03-05T00:00:00Z',
+      source: 'api',
+    });
+    // The edge counts a batch once the answer reaches it, just after the server recorded it.
+    const metrics = await metricsWith('vigil_events_sent_total 2');
+    expect(metrics).toContain('vigil_events_sent_total 2');
+    expect(metrics).toContain('vigil_event_outbox_depth 0');
+    expect(metrics).toContain('vigil_event_outbox_capacity 100000');
+  });
+
+  it('forwards /api/* with method, query, headers and body, and returns status and cookies', async () => {
+    const body = JSON.stringify({ resolution: 'fraud' });
+    const res = await fetch(at('/api/cases/7/resolve?x=1'), {
+      method: 'POST',
+      headers: {
+        cookie: 'vigil_session=v1.token',
+        authorization: 'Bearer analyst',
+        'content-type': 'application/json',
+        'x-requested-with': 'vigil',
+      },
+      body,
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.getSetCookie()).toEqual([
+      'vigil_session=abc; Path=/; HttpOnly',
+      'other=1; Path=/',
+    ]);
+    expect(res.headers.get('x-backplane')).toBe('yes');
+    // The backplane's answer keeps its own headers: none of the edge's security headers.
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    expect(await res.json()).toEqual({
+      ok: true,
+      method: 'POST',
+      url: '/api/cases/7/resolve?x=1',
+    });
+    const got = seen.at(-1)!;
+    expect(got).toMatchObject({ method: 'POST', url: '/api/cases/7/resolve?x=1', body });
+    expect(got.headers).toMatchObject({
+      cookie: 'vigil_session=v1.token',
+      authorization: 'Bearer analyst',
+      'content-type': 'application/json',
+      'x-requested-with': 'vigil',
+      'x-forwarded-host': new URL(edge.server.url).host,
+      'x-forwarded-proto': 'http',
+    });
+  });
+
+  it('serves the dashboard’s pages and assets through the edge, with the backplane’s CSP', async () => {
+    for (const path of ['/', '/cases/42', '/favicon.svg']) {
+      const res = await fetch(at(path));
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'self'");
+      expect(await res.text()).toContain(`<p>${path}</p>`);
+    }
+    const js = await fetch(at('/assets/app.js'));
+    expect(await js.text()).toBe('console.log("dashboard");');
+    const head = await fetch(at('/'), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const redirect = await fetch(at('/login-redirect'), { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/signin?next=%2F');
+  });
+
+  it('keeps its own paths, and never forwards /ingest or /internal', async () => {
+    const before = seen.length;
+    expect((await fetch(at('/v1/health'))).status).toBe(200);
+    expect((await fetch(at('/v1/nothing'), { headers: auth })).status).toBe(404);
+    expect((await fetch(at('/metrics'))).status).toBe(401);
+    expect((await fetch(at('/docs'))).headers.get('content-type')).toMatch(/text\/html/);
+    for (const path of ['/ingest/events', '/internal/hub/publish']) {
+      expect((await fetch(at(path))).status, path).toBe(404);
+      const post = await fetch(at(path), { method: 'POST', headers: auth, body: '{}' });
+      expect(post.status, path).toBe(404);
+    }
+    expect((await fetch(at('/'), { method: 'POST' })).status).toBe(404);
+    expect(seen.length).toBe(before);
+    expect(backplane.requests.filter((r) => r.path !== '/ingest/events')).toEqual([]);
+  });
+
+  it('answers 503 problem+json when the backplane does not answer', async () => {
+    const down = await startNodeEdge(
+      {
+        PORT: '0',
+        VIGIL_API_KEYS: KEY,
+        VIGIL_BACKPLANE_URL: 'http://127.0.0.1:9',
+        VIGIL_EVENTS_SECRET: SECRET,
+      },
+      { modelDir, log: () => {} },
+    );
+    try {
+      const res = await fetch(`${down.server.url}/api/stats`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('retry-after')).toBe('1');
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('answers without waiting for the backplane', async () => {
+    backplane.answer = () => 'hang';
+    const t0 = performance.now();
+    const res = await fetch(at('/v1/score'), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        transaction_id: 'tx_node_bp_hang',
+        timestamp: '2024-03-04T11:00:00Z',
+        customer_id: 'c_bp',
+        terminal_id: 't_bp',
+        amount: 5,
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    await backplane.waitFor(() => backplane.requests.some((r) => r.status === 'hang'));
+    expect(edge.outbox?.depth).toBe(1);
+  });
+});
