@@ -93,7 +93,9 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['web/e2e/**/*.test.ts'],
-          // Debian's Chromium through playwright-core against the whole system (scripts/start.ts).
+          // Debian's Chromium through playwright-core against the whole system (scripts/system.ts);
+          // the setup installs Chromium (scripts/services/chromium.sh) or fails saying why.
+          globalSetup: ['web/e2e/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 240_000,

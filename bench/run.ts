@@ -9,6 +9,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '../model/src/simulate/index.js';
+import { benchBackplane } from './backplane.bench.js';
+import { benchDashboard } from './dashboard.bench.js';
 import { benchEdgeNode } from './edge-node.bench.js';
 import { benchEdgeWorkerd } from './edge-workerd.bench.js';
 import { benchFeatureEngine } from './feature-engine.bench.js';
@@ -118,12 +120,15 @@ function benchTrain(): string {
 function splitSections(doc: string): Map<string, string> {
   const out = new Map<string, string>();
   const re = /<!-- section:([a-z-]+) -->\n([\s\S]*?)(?=<!-- section:|$)/g;
-  for (const m of doc.matchAll(re)) out.set(m[1]!, `<!-- section:${m[1]!} -->\n${m[2]!}`);
+  // Trailing blank lines trimmed: a kept section must not grow by one with every --only run.
+  for (const m of doc.matchAll(re)) {
+    out.set(m[1]!, `<!-- section:${m[1]!} -->\n${m[2]!.trimEnd()}\n`);
+  }
   return out;
 }
 
 function marked(name: string, section: Section): Section {
-  return async () => `<!-- section:${name} -->\n${await section()}\n`;
+  return async () => `<!-- section:${name} -->\n${(await section()).trimEnd()}\n`;
 }
 
 const SECTIONS: Record<string, Section> = {
@@ -133,6 +138,8 @@ const SECTIONS: Record<string, Section> = {
   'edge-node': marked('edge-node', benchEdgeNode),
   'edge-workerd': marked('edge-workerd', benchEdgeWorkerd),
   'feature-stores': marked('feature-stores', benchFeatureStores),
+  backplane: marked('backplane', benchBackplane),
+  dashboard: marked('dashboard', benchDashboard),
 };
 
 async function main(): Promise<void> {

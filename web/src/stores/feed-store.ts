@@ -15,11 +15,12 @@ import { RingBuffer } from './ring-buffer.js';
 export type FeedFilter = 'all' | 'flagged' | 'decline';
 
 /**
- * Why the view is frozen: the user paused it, scrolled away from the newest rows, or is pointing at
+ * Why the view is frozen: the user paused it, scrolled away from the newest rows, is pointing at
  * or focused on a row (at 2,000 decisions/s a row moves many times a second: it must hold still to
- * be clicked).
+ * be clicked), or is reading a transaction in the drawer (closing it returns focus to the row it
+ * was opened from, which must still show that transaction).
  */
-export type HoldReason = 'user' | 'scroll' | 'pointer' | 'focus';
+export type HoldReason = 'user' | 'scroll' | 'pointer' | 'focus' | 'drawer';
 
 /** Where live items come from (the LiveSocket, or a fake). */
 export interface LiveSource {

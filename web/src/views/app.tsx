@@ -37,6 +37,16 @@ function DashboardPage(props: AppProps): JSX.Element {
     onCleanup(() => window.removeEventListener('hashchange', syncFromHash));
   });
 
+  // The feed holds still while a transaction is open: focus returns to the row it was opened
+  // from, and that row must still be the same transaction. Released after the drawer has given
+  // focus back (its own effect, in this same update), so the row's focus hold takes over first.
+  createEffect(
+    on(d.drawer.openId, (id) => {
+      if (id) d.feed.hold('drawer', true);
+      else queueMicrotask(() => d.feed.hold('drawer', false));
+    }),
+  );
+
   const open = (id: string): void => {
     location.hash = txHref(id).slice(1);
   };

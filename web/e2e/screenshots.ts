@@ -1,0 +1,111 @@
+/**
+ * The dashboard's screenshots in docs/screenshots/, taken from the whole system at work:
+ *
+ *   npx tsx web/e2e/screenshots.ts
+ *
+ * Starts the system (scripts/system.ts, edge in workerd, a throwaway data directory), signs in
+ * with the one-time link in Debian's Chromium at 1440×900, injects the handbook's scenario 2
+ * (compromised terminals: reviews and declines) and runs simulated traffic at 100/s for a minute so
+ * the KPIs, charts, feed and case queue are populated; works two cases and injects scenario 1
+ * (large amounts) halfway; then writes
+ * dashboard.png (dark theme), drawer.png (a declined transaction open) and light.png.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSystem } from '../../scripts/system.js';
+import { launchChromium, watchPage } from './chromium.js';
+
+const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const RATE = 100;
+/** Long enough for a minute of the 5-minute charts to fill. */
+const TRAFFIC_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-screenshots-'));
+  const log = (line: string) => process.stderr.write(`screenshots: ${line}\n`);
+  log('starting the system…');
+  const system = await startSystem({ edge: 'workerd', env: {}, port: 0, dataDir: dir });
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'dark',
+    });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await page.goto(system.signInUrl);
+    await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor();
+
+    log('injecting scenario 2 and starting traffic…');
+    await page.getByTestId('inject-scenario-2').click();
+    await page.getByTestId('traffic-notice').waitFor();
+    await page.getByTestId('traffic-rate').fill(String(RATE));
+    await page.getByTestId('traffic-start').click();
+    await page.locator('[data-testid="traffic-state"][data-running="true"]').waitFor();
+    await page.mouse.move(0, 0);
+    await sleep(TRAFFIC_MS / 2);
+
+    // Work two cases so the queue shows more than one status, and a second scenario (large
+    // amounts) for more declines in the charts.
+    await page.getByTestId('cases-refresh').click();
+    const cases = page.getByTestId('case-row');
+    await cases.nth(1).waitFor();
+    await cases.nth(1).getByTestId('case-resolve-fraud').click();
+    await cases.nth(0).getByTestId('case-assign').click();
+    await page.getByTestId('inject-scenario-1').click();
+    await page.mouse.move(0, 0);
+    await sleep(TRAFFIC_MS / 2);
+    await page.getByTestId('case-status-filter').selectOption('all');
+    await page.mouse.move(0, 0);
+    // Charts redraw at most once a second and stats come every 2 s: let the last ones land.
+    await sleep(2_500);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(OUT, 'dashboard.png') });
+    if (process.env.VIGIL_SCREENSHOT_FULL) {
+      await page.screenshot({ path: process.env.VIGIL_SCREENSHOT_FULL, fullPage: true });
+    }
+    log('dashboard.png');
+
+    // A declined transaction from the feed, reasons and features in the drawer.
+    await page.getByTestId('feed-filter').selectOption('decline');
+    await page.getByTestId('feed-row').first().click();
+    const drawer = page.getByTestId('transaction-drawer');
+    await drawer.getByTestId('drawer-features').waitFor();
+    await page.mouse.move(0, 0);
+    await sleep(500);
+    await page.screenshot({ path: join(OUT, 'drawer.png') });
+    log('drawer.png');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await page.getByTestId('feed-filter').selectOption('all');
+
+    await page.getByTestId('theme-toggle').click();
+    await page.mouse.move(0, 0);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await sleep(2_500);
+    await page.screenshot({ path: join(OUT, 'light.png') });
+    log('light.png');
+
+    await page.getByTestId('traffic-stop').click();
+    await page.locator('[data-testid="traffic-state"][data-running="false"]').waitFor();
+    const seen = problems.all();
+    if (seen.length > 0) log(`the page reported problems:\n  ${seen.join('\n  ')}`);
+    log(`wrote ${OUT}`);
+  } finally {
+    await browser.close();
+    await system.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`screenshots: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
