@@ -38,7 +38,7 @@ export interface EdgeConfig {
    * then VIGIL_API_KEYS serve there too.
    */
   readonly analystKeys: readonly string[];
-  /** VIGIL_OUTBOX_CAPACITY: events the Node edge holds for the backplane (default 100,000). */
+  /** VIGIL_OUTBOX_CAPACITY: events the edge holds for the backplane (Node: memory; Workers: the EventOutbox DO; default 100,000). */
   readonly outboxCapacity: number;
   /** VIGIL_HUB_URL: the LiveHub the Node edge forwards `/v1/live` and `/internal/hub/*` to. */
   readonly hubUrl: string | null;

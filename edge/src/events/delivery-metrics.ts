@@ -1,18 +1,22 @@
 /**
  * The event sink's metrics, rendered into the edge's /metrics: how many events wait for the
- * backplane, how many it accepted, how many attempts failed, how many were given up, and how long
- * delivery took. Per process (Node) or isolate (Workers), like the rest of /metrics.
+ * backplane, how many it accepted, how many attempts failed, how many were handed to the Worker's
+ * durable outbox, how many were given up, and how long delivery took. Per process (Node) or
+ * isolate (Workers), like the rest of /metrics; the durable outbox's own numbers are global and
+ * rendered by durable-outbox-metrics.ts.
  */
 import { Counter, Histogram, type MetricsSource } from '../app/metrics.js';
 
 /** Why a delivery attempt failed (its events are retried). */
 export type FailureReason = 'network' | 'timeout' | 'http';
 /** Why events were given up for good. */
-export type DropReason = 'outbox_full' | 'rejected' | 'invalid' | 'retries_exhausted' | 'shutdown';
+export type DropReason =
+  'outbox_full' | 'outbox_unavailable' | 'rejected' | 'invalid' | 'retries_exhausted' | 'shutdown';
 
 const FAILURES: readonly FailureReason[] = ['network', 'timeout', 'http'];
 const DROPS: readonly DropReason[] = [
   'outbox_full',
+  'outbox_unavailable',
   'rejected',
   'invalid',
   'retries_exhausted',
@@ -39,9 +43,14 @@ export class DeliveryMetrics implements MetricsSource {
   );
   readonly capacity = new Counter(
     'vigil_event_outbox_capacity',
-    'Most events the outbox queues before it drops the oldest (0: no outbox, per request).',
+    'Most events the in-memory outbox queues before it drops the oldest (0 on Workers, whose ' +
+      'outbox is the EventOutbox Durable Object: vigil_durable_outbox_capacity).',
     [{}],
     'gauge',
+  );
+  readonly handedOff = new Counter(
+    'vigil_events_handed_off_total',
+    'Workers: events handed to the durable outbox (EventOutbox) after direct delivery failed.',
   );
   readonly latency = new Histogram(
     'vigil_event_delivery_seconds',
@@ -56,6 +65,7 @@ export class DeliveryMetrics implements MetricsSource {
       this.dropped,
       this.depth,
       this.capacity,
+      this.handedOff,
       this.latency,
     ]) {
       m.render(out);

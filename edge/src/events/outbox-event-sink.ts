@@ -19,6 +19,7 @@
 import { validateEvent, type EventSink, type VigilEvent } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
 import type { DeliveryMetrics, DropReason } from './delivery-metrics.js';
+import { throttleLog, type ThrottledLog } from './log-throttle.js';
 import {
   DEFAULT_BACKOFF,
   ingestBody,
@@ -45,7 +46,6 @@ export interface OutboxEventSinkOptions {
 
 export const DEFAULT_MAX_BATCH = 500;
 export const DEFAULT_FLUSH_MS = 50;
-const LOG_EVERY_MS = 10_000;
 
 /** Let a timer not hold the process open (Node); a no-op where timers have no unref. */
 function unref(timer: unknown): void {
@@ -69,16 +69,15 @@ export class OutboxEventSink implements EventSink {
   private closing = false;
   private closed = false;
   private readonly abort = new AbortController();
-  private readonly lastLog = new Map<
-    string,
-    { at: number; occurrences: number; dropped: number }
-  >();
+  /** One line per message every 10 s at most, saying how many it stands for. */
+  private readonly throttled: ThrottledLog;
 
   constructor(private readonly options: OutboxEventSinkOptions) {
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
+    this.throttled = throttleLog(options.log);
     if (!(options.capacity >= 1)) throw new Error('outbox: capacity must be at least 1');
     options.metrics.capacity.set(options.capacity);
   }
@@ -292,28 +291,10 @@ export class OutboxEventSink implements EventSink {
   /** Count lost events; log at error level, with how many were lost since the last such line. */
   private drop(reason: DropReason, n: number, msg: string, fields: object = {}): void {
     this.options.metrics.dropped.inc({ reason }, n);
-    this.rateLimited('error', msg, n, { reason, ...fields });
+    this.throttled('error', msg, { reason, ...fields }, n);
   }
 
   private warn(msg: string, fields: object): void {
-    this.rateLimited('warn', msg, 0, fields);
-  }
-
-  /**
-   * One line per message every 10 s at most; a line says how many it stands for (`occurrences`)
-   * and, for drops, how many events those lost (`dropped`).
-   */
-  private rateLimited(level: 'warn' | 'error', msg: string, dropped: number, fields: object): void {
-    const now = Date.now();
-    let s = this.lastLog.get(msg);
-    if (!s) this.lastLog.set(msg, (s = { at: -Infinity, occurrences: 0, dropped: 0 }));
-    s.occurrences++;
-    s.dropped += dropped;
-    if (now - s.at < LOG_EVERY_MS) return;
-    const counts = dropped > 0 ? { dropped: s.dropped } : {};
-    this.options.log({ level, msg, ...fields, ...counts, occurrences: s.occurrences });
-    s.at = now;
-    s.occurrences = 0;
-    s.dropped = 0;
+    this.throttled('warn', msg, fields);
   }
 }

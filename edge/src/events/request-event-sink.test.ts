@@ -2,7 +2,9 @@
 // in runtime/workers/worker-backplane.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../app/app-context.js';
+import type { VigilEvent } from '@vigil/core';
 import { DeliveryMetrics } from './delivery-metrics.js';
+import type { DurableHandoff, HandoffResult } from './durable-outbox.js';
 import { RequestEventSink, type RequestEventSinkOptions } from './request-event-sink.js';
 import { feedbackEvents } from './test-events.js';
 import { startTestIngest } from './test-ingest-server.js';
@@ -74,5 +76,133 @@ describe('RequestEventSink', () => {
     await Promise.all(poisoned.background);
     expect(poisoned.ingest.requests).toHaveLength(1);
     expect(poisoned.metrics.dropped.get({ reason: 'rejected' })).toBe(4);
+  });
+});
+
+/** A stand-in durable outbox: records handoffs; answers as the test says. */
+function fakeOutbox(answer: (events: readonly VigilEvent[]) => HandoffResult | Error) {
+  const handed: string[][] = [];
+  let resumes = 0;
+  let calls = 0;
+  const handoff: DurableHandoff = {
+    store(events) {
+      calls++;
+      const a = answer(events);
+      if (a instanceof Error) return Promise.reject(a);
+      handed.push(events.map((e) => e.event_id));
+      return Promise.resolve(a);
+    },
+    resume() {
+      resumes++;
+      return Promise.resolve();
+    },
+  };
+  return { handoff, handed, resumes: () => resumes, calls: () => calls };
+}
+
+const storeAll = (events: readonly VigilEvent[]): HandoffResult => ({
+  stored: events.length,
+  duplicates: 0,
+  refused: 0,
+  invalid: 0,
+});
+
+describe('RequestEventSink with a durable outbox', () => {
+  it('hands a batch over after two failed direct attempts, then skips the backplane for a while', async () => {
+    const outbox = fakeOutbox(storeAll);
+    const { ingest, metrics, logs, emit, background } = await setup({
+      handoff: outbox.handoff,
+      pauseMs: 60_000,
+    });
+    ingest.answer = () => ({ status: 503 });
+    emit(3);
+    await Promise.all(background);
+    expect(ingest.requests).toHaveLength(2);
+    expect(outbox.handed).toEqual([feedbackEvents(0, 3).map((e) => e.event_id)]);
+    expect(metrics.handedOff.get()).toBe(3);
+    expect(metrics.failed.get({ reason: 'http' })).toBe(6);
+    expect(metrics.dropped.get({ reason: 'retries_exhausted' })).toBe(0);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn' }));
+    // Paused: the next batch goes straight to the outbox.
+    emit(2, 3);
+    await Promise.all(background);
+    expect(ingest.requests).toHaveLength(2);
+    expect(outbox.handed).toHaveLength(2);
+  });
+
+  it('tells the outbox to deliver once a direct delivery works again', async () => {
+    const outbox = fakeOutbox(storeAll);
+    const { ingest, metrics, emit, background } = await setup({
+      handoff: outbox.handoff,
+      pauseMs: 0,
+    });
+    await ingest.down();
+    emit(1);
+    await Promise.all(background);
+    expect(outbox.handed).toHaveLength(1);
+    expect(metrics.failed.get({ reason: 'network' })).toBe(2);
+    await ingest.up();
+    emit(1, 1);
+    emit(1, 2);
+    await Promise.all(background);
+    expect(metrics.sent.get()).toBe(2);
+    expect(outbox.resumes()).toBe(1);
+  });
+
+  it('holds on 401/403/404 but drops poison (other 4xx) without a handoff', async () => {
+    const outbox = fakeOutbox(storeAll);
+    const { ingest, metrics, emit, background } = await setup({ handoff: outbox.handoff });
+    ingest.answer = (n) => ({ status: n === 0 ? 401 : 422 });
+    emit(2);
+    await Promise.all(background);
+    expect(outbox.handed).toHaveLength(1);
+    expect(ingest.requests).toHaveLength(1);
+
+    const poisoned = await setup({ handoff: outbox.handoff });
+    poisoned.ingest.answer = () => ({ status: 422 });
+    poisoned.emit(4);
+    await Promise.all(poisoned.background);
+    expect(outbox.handed).toHaveLength(1);
+    expect(poisoned.metrics.dropped.get({ reason: 'rejected' })).toBe(4);
+    expect(metrics.dropped.get({ reason: 'rejected' })).toBe(0);
+  });
+
+  it('counts what the outbox refuses, and retries an outbox that fails before giving up', async () => {
+    const full = fakeOutbox((events) => ({
+      ...storeAll(events),
+      stored: 1,
+      refused: events.length - 1,
+    }));
+    const a = await setup({ handoff: full.handoff });
+    await a.ingest.down();
+    a.emit(5);
+    await Promise.all(a.background);
+    expect(a.metrics.handedOff.get()).toBe(1);
+    expect(a.metrics.dropped.get({ reason: 'outbox_full' })).toBe(4);
+    expect(a.logs).toContainEqual(
+      expect.objectContaining({ level: 'error', reason: 'outbox_full', dropped: 4 }),
+    );
+
+    let failures = 2;
+    const flaky = fakeOutbox((events) =>
+      failures-- > 0 ? new Error('overloaded') : storeAll(events),
+    );
+    const b = await setup({ handoff: flaky.handoff });
+    await b.ingest.down();
+    b.emit(3);
+    await Promise.all(b.background);
+    expect(flaky.calls()).toBe(3);
+    expect(b.metrics.handedOff.get()).toBe(3);
+
+    const broken = fakeOutbox(() => new Error('gone'));
+    const c = await setup({ handoff: broken.handoff });
+    await c.ingest.down();
+    c.emit(3);
+    await Promise.all(c.background);
+    expect(broken.calls()).toBe(4);
+    expect(c.metrics.dropped.get({ reason: 'outbox_unavailable' })).toBe(3);
+    expect(c.logs).toContainEqual(
+      expect.objectContaining({ level: 'error', reason: 'outbox_unavailable', dropped: 3 }),
+    );
   });
 });

@@ -1,15 +1,25 @@
 /**
  * The Worker's event sink. An isolate has no life of its own between requests (it may be evicted
- * the moment it is idle, and its timers die with the request), so there is no outbox: each
+ * the moment it is idle, and its timers die with the request), so it keeps nothing: each
  * request's events are one signed batch (a batch request's decisions included), delivered after
- * the response under that request's `waitUntil`, with a few retries inside a time budget well
- * within waitUntil's 30 s. Past the budget, or on a poison answer (a 4xx other than 408/429), the
- * events are dropped, counted and logged. A deployment that must survive longer backplane
- * outages puts a durable queue here (Cloudflare Queues); see edge/README.md.
+ * the response under that request's `waitUntil`.
+ *
+ * With a durable outbox (`handoff`: the EventOutbox Durable Object) the happy path is unchanged —
+ * one direct POST — but when two quick attempts fail (network error, timeout, 408, 429, 5xx; one
+ * attempt if the next would start more than 5 s after the emit, as after a long Retry-After), or
+ * the backplane says it is misconfigured (401/403/404), the batch is handed to the outbox, which
+ * stores it and delivers it when the backplane is back: no event is lost to an outage. For a few
+ * seconds after such a handoff this isolate hands its batches over at once instead of knocking
+ * on a backplane that just failed; and once a direct delivery succeeds again it tells the outbox
+ * to deliver now rather than after its backoff. Without an outbox, up to four attempts within
+ * 20 s, then the events are dropped (`retries_exhausted`), counted and logged. A poison answer
+ * (any other 4xx) drops the batch in both cases (`rejected`).
  */
 import { MAX_INGEST_EVENTS, type EmitOptions, type EventSink, type VigilEvent } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
-import type { DeliveryMetrics } from './delivery-metrics.js';
+import type { DeliveryMetrics, DropReason } from './delivery-metrics.js';
+import { HOLD_STATUSES, type DurableHandoff } from './durable-outbox.js';
+import { throttleLog, type ThrottledLog } from './log-throttle.js';
 import {
   ingestBody,
   postBatch,
@@ -20,15 +30,25 @@ import {
 
 export interface RequestEventSinkOptions {
   readonly target: IngestTarget;
-  /** Attempts per batch (default 4). */
+  /** Where batches go when direct delivery fails: the durable outbox (default: none, dropped). */
+  readonly handoff?: DurableHandoff;
+  /** Direct attempts per batch (default 2 with a handoff, else 4). */
   readonly attempts?: number;
-  /** Give up once the next wait would end past this many ms after emit (default 20 s). */
+  /**
+   * Give up on direct delivery once the next wait would end past this many ms after emit (default
+   * 5 s with a handoff — a long Retry-After is the outbox's to honour — else 20 s).
+   */
   readonly budgetMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly metrics: DeliveryMetrics;
   readonly log: Logger;
   readonly random?: () => number;
+  /** After a handoff, hand batches over without a direct attempt for this long (default 5 s). */
+  readonly pauseMs?: number;
 }
+
+/** Tries at handing a batch to the outbox, and the waits between them. */
+const HANDOFF_WAITS_MS = [50, 250, 1_000];
 
 /** Within waitUntil's 30 s after the response, with room for the last attempt's own deadline. */
 export const REQUEST_BACKOFF: BackoffPolicy = {
@@ -39,9 +59,15 @@ export const REQUEST_BACKOFF: BackoffPolicy = {
 
 export class RequestEventSink implements EventSink {
   private inFlight = 0;
+  /** Date.now() until which batches go straight to the outbox (the backplane just failed). */
+  private pausedUntil = 0;
+  /** This isolate handed events over since its last direct success: tell the outbox when one works. */
+  private outboxHolds = false;
+  private readonly throttled: ThrottledLog;
 
   constructor(private readonly options: RequestEventSinkOptions) {
     options.metrics.capacity.set(0);
+    this.throttled = throttleLog(options.log);
   }
 
   emit(events: readonly VigilEvent[], options?: EmitOptions): void {
@@ -70,9 +96,10 @@ export class RequestEventSink implements EventSink {
   }
 
   private async deliver(batch: readonly VigilEvent[], started: number): Promise<void> {
-    const { target, metrics, log } = this.options;
-    const attempts = this.options.attempts ?? 4;
-    const budgetMs = this.options.budgetMs ?? 20_000;
+    const { target, metrics, handoff } = this.options;
+    if (handoff && Date.now() < this.pausedUntil) return this.handOff(handoff, batch, null);
+    const attempts = this.options.attempts ?? (handoff ? 2 : 4);
+    const budgetMs = this.options.budgetMs ?? (handoff ? 5_000 : 20_000);
     const backoff = this.options.backoff ?? REQUEST_BACKOFF;
     const body = ingestBody(batch);
     for (let attempt = 0; ; attempt++) {
@@ -80,14 +107,14 @@ export class RequestEventSink implements EventSink {
       if (out.kind === 'sent') {
         metrics.sent.inc({}, batch.length);
         metrics.latency.observe((performance.now() - started) / 1000, batch.length);
+        if (handoff && this.outboxHolds) await this.resume(handoff);
         return;
       }
       if (out.kind === 'rejected') {
-        metrics.dropped.inc({ reason: 'rejected' }, batch.length);
-        log({
-          level: 'error',
-          msg: `event batch refused by the backplane (${out.status}): dropped`,
-          dropped: batch.length,
+        if (handoff && HOLD_STATUSES.has(out.status)) {
+          return this.handOff(handoff, batch, `backplane answered ${out.status}`);
+        }
+        this.drop('rejected', batch.length, `event batch refused by the backplane: dropped`, {
           status: out.status,
           detail: out.detail,
         });
@@ -96,11 +123,9 @@ export class RequestEventSink implements EventSink {
       metrics.failed.inc({ reason: out.reason }, batch.length);
       const wait = retryDelayMs(attempt, out.retryAfterMs, backoff, this.options.random);
       if (attempt + 1 >= attempts || performance.now() - started + wait > budgetMs) {
-        metrics.dropped.inc({ reason: 'retries_exhausted' }, batch.length);
-        log({
-          level: 'error',
-          msg: `event delivery failed ${attempt + 1} times: dropped`,
-          dropped: batch.length,
+        if (handoff) return this.handOff(handoff, batch, out.error);
+        this.drop('retries_exhausted', batch.length, `event delivery failed: dropped`, {
+          attempts: attempt + 1,
           status: out.status,
           error: out.error,
         });
@@ -108,5 +133,69 @@ export class RequestEventSink implements EventSink {
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
+  }
+
+  /**
+   * Give the batch to the durable outbox (a few tries: the object may be restarting). What it
+   * refuses (full, invalid) and what cannot be handed over at all is counted and logged as lost.
+   */
+  private async handOff(
+    handoff: DurableHandoff,
+    batch: readonly VigilEvent[],
+    cause: unknown,
+  ): Promise<void> {
+    const { metrics } = this.options;
+    if (cause !== null) this.pausedUntil = Date.now() + (this.options.pauseMs ?? 5_000);
+    let error: unknown;
+    for (let i = 0; ; i++) {
+      try {
+        const r = await handoff.store(batch);
+        this.outboxHolds = true;
+        metrics.handedOff.inc({}, r.stored + r.duplicates);
+        if (cause !== null) {
+          this.throttled('warn', 'backplane unreachable: events handed to the durable outbox', {
+            events: batch.length,
+            error: cause,
+          });
+        }
+        if (r.refused > 0) {
+          this.drop(
+            'outbox_full',
+            r.refused,
+            'durable outbox full (VIGIL_OUTBOX_CAPACITY): dropped',
+          );
+        }
+        if (r.invalid > 0) {
+          this.drop('invalid', r.invalid, 'events that fail core’s schemas dropped (a bug)');
+        }
+        return;
+      } catch (e) {
+        error = e;
+      }
+      const wait = HANDOFF_WAITS_MS[i];
+      if (wait === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    this.drop('outbox_unavailable', batch.length, 'durable outbox unreachable: events dropped', {
+      error,
+      cause,
+    });
+  }
+
+  /** A direct delivery worked after handoffs: the outbox need not wait out its backoff. */
+  private async resume(handoff: DurableHandoff): Promise<void> {
+    this.outboxHolds = false;
+    try {
+      await handoff.resume();
+    } catch (error) {
+      // Its own backoff still brings it round; nothing is lost.
+      this.throttled('warn', 'durable outbox: could not prompt delivery', { error });
+    }
+  }
+
+  /** Count lost events and log them (one line per kind every 10 s at most, with the count). */
+  private drop(reason: DropReason, n: number, msg: string, fields: object = {}): void {
+    this.options.metrics.dropped.inc({ reason }, n);
+    this.throttled('error', msg, { reason, ...fields }, n);
   }
 }

@@ -45,6 +45,10 @@ export interface TestIngestServer {
   accepted(): VigilEvent[];
   /** Resolves once `predicate` holds (checked after every request and every 20 ms). */
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Close the port (open connections cut): the backplane is down. */
+  down(): Promise<void>;
+  /** Listen again on the same port. */
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -118,9 +122,23 @@ export async function startTestIngest(
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    async close() {
+    async down() {
+      const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closed;
+    },
+    async up() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
+    async close() {
+      if (!server.listening) return;
+      await self.down();
     },
   };
   return self;

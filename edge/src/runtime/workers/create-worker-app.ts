@@ -16,11 +16,17 @@ import { bundledModelFiles } from './bundled-model.js';
 import type { Env } from './env.js';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import { withCompiledOrtWasm } from './ort-wasm.js';
+import { WorkerOutbox } from './outbox-client.js';
+
+/** Deadline of a direct delivery attempt when the durable outbox is there to fall back on. */
+const DIRECT_TIMEOUT_MS = 5_000;
 
 export interface WorkerApp {
   readonly app: Hono<EdgeEnv>;
   /** The Upstash store, whose buffered answers must be flushed before the isolate may go idle. */
   readonly remote: RemoteFeatureStore | null;
+  /** The durable outbox, with a backplane and the EVENT_OUTBOX binding. */
+  readonly outbox: WorkerOutbox | null;
 }
 
 /** Build the edge app from the Worker's bindings; throws ConfigError naming a bad binding. */
@@ -40,15 +46,29 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
   // many, evicting them at will) sees its own slice of the traffic and forgets it on eviction.
   // Right for `npm run dev:worker` and tests; a deployment needs the Upstash bindings.
   const store: FeatureStore = remote ?? createMemoryFeatureStore();
-  // Each request's events go to the backplane in one signed batch under its waitUntil.
+  // Each request's events go to the backplane in one signed batch under its waitUntil; what
+  // cannot go now goes to the durable outbox, which delivers it when the backplane is back.
   const delivery = new DeliveryMetrics();
+  const outbox =
+    config.backplane && env.EVENT_OUTBOX ? new WorkerOutbox(env.EVENT_OUTBOX, consoleLogger) : null;
+  if (config.backplane && !outbox) {
+    consoleLogger({
+      level: 'warn',
+      msg:
+        'no EVENT_OUTBOX Durable Object binding: events that cannot be delivered within ~20 s ' +
+        'are dropped (see wrangler.toml)',
+    });
+  }
   const sink = config.backplane
     ? new RequestEventSink({
         target: {
           backplaneUrl: config.backplane.url,
           secret: config.backplane.eventsSecret,
           hmac: createWebCryptoHmac(),
+          // With an outbox behind it, a slow backplane costs a handoff, not 10 s of waitUntil.
+          ...(outbox ? { timeoutMs: DIRECT_TIMEOUT_MS } : {}),
         },
+        ...(outbox ? { handoff: outbox } : {}),
         metrics: delivery,
         log: consoleLogger,
       })
@@ -62,7 +82,7 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     ...(sink ? { sink, metricsSources: [delivery] } : {}),
     log: consoleLogger,
   });
-  return { app, remote };
+  return { app, remote, outbox };
 }
 
 function upstashStore(config: EdgeConfig): RemoteFeatureStore {

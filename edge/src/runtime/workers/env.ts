@@ -1,9 +1,10 @@
 /**
  * The Worker's bindings: wrangler.toml's [vars] and the secrets put with `wrangler secret put`,
- * plus the LiveHub Durable Object. Written by hand rather than by `wrangler types`, which sees
+ * plus the LiveHub and EventOutbox Durable Objects. Written by hand rather than by `wrangler types`, which sees
  * [vars] but not secrets. The strings are all optional here; the shared loadConfig validates them
  * and names any bad one.
  */
+import type { EventOutbox } from './event-outbox.js';
 import type { LiveHub } from './live-hub.js';
 
 export interface Env {
@@ -25,8 +26,12 @@ export interface Env {
   readonly VIGIL_ANALYST_KEYS?: string;
   /** Events the LiveHub keeps for resuming clients (default 10,000). */
   readonly VIGIL_HUB_RETAIN?: string;
+  /** Events the durable outbox (EventOutbox) stores at most (default 100,000). */
+  readonly VIGIL_OUTBOX_CAPACITY?: string;
   /** "1": serve the LiveHub's routes only (the hub for the Node edge); everything else 404s. */
   readonly VIGIL_HUB_ONLY?: string;
   /** The LiveHub (wrangler.toml [[durable_objects.bindings]]). */
   readonly LIVE_HUB?: DurableObjectNamespace<LiveHub>;
+  /** The durable outbox for events (wrangler.toml [[durable_objects.bindings]], migration v2). */
+  readonly EVENT_OUTBOX?: DurableObjectNamespace<EventOutbox>;
 }

@@ -4,7 +4,9 @@
  * request the isolate serves. Work that may outlive a response is handed to `ctx.waitUntil`: the
  * app does so for answer saves and event delivery; this file for the Upstash store's buffered
  * answers. The LiveHub's routes (`/v1/live`, `/internal/hub/*`) are answered first, without the
- * scoring app; with VIGIL_HUB_ONLY=1 they are all the Worker answers.
+ * scoring app; with VIGIL_HUB_ONLY=1 they are all the Worker answers. With a backplane, events the
+ * Worker cannot deliver at once wait in the EventOutbox Durable Object (event-outbox.ts); each
+ * isolate checks once that what it holds is scheduled, and /metrics carries its numbers.
  */
 import { consoleLogger } from '../../app/index.js';
 import { isHubPath } from '../../app/hub-paths.js';
@@ -19,11 +21,13 @@ import { createWorkerApp, stringBindings, type WorkerApp } from './create-worker
 import type { Env } from './env.js';
 import { hubRoutes } from './hub-routes.js';
 
+export { EventOutbox } from './event-outbox.js';
 export { LiveHub } from './live-hub.js';
 
 let built: Promise<WorkerApp> | undefined;
 let flushing: Promise<void> | undefined;
 let hub: ReturnType<typeof hubRoutes> | undefined;
+let outboxChecked = false;
 
 /** The isolate's hub routes, built on first use (synchronously: a bad binding throws each time). */
 function hubFor(env: Env): ReturnType<typeof hubRoutes> {
@@ -94,9 +98,18 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   } catch (error) {
     return startupFailed(error, 'edge');
   }
+  if (worker.outbox && !outboxChecked) {
+    // Alarms are durable, but one that failed too often is gone: an isolate's start re-arms it.
+    outboxChecked = true;
+    ctx.waitUntil(worker.outbox.ensureScheduled());
+  }
   const response = await worker.app.fetch(request, env, ctx);
   if (worker.remote && worker.remote.bufferedAnswers > 0) {
     ctx.waitUntil(flushLater(worker.remote));
+  }
+  if (worker.outbox && path === '/metrics' && request.method === 'GET' && response.ok) {
+    // The app authenticated the scrape; the outbox's numbers are global, fetched only now.
+    return worker.outbox.withMetrics(response);
   }
   return response;
 }

@@ -2,9 +2,9 @@
  * Runs the bundled Worker in workerd through Miniflare 4: what the edge-workers tests and
  * `npm start` use. Node side. Compatibility date, flags, [vars] and the Durable Object binding
  * come from wrangler.toml (via wrangler's own translation to Miniflare options), the code from
- * `bundleWorker`'s module list. The LiveHub is configured as wrangler.toml's migration declares it
- * (`new_sqlite_classes`): SQLite-backed, so `ctx.storage.sql` exists; its storage is in memory
- * unless `persistDir` is given.
+ * `bundleWorker`'s module list. The LiveHub and the EventOutbox are configured as wrangler.toml's
+ * migrations declare them (`new_sqlite_classes`): SQLite-backed, so `ctx.storage.sql` exists;
+ * their storage (and the outbox's alarm) is in memory unless `persistDir` is given.
  */
 import { Miniflare } from 'miniflare';
 import { WRANGLER_TOML, type WorkerBundle } from './bundle.js';
@@ -15,8 +15,9 @@ export interface StartWorkerdOptions {
   /** Loopback port to listen on; 0 (default) picks a free one. */
   readonly port?: number;
   /**
-   * Keep Durable Object storage (the LiveHub's sequence and retained events) in this directory
-   * across runs; default: in memory, gone on dispose.
+   * Keep Durable Object storage (the LiveHub's sequence and retained events, the events the
+   * EventOutbox holds for the backplane) in this directory across runs; default: in memory, gone
+   * on dispose.
    */
   readonly persistDir?: string;
 }
@@ -47,9 +48,12 @@ export async function startWorkerd(
     modulesRoot: bundle.dir,
     modules: bundle.modules.map((m) => ({ type: m.type, path: m.path })),
     bindings: { ...vars, ...options.bindings },
-    // As wrangler derives it from [[migrations]] new_sqlite_classes; stated here so the hub never
-    // runs on the key-value backend by accident (it needs ctx.storage.sql).
-    durableObjects: { LIVE_HUB: { className: 'LiveHub', useSQLite: true } },
+    // As wrangler derives them from [[migrations]] new_sqlite_classes; stated here so neither
+    // object runs on the key-value backend by accident (both need ctx.storage.sql).
+    durableObjects: {
+      LIVE_HUB: { className: 'LiveHub', useSQLite: true },
+      EVENT_OUTBOX: { className: 'EventOutbox', useSQLite: true },
+    },
     durableObjectsPersist: options.persistDir ?? false,
     host: '127.0.0.1',
     port: options.port ?? 0,
