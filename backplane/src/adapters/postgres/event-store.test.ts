@@ -1,0 +1,137 @@
+import postgres, { type Sql } from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionEvent, feedbackEvent } from '../../testing/fixtures.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-pglite.js';
+import { writeEvents } from './event-store.js';
+import { migrate, readMigrations } from './migrate.js';
+
+let pg: EmbeddedPostgres;
+let sql: Sql;
+
+beforeAll(async () => {
+  pg = await startEmbeddedPostgres('memory');
+  sql = postgres(pg.url, { max: 1, onnotice: () => undefined });
+  await migrate(sql);
+});
+
+afterAll(async () => {
+  await sql.end();
+  await pg.close();
+});
+
+async function count(table: string, run: string): Promise<number> {
+  const [r] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM ${sql(table)} WHERE transaction_id LIKE ${`tx_${run}_%`}`;
+  return r!.n;
+}
+
+describe('writeEvents on PGlite', () => {
+  it('writes a batch once, however often it is delivered', async () => {
+    const events = Array.from({ length: 25 }, (_, i) => decisionEvent(i, 'idem'));
+    const first = await writeEvents(sql, events);
+    expect(first).toEqual({ decisionsInserted: 25, feedbackInserted: 0, casesOpened: 10 });
+    // Redelivered whole, then again within a bigger batch with repeats.
+    const again = await writeEvents(sql, events);
+    expect(again).toEqual({ decisionsInserted: 0, feedbackInserted: 0, casesOpened: 0 });
+    const more = [...events, decisionEvent(25, 'idem'), decisionEvent(25, 'idem')];
+    expect((await writeEvents(sql, more)).decisionsInserted).toBe(1);
+    expect(await count('transactions', 'idem')).toBe(26);
+    expect(await count('cases', 'idem')).toBe(10);
+  });
+
+  it('stores every field of the decision and opens cases for review and decline', async () => {
+    const d = decisionEvent(3, 'fields'); // review
+    d.transaction.channel = 'ecommerce';
+    d.transaction.ip = '192.0.2.1';
+    await writeEvents(sql, [d]);
+    const [row] =
+      await sql`SELECT * FROM transactions WHERE transaction_id = ${d.transaction.transaction_id}`;
+    expect(row).toMatchObject({
+      event_id: d.event_id,
+      customer_id: d.transaction.customer_id,
+      amount: d.transaction.amount,
+      currency: 'EUR',
+      channel: 'ecommerce',
+      ip: '192.0.2.1',
+      country: null,
+      score: d.score,
+      decision: 'review',
+      reasons: d.reasons,
+      features: d.features,
+      degraded: false,
+      runtime: 'node',
+      latency_ms: 0.5,
+      label: null,
+    });
+    expect((row!.ts as Date).toISOString()).toBe(d.transaction.timestamp);
+    const [c] =
+      await sql`SELECT * FROM cases WHERE transaction_id = ${d.transaction.transaction_id}`;
+    expect(c).toMatchObject({
+      case_id: `case_${d.transaction.transaction_id}`,
+      status: 'open',
+      version: 1,
+    });
+  });
+
+  it('keeps the latest verdict by time, in whatever order verdicts and decisions arrive', async () => {
+    const early = feedbackEvent(1, 'fraud', '2018-09-01T00:00:00Z', 'label');
+    const late = feedbackEvent(1, 'legitimate', '2018-09-02T00:00:00Z', 'label');
+    // The later verdict first, before the decision exists; then the earlier one; then the decision.
+    await writeEvents(sql, [late]);
+    await writeEvents(sql, [early]);
+    await writeEvents(sql, [decisionEvent(1, 'label')]);
+    const label = async () =>
+      (await sql`SELECT label FROM transactions WHERE transaction_id = 'tx_label_1'`)[0]!.label as
+        string | null;
+    expect(await label()).toBe('legitimate');
+    // Redelivering the old verdict changes nothing; a newer one wins.
+    await writeEvents(sql, [early]);
+    expect(await label()).toBe('legitimate');
+    await writeEvents(sql, [feedbackEvent(1, 'fraud', '2018-09-03T00:00:00Z', 'label')]);
+    expect(await label()).toBe('fraud');
+    expect(await count('feedback', 'label')).toBe(3);
+  });
+
+  it('takes decisions and verdicts of one transaction in one batch', async () => {
+    await writeEvents(sql, [
+      decisionEvent(7, 'mixed'),
+      feedbackEvent(7, 'fraud', '2018-09-01T00:00:00Z', 'mixed'),
+    ]);
+    const [row] = await sql`SELECT label FROM transactions WHERE transaction_id = 'tx_mixed_7'`;
+    expect(row!.label).toBe('fraud');
+  });
+
+  it('writes a batch larger than one statement', async () => {
+    const events = Array.from({ length: 2_100 }, (_, i) => decisionEvent(i, 'big'));
+    expect((await writeEvents(sql, events)).decisionsInserted).toBe(2_100);
+    expect(await count('transactions', 'big')).toBe(2_100);
+  });
+});
+
+describe('migrate', () => {
+  it('is idempotent: a second run applies nothing and changes nothing', async () => {
+    expect(await migrate(sql)).toEqual([]);
+    const rows = await sql`SELECT version, name FROM schema_migrations ORDER BY version`;
+    expect(rows.map((r) => r.name as string)).toEqual(readMigrations().map((m) => m.name));
+  });
+
+  it('applies each file once even when two backplanes start together', async () => {
+    const fresh = await startEmbeddedPostgres('memory');
+    const a = postgres(fresh.url, { max: 1, onnotice: () => undefined });
+    const b = postgres(fresh.url, { max: 1, onnotice: () => undefined });
+    try {
+      const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
+      expect([...ra, ...rb].sort()).toEqual(readMigrations().map((m) => m.name));
+    } finally {
+      await a.end();
+      await b.end();
+      await fresh.close();
+    }
+  });
+
+  it('refuses a migration that changed after it was applied', async () => {
+    await expect(
+      migrate(sql, [{ version: '001', name: '001_init.sql', sql: 'SELECT 1', checksum: 'x' }]),
+    ).rejects.toMatchObject({ code: 'MIGRATION_MISMATCH' });
+  });
+});

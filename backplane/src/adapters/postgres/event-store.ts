@@ -1,0 +1,158 @@
+/**
+ * Writes consumed events to Postgres, idempotently: a redelivered batch changes nothing. Multi-row
+ * INSERT … ON CONFLICT DO NOTHING of up to 1,000 rows per statement (never COPY, which PGlite's
+ * socket cannot do), then the labels. Decisions insert
+ * `transactions` and open a case for review and decline (case_id = 'case_' || transaction_id);
+ * feedback inserts `feedback`, and every touched transaction's label becomes its latest verdict
+ * by (ts, event_id).
+ */
+import type { VigilEvent } from '@vigil/core';
+import type { Sql } from 'postgres';
+
+/** Rows per INSERT statement. */
+export const ROWS_PER_STATEMENT = 1_000;
+
+/** The case a review or decline opens. */
+export function caseIdOf(transactionId: string): string {
+  return `case_${transactionId}`;
+}
+
+export interface WriteResult {
+  /** Rows new to the database (the rest were already there: redeliveries). */
+  readonly decisionsInserted: number;
+  readonly feedbackInserted: number;
+  readonly casesOpened: number;
+}
+
+function chunks<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** A JSON array of events, from their texts: no re-serialization of what Kafka delivered. */
+const jsonArray = (texts: readonly string[]) => `[${texts.join(',')}]`;
+
+/**
+ * One chunk of decisions and verdicts in ONE statement: transactions, the cases that review and
+ * decline open, and feedback, as data-modifying CTEs. A statement is atomic by itself, and every
+ * insert is idempotent, so the batch needs no explicit transaction: a batch half-written when the
+ * consumer died is completed by its redelivery. (No BEGIN/COMMIT round trips either, and no
+ * connection reserved across awaits — postgres.js can crash on a reserved connection whose server
+ * went away mid-transaction, porsager/postgres#1208.) The rows are jsonb parameters — the events
+ * as they came — unpacked by Postgres: far less work in Node than serializing twenty arrays, and
+ * one prepared statement whatever the batch size.
+ */
+async function insertChunk(
+  sql: Sql,
+  decisions: readonly string[],
+  feedback: readonly string[],
+): Promise<WriteResult> {
+  const [r] = await sql<{ inserted: number; cases: number; feedback: number }[]>`
+    WITH d AS (
+      SELECT e, e->'transaction' AS t
+      FROM jsonb_array_elements(${jsonArray(decisions)}::text::jsonb) AS x(e)
+    ), ins AS (
+      INSERT INTO transactions (
+        transaction_id, event_id, ts, customer_id, terminal_id, amount, currency, channel, country,
+        device_id, ip, score, decision, reasons, features, model_version, degraded, scored_at,
+        runtime, latency_ms)
+      SELECT t->>'transaction_id', e->>'event_id', (t->>'timestamp')::timestamptz,
+        t->>'customer_id', t->>'terminal_id', (t->>'amount')::float8, t->>'currency',
+        t->>'channel', t->>'country', t->>'device_id', t->>'ip', (e->>'score')::float8,
+        e->>'decision', e->'reasons', e->'features', e->>'model_version',
+        (e->>'degraded')::boolean, (e->>'scored_at')::timestamptz, e->>'runtime',
+        (e->>'latency_ms')::float8
+      FROM d
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), opened AS (
+      -- opened_at is the decision's time: a redelivery opens the same case at the same time.
+      INSERT INTO cases (case_id, transaction_id, opened_at, updated_at)
+      SELECT 'case_' || (t->>'transaction_id'), t->>'transaction_id',
+        (e->>'scored_at')::timestamptz, (e->>'scored_at')::timestamptz
+      FROM d
+      WHERE e->>'decision' IN ('review', 'decline')
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), fb AS (
+      INSERT INTO feedback (event_id, transaction_id, label, ts, source, actor, case_id, customer_id)
+      SELECT e->>'event_id', e->>'transaction_id', e->>'label', (e->>'timestamp')::timestamptz,
+        e->>'source', e->>'actor', e->>'case_id', e->>'customer_id'
+      FROM jsonb_array_elements(${jsonArray(feedback)}::text::jsonb) AS x(e)
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM opened)::int AS cases,
+      (SELECT count(*) FROM fb)::int AS feedback`;
+  return { decisionsInserted: r!.inserted, casesOpened: r!.cases, feedbackInserted: r!.feedback };
+}
+
+/**
+ * Set each transaction's label to its latest verdict. Runs after the inserts have committed, in
+ * its own statement: a decision and its verdict may be written concurrently from two partitions, and
+ * whichever commits last then sees the other. The guard on (label_ts, label_event_id) keeps an
+ * update computed from an older snapshot from overwriting a newer label.
+ */
+async function refreshLabels(sql: Sql, transactionIds: readonly string[]): Promise<void> {
+  await sql`
+    UPDATE transactions t
+       SET label = f.label, label_ts = f.ts, label_event_id = f.event_id
+      FROM (SELECT DISTINCT ON (transaction_id) transaction_id, label, ts, event_id
+              FROM feedback
+             WHERE transaction_id = ANY(${transactionIds}::text[])
+             ORDER BY transaction_id, ts DESC, event_id DESC) f
+     WHERE t.transaction_id = f.transaction_id
+       AND (t.label_ts IS NULL OR (f.ts, f.event_id) > (t.label_ts, t.label_event_id))`;
+}
+
+/**
+ * Write one consumed batch; safe to repeat. `texts[i]` is the JSON of `events[i]` as it was
+ * received (validated by core's schemas); without it the events are serialized here.
+ */
+export async function writeEvents(
+  sql: Sql,
+  events: readonly VigilEvent[],
+  texts: readonly string[] = events.map((e) => JSON.stringify(e)),
+): Promise<WriteResult> {
+  const decisions: string[] = [];
+  const feedback: string[] = [];
+  const touched = new Set<string>();
+  events.forEach((e, i) => {
+    if (e.type === 'decision') {
+      decisions.push(texts[i]!);
+      touched.add(e.transaction.transaction_id);
+    } else {
+      feedback.push(texts[i]!);
+      touched.add(e.transaction_id);
+    }
+  });
+  if (events.length === 0) return { decisionsInserted: 0, feedbackInserted: 0, casesOpened: 0 };
+  let decisionsInserted = 0;
+  let casesOpened = 0;
+  let feedbackInserted = 0;
+  const n = Math.max(decisions.length, feedback.length);
+  for (let i = 0; i < n; i += ROWS_PER_STATEMENT) {
+    const r = await insertChunk(
+      sql,
+      decisions.slice(i, i + ROWS_PER_STATEMENT),
+      feedback.slice(i, i + ROWS_PER_STATEMENT),
+    );
+    decisionsInserted += r.decisionsInserted;
+    casesOpened += r.casesOpened;
+    feedbackInserted += r.feedbackInserted;
+  }
+  const result = { decisionsInserted, feedbackInserted, casesOpened };
+  for (const part of chunks([...touched], ROWS_PER_STATEMENT * 5)) await refreshLabels(sql, part);
+  return result;
+}
+
+/**
+ * Whether a failed write may succeed if retried (connection lost, server restarting, conflicts,
+ * resources) — or whether the data itself cannot be stored (SQLSTATE classes 22 and 23: a value
+ * Postgres refuses, such as a NUL character), so that retrying the same batch would never end.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}

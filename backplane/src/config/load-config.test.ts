@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const SECRET = 'events-secret-0123456789';
+
+function fails(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/repo');
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('loadConfig did not fail');
+}
+
+describe('loadConfig', () => {
+  it('has embedded defaults: in-process log, PGlite under .vigil, the contract topics', () => {
+    const c = loadConfig({ VIGIL_EVENTS_SECRET: SECRET }, '/repo');
+    expect(c).toMatchObject({
+      port: 8788,
+      host: '127.0.0.1',
+      roles: ['ingest', 'consumer', 'api'],
+      kafkaBrokers: null,
+      databaseUrl: null,
+      dataDir: '/repo/.vigil',
+      webDist: '/repo/web/dist',
+      topics: { decisions: 'vigil.decisions.v1', feedback: 'vigil.feedback.v1' },
+      consumerGroup: 'vigil-backplane',
+      hub: null,
+      kafkaPartitions: 6,
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig(
+      {
+        VIGIL_BACKPLANE_PORT: '9000',
+        VIGIL_HOST: '0.0.0.0',
+        KAFKA_BROKERS: 'k1:9092, k2:9092',
+        DATABASE_URL: 'postgres://u:p@db:5432/vigil',
+        VIGIL_EVENTS_SECRET: SECRET,
+        VIGIL_HUB_URL: 'https://vigil.example.com/',
+        VIGIL_HUB_SECRET: 'hub-secret-0123456789',
+        VIGIL_API_KEYS: 'key-aaaaaaaaaaaaaaaa,key-bbbbbbbbbbbbbbbb',
+        VIGIL_ANALYST_KEYS: 'key-cccccccccccccccc',
+        VIGIL_SESSION_SECRET: 'session-secret-0123456789',
+        VIGIL_EDGE_URL: 'http://127.0.0.1:8787',
+        VIGIL_DATA_DIR: '/data',
+        VIGIL_WEB_DIST: '/www',
+        VIGIL_TOPIC_PREFIX: 'test1.',
+        VIGIL_BACKPLANE_ROLES: 'consumer',
+        VIGIL_KAFKA_PARTITIONS: '12',
+        VIGIL_LOG_LEVEL: 'debug',
+      },
+      '/repo',
+    );
+    expect(c).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      databaseUrl: 'postgres://u:p@db:5432/vigil',
+      hub: { url: 'https://vigil.example.com', secret: 'hub-secret-0123456789' },
+      apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      analystKeys: ['key-cccccccccccccccc'],
+      sessionSecret: 'session-secret-0123456789',
+      edgeUrl: 'http://127.0.0.1:8787',
+      dataDir: '/data',
+      webDist: '/www',
+      topics: { decisions: 'test1.vigil.decisions.v1', feedback: 'test1.vigil.feedback.v1' },
+      consumerGroup: 'test1.vigil-backplane',
+      roles: ['consumer'],
+      kafkaPartitions: 12,
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    [{}, 'VIGIL_EVENTS_SECRET'],
+    [{ VIGIL_EVENTS_SECRET: 'short' }, 'VIGIL_EVENTS_SECRET'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_BACKPLANE_PORT: '70000' }, 'VIGIL_BACKPLANE_PORT'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, KAFKA_BROKERS: 'kafka' }, 'KAFKA_BROKERS'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_HUB_URL: 'http://hub' }, 'VIGIL_HUB_SECRET'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_HUB_SECRET: 'hub-secret-0123456789' }, 'VIGIL_HUB_URL'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_API_KEYS: 'short' }, 'VIGIL_API_KEYS'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_BACKPLANE_ROLES: 'api,web' }, 'VIGIL_BACKPLANE_ROLES'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_TOPIC_PREFIX: 'a b' }, 'VIGIL_TOPIC_PREFIX'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_LOG_LEVEL: 'loud' }, 'VIGIL_LOG_LEVEL'],
+  ])('fails fast naming the variable: %j', (env, variable) => {
+    const e = fails(env);
+    expect(e.variable).toBe(variable);
+    expect(e.message.startsWith(variable)).toBe(true);
+  });
+
+  it('needs no events secret without the ingest role, and never echoes a secret', () => {
+    expect(loadConfig({ VIGIL_BACKPLANE_ROLES: 'consumer,api' }, '/repo').eventsSecret).toBeNull();
+    const e = fails({ VIGIL_EVENTS_SECRET: 'tiny-secret' });
+    expect(e.message).not.toContain('tiny-secret');
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The backplane's one Hono app: POST /ingest/events, GET /metrics, GET /healthz, the analysts' API
+ * at /api, and the dashboard's static build at / (index.html for client-side routes). Built from
+ * what main.ts created; one onError renders every failure as problem+json.
+ */
+import { randomUUID } from 'node:crypto';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { constantTimeEqual } from '@vigil/core';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { ingestRoutes, INGEST_PATH, type IngestDeps } from '../ingest/ingest-routes.js';
+import type { BackplaneMetrics } from './backplane-metrics.js';
+import type { BackplaneEnv } from './backplane-env.js';
+import {
+  PROBLEMS,
+  problemBody,
+  problemResponse,
+  ProblemError,
+  type ProblemKind,
+} from './problem.js';
+
+export interface Health {
+  readonly ready: boolean;
+  readonly [detail: string]: unknown;
+}
+
+export interface BackplaneAppDeps {
+  readonly log: Logger;
+  readonly metrics: BackplaneMetrics;
+  /** null without the ingest role. */
+  readonly ingest: IngestDeps | null;
+  /** The analysts' API (mounted at /api), or null without the api role. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any sub-app's Env
+  readonly api: Hono<any> | null;
+  readonly health: () => Health;
+  /** Bearer keys for /metrics (VIGIL_API_KEYS); empty = open (the backplane binds loopback). */
+  readonly metricsKeys: readonly string[];
+  /** The dashboard's build directory, or null when it is missing. */
+  readonly webDist: string | null;
+  /** Called before /metrics renders (to sample gauges). */
+  readonly beforeMetrics?: () => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Paths the dashboard's index.html fallback never answers. */
+const RESERVED = /^\/(api|ingest|internal|metrics|healthz)(\/|$)/;
+
+/** `mw` for every path but the backplane's own. */
+function unlessReserved(mw: MiddlewareHandler<BackplaneEnv>): MiddlewareHandler<BackplaneEnv> {
+  return (c, next) => (RESERVED.test(c.req.path) ? next() : mw(c, next));
+}
+
+function kindOf(status: number): ProblemKind {
+  for (const [k, p] of Object.entries(PROBLEMS)) if (p.status === status) return k as ProblemKind;
+  return status < 500 ? 'validation' : 'internal';
+}
+
+export function createBackplaneApp(deps: BackplaneAppDeps): Hono<BackplaneEnv> {
+  const { log, metrics } = deps;
+  const app = new Hono<BackplaneEnv>();
+
+  // A request id for every request (the caller's X-Request-Id when sane), in logs and the answer.
+  app.use(async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', id);
+    c.set('log', log.child({ req_id: id }));
+    await next();
+    c.header('x-request-id', id);
+    if (c.req.path === INGEST_PATH) metrics.ingestRequests.inc({ status: String(c.res.status) });
+  });
+
+  if (deps.ingest) app.route('/', ingestRoutes(deps.ingest));
+
+  app.get('/healthz', (c) => {
+    const h = deps.health();
+    return c.json({ status: h.ready ? 'ok' : 'unavailable', ...h }, h.ready ? 200 : 503);
+  });
+
+  app.get('/metrics', async (c) => {
+    if (deps.metricsKeys.length > 0) {
+      const m = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '');
+      if (!m || !deps.metricsKeys.some((k) => constantTimeEqual(k, m[1]!))) {
+        throw new ProblemError('unauthorized', 'send Authorization: Bearer <API key>', {
+          headers: { 'www-authenticate': 'Bearer realm="vigil"' },
+        });
+      }
+    }
+    deps.beforeMetrics?.();
+    const text = await metrics.registry.metrics();
+    return c.body(text, 200, { 'content-type': metrics.registry.contentType });
+  });
+
+  if (deps.api) app.route('/api', deps.api);
+
+  if (deps.webDist) {
+    const root = deps.webDist;
+    const asset = serveStatic<BackplaneEnv>({ root });
+    const index = serveStatic<BackplaneEnv>({ root, path: 'index.html' });
+    // A file of the build if there is one, else index.html: the dashboard routes on the client.
+    app.use(unlessReserved(asset));
+    app.use(unlessReserved(index));
+  }
+
+  app.notFound((c) =>
+    problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((err, c) => {
+    const id = c.get('requestId');
+    if (err instanceof ProblemError) {
+      return problemResponse(
+        problemBody(err.code, err.message, err.errors, `urn:vigil:request:${id}`),
+        {
+          ...err.headers,
+        },
+      );
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return problemResponse({
+        ...problemBody(kindOf(err.status), err.message),
+        status: err.status,
+      });
+    }
+    (c.get('log') ?? log).error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return problemResponse(
+      problemBody(
+        'internal',
+        'an unexpected error occurred; it has been logged',
+        undefined,
+        `urn:vigil:request:${id}`,
+      ),
+    );
+  });
+  return app;
+}

@@ -1,0 +1,123 @@
+/**
+ * POST /ingest/events: the edge's signed event batches. In order: the size (413), the signature
+ * over the raw bytes (401), JSON (400), core's schemas naming each bad index and field (400, and
+ * nothing is produced), then one send to the log. 202 {accepted: n} only once the log holds every
+ * event (Kafka: acks -1); if it cannot take them, 503 with Retry-After, and the edge retries —
+ * event ids make a batch that did land harmless to send again.
+ */
+import { SIGNATURE_HEADER, validateIngestBatch, verifyBody, type HmacSha256 } from '@vigil/core';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { LogUnavailableError } from '../adapters/event-log.port.js';
+import type { BackplaneMetrics } from '../http/backplane-metrics.js';
+import type { BackplaneEnv } from '../http/backplane-env.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
+import type { EventProducer } from '../ports.js';
+
+export const INGEST_PATH = '/ingest/events';
+
+export interface IngestDeps {
+  readonly producer: EventProducer;
+  /** VIGIL_EVENTS_SECRET. */
+  readonly secret: string;
+  readonly hmac: HmacSha256;
+  readonly maxBodyBytes: number;
+  readonly metrics: BackplaneMetrics;
+  /** The clock, in Unix seconds (tests pin it). */
+  readonly nowS?: () => number;
+  /** Retry-After on 503, in seconds (default 2). */
+  readonly retryAfterS?: number;
+}
+
+const SIGNATURE_PROBLEMS = {
+  missing: `send ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
+  malformed: `${SIGNATURE_HEADER} must be t=<unix seconds>,v1=<64 hex digits>`,
+  expired: `the ${SIGNATURE_HEADER} timestamp is too far from the server's clock`,
+  mismatch: `${SIGNATURE_HEADER} does not match the body (wrong VIGIL_EVENTS_SECRET?)`,
+} as const;
+
+function tooLarge(maxBytes: number): never {
+  // The body was not read: the connection cannot carry another request, so close it.
+  throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`, {
+    headers: { connection: 'close' },
+  });
+}
+
+export function ingestRoutes(deps: IngestDeps): Hono<BackplaneEnv> {
+  const nowS = deps.nowS ?? (() => Date.now() / 1000);
+  const retryAfter = String(deps.retryAfterS ?? 2);
+  const app = new Hono<BackplaneEnv>();
+
+  app.post(
+    INGEST_PATH,
+    async (c, next) => {
+      const declared = Number(c.req.header('content-length') ?? NaN);
+      if (declared > deps.maxBodyBytes) tooLarge(deps.maxBodyBytes);
+      await next();
+    },
+    bodyLimit({ maxSize: deps.maxBodyBytes, onError: () => tooLarge(deps.maxBodyBytes) }),
+    async (c) => {
+      const log = c.get('log');
+      const body = await c.req.text();
+      const check = await verifyBody(
+        deps.hmac,
+        deps.secret,
+        body,
+        c.req.header(SIGNATURE_HEADER),
+        nowS(),
+      );
+      if (!check.ok) {
+        log.warn({ reason: check.reason }, 'ingest: signature refused');
+        throw new ProblemError('unauthorized', SIGNATURE_PROBLEMS[check.reason]);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw new ProblemError('malformed-json', 'the body is not valid JSON');
+      }
+      const v = validateIngestBatch(json);
+      if (!v.ok) {
+        log.warn(
+          { issues: v.issues.slice(0, 20), count: v.issues.length },
+          'ingest: invalid batch',
+        );
+        throw validationProblem(v.issues);
+      }
+      const events = v.value.events;
+      const t0 = performance.now();
+      try {
+        await deps.producer.send(events);
+      } catch (err) {
+        deps.metrics.produceFailures.inc();
+        if (!(err instanceof LogUnavailableError)) throw err;
+        log.warn(
+          { err, events: events.length, first_event_id: events[0]!.event_id },
+          'ingest: the log cannot take the batch; answering 503',
+        );
+        throw new ProblemError('unavailable', 'the event log is unavailable; retry later', {
+          headers: { 'retry-after': retryAfter },
+          cause: err,
+        });
+      }
+      deps.metrics.produceSeconds.observe((performance.now() - t0) / 1000);
+      deps.metrics.ingestBatchSize.observe(events.length);
+      let decisions = 0;
+      for (const e of events) if (e.type === 'decision') decisions++;
+      if (decisions > 0) deps.metrics.ingestEvents.inc({ type: 'decision' }, decisions);
+      if (decisions < events.length) {
+        deps.metrics.ingestEvents.inc({ type: 'feedback' }, events.length - decisions);
+      }
+      log.info(
+        {
+          accepted: events.length,
+          first_event_id: events[0]!.event_id,
+          last_event_id: events.at(-1)!.event_id,
+        },
+        'ingest: batch accepted',
+      );
+      return c.json({ accepted: events.length }, 202);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,22 @@
+/** The drills' hands on the real services: stop, start and restart them on the project's ports. */
+import { inject } from 'vitest';
+import * as kafka from '../../../scripts/services/kafka-test-setup.js';
+import * as postgres from '../../../scripts/services/postgres-test-setup.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Stop PostgreSQL (fast: sessions cut), keep it down `downMs`, start it again. */
+export async function restartPostgres(o: { downMs: number }): Promise<void> {
+  const port = inject('postgresPort');
+  await postgres.stopPostgres(port);
+  await sleep(o.downMs);
+  await postgres.startPostgres(port);
+}
+
+export function stopKafka(): Promise<void> {
+  return kafka.stopKafka(inject('kafkaPort'));
+}
+
+export async function startKafka(): Promise<void> {
+  await kafka.startKafka(inject('kafkaPort'));
+}
