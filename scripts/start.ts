@@ -49,8 +49,14 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Miniflare registers its own SIGINT/SIGTERM hook at start-up that exits the process at once
+  // (after killing workerd), before our close could stop traffic, flush the edge's outbox and
+  // close the backplane and PGlite. Ours replaces it; close() disposes workerd itself, and
+  // Miniflare's 'exit' hook still kills workerd if we die some other way.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, stop);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -204,7 +204,7 @@ describe('cases store', () => {
   });
 
   it('counts cases opened by live decisions until the next load', async () => {
-    const t = setup([]);
+    const t = setup(Array.from({ length: 10 }, (_, i) => aCase(`c${i}`)));
     await t.store.load();
     t.store.applyLive([
       { seq: 1, event: decision(1, { decision: 'review', case_id: 'k1' }) },
@@ -214,5 +214,20 @@ describe('cases store', () => {
     expect(t.store.newCases()).toBe(2);
     await t.store.load();
     expect(t.store.newCases()).toBe(0);
+  });
+
+  it('fills a short queue by itself when cases open, at most every 2 s', async () => {
+    const t = setup([]);
+    await t.store.load();
+    t.resetQueries();
+    t.setList([aCase('k1')]);
+    t.store.applyLive([{ seq: 1, event: decision(1, { decision: 'review', case_id: 'k1' }) }]);
+    await Promise.resolve();
+    expect(t.listQueries()).toHaveLength(1);
+    expect(t.store.newCases()).toBe(0);
+    // Within 2 s a second opening is counted instead of reloading again.
+    t.store.applyLive([{ seq: 2, event: decision(2, { decision: 'review', case_id: 'k2' }) }]);
+    expect(t.listQueries()).toHaveLength(1);
+    expect(t.store.newCases()).toBe(1);
   });
 });

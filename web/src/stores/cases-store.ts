@@ -11,6 +11,9 @@ import { createFrameBatcher, type Scheduler } from './frame-batcher.js';
 import type { LiveSource } from './feed-store.js';
 import { runOptimistic } from './optimistic.js';
 
+/** Below this many rows the queue reloads itself when cases open (see applyLive). */
+const AUTO_FILL_BELOW = 8;
+
 export type CaseFilter = CaseStatus | 'all';
 
 export interface CasesStoreOptions {
@@ -156,6 +159,7 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
     }));
   }
 
+  let lastAutoFill = 0;
   function applyLive(items: readonly LiveItem[]): void {
     let opened = 0;
     for (const { event } of items) {
@@ -163,7 +167,20 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
       else if (event.kind === 'decision' && event.case_id) opened++;
     }
     const f = filter();
-    if (opened > 0 && (f === 'open' || f === 'all')) setNewCases((n) => n + opened);
+    if (opened > 0 && (f === 'open' || f === 'all')) {
+      // A short queue fills itself (at most every 2 s): an analyst looking at an empty queue while
+      // cases open should not have to find Refresh. A long one only counts, so rows do not move
+      // under the pointer.
+      if (cases().length < AUTO_FILL_BELOW && pending().size === 0 && !loading()) {
+        const t = Date.now();
+        if (t - lastAutoFill >= 2_000) {
+          lastAutoFill = t;
+          void fetchPage(null);
+          return;
+        }
+      }
+      setNewCases((n) => n + opened);
+    }
   }
 
   const batcher = createFrameBatcher<LiveItem>({
