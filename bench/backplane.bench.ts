@@ -416,7 +416,7 @@ export async function benchBackplane(): Promise<string> {
         ],
       ),
       '',
-      `Kafka, Postgres, the backplane and the sender share ${cpus().length} cores, so a pipeline that needs both services cannot pass their composition (${fmtInt(composed)} events/s here) even with no work of its own; the backplane adds HMAC, schema validation at ingest and again at consume, JSON in and out, and the hub, and reaches ${fmt((pipelineRate / composed) * 100, 0)} % of it. Load from other processes on the machine during the run lowers every number alike.`,
+      `Kafka, Postgres, the backplane and the sender share ${cpus().length} cores, so a pipeline that needs both services cannot pass their composition (${fmtInt(composed)} events/s here) even with no work of its own; the backplane adds HMAC, schema validation at ingest (a structural check at consume), JSON in and out, and the hub, and reaches ${fmt((pipelineRate / composed) * 100, 0)} % of it. Load from other processes on the machine during the run lowers every number alike.`,
       '',
     ].join('\n');
   } finally {

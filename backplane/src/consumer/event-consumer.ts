@@ -1,5 +1,6 @@
 /**
- * The consumer group: each batch (one topic partition) is validated with core's schemas, written to
+ * The consumer group: each batch (one topic partition) is checked (structurally: the ingest, the
+ * only producer, validated every event with core's schemas — see consumed-event.ts), written to
  * Postgres in one idempotent transaction — retried until it succeeds, so a Postgres restart only
  * delays it — then handed to the LiveHub publisher, and only then are its offsets resolved and
  * committed. A crash anywhere before the commit means the batch is delivered again: the upserts
@@ -9,13 +10,14 @@
  * committing, so a crash between the write and the publish is resumed by the redelivery; while the
  * hub fails it does not wait at all — Postgres writes never queue behind the hub.
  */
-import { validateEvent, type VigilEvent } from '@vigil/core';
+import type { VigilEvent } from '@vigil/core';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { EachBatchPayload, EventLog, LogConsumer } from '../adapters/event-log.port.js';
 import type { HubPublisher } from '../adapters/hub-publisher.port.js';
 import { isDataError, writeEvents } from '../adapters/postgres/event-store.js';
 import type { BackplaneMetrics } from '../http/backplane-metrics.js';
+import { checkConsumedEvent } from './consumed-event.js';
 import { liveEventOf } from './live-events.js';
 
 export interface EventConsumerOptions {
@@ -69,7 +71,7 @@ interface ParsedBatch {
   readonly texts: string[];
 }
 
-/** The events of a batch that pass validation; the rest are logged, counted and skipped. */
+/** The events of a batch that pass the consumer's check; the rest are logged, counted and skipped. */
 function parseBatch(
   payload: EachBatchPayload,
   metrics: BackplaneMetrics,
@@ -79,21 +81,15 @@ function parseBatch(
   const events: VigilEvent[] = [];
   const texts: string[] = [];
   for (const m of messages) {
-    let json: unknown;
-    try {
-      json = JSON.parse(m.value ?? '');
-    } catch {
-      json = undefined;
-    }
-    const v = validateEvent(json);
-    if (v.ok) {
-      events.push(v.value);
+    const c = checkConsumedEvent(m.value);
+    if (c.ok) {
+      events.push(c.value);
       texts.push(m.value!);
     } else {
       // A poison message must not stop the partition: it is skipped (and committed past).
       metrics.invalidMessages.inc();
       log.error(
-        { topic, partition, offset: m.offset, issues: v.issues.slice(0, 10) },
+        { topic, partition, offset: m.offset, problem: c.problem },
         'invalid message skipped',
       );
     }

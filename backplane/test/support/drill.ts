@@ -145,11 +145,22 @@ export class Drill {
     if (fb.length !== feedback.size) {
       throw new Error(`feedback: ${fb.length} rows for ${feedback.size} verdicts sent`);
     }
-    const [labels] = await this.sql<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM transactions WHERE label = 'fraud'`;
-    if (labels!.n !== feedback.size) {
-      throw new Error(`${labels!.n} transactions labelled fraud, ${feedback.size} verdicts sent`);
-    }
+    // Labels follow their feedback rows in a statement of their own, after the insert commits.
+    const labelled = async () =>
+      (
+        await this.sql<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM transactions WHERE label = 'fraud'`
+      )[0]!.n;
+    await until(
+      `${feedback.size} transactions labelled fraud`,
+      async () => {
+        const n = await labelled();
+        if (n > feedback.size)
+          throw new Error(`${n} transactions labelled fraud, ${feedback.size} sent`);
+        return n === feedback.size;
+      },
+      30_000,
+    );
     await until(
       'every event at the hub',
       () => sent.every((e) => this.hub.firstSeen.has(e.event_id)),

@@ -39,6 +39,20 @@ describe('writeEvents on PGlite', () => {
     expect(await count('cases', 'idem')).toBe(10);
   });
 
+  it('opens no case for a second, different decision of a stored transaction', async () => {
+    const approve = decisionEvent(0, 'rescored'); // i % 3 === 0: approve
+    expect(approve.decision).toBe('approve');
+    await writeEvents(sql, [approve]);
+    // The same transaction scored again by an edge that forgot its first answer.
+    const decline = { ...approve, decision: 'decline' as const, score: 0.9 };
+    expect(await writeEvents(sql, [decline])).toEqual({
+      decisionsInserted: 0,
+      feedbackInserted: 0,
+      casesOpened: 0,
+    });
+    expect(await count('cases', 'rescored')).toBe(0);
+  });
+
   it('stores every field of the decision and opens cases for review and decline', async () => {
     const d = decisionEvent(3, 'fields'); // review
     d.transaction.channel = 'ecommerce';

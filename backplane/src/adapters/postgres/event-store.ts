@@ -65,14 +65,15 @@ async function insertChunk(
         (e->>'latency_ms')::float8
       FROM d
       ON CONFLICT DO NOTHING
-      RETURNING 1
+      RETURNING transaction_id, decision, scored_at
     ), opened AS (
-      -- opened_at is the decision's time: a redelivery opens the same case at the same time.
+      -- Only the decision that was stored opens a case, in the same statement: a redelivery finds
+      -- both already there, and a second decision for a stored transaction (an edge that lost its
+      -- idempotency memory, say) opens none for an approve Postgres kept.
       INSERT INTO cases (case_id, transaction_id, opened_at, updated_at)
-      SELECT 'case_' || (t->>'transaction_id'), t->>'transaction_id',
-        (e->>'scored_at')::timestamptz, (e->>'scored_at')::timestamptz
-      FROM d
-      WHERE e->>'decision' IN ('review', 'decline')
+      SELECT 'case_' || transaction_id, transaction_id, scored_at, scored_at
+      FROM ins
+      WHERE decision IN ('review', 'decline')
       ON CONFLICT DO NOTHING
       RETURNING 1
     ), fb AS (
@@ -108,7 +109,7 @@ async function refreshLabels(sql: Sql, transactionIds: readonly string[]): Promi
 
 /**
  * Write one consumed batch; safe to repeat. `texts[i]` is the JSON of `events[i]` as it was
- * received (validated by core's schemas); without it the events are serialized here.
+ * received (validated by core's schemas at the ingest); without it the events are serialized here.
  */
 export async function writeEvents(
   sql: Sql,
