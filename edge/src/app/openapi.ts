@@ -157,6 +157,31 @@ export function buildOpenApiDocument(version: string): Json {
           },
         },
       },
+      '/v1/live': {
+        get: {
+          summary: 'The live decision feed: a WebSocket to the LiveHub Durable Object',
+          description:
+            'Upgrade to a WebSocket (`Upgrade: websocket`). Authenticated by a bearer key ' +
+            "(VIGIL_ANALYST_KEYS, else VIGIL_API_KEYS) or the dashboard's `vigil_session` " +
+            'cookie (same-origin only). Text frames, JSON: `hello {last_seq, oldest_seq}` on ' +
+            'connect; then `events {items: [{seq, event}]}` — event.kind is decision, feedback ' +
+            'or case —; `gap {from_seq, to_seq}` when a resume asks for events no longer kept. ' +
+            'Send `ping` for `pong`. Frames are defined in core/src/events/live.ts.',
+          parameters: [
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description: 'Resume: the last seq received; the missed events are sent first.',
+              schema: { type: 'integer', minimum: 0 },
+            },
+          ],
+          responses: {
+            101: { description: 'Switching protocols: the feed follows' },
+            ...problems(400, 401, 403, 426),
+          },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'Prometheus metrics (text exposition format 0.0.4)',
