@@ -9,7 +9,7 @@ import { constantTimeEqual, cookieValue, SESSION_COOKIE, verifySession } from '@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiEnv, Principal } from './api-env.js';
 import { nodeHmacSha256 } from './hmac.js';
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../http/problem.js';
 
 export const CSRF_HEADER = 'X-Requested-With';
 export const CSRF_VALUE = 'vigil';

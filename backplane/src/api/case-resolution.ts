@@ -22,7 +22,7 @@ import type { Sql } from 'postgres';
 import type { ResolveCaseResponse } from './api-types.js';
 import { getCase, mustGet, whyNotUpdated } from './cases-queries.js';
 import type { EdgeClient } from './edge-client.js';
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../http/problem.js';
 import { toFeedbackRecord } from './rows.js';
 
 export interface ResolveInput {

@@ -7,7 +7,7 @@
 import type { Case, CaseStatus, Decision, Page } from '@vigil/core';
 import type { Sql, TransactionSql } from 'postgres';
 import { encodeCursor } from './cursor.js';
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../http/problem.js';
 import { caseColumns, toCase } from './rows.js';
 
 export interface CaseFilter {

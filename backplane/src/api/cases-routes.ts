@@ -10,7 +10,7 @@ import type { ApiDeps } from './deps.js';
 import { resolveCase, type ResolveContext } from './case-resolution.js';
 import { assignCase, commentCase, getCase, listCases } from './cases-queries.js';
 import { decodeCursor } from './cursor.js';
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../http/problem.js';
 import { DEFAULT_PAGE, MAX_PAGE } from './transactions-routes.js';
 import {
   integerParam,

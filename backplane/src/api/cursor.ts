@@ -4,7 +4,7 @@
  * Postgres's own text (microseconds kept): a JS Date would round them to milliseconds and a page
  * boundary inside one millisecond would skip or repeat rows.
  */
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../http/problem.js';
 
 export type CursorKind = 'tx' | 'case';
 

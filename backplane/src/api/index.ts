@@ -11,7 +11,7 @@ import { casesRoutes } from './cases-routes.js';
 import { isDatabaseUnavailable } from './db-errors.js';
 import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
-import { problemBody, problemResponse, ProblemError } from './problem.js';
+import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
 import { TrafficGenerator } from './traffic/generate.js';
@@ -25,7 +25,7 @@ export type { ApiEnv, Principal } from './api-env.js';
 export type * from './api-types.js';
 export { CSRF_HEADER, CSRF_VALUE } from './auth.js';
 export { nodeHmacSha256 } from './hmac.js';
-export { PROBLEM_CONTENT_TYPE } from './problem.js';
+export { PROBLEM_CONTENT_TYPE } from '../http/problem.js';
 export { TrafficGenerator } from './traffic/generate.js';
 
 /** The API app, plus `close()` to stop what it runs in the background. */

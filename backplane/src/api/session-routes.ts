@@ -16,7 +16,7 @@ import * as z from 'zod/mini';
 import type { ApiEnv } from './api-env.js';
 import { identify, matchesAnyKey, type AuthOptions } from './auth.js';
 import { nodeHmacSha256 } from './hmac.js';
-import { ProblemError } from './problem.js';
+import { ProblemError } from '../http/problem.js';
 import { nameField, parseBody } from './validate.js';
 
 /** The subject of a session signed in without a `name`. */

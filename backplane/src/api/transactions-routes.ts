@@ -5,7 +5,7 @@ import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import type { ApiEnv } from './api-env.js';
 import { decodeCursor } from './cursor.js';
-import { ProblemError, validationProblem } from './problem.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
 import { getTransaction, listTransactions } from './transactions-queries.js';
 import {
   integerParam,

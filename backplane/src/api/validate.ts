@@ -6,7 +6,7 @@
 import { timestampSchema, toFieldIssues } from '@vigil/core';
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
-import { ProblemError, validationProblem } from './problem.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
 
 /** Largest JSON body the API reads (comments are the longest, at 4,000 characters). */
 export const MAX_BODY_BYTES = 65_536;

@@ -1,19 +1,26 @@
 /**
- * RFC 9457 problem details for the backplane's own routes (ingest, health, metrics), in the same
- * shape and `type` URNs as the edge and the analysts' API: handlers throw ProblemError, the app's
- * one onError renders it as application/problem+json.
+ * RFC 9457 problem details for every backplane route (ingest, health, metrics and the analysts'
+ * API), in the same shape and `type` URNs as the edge: handlers throw ProblemError, the app's
+ * onError renders it as application/problem+json.
  */
 import type { FieldIssue } from '@vigil/core';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** The problem kinds the backplane answers with: `type` is `urn:vigil:problem:<kind>`. */
 export const PROBLEMS = {
   validation: { status: 400, title: 'Invalid request' },
   'malformed-json': { status: 400, title: 'Malformed JSON' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  csrf: { status: 403, title: 'Missing CSRF header' },
   'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'stale-version': { status: 409, title: 'Stale version' },
+  'case-resolved': { status: 409, title: 'Case already resolved' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   internal: { status: 500, title: 'Internal error' },
+  'bad-gateway': { status: 502, title: 'Bad gateway' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const;
 
@@ -71,6 +78,10 @@ export class ProblemError extends Error {
     this.status = PROBLEMS[kind].status;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+  }
+
+  body(): ProblemBody {
+    return problemBody(this.code, this.message, this.errors);
   }
 }
 

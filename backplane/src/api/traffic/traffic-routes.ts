@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
 import type { InjectResponse, SimulatedOutcome, TrafficOneResponse } from '../api-types.js';
 import type { EdgeClient, EdgeReply } from '../edge-client.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError } from '../../http/problem.js';
 import { parseBody } from '../validate.js';
 import type { TrafficGenerator } from './generate.js';
 import { oneTransaction, planScenario, S1_THRESHOLD, type Planned } from './scenarios.js';
