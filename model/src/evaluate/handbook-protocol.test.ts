@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cardPrecisionAtK, dayIndex, handbookTestSet } from './handbook-protocol.js';
+import {
+  cardPrecisionAtK,
+  dayIndex,
+  handbookTestSet,
+  informationCeilingScores,
+} from './handbook-protocol.js';
 
 const DAY = 86_400;
 
@@ -38,5 +43,29 @@ describe('handbook protocol', () => {
     const t = handbookTestSet(ds, '2018-07-25');
     expect(Array.from(t.rows)).toEqual([5, 7]);
     expect(Array.from(t.day)).toEqual([0, 1]);
+  });
+
+  it('ranks first only the frauds that what is known at scoring time reveals', () => {
+    // Terminal 7: a fraud on day 0 (labelled on day 7), then scenario-2 frauds on days 3 and 8.
+    // Terminal 8: a scenario-2 fraud with no earlier fraud. A scenario-3 fraud and a legit row.
+    const rows: [number, number, number, number][] = [
+      // [time in days, terminal, fraud, scenario]
+      [0.5, 7, 1, 2],
+      [3.5, 7, 1, 2], // day 3: the day-0 label is not back yet → unknowable
+      [8.5, 7, 1, 2], // day 8: the day-0 label came back on day 7 → revealable
+      [8.5, 8, 1, 2], // nothing known at terminal 8 → unknowable
+      [8.6, 9, 1, 3], // a stolen card's five-fold amount → revealable
+      [8.7, 9, 0, 0],
+      [50.5, 7, 1, 2], // day 50: the day-0 fraud has left the 30-day window → unknowable
+    ];
+    const ds = {
+      length: rows.length,
+      timeSec: Float64Array.from(rows.map(([d]) => d * DAY)),
+      terminal: Int32Array.from(rows.map(([, t]) => t)),
+      isFraud: Uint8Array.from(rows.map(([, , f]) => f)),
+      scenario: Uint8Array.from(rows.map(([, , , s]) => s)),
+    };
+    const all = Int32Array.from(rows.keys());
+    expect(Array.from(informationCeilingScores(ds, all))).toEqual([0, 0, 1, 0, 1, 0.5, 0]);
   });
 });

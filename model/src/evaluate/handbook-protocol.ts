@@ -102,3 +102,63 @@ export function cardPrecisionAtK(
   }
   return days.length ? total / days.length : 0;
 }
+
+/** What the information-ceiling oracle reads of a stream. */
+export interface KnowableInput {
+  readonly length: number;
+  readonly timeSec: Float64Array;
+  readonly terminal: Int32Array;
+  readonly isFraud: Uint8Array;
+  /** The simulator's scenario of each fraud: 1 amount, 2 compromised terminal, 3 stolen card. */
+  readonly scenario: Uint8Array;
+}
+
+/**
+ * Oracle scores for "the best any model could do with the information it has": 1 for a fraud that
+ * something known at scoring time can reveal, 0.5 for a legitimate row, 0 for a fraud nothing can
+ * reveal. Scored with `cardPrecisionAtK`, this is the CP@100 of a model that ranks every
+ * revealable fraud first and cannot tell the rest from legitimate payments.
+ *
+ * Revealable: scenario 1 (amount over the handbook's 220) and scenario 3 (a card paying five times
+ * its habit) show in the transaction itself — counted generously, even on a card with no history.
+ * A scenario-2 fraud (a compromised terminal; amounts unchanged) shows only once a fraud at its
+ * terminal has had its label fed back (`delayDays` after that fraud) and is still inside the
+ * terminal's delayed windows (the 30 days ending `delayDays` back). Until then nothing about it
+ * differs from a legitimate payment: ranking it high would be luck, not detection. A model can
+ * beat this ceiling only by such luck: the unknowable frauds are ~0.2 % of a day's cards, so the
+ * expected gain is about one card a week.
+ */
+export function informationCeilingScores(
+  ds: KnowableInput,
+  rows: Int32Array,
+  delayDays = 7,
+  windowDays = 30,
+): Float64Array {
+  const fraudTimes = new Map<number, number[]>();
+  for (let i = 0; i < ds.length; i++) {
+    if (ds.isFraud[i] !== 1) continue;
+    const t = ds.terminal[i]!;
+    let list = fraudTimes.get(t);
+    if (!list) fraudTimes.set(t, (list = []));
+    list.push(ds.timeSec[i]!);
+  }
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    if (ds.isFraud[r] !== 1) {
+      out[k] = 0.5;
+      continue;
+    }
+    if (ds.scenario[r] !== 2) {
+      out[k] = 1;
+      continue;
+    }
+    const t = ds.timeSec[r]!;
+    const oldestDay = Math.floor(t / DAY) - delayDays - windowDays + 1;
+    const known = (fraudTimes.get(ds.terminal[r]!) ?? []).some(
+      (tf) => tf + delayDays * DAY <= t && Math.floor(tf / DAY) >= oldestDay,
+    );
+    out[k] = known ? 1 : 0;
+  }
+  return out;
+}

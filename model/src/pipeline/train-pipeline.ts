@@ -5,7 +5,11 @@ import {
   type Thresholds,
   type TreeEnsemble,
 } from '@vigil/core';
-import { cardPrecisionAtK, handbookTestSet } from '../evaluate/handbook-protocol.js';
+import {
+  cardPrecisionAtK,
+  handbookTestSet,
+  informationCeilingScores,
+} from '../evaluate/handbook-protocol.js';
 import {
   averagePrecision,
   rocAuc,
@@ -71,6 +75,11 @@ export interface PipelineResult {
     readonly frauds: number;
     /** CP@100 of a perfect model: fewer compromised cards a day cap what any model can reach. */
     readonly cp100Ceiling: number;
+    /**
+     * CP@100 of an oracle that ranks first every fraud that what is known at scoring time can
+     * reveal (`informationCeilingScores`): the ceiling of detection rather than of luck.
+     */
+    readonly cp100InformationCeiling: number;
   };
   readonly testConfusion: Confusion;
   readonly trainRows: number;
@@ -198,6 +207,13 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
     yt,
     100,
   );
+  const cp100InformationCeiling = cardPrecisionAtK(
+    Int32Array.from(test.rows, (r) => ds.customer[r]!),
+    test.day,
+    yt,
+    informationCeilingScores(ds, test.rows),
+    100,
+  );
   const tEval = performance.now() - t0;
 
   return {
@@ -207,7 +223,13 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
     ensemble,
     thresholds,
     validation,
-    test: { ...testMetrics, transactions: test.rows.length, frauds, cp100Ceiling },
+    test: {
+      ...testMetrics,
+      transactions: test.rows.length,
+      frauds,
+      cp100Ceiling,
+      cp100InformationCeiling,
+    },
     testConfusion: confusion(tScores, yt, thresholds),
     trainRows: keep.length,
     trainFrauds: y.reduce((s, v) => s + v, 0),
