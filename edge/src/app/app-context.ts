@@ -5,9 +5,12 @@ import type { ScoreCall, ScoringService } from '../scoring/scoring-service.js';
 import type { EdgeMetrics } from './metrics.js';
 import { ProblemError } from './problem.js';
 
-/** Hono's environment for the edge: the arrival time, set by the first middleware. */
+/**
+ * Hono's environment for the edge: the arrival time, set by the first middleware, and whether the
+ * response carries the security headers already (the scoring routes' fast path).
+ */
 export interface EdgeEnv extends Env {
-  Variables: { t0: number };
+  Variables: { t0: number; secured: boolean };
 }
 
 /** The served model: metadata (validated with core's parseModelMetadata) and its trees. */
@@ -36,6 +39,8 @@ export interface AppContext {
   /** Body limits in bytes: single-item and batch requests. */
   readonly limits: { readonly single: number; readonly batch: number };
   readonly labelTimeoutMs: number;
+  /** The security headers as a record, for responses built in one go (security-headers.ts). */
+  readonly securityHeaders: Readonly<Record<string, string>>;
   readonly log: Logger;
 }
 

@@ -250,6 +250,23 @@ export function describeEdgeBehaviour(
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
       expect(r.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(r.headers.get('access-control-allow-origin')).toBeNull();
+      // The scoring routes build theirs in one go (security-headers.ts): OWASP's REST set, with
+      // the values the middleware gives every other route, on answers and on problems alike.
+      const scored = await api.post('/v1/score', tx({ ...world('sec') }));
+      const problem = await api.post('/v1/score', { amount: 'ten' });
+      const batch = await api.post('/v1/score/batch', { transactions: [tx({ ...world('sec2') })] });
+      expect([scored.status, problem.status, batch.status]).toEqual([200, 400, 200]);
+      for (const res of [scored, problem, batch]) {
+        for (const name of [
+          'content-security-policy',
+          'strict-transport-security',
+          'x-content-type-options',
+          'x-frame-options',
+        ]) {
+          expect(res.headers.get(name), name).toBe(r.headers.get(name));
+        }
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
     });
 
     it('replays a transaction id: first answer, replayed: true, no state change', async () => {

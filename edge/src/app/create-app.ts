@@ -7,7 +7,6 @@ import type { EmitOptions, EventSink, FeatureStore, Scorer, VigilEvent } from '@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
 import type { EdgeConfig } from '../config/load-config.js';
 import { ScoringService } from '../scoring/scoring-service.js';
 import type { AppContext, EdgeEnv, Logger, ServedModel } from './app-context.js';
@@ -23,7 +22,8 @@ import {
 } from './problem.js';
 import { feedbackRoutes } from './routes/feedback-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
-import { scoreRoutes } from './routes/score-routes.js';
+import { SCORE_PATHS, scoreRoutes } from './routes/score-routes.js';
+import { API_SECURITY_HEADERS, securityMiddleware } from './security-headers.js';
 import { MAX_BATCH } from './schemas.js';
 
 /** Largest body of a single-item request: a transaction is well under 1 kB. */
@@ -142,7 +142,8 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       ensemble: model.ensemble,
       thresholds: model.metadata.thresholds,
       featureTimeoutMs: config.featureTimeoutMs,
-      sink,
+      // No downstream sink, no events to build: decisions are still counted (decided()).
+      ...(downstream ? { sink } : {}),
       observer: metrics,
       runtime: deps.runtime,
       maxBatch: MAX_BATCH,
@@ -157,6 +158,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       batch: config.maxBodyBytes,
     },
     labelTimeoutMs: LABEL_TIMEOUT_MS,
+    securityHeaders: API_SECURITY_HEADERS,
     log,
   };
 
@@ -167,15 +169,18 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     const route = ROUTES.has(c.req.path) ? c.req.path : forwards(c) ? 'backplane' : 'other';
     metrics.requests.inc({ route, status: String(c.res.status) });
   });
-  const secure = secureHeaders({
-    // An API: nothing may be framed, run or loaded from its responses. /docs sets its own CSP.
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    xFrameOptions: 'DENY',
-    crossOriginResourcePolicy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin',
-    overwrite: false,
+  const secure = securityMiddleware({ crossOrigin: config.corsOrigins.length > 0 });
+  app.use(async (c, next) => {
+    // What the backplane answers (the dashboard, /api) keeps the backplane's own headers.
+    if (forwards(c)) return next();
+    if (!SCORE_PATHS.has(c.req.path)) return secure(c, next);
+    await next();
+    // The scoring routes answer with the headers already (scoreResponse); their problems do not.
+    if (c.get('secured') === true) return;
+    for (const k in API_SECURITY_HEADERS) {
+      if (!c.res.headers.has(k)) c.res.headers.set(k, API_SECURITY_HEADERS[k]!);
+    }
   });
-  // What the backplane answers (the dashboard, /api) keeps the backplane's own headers.
-  app.use((c, next) => (forwards(c) ? next() : secure(c, next)));
   if (config.corsOrigins.length > 0) {
     // Before authentication: preflights carry no credentials.
     app.use(

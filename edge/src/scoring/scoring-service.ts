@@ -54,7 +54,12 @@ export interface ScoringDeps {
   readonly thresholds: Thresholds;
   /** Deadline of the store's step; past it the request is answered degraded. */
   readonly featureTimeoutMs: number;
-  readonly sink: EventSink;
+  /**
+   * Where decision events go. Absent when nothing downstream wants them (an edge without a
+   * backplane): the events are then not built at all — a feature record and a timer per request
+   * for nobody.
+   */
+  readonly sink?: EventSink;
   readonly observer: ScoringObserver;
   /** Carried by decision events. */
   readonly runtime: 'node' | 'workers';
@@ -179,7 +184,7 @@ export class ScoringService {
 
       if (stepped.ok) this.save(saves, call);
       else if (stepped.late) this.saveWhenLate(stepped.late, storeTxs, rowOf, answers, call);
-      if (fresh.length > 0) {
+      if (fresh.length > 0 && this.deps.sink) {
         // Every event of a request carries the request's server time so far (a batch's events
         // all carry the batch's), which is its Server-Timing `total` less writing the response.
         // The events are built after the answer has gone (a feature record costs more than a
@@ -377,9 +382,11 @@ export class ScoringService {
 
   /** Build and emit the decision events in a macrotask: after the response is on its way. */
   private emitLater(d: Decided, call: ScoreCall): void {
+    const sink = this.deps.sink;
+    if (!sink) return;
     const work = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
       try {
-        this.deps.sink.emit(this.decisionEvents(d), call);
+        sink.emit(this.decisionEvents(d), call);
       } catch (error) {
         this.deps.observer.sinkFailed(error);
       }

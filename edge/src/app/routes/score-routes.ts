@@ -1,5 +1,5 @@
 import { validateTransaction, type Transaction } from '@vigil/core';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { ScoreTiming } from '../../scoring/scoring-service.js';
 import { limitBody, scoreCallOf, type AppContext, type EdgeEnv } from '../app-context.js';
 import { ProblemError, validationProblem } from '../problem.js';
@@ -30,6 +30,30 @@ function pendingProblem(txs: readonly Transaction[], indexes: number[], batch: b
   );
 }
 
+/** The scoring routes' paths: they answer through `scoreResponse`. */
+export const SCORE_PATHS: ReadonlySet<string> = new Set(['/v1/score', '/v1/score/batch']);
+
+/**
+ * A 200 with the security headers, built in one go from a plain header record: on Node that stays
+ * @hono/node-server's cached response, written straight to the socket (security-headers.ts).
+ */
+function scoreResponse(
+  c: Context<EdgeEnv>,
+  ctx: AppContext,
+  body: string,
+  timing: string,
+): Response {
+  c.set('secured', true);
+  return new Response(body, {
+    status: 200,
+    headers: {
+      ...ctx.securityHeaders,
+      'content-type': 'application/json',
+      'server-timing': timing,
+    },
+  });
+}
+
 /** POST /v1/score and /v1/score/batch. */
 export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
   const r = new Hono<EdgeEnv>();
@@ -41,10 +65,7 @@ export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
     if (result.kind === 'pending') pendingProblem([v.value], result.indexes, false);
     const total = performance.now() - c.get('t0');
     ctx.metrics.scoreSeconds.observe(total / 1000);
-    return c.body(result.answers[0]!, 200, {
-      'content-type': 'application/json',
-      'server-timing': serverTiming(result.timing, total),
-    });
+    return scoreResponse(c, ctx, result.answers[0]!, serverTiming(result.timing, total));
   });
 
   r.post('/score/batch', limitBody(ctx.limits.batch), async (c) => {
@@ -54,10 +75,12 @@ export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
     if (result.kind === 'pending') pendingProblem(v.value, result.indexes, true);
     const total = performance.now() - c.get('t0');
     // The answers are JSON already: join them rather than parse and re-serialise.
-    return c.body(`{"results":[${result.answers.join(',')}]}`, 200, {
-      'content-type': 'application/json',
-      'server-timing': serverTiming(result.timing, total),
-    });
+    return scoreResponse(
+      c,
+      ctx,
+      `{"results":[${result.answers.join(',')}]}`,
+      serverTiming(result.timing, total),
+    );
   });
 
   return r;
