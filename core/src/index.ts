@@ -17,3 +17,5 @@ export * from './events/events.js';
 export * from './events/live.js';
 export * from './auth/signing.js';
 export * from './api/analyst-api.js';
+export * from './api/problem.js';
+export * from './config/env-reader.js';

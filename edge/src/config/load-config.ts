@@ -2,9 +2,21 @@
  * The edge's configuration: one typed object from an environment record (process.env on Node, the
  * Worker's bindings on Workers), read once at start-up by the runtime's wiring, never at import.
  * Fails fast, naming the variable (and never echoing a secret). An empty value counts as unset, as
- * in .env files.
+ * in .env files. The readers (envValue, envSecret, …) are core's, shared with the backplane, so a
+ * variable both read is read and refused the same way.
  */
-import { HUB_RETAINED_EVENTS } from '@vigil/core';
+import {
+  ConfigError,
+  envBearerKeys,
+  envInteger,
+  envList,
+  envSecret,
+  envUrl,
+  envValue,
+  HUB_RETAINED_EVENTS,
+  type Env,
+  type ParseUrl,
+} from '@vigil/core';
 
 export interface EdgeConfig {
   /** PORT: where the Node runtime listens (default 8787; 0 = any free port). */
@@ -46,19 +58,8 @@ export interface EdgeConfig {
   readonly hubRetainedEvents: number;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** A configuration variable is invalid; `variable` names it. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+// Re-exported: the runtimes and scripts import them with loadConfig.
+export { ConfigError, type Env } from '@vigil/core';
 
 export const DEFAULT_PORT = 8787;
 /**
@@ -66,80 +67,15 @@ export const DEFAULT_PORT = 8787;
  * ~2.5 kB of heap, so a full outbox holds ~250 MB.
  */
 export const DEFAULT_OUTBOX_CAPACITY = 100_000;
-/** Shortest shared secret accepted (events, hub, sessions). */
-export const MIN_SECRET_LENGTH = 16;
 export const DEFAULT_FEATURE_TIMEOUT_MS = 30;
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
-/** Shortest API key accepted: a guessable key is no key. */
-export const MIN_API_KEY_LENGTH = 16;
 
-/** RFC 6750 b64token: what may follow `Bearer `. */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got '${raw}'`);
-  }
-  return n;
-}
-
-function list(env: Env, name: string): string[] {
-  return (value(env, name) ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function url(env: Env, name: string, protocols: readonly string[]): string | null {
-  const raw = value(env, name);
-  if (raw === undefined) return null;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'is not a URL');
-  }
-  if (!protocols.includes(u.protocol)) {
-    throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL, got ${u.protocol}`);
-  }
-  return raw;
-}
-
-function bearerKeys(env: Env, name: string): string[] {
-  const keys = list(env, name);
-  keys.forEach((k, i) => {
-    // The key itself is never echoed: only which one is wrong.
-    if (!B64TOKEN.test(k)) {
-      throw new ConfigError(name, `key #${i + 1} has characters a bearer token cannot`);
-    }
-    if (k.length < MIN_API_KEY_LENGTH) {
-      throw new ConfigError(name, `key #${i + 1} is shorter than ${MIN_API_KEY_LENGTH} characters`);
-    }
-  });
-  return keys;
-}
-
-/** A shared secret: ≥ MIN_SECRET_LENGTH characters, never echoed. */
-function secret(env: Env, name: string): string | null {
-  const s = value(env, name);
-  if (s === undefined) return null;
-  if (s.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(name, `must be at least ${MIN_SECRET_LENGTH} characters`);
-  }
-  return s;
-}
+/** Core names no runtime global; both of the edge's runtimes have WHATWG URL. */
+const parseUrl: ParseUrl = (s) => new URL(s);
 
 function backplane(env: Env): EdgeConfig['backplane'] {
-  const u = url(env, 'VIGIL_BACKPLANE_URL', ['http:', 'https:']);
-  const eventsSecret = secret(env, 'VIGIL_EVENTS_SECRET');
+  const u = envUrl(env, 'VIGIL_BACKPLANE_URL', ['http:', 'https:'], parseUrl);
+  const eventsSecret = envSecret(env, 'VIGIL_EVENTS_SECRET');
   if (u === null && eventsSecret === null) return null;
   if (u === null) {
     throw new ConfigError('VIGIL_BACKPLANE_URL', 'is required when VIGIL_EVENTS_SECRET is set');
@@ -154,7 +90,7 @@ function backplane(env: Env): EdgeConfig['backplane'] {
 }
 
 function corsOrigins(env: Env): string[] {
-  return list(env, 'VIGIL_CORS_ORIGINS').map((o) => {
+  return envList(env, 'VIGIL_CORS_ORIGINS').map((o) => {
     let u: URL | undefined;
     try {
       u = new URL(o);
@@ -173,8 +109,8 @@ function corsOrigins(env: Env): string[] {
 }
 
 function upstash(env: Env): EdgeConfig['upstash'] {
-  const u = url(env, 'UPSTASH_REDIS_REST_URL', ['http:', 'https:']);
-  const token = value(env, 'UPSTASH_REDIS_REST_TOKEN');
+  const u = envUrl(env, 'UPSTASH_REDIS_REST_URL', ['http:', 'https:'], parseUrl);
+  const token = envValue(env, 'UPSTASH_REDIS_REST_TOKEN');
   if (u === null && token === undefined) return null;
   if (u === null)
     throw new ConfigError(
@@ -192,12 +128,12 @@ function upstash(env: Env): EdgeConfig['upstash'] {
 /** Read and validate the edge's configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): EdgeConfig {
   const config: EdgeConfig = {
-    port: integer(env, 'PORT', DEFAULT_PORT, 0, 65_535),
-    host: value(env, 'VIGIL_HOST') ?? '127.0.0.1',
-    apiKeys: bearerKeys(env, 'VIGIL_API_KEYS'),
+    port: envInteger(env, 'PORT', DEFAULT_PORT, 0, 65_535),
+    host: envValue(env, 'VIGIL_HOST') ?? '127.0.0.1',
+    apiKeys: envBearerKeys(env, 'VIGIL_API_KEYS'),
     upstash: upstash(env),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    featureTimeoutMs: integer(
+    redisUrl: envUrl(env, 'REDIS_URL', ['redis:', 'rediss:'], parseUrl),
+    featureTimeoutMs: envInteger(
       env,
       'VIGIL_FEATURE_TIMEOUT_MS',
       DEFAULT_FEATURE_TIMEOUT_MS,
@@ -205,20 +141,26 @@ export function loadConfig(env: Env): EdgeConfig {
       10_000,
     ),
     corsOrigins: corsOrigins(env),
-    maxBodyBytes: integer(env, 'VIGIL_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1_024, 67_108_864),
+    maxBodyBytes: envInteger(
+      env,
+      'VIGIL_MAX_BODY_BYTES',
+      DEFAULT_MAX_BODY_BYTES,
+      1_024,
+      67_108_864,
+    ),
     backplane: backplane(env),
-    hubSecret: secret(env, 'VIGIL_HUB_SECRET'),
-    sessionSecret: secret(env, 'VIGIL_SESSION_SECRET'),
-    analystKeys: bearerKeys(env, 'VIGIL_ANALYST_KEYS'),
-    outboxCapacity: integer(
+    hubSecret: envSecret(env, 'VIGIL_HUB_SECRET'),
+    sessionSecret: envSecret(env, 'VIGIL_SESSION_SECRET'),
+    analystKeys: envBearerKeys(env, 'VIGIL_ANALYST_KEYS'),
+    outboxCapacity: envInteger(
       env,
       'VIGIL_OUTBOX_CAPACITY',
       DEFAULT_OUTBOX_CAPACITY,
       1_000,
       10_000_000,
     ),
-    hubUrl: url(env, 'VIGIL_HUB_URL', ['http:', 'https:']),
-    hubRetainedEvents: integer(env, 'VIGIL_HUB_RETAIN', HUB_RETAINED_EVENTS, 1, 1_000_000),
+    hubUrl: envUrl(env, 'VIGIL_HUB_URL', ['http:', 'https:'], parseUrl),
+    hubRetainedEvents: envInteger(env, 'VIGIL_HUB_RETAIN', HUB_RETAINED_EVENTS, 1, 1_000_000),
   };
   if (config.upstash && config.redisUrl) {
     throw new ConfigError(
