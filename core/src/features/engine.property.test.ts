@@ -178,8 +178,15 @@ describe('feature engine properties', () => {
 describe('state op programs', () => {
   it('apply exactly like the in-place updates', async () => {
     const { applyOps } = await import('./state-ops.js');
-    const { customerOps, terminalOps, labelOps, updateCustomer, updateTerminal } =
-      await import('./engine.js');
+    const {
+      applyCustomerLabel,
+      customerLabelOps,
+      customerOps,
+      terminalOps,
+      labelOps,
+      updateCustomer,
+      updateTerminal,
+    } = await import('./engine.js');
     fc.assert(
       fc.property(fc.array(fc.tuple(evArb(60), fc.boolean()), { maxLength: 60 }), (evs) => {
         const c1 = newCustomerState();
@@ -194,6 +201,8 @@ describe('state op programs', () => {
           if (fraud) {
             applyLabel(t1, e.timeSec, 1);
             applyOps(t2, labelOps(e.timeSec, 1));
+            applyCustomerLabel(c1, e.timeSec, 1);
+            applyOps(c2, customerLabelOps(e.timeSec, 1));
           }
         }
         expect(c2).toEqual(c1);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { F, N_FEATURES } from './feature-names.js';
 import {
+  applyCustomerLabel,
   applyLabel,
   computeFeatures,
   dayOf,
@@ -87,6 +88,38 @@ describe('feature engine', () => {
     expect(features(c, t, T0, 1)[F.terminal_risk_1d_delay7]).toBe(0);
   });
 
+  it("counts a card's confirmed frauds on their own day, for 30 days, withdrawable", () => {
+    const c = newCustomerState();
+    const t = newTerminalState();
+    const out = new Float32Array(N_FEATURES);
+    stepInPlace(c, t, { timeSec: T0, amount: 500 }, out);
+    stepInPlace(c, t, { timeSec: T0 + 3600, amount: 20 }, out);
+    expect(out[F.customer_known_frauds_30d]).toBe(0);
+    expect(out[F.customer_fraud_recency_days]).toBe(0);
+    applyCustomerLabel(c, T0, 1);
+    // Later the same day: one known fraud, today (recency 1).
+    let f = features(c, t, T0 + 7200, 1);
+    expect(f[F.customer_known_frauds_30d]).toBe(1);
+    expect(f[F.customer_fraud_recency_days]).toBe(1);
+    // Ten days on: still known, ten days back (recency 11); the terminal is untouched.
+    f = features(c, t, T0 + 10 * DAY, 1);
+    expect(f[F.customer_known_frauds_30d]).toBe(1);
+    expect(f[F.customer_fraud_recency_days]).toBe(11);
+    expect(f[F.terminal_fraud_age_days]).toBe(0);
+    // Counts stay within the day's transactions (2), and a withdrawal takes one back.
+    applyCustomerLabel(c, T0, 1);
+    applyCustomerLabel(c, T0, 1);
+    expect(features(c, t, T0 + DAY, 1)[F.customer_known_frauds_30d]).toBe(2);
+    applyCustomerLabel(c, T0, -1);
+    expect(features(c, t, T0 + DAY, 1)[F.customer_known_frauds_30d]).toBe(1);
+    // Out of the 30-day window it is forgotten.
+    expect(features(c, t, T0 + 30 * DAY, 1)[F.customer_known_frauds_30d]).toBe(0);
+    // A label for a day the card never paid on changes nothing.
+    const before = c.slice();
+    applyCustomerLabel(c, T0 - 3 * DAY, 1);
+    expect(c).toEqual(before);
+  });
+
   it('keeps fraud counts within 0 … transactions', () => {
     const t = newTerminalState();
     const c = newCustomerState();
@@ -116,7 +149,7 @@ describe('feature engine', () => {
   it('documents state sizes in bytes', () => {
     expect(CUSTOMER_STATE_BYTES).toBe(newCustomerState().byteLength);
     expect(TERMINAL_STATE_BYTES).toBe(newTerminalState().byteLength);
-    expect(CUSTOMER_STATE_BYTES).toBe(1208);
+    expect(CUSTOMER_STATE_BYTES).toBe(1448);
     expect(TERMINAL_STATE_BYTES).toBe(888);
   });
 

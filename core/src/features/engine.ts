@@ -2,6 +2,7 @@ import { F, N_FEATURES } from './feature-names.js';
 import { labelAt, maxAt, OP_LABEL, OP_MAX, OP_RING_ADD, ringAdd } from './state-ops.js';
 import {
   CUSTOMER_DAYS,
+  CUSTOMER_FRAUD_FIELD,
   CUSTOMER_HEADER,
   CUSTOMER_SLOT,
   LABEL_DELAY_DAYS,
@@ -66,6 +67,8 @@ export function computeFeatures(
   let s30 = 0;
   let q30 = 0;
   let max30 = 0;
+  let kf30 = 0;
+  let newestFraudBack = -1;
   let slot = mod(day, CUSTOMER_DAYS);
   for (let back = 0; back < CUSTOMER_DAYS; back++) {
     const o = CUSTOMER_HEADER + slot * CUSTOMER_SLOT;
@@ -86,6 +89,11 @@ export function computeFeatures(
     q30 += customer[o + 3]!;
     const m = customer[o + 4]!;
     if (m > max30) max30 = m;
+    const kf = customer[o + CUSTOMER_FRAUD_FIELD]!;
+    if (kf > 0) {
+      kf30 += kf;
+      if (newestFraudBack < 0) newestFraudBack = back;
+    }
   }
 
   // Terminal buckets: windows [day − 7 − n + 1, day − 7] and today's traffic.
@@ -155,6 +163,26 @@ export function computeFeatures(
   out[o + F.terminal_nb_tx_today] = today + 1;
   out[o + F.hour_of_day] = hour;
   out[o + F.terminal_fraud_age_days] = oldestFraudBack < 0 ? 0 : LABEL_DELAY_DAYS + oldestFraudBack;
+  // The card's confirmed frauds: how many in its 30-day window, and how recent the newest (1 =
+  // today; 0 = none known).
+  out[o + F.customer_known_frauds_30d] = kf30;
+  out[o + F.customer_fraud_recency_days] = newestFraudBack < 0 ? 0 : 1 + newestFraudBack;
+}
+
+/**
+ * Apply a change of a transaction's fraud label to its customer (the card), like applyLabel does
+ * to its terminal: the fraud counts on the transaction's own day in the card's buckets, so a card
+ * with confirmed fraud reads as such in every later transaction whose 30-day window holds that day
+ * (`customer_known_frauds_30d`, `customer_fraud_recency_days`). A bucket the ring has recycled
+ * (a label more than 30 days late) changes nothing.
+ */
+export function applyCustomerLabel(
+  customer: CustomerState,
+  txTimeSec: number,
+  delta: 1 | -1,
+): void {
+  const day = dayOf(txTimeSec);
+  labelAt(customer, customerSlot(day), day, CUSTOMER_FRAUD_FIELD, 1, delta);
 }
 
 /**
@@ -220,6 +248,12 @@ export function terminalOps(tx: EngineEvent): Float64Array {
 export function labelOps(txTimeSec: number, delta: 1 | -1): Float64Array {
   const day = dayOf(txTimeSec);
   return Float64Array.of(OP_LABEL, terminalSlot(day), day, 2, 1, delta);
+}
+
+/** The op program of applyCustomerLabel. */
+export function customerLabelOps(txTimeSec: number, delta: 1 | -1): Float64Array {
+  const day = dayOf(txTimeSec);
+  return Float64Array.of(OP_LABEL, customerSlot(day), day, CUSTOMER_FRAUD_FIELD, 1, delta);
 }
 
 /**

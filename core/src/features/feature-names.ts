@@ -29,6 +29,8 @@ export const FEATURE_NAMES = [
   'terminal_nb_tx_today',
   'hour_of_day',
   'terminal_fraud_age_days',
+  'customer_known_frauds_30d',
+  'customer_fraud_recency_days',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];

@@ -11,10 +11,15 @@
 export const CUSTOMER_DAYS = 30;
 /** Customer header: [time of the latest event seen (epoch s; -Infinity when none)]. */
 export const CUSTOMER_HEADER = 1;
-/** Per customer day bucket: [day, count, sum of amounts, sum of squared amounts, max amount]. */
-export const CUSTOMER_SLOT = 5;
+/**
+ * Per customer day bucket: [day, count, sum of amounts, sum of squared amounts, max amount, known
+ * frauds].
+ */
+export const CUSTOMER_SLOT = 6;
+/** Field of a customer bucket holding the day's confirmed frauds (applyCustomerLabel). */
+export const CUSTOMER_FRAUD_FIELD = 5;
 export const CUSTOMER_STATE_LENGTH = CUSTOMER_HEADER + CUSTOMER_DAYS * CUSTOMER_SLOT;
-/** Bytes of one customer's state (1,208). */
+/** Bytes of one customer's state (1,448). */
 export const CUSTOMER_STATE_BYTES = CUSTOMER_STATE_LENGTH * 8;
 
 /** Labels arrive 7 days after a transaction: terminal windows end this many days back. */

@@ -87,4 +87,12 @@ export const REASON_CODES: { readonly [K in FeatureName]: ReasonCode } = {
     code: 'TERMINAL_FRAUD_EPISODE',
     message: 'The terminal is in an ongoing episode of confirmed fraud.',
   },
+  customer_known_frauds_30d: {
+    code: 'CARD_CONFIRMED_FRAUD',
+    message: 'The card had confirmed fraud in the last 30 days.',
+  },
+  customer_fraud_recency_days: {
+    code: 'CARD_RECENT_FRAUD',
+    message: "The card's confirmed fraud is recent.",
+  },
 };

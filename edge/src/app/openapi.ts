@@ -128,8 +128,9 @@ export function buildOpenApiDocument(version: string): Json {
       ),
       '/v1/feedback': post(
         'Label a scored transaction',
-        'A fraud label raises the risk of the transaction’s terminal on the transaction’s own ' +
-          'day; legitimate after fraud withdraws it; the same label twice changes nothing.',
+        'A fraud label raises the risk of the transaction’s terminal and card, counted on the ' +
+          'transaction’s own day; legitimate after fraud withdraws it; the same label twice ' +
+          'changes nothing.',
         'Feedback',
         { 202: { description: 'Applied', content: json('FeedbackAccepted') } },
         [400, 404, 503],

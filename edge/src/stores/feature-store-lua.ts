@@ -3,12 +3,16 @@
  * string so that Workers can import it; there is no hand-edited .lua twin.
  *
  * Key layout (P = the store's prefix, default `vigil:`):
- *   P c:{customer_id}     customer state: CUSTOMER_STATE_LENGTH float64, little-endian (1,208 B)
+ *   P c:{customer_id}     customer state: CUSTOMER_STATE_LENGTH float64, little-endian (1,448 B)
  *   P t:{terminal_id}     terminal state: TERMINAL_STATE_LENGTH float64, little-endian (888 B)
- *   P tx:{transaction_id} record, a string "L;PLUS;MINUS;TERMINAL_KEY": L the label (n none,
- *                         f fraud, l legitimate; first byte, so SETRANGE updates it in place),
- *                         PLUS / MINUS core's labelOps(time, +1) / labelOps(time, −1) programs,
- *                         then the terminal state's key (last: it may hold any byte)
+ *   P tx:{transaction_id} record, a string "L;TPLUS;TMINUS;CPLUS;CMINUS;TLEN;TKEYCKEY": L the
+ *                         label (n none, f fraud, l legitimate; first byte, so SETRANGE updates it
+ *                         in place), TPLUS / TMINUS core's labelOps(time, ±1) programs for the
+ *                         terminal, CPLUS / CMINUS its customerLabelOps(time, ±1) for the card,
+ *                         then the terminal state's key (TLEN bytes) and the customer state's key
+ *                         (last: keys may hold any byte). Records written before the card's label
+ *                         existed ("L;PLUS;MINUS;TERMINAL_KEY") are still read: they label the
+ *                         terminal only.
  *   P ans:{transaction_id} the saved answer (opaque string), expiring with its record
  * States expire after ARGV[4] seconds without a write; a record ARGV[3] seconds after the step
  * that created it (see README.md).
@@ -21,8 +25,9 @@
  *   1 mode: 'step' | 'label' | 'flush'   2 prefix   3 record TTL s   4 state TTL s
  *   5 number of piggy-backed answers A, then A pairs (transaction_id, answer), saved first, if
  *     the record exists and no answer is saved yet (the first answer stands)
- * step:  fresh customer, fresh terminal (sparse words, below), N, then N × 7: transaction_id,
- *        customer_id, terminal_id, customer ops, terminal ops, label +1 ops, label −1 ops
+ * step:  fresh customer, fresh terminal (sparse words, below), N, then N × 9: transaction_id,
+ *        customer_id, terminal_id, customer ops, terminal ops, terminal label +1 ops, terminal
+ *        label −1 ops, customer label +1 ops, customer label −1 ops
  *        → per tx {'f', customer bytes, terminal bytes} (the states BEFORE the tx, packed)
  *                 | {'r', answer} | {'p'}
  * label: N, then N × 2: transaction_id, 'f' | 'l'
@@ -224,12 +229,24 @@ if mode == 'step' then
       out[k] = { 'f', c, t }
       states[cKey] = applyOps(c, ARGV[j + 3])
       states[tKey] = applyOps(t, ARGV[j + 4])
-      redis.call('SET', record, 'n;' .. ARGV[j + 5] .. ';' .. ARGV[j + 6] .. ';' .. tKey, 'EX', recordTtl)
+      redis.call('SET', record, 'n;' .. ARGV[j + 5] .. ';' .. ARGV[j + 6] .. ';' .. ARGV[j + 7] .. ';'
+        .. ARGV[j + 8] .. ';' .. #tKey .. ';' .. tKey .. cKey, 'EX', recordTtl)
     end
-    j = j + 7
+    j = j + 9
   end
   writeBack()
   return out
+end
+
+-- A label's program applied to a stored state. An expired state has no bucket the label could
+-- change: leave it absent.
+local function applyTo(key, program)
+  local s = states[key]
+  if not s then
+    s = redis.call('GET', key)
+    if s then touched[#touched + 1] = key end
+  end
+  if s then states[key] = applyOps(s, program) end
 end
 
 if mode == 'label' then
@@ -242,8 +259,18 @@ if mode == 'label' then
     if not records[key] then
       local r = redis.call('GET', key)
       if r then
-        local label, plus, minus, tKey = string.match(r, '^(%a);([^;]*);([^;]*);(.*)$')
-        records[key] = { label = label, plus = plus, minus = minus, tKey = tKey }
+        local label, plus, minus, cPlus, cMinus, tLen, keys =
+          string.match(r, '^(%a);([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
+        if label then
+          tLen = tonumber(tLen)
+          records[key] = { label = label, plus = plus, minus = minus, cPlus = cPlus,
+            cMinus = cMinus, tKey = string.sub(keys, 1, tLen), cKey = string.sub(keys, tLen + 1) }
+        else
+          -- A record of the earlier layout: the terminal only.
+          local tKey
+          label, plus, minus, tKey = string.match(r, '^(%a);([^;]*);([^;]*);(.*)$')
+          records[key] = { label = label, plus = plus, minus = minus, tKey = tKey }
+        end
       else
         unknown[#unknown + 1] = k
       end
@@ -259,17 +286,14 @@ if mode == 'label' then
     if want == r.label then
       out[#out + 1] = 0
     else
-      local program
-      if want == 'f' then program = r.plus elseif r.label == 'f' then program = r.minus end
-      if program then
-        -- An expired terminal state has no bucket the label could change: leave it absent.
-        local s = states[r.tKey]
-        if not s then
-          s = redis.call('GET', r.tKey)
-          if s then touched[#touched + 1] = r.tKey end
-        end
-        if s then states[r.tKey] = applyOps(s, program) end
+      local program, cProgram
+      if want == 'f' then
+        program, cProgram = r.plus, r.cPlus
+      elseif r.label == 'f' then
+        program, cProgram = r.minus, r.cMinus
       end
+      if program then applyTo(r.tKey, program) end
+      if cProgram and r.cKey then applyTo(r.cKey, cProgram) end
       r.label = want
       redis.call('SETRANGE', key, 0, want) -- the label is the record's first byte; TTL kept
       out[#out + 1] = 1

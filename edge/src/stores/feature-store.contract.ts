@@ -1,9 +1,11 @@
 /**
  * The FeatureStore contract as a test suite, run against every adapter (memory, Redis over TCP,
  * Redis over Upstash REST): same stream in, same outcomes and bit-identical states out. The
- * reference is core's own fold (updateCustomer / updateTerminal / applyLabel) in `ReferenceStore`.
+ * reference is core's own fold (updateCustomer / updateTerminal / applyLabel / applyCustomerLabel)
+ * in `ReferenceStore`.
  */
 import {
+  applyCustomerLabel,
   applyLabel,
   newCustomerState,
   newTerminalState,
@@ -61,7 +63,13 @@ class ReferenceStore {
   readonly terminals = new Map<string, TerminalState>();
   readonly records = new Map<
     string,
-    { terminalId: string; timeSec: number; label: 'none' | StoreLabel['label']; answer?: string }
+    {
+      customerId: string;
+      terminalId: string;
+      timeSec: number;
+      label: 'none' | StoreLabel['label'];
+      answer?: string;
+    }
   >();
 
   step(txs: readonly StoreTransaction[]): StepOutcome[] {
@@ -80,6 +88,7 @@ class ReferenceStore {
       this.customers.set(t.customerId, c);
       this.terminals.set(t.terminalId, term);
       this.records.set(t.transactionId, {
+        customerId: t.customerId,
         terminalId: t.terminalId,
         timeSec: t.timeSec,
         label: 'none',
@@ -106,6 +115,8 @@ class ReferenceStore {
         const delta = l.label === 'fraud' ? 1 : r.label === 'fraud' ? -1 : 0;
         const term = this.terminals.get(r.terminalId);
         if (delta !== 0 && term) applyLabel(term, r.timeSec, delta);
+        const cust = this.customers.get(r.customerId);
+        if (delta !== 0 && cust) applyCustomerLabel(cust, r.timeSec, delta);
         r.label = l.label;
         return 'applied';
       }),
@@ -270,6 +281,40 @@ export function describeFeatureStoreContract(
         outcomes: ['applied'],
       });
       await expectTerminal('p4');
+    });
+
+    it('counts a fraud once on its card on its own day, and withdraws it', async () => {
+      const s = await store();
+      await s.step([tx('a', 0), tx('b', 1), tx('c', 1, { customerId: 'c2' })]);
+      const customer = newCustomerState();
+      updateCustomer(customer, tx('a', 0));
+      updateCustomer(customer, tx('b', 1));
+      // A probe of card c1 two days on reads the card back (as it was before the probe).
+      const expectCustomer = async (id: string): Promise<void> => {
+        const probe = tx(id, 2);
+        expect(bytes(fresh((await s.step([probe]))[0]).customer)).toBe(bytes(customer));
+        updateCustomer(customer, probe);
+      };
+      expect(
+        await s.label([
+          { transactionId: 'a', label: 'fraud' },
+          { transactionId: 'a', label: 'fraud' },
+        ]),
+      ).toEqual({ ok: true, outcomes: ['applied', 'unchanged'] });
+      applyCustomerLabel(customer, tx('a', 0).timeSec, 1);
+      await expectCustomer('q1');
+      expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      applyCustomerLabel(customer, tx('a', 0).timeSec, -1);
+      await expectCustomer('q2');
+      // A fraud on another card's transaction leaves this card alone.
+      expect(await s.label([{ transactionId: 'c', label: 'fraud' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      await expectCustomer('q3');
     });
 
     it('keeps ids apart across namespaces and takes any id of the allowed alphabet', async () => {

@@ -14,6 +14,7 @@
  * timestamp expires everything older (event time, not the wall clock, drives the store).
  */
 import {
+  applyCustomerLabel,
   applyLabel,
   CUSTOMER_STATE_LENGTH,
   dayOf,
@@ -49,6 +50,7 @@ class TxRecord {
   label: LabelState = NO_LABEL;
   answer: string | undefined = undefined;
   constructor(
+    readonly customerId: string,
     readonly terminalId: string,
     readonly timeSec: number,
     readonly day: number,
@@ -125,7 +127,10 @@ export class MemoryFeatureStore implements FeatureStore {
       updateCustomer(customer, this.event);
       updateTerminal(terminal, this.event);
       const day = dayOf(tx.timeSec);
-      this.records.set(tx.transactionId, new TxRecord(tx.terminalId, tx.timeSec, day));
+      this.records.set(
+        tx.transactionId,
+        new TxRecord(tx.customerId, tx.terminalId, tx.timeSec, day),
+      );
       let ids = this.byDay.get(day);
       if (!ids) this.byDay.set(day, (ids = []));
       ids.push(tx.transactionId);
@@ -163,10 +168,14 @@ export class MemoryFeatureStore implements FeatureStore {
         outcomes.push('unchanged');
         continue;
       }
-      // Only a change into or out of `fraud` moves the terminal's fraud count.
+      // Only a change into or out of `fraud` moves the fraud counts of the terminal and the card.
       const delta = next === FRAUD ? 1 : r.label === FRAUD ? -1 : 0;
-      const terminal = this.terminals.get(r.terminalId);
-      if (delta !== 0 && terminal) applyLabel(terminal, r.timeSec, delta);
+      if (delta !== 0) {
+        const terminal = this.terminals.get(r.terminalId);
+        if (terminal) applyLabel(terminal, r.timeSec, delta);
+        const customer = this.customers.get(r.customerId);
+        if (customer) applyCustomerLabel(customer, r.timeSec, delta);
+      }
       r.label = next;
       outcomes.push('applied');
     }

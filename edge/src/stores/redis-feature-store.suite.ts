@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  applyLabel,
+  labelOps,
   CUSTOMER_STATE_BYTES,
   TERMINAL_STATE_BYTES,
   newCustomerState,
@@ -144,9 +146,13 @@ export function describeRedisFeatureStore(
       expect(c!.equals(bytesOfState(expectedCustomer))).toBe(true);
       expect(term!.equals(bytesOfState(expectedTerminal))).toBe(true);
 
-      // The record: label, core's +1 / −1 label programs (OP_LABEL = 3), the terminal's key.
+      // The record: label, core's +1 / −1 label programs (OP_LABEL = 3) for the terminal and for
+      // the card, the terminal key's length, then the terminal's and the card's keys.
+      const tKey = `${prefix}t:term`;
       expect(await admin.get(`${prefix}tx:a`)).toMatch(
-        new RegExp(`^n;3,[^;]*,1;3,[^;]*,-1;${prefix}t:term$`),
+        new RegExp(
+          `^n;3,[^;]*,1;3,[^;]*,-1;3,[^;]*,1;3,[^;]*,-1;${tKey.length};${tKey}${prefix}c:cust$`,
+        ),
       );
       expect(await admin.get(`${prefix}ans:a`)).toBe('saved');
 
@@ -162,13 +168,46 @@ export function describeRedisFeatureStore(
         ),
       ).toBeLessThan(1_000);
 
-      // A label keeps the record's lifetime and refreshes the terminal's.
+      // A label keeps the record's lifetime and refreshes the terminal's and the card's.
       await admin.expire(`${prefix}tx:a`, 500);
       await admin.expire(`${prefix}t:term`, 500);
+      await admin.expire(`${prefix}c:cust`, 500);
       await s.label([{ transactionId: 'a', label: 'fraud' }]);
       expect(await ttl(`${prefix}tx:a`)).toBeLessThanOrEqual(500);
       expect(await ttl(`${prefix}t:term`)).toBeGreaterThan(1_990);
+      expect(await ttl(`${prefix}c:cust`)).toBeGreaterThan(1_990);
       expect(await admin.get(`${prefix}tx:a`)).toMatch(/^f;/);
+    });
+
+    it('labels a record of the earlier layout (terminal only) after an upgrade', async () => {
+      const prefix = testPrefix();
+      const s = await store({ prefix });
+      const t = tx('old', { customerId: 'cust', terminalId: 'term' });
+      await s.step([t]);
+      await s.flush();
+      // What a store before the card's label wrote: label, terminal ±1 programs, terminal key.
+      const tKey = `${prefix}t:term`;
+      const plus = Array.from(labelOps(t.timeSec, 1)).join(',');
+      const minus = Array.from(labelOps(t.timeSec, -1)).join(',');
+      await admin.set(`${prefix}tx:old`, `n;${plus};${minus};${tKey}`);
+      const get = async (key: string): Promise<Buffer | null> => {
+        const reply = await admin.sendCommand(['GET', key], {
+          typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+        });
+        return Buffer.isBuffer(reply) ? reply : null;
+      };
+      const customerBefore = await get(`${prefix}c:cust`);
+      expect(await s.label([{ transactionId: 'old', label: 'fraud' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      const terminal = newTerminalState();
+      updateTerminal(terminal, t);
+      applyLabel(terminal, t.timeSec, 1);
+      expect((await get(tKey))!.equals(bytesOfState(terminal))).toBe(true);
+      // The card is left as it was: the old record does not know it.
+      expect(customerBefore).not.toBeNull();
+      expect((await get(`${prefix}c:cust`))!.equals(customerBefore!)).toBe(true);
     });
 
     it('times out as FEATURE_STORE_TIMEOUT and keeps the buffered answers', async () => {

@@ -73,7 +73,7 @@ describe('script codec', () => {
     expect(() => parseLabelReply([ascii('ok'), 2], 1)).toThrow(/label expected 1/);
   });
 
-  it('puts the buffered answers first and seven arguments per transaction', () => {
+  it('puts the buffered answers first and nine arguments per transaction', () => {
     const tx = { transactionId: 'a', customerId: 'c', terminalId: 't', timeSec: 0, amount: 1 };
     const args = stepArgs(
       {
@@ -85,7 +85,7 @@ describe('script codec', () => {
       [tx, tx],
     );
     expect(args.slice(0, 7)).toEqual(['step', 'p:', '9', '8', '1', 'z', 'Z']);
-    expect(args.length).toBe(7 + 3 + 2 * 7);
+    expect(args.length).toBe(7 + 3 + 2 * 9);
     expect(args.slice(10, 13)).toEqual(['a', 'c', 't']);
   });
 });

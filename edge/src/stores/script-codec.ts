@@ -6,6 +6,7 @@ import {
   CUSTOMER_STATE_LENGTH,
   TERMINAL_STATE_LENGTH,
   customerOps,
+  customerLabelOps,
   labelOps,
   newCustomerState,
   newTerminalState,
@@ -111,6 +112,8 @@ export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): strin
       opsText(terminalOps(tx)),
       opsText(labelOps(tx.timeSec, 1)),
       opsText(labelOps(tx.timeSec, -1)),
+      opsText(customerLabelOps(tx.timeSec, 1)),
+      opsText(customerLabelOps(tx.timeSec, -1)),
     );
   }
   return args;

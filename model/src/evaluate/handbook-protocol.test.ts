@@ -47,25 +47,29 @@ describe('handbook protocol', () => {
 
   it('ranks first only the frauds that what is known at scoring time reveals', () => {
     // Terminal 7: a fraud on day 0 (labelled on day 7), then scenario-2 frauds on days 3 and 8.
-    // Terminal 8: a scenario-2 fraud with no earlier fraud. A scenario-3 fraud and a legit row.
-    const rows: [number, number, number, number][] = [
-      // [time in days, terminal, fraud, scenario]
-      [0.5, 7, 1, 2],
-      [3.5, 7, 1, 2], // day 3: the day-0 label is not back yet → unknowable
-      [8.5, 7, 1, 2], // day 8: the day-0 label came back on day 7 → revealable
-      [8.5, 8, 1, 2], // nothing known at terminal 8 → unknowable
-      [8.6, 9, 1, 3], // a stolen card's five-fold amount → revealable
-      [8.7, 9, 0, 0],
-      [50.5, 7, 1, 2], // day 50: the day-0 fraud has left the 30-day window → unknowable
+    // Terminal 8: scenario-2 frauds with no earlier fraud there; card 5's first fraud (day 0.6,
+    // terminal 9) is labelled on day 7.6. A scenario-3 fraud and a legitimate row.
+    const rows: [number, number, number, number, number][] = [
+      // [time in days, terminal, card, fraud, scenario]
+      [0.5, 7, 1, 1, 2],
+      [0.6, 9, 5, 1, 2],
+      [3.5, 7, 2, 1, 2], // day 3: the day-0 label is not back yet → unknowable
+      [8.5, 7, 3, 1, 2], // day 8: the terminal's day-0 label came back on day 7 → revealable
+      [8.5, 8, 4, 1, 2], // nothing known at terminal 8 nor about card 4 → unknowable
+      [8.55, 8, 5, 1, 2], // nothing at terminal 8, but card 5's fraud is known → revealable
+      [8.6, 9, 6, 1, 3], // a stolen card's five-fold amount → revealable
+      [8.7, 9, 6, 0, 0],
+      [50.5, 7, 7, 1, 2], // day 50: the day-0 fraud has left the 30-day window → unknowable
     ];
     const ds = {
       length: rows.length,
       timeSec: Float64Array.from(rows.map(([d]) => d * DAY)),
       terminal: Int32Array.from(rows.map(([, t]) => t)),
-      isFraud: Uint8Array.from(rows.map(([, , f]) => f)),
-      scenario: Uint8Array.from(rows.map(([, , , s]) => s)),
+      customer: Int32Array.from(rows.map(([, , c]) => c)),
+      isFraud: Uint8Array.from(rows.map(([, , , f]) => f)),
+      scenario: Uint8Array.from(rows.map(([, , , , s]) => s)),
     };
     const all = Int32Array.from(rows.keys());
-    expect(Array.from(informationCeilingScores(ds, all))).toEqual([0, 0, 1, 0, 1, 0.5, 0]);
+    expect(Array.from(informationCeilingScores(ds, all))).toEqual([0, 0, 0, 1, 0, 1, 1, 0.5, 0]);
   });
 });

@@ -108,6 +108,7 @@ export interface KnowableInput {
   readonly length: number;
   readonly timeSec: Float64Array;
   readonly terminal: Int32Array;
+  readonly customer: Int32Array;
   readonly isFraud: Uint8Array;
   /** The simulator's scenario of each fraud: 1 amount, 2 compromised terminal, 3 stolen card. */
   readonly scenario: Uint8Array;
@@ -123,7 +124,8 @@ export interface KnowableInput {
  * its habit) show in the transaction itself — counted generously, even on a card with no history.
  * A scenario-2 fraud (a compromised terminal; amounts unchanged) shows only once a fraud at its
  * terminal has had its label fed back (`delayDays` after that fraud) and is still inside the
- * terminal's delayed windows (the 30 days ending `delayDays` back). Until then nothing about it
+ * terminal's delayed windows (the 30 days ending `delayDays` back), or once its card has a fraud
+ * whose label is back and within the card's 30-day window. Until then nothing about it
  * differs from a legitimate payment: ranking it high would be luck, not detection. A model can
  * beat this ceiling only by such luck: the unknowable frauds are ~0.2 % of a day's cards, so the
  * expected gain is about one card a week.
@@ -134,14 +136,22 @@ export function informationCeilingScores(
   delayDays = 7,
   windowDays = 30,
 ): Float64Array {
-  const fraudTimes = new Map<number, number[]>();
+  // Fraud times by terminal and by card, in time order (the stream is).
+  const byTerminal = new Map<number, number[]>();
+  const byCard = new Map<number, number[]>();
+  const push = (m: Map<number, number[]>, k: number, t: number) => {
+    let list = m.get(k);
+    if (!list) m.set(k, (list = []));
+    list.push(t);
+  };
   for (let i = 0; i < ds.length; i++) {
     if (ds.isFraud[i] !== 1) continue;
-    const t = ds.terminal[i]!;
-    let list = fraudTimes.get(t);
-    if (!list) fraudTimes.set(t, (list = []));
-    list.push(ds.timeSec[i]!);
+    push(byTerminal, ds.terminal[i]!, ds.timeSec[i]!);
+    push(byCard, ds.customer[i]!, ds.timeSec[i]!);
   }
+  /** A fraud in `list` whose label is back at time t and whose day is on or after `oldestDay`. */
+  const known = (list: number[] | undefined, t: number, oldestDay: number) =>
+    (list ?? []).some((tf) => tf + delayDays * DAY <= t && Math.floor(tf / DAY) >= oldestDay);
   const out = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
@@ -154,11 +164,11 @@ export function informationCeilingScores(
       continue;
     }
     const t = ds.timeSec[r]!;
-    const oldestDay = Math.floor(t / DAY) - delayDays - windowDays + 1;
-    const known = (fraudTimes.get(ds.terminal[r]!) ?? []).some(
-      (tf) => tf + delayDays * DAY <= t && Math.floor(tf / DAY) >= oldestDay,
-    );
-    out[k] = known ? 1 : 0;
+    const day = Math.floor(t / DAY);
+    const revealed =
+      known(byTerminal.get(ds.terminal[r]!), t, day - delayDays - windowDays + 1) ||
+      known(byCard.get(ds.customer[r]!), t, day - windowDays + 1);
+    out[k] = revealed ? 1 : 0;
   }
   return out;
 }

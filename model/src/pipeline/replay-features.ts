@@ -1,4 +1,5 @@
 import {
+  applyCustomerLabel,
   applyLabel,
   CUSTOMER_STATE_LENGTH,
   LABEL_DELAY_DAYS,
@@ -70,6 +71,7 @@ export function replayFeatures(ds: ReplayInput, opts: ReplayOptions = {}): Float
     while (head < tail && ds.timeSec[pending[head]!]! + delay <= t) {
       const j = pending[head++]!;
       applyLabel(terminals[ds.terminal[j]!]!, ds.timeSec[j]!, 1);
+      applyCustomerLabel(customers[ds.customer[j]!]!, ds.timeSec[j]!, 1);
     }
     event.timeSec = t;
     event.amount = ds.amount[i]!;
