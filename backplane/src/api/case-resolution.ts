@@ -3,7 +3,7 @@
  * case is marked resolved and the feedback event is handed to Kafka (`emitFeedback`): if Kafka
  * refuses it, the resolution rolls back and the analyst retries, so a resolved case always has its
  * label on the way. After the commit the verdict goes to the edge's POST /v1/feedback, so the
- * terminal's risk changes for the next transactions; an edge that is down or does not know the
+ * risk of the transaction's terminal and card changes for the next transactions; an edge that is down or does not know the
  * transaction does not undo the resolution: the answer says `edge_forwarded: false` and why.
  *
  * The same verdict reaches Postgres by two roads (the analyst's event via Kafka, the edge's
