@@ -5,20 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { constantTimeEqual } from '@vigil/core';
+import { constantTimeEqual, problemKindForStatus } from '@vigil/core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ingestRoutes, INGEST_PATH, type IngestDeps } from '../ingest/ingest-routes.js';
 import type { BackplaneMetrics } from './backplane-metrics.js';
 import type { BackplaneEnv } from './backplane-env.js';
-import {
-  PROBLEMS,
-  problemBody,
-  problemResponse,
-  ProblemError,
-  type ProblemKind,
-} from './problem.js';
+import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';
 
 export interface Health {
   readonly ready: boolean;
@@ -49,11 +43,6 @@ const RESERVED = /^\/(api|ingest|internal|metrics|healthz)(\/|$)/;
 /** `mw` for every path but the backplane's own. */
 function unlessReserved(mw: MiddlewareHandler<BackplaneEnv>): MiddlewareHandler<BackplaneEnv> {
   return (c, next) => (RESERVED.test(c.req.path) ? next() : mw(c, next));
-}
-
-function kindOf(status: number): ProblemKind {
-  for (const [k, p] of Object.entries(PROBLEMS)) if (p.status === status) return k as ProblemKind;
-  return status < 500 ? 'validation' : 'internal';
 }
 
 export function createBackplaneApp(deps: BackplaneAppDeps): Hono<BackplaneEnv> {
@@ -118,7 +107,7 @@ export function createBackplaneApp(deps: BackplaneAppDeps): Hono<BackplaneEnv> {
     }
     if (err instanceof HTTPException && err.status < 500) {
       return problemResponse({
-        ...problemBody(kindOf(err.status), err.message),
+        ...problemBody(problemKindForStatus(PROBLEMS, err.status), err.message),
         status: err.status,
       });
     }

@@ -4,6 +4,7 @@ import {
   PROBLEMS,
   pickProblems,
   problemBody,
+  problemKindForStatus,
   ProblemError,
   validationProblem,
 } from './problem.js';
@@ -63,5 +64,13 @@ describe('validationProblem', () => {
       `${n} problems, first /events/0: bad (the first ${MAX_REPORTED_ISSUES} are listed)`,
     );
     expect(e.body().errors).toHaveLength(MAX_REPORTED_ISSUES);
+  });
+
+  it("maps a bare status to the app's first kind with it, else validation or internal", () => {
+    const table = pickProblems(['validation', 'csrf', 'forbidden', 'unavailable', 'internal']);
+    expect(problemKindForStatus(table, 403)).toBe('csrf');
+    expect(problemKindForStatus(table, 503)).toBe('unavailable');
+    expect(problemKindForStatus(table, 418)).toBe('validation');
+    expect(problemKindForStatus(table, 504)).toBe('internal');
   });
 });

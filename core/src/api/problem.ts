@@ -48,6 +48,18 @@ export function pickProblems<const K extends ProblemKind>(
   };
 }
 
+/**
+ * The kind an app answers for a bare HTTP status some middleware threw: the first of its kinds
+ * (`table`, from pickProblems) with that status, else `validation` (4xx) or `internal` (5xx).
+ */
+export function problemKindForStatus<K extends ProblemKind>(
+  table: { readonly [P in K]: { readonly status: number } },
+  status: number,
+): K | 'validation' | 'internal' {
+  for (const k of Object.keys(table) as K[]) if (table[k].status === status) return k;
+  return status < 500 ? 'validation' : 'internal';
+}
+
 /** Most issues one response lists (a batch can have more); the detail says how many in all. */
 export const MAX_REPORTED_ISSUES = 1_000;
 

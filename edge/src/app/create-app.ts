@@ -3,7 +3,14 @@
  * model and the configuration. No runtime imports: the Node runtime (runtime/node) and the Worker
  * (runtime/workers) each build their ports and call createApp with them.
  */
-import type { EmitOptions, EventSink, FeatureStore, Scorer, VigilEvent } from '@vigil/core';
+import {
+  problemKindForStatus,
+  type EmitOptions,
+  type EventSink,
+  type FeatureStore,
+  type Scorer,
+  type VigilEvent,
+} from '@vigil/core';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -13,13 +20,7 @@ import type { AppContext, EdgeEnv, Logger, ServedModel } from './app-context.js'
 import { backplaneProxy, forwardsToBackplane } from './backplane-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
 import { EdgeMetrics, type MetricsSource } from './metrics.js';
-import {
-  PROBLEMS,
-  problemBody,
-  problemResponse,
-  ProblemError,
-  type ProblemKind,
-} from './problem.js';
+import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';
 import { feedbackRoutes } from './routes/feedback-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { SCORE_PATHS, scoreRoutes } from './routes/score-routes.js';
@@ -100,12 +101,6 @@ const ROUTES = new Set([
   '/openapi.json',
   '/docs',
 ]);
-
-/** A problem kind for an HTTPException some middleware threw. */
-function kindOf(status: number): ProblemKind {
-  for (const [k, p] of Object.entries(PROBLEMS)) if (p.status === status) return k as ProblemKind;
-  return status < 500 ? 'validation' : 'internal';
-}
 
 /** Build the app. Throws if the parts do not fit (no keys, scorer and metadata disagree). */
 export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
@@ -221,7 +216,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     if (err instanceof ProblemError) return problemResponse(err.body(), { ...err.headers });
     if (err instanceof HTTPException && err.status < 500) {
       return problemResponse({
-        ...problemBody(kindOf(err.status), err.message),
+        ...problemBody(problemKindForStatus(PROBLEMS, err.status), err.message),
         status: err.status,
       });
     }
