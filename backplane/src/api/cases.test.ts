@@ -91,6 +91,7 @@ describe('GET /api/cases', () => {
       decision: 'decline',
       score: 0.51,
       amount: 101,
+      currency: 'EUR',
       customer_id: 'c_q_1',
       terminal_id: 't_q',
       comments: [],

@@ -163,6 +163,7 @@ const caseRow = z.object({
   decision: z.enum(DECISIONS),
   score: z.number(),
   amount: z.number(),
+  currency: nullableString,
   customer_id: z.string(),
   terminal_id: z.string(),
   comments: z.array(commentJson),
@@ -174,7 +175,7 @@ const caseRow = z.object({
  */
 export const caseColumns = (sql: Sql) => sql`
   c.case_id, c.transaction_id, c.status, c.assignee, c.resolution, c.opened_at, c.updated_at,
-  c.version, t.decision, t.score, t.amount, t.customer_id, t.terminal_id,
+  c.version, t.decision, t.score, t.amount, t.currency, t.customer_id, t.terminal_id,
   coalesce((
     SELECT json_agg(json_build_object('author', cc.author, 'body', cc.body,
                                       'created_at', cc.created_at) ORDER BY cc.id)
@@ -201,6 +202,7 @@ export function toCase(row: unknown): Case {
     decision: r.decision,
     score: r.score,
     amount: r.amount,
+    currency: r.currency,
     customer_id: r.customer_id,
     terminal_id: r.terminal_id,
     comments,

@@ -81,6 +81,8 @@ export interface Case {
   readonly decision: Decision;
   readonly score: number;
   readonly amount: number;
+  /** ISO 4217 code as the edge received it, null when the transaction gave none. */
+  readonly currency: string | null;
   readonly customer_id: string;
   readonly terminal_id: string;
   readonly comments: readonly CaseComment[];

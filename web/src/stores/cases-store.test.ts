@@ -18,6 +18,7 @@ function aCase(id: string, over: Partial<Case> = {}): Case {
     decision: 'review',
     score: 0.7,
     amount: 120,
+    currency: 'EUR',
     customer_id: 'c_1',
     terminal_id: 't_1',
     comments: [],

@@ -73,7 +73,7 @@ function CaseRow(props: {
             <span class="mono num" title="score">
               {formatScore(cs().score)}
             </span>
-            <span class="num">{formatAmount(cs().amount, null)}</span>
+            <span class="num">{formatAmount(cs().amount, cs().currency)}</span>
             <a class="mono" href={props.txHref(cs().transaction_id)} data-testid="case-transaction">
               {cs().transaction_id}
             </a>
