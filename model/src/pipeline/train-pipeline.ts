@@ -6,9 +6,13 @@ import {
   type TreeEnsemble,
 } from '@vigil/core';
 import {
+  cardLabelEvidence,
   cardPrecisionAtK,
+  dayIndex,
   handbookTestSet,
   informationCeilingScores,
+  type CardLabelEvidence,
+  type KnowableInput,
 } from '../evaluate/handbook-protocol.js';
 import {
   averagePrecision,
@@ -81,6 +85,8 @@ export interface PipelineResult {
      */
     readonly cp100InformationCeiling: number;
   };
+  /** Why card labels do not raise the oracle (training start … end of the test week). */
+  readonly cardLabelEvidence: CardLabelEvidence;
   readonly testConfusion: Confusion;
   readonly trainRows: number;
   readonly trainFrauds: number;
@@ -112,6 +118,29 @@ export function handbookMetrics(
     auc: rocAuc(y, scores),
     ap: averagePrecision(y, scores),
     cp100: cardPrecisionAtK(customer, test.day, y, scores, 100),
+  };
+}
+
+/**
+ * CP@100 ceilings of a stream's test week, without training: that of a perfect model and that of
+ * the oracle of what is known at scoring time (`informationCeilingScores`).
+ */
+export function ceilings(
+  ds: KnowableInput,
+  handbookTrainStart: string = DEFAULT_WINDOWS.handbookTrainStart,
+): { cp100Ceiling: number; cp100InformationCeiling: number } {
+  const test = handbookTestSet(ds, handbookTrainStart);
+  const customer = Int32Array.from(test.rows, (r) => ds.customer[r]!);
+  const y = Uint8Array.from(test.rows, (r) => ds.isFraud[r]!);
+  return {
+    cp100Ceiling: cardPrecisionAtK(customer, test.day, y, y, 100),
+    cp100InformationCeiling: cardPrecisionAtK(
+      customer,
+      test.day,
+      y,
+      informationCeilingScores(ds, test.rows),
+      100,
+    ),
   };
 }
 
@@ -200,19 +229,11 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
   const yt = Uint8Array.from(test.rows, (r) => ds.isFraud[r]!);
   let frauds = 0;
   for (const v of yt) frauds += v;
-  const cp100Ceiling = cardPrecisionAtK(
-    Int32Array.from(test.rows, (r) => ds.customer[r]!),
-    test.day,
-    yt,
-    yt,
-    100,
-  );
-  const cp100InformationCeiling = cardPrecisionAtK(
-    Int32Array.from(test.rows, (r) => ds.customer[r]!),
-    test.day,
-    yt,
-    informationCeilingScores(ds, test.rows),
-    100,
+  const { cp100Ceiling, cp100InformationCeiling } = ceilings(ds, windows.handbookTrainStart);
+  const evidence = cardLabelEvidence(
+    ds,
+    dayIndex(windows.train.start) * 86_400,
+    (dayIndex(windows.handbookTrainStart) + 21) * 86_400,
   );
   const tEval = performance.now() - t0;
 
@@ -230,6 +251,7 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
       cp100Ceiling,
       cp100InformationCeiling,
     },
+    cardLabelEvidence: evidence,
     testConfusion: confusion(tScores, yt, thresholds),
     trainRows: keep.length,
     trainFrauds: y.reduce((s, v) => s + v, 0),
