@@ -26,12 +26,26 @@ export interface LoadResult {
   readonly errors: number;
 }
 
+/**
+ * Request bodies that never repeat a transaction_id: once the list is used up, every id of a body
+ * gets a round suffix. A repeated id would be a replay — the stored answer, far cheaper than
+ * scoring — and would flatter the throughput.
+ */
+export function freshBodies(bodies: readonly string[], run: string): (i: number) => string {
+  return (i) => {
+    const body = bodies[i % bodies.length]!;
+    const round = Math.floor(i / bodies.length);
+    return round === 0 ? body : body.replaceAll(`"${run}_`, `"${run}r${round}_`);
+  };
+}
+
 export async function load(
   url: string,
   path: string,
-  bodies: string[],
+  bodies: readonly string[] | ((i: number) => string),
   opts: { connections: number; seconds: number; rate?: number },
 ): Promise<LoadResult> {
+  const bodyOf = typeof bodies === 'function' ? bodies : (i: number) => bodies[i % bodies.length]!;
   let i = 0;
   const r = await autocannon({
     url: `${url}${path}`,
@@ -40,7 +54,7 @@ export async function load(
     duration: opts.seconds,
     ...(opts.rate ? { overallRate: opts.rate } : {}),
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: bodyOf(i++) }) }],
   });
   return {
     rps: r.requests.average,
@@ -70,24 +84,34 @@ export async function compareWithFloor(
   connections = 16,
   seconds = 10,
 ): Promise<Comparison> {
-  const bodies = transactions(300_000, `b${Date.now()}`);
+  const singleRun = `b${Date.now()}`;
+  const bodies = transactions(300_000, singleRun);
   // Warm both (JIT, ORT session), then measure at full load, then at half the edge's maximum.
   await load(floorUrl, '/v1/score', bodies.slice(0, 1000), { connections: 4, seconds: 2 });
   await load(edgeUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
   const full = { connections, seconds };
   const floorMax = await load(floorUrl, '/v1/score', bodies.slice(5000), full);
-  const edgeMax = await load(edgeUrl, '/v1/score', bodies.slice(5000), full);
+  const edgeMax = await load(
+    edgeUrl,
+    '/v1/score',
+    freshBodies(bodies.slice(5000), singleRun),
+    full,
+  );
   const half = Math.max(1, Math.round(edgeMax.rps / 2));
   const floorHalf = await load(floorUrl, '/v1/score', bodies.slice(150_000), {
     ...full,
     rate: half,
   });
-  const edgeHalf = await load(edgeUrl, '/v1/score', bodies.slice(150_000), { ...full, rate: half });
-  const tx = transactions(150_000, `B${Date.now()}`);
+  const edgeHalf = await load(edgeUrl, '/v1/score', freshBodies(bodies.slice(150_000), singleRun), {
+    ...full,
+    rate: half,
+  });
+  const batchRun = `B${Date.now()}`;
+  const tx = transactions(150_000, batchRun);
   const batchBodies: string[] = [];
   for (let k = 0; k < tx.length; k += 1000)
     batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
-  const batch = await load(edgeUrl, '/v1/score/batch', batchBodies, {
+  const batch = await load(edgeUrl, '/v1/score/batch', freshBodies(batchBodies, batchRun), {
     connections: 2,
     seconds: 10,
   });
