@@ -48,4 +48,40 @@ describe('reasons', () => {
   it('gives no reasons when nothing raised the score', () => {
     expect(topReasons(e, new Float32Array(N_FEATURES))).toEqual([]);
   });
+
+  it('never states a fact the features contradict', () => {
+    // One stump on customer_known_frauds_30d whose "no fraud" side raises the score: trees do that.
+    const kf = FEATURE_NAMES.indexOf('customer_known_frauds_30d');
+    const stump: TreeEnsemble = {
+      nFeatures: N_FEATURES,
+      baseMargin: -4,
+      roots: Int32Array.from([0]),
+      feature: Int32Array.from([kf, -1, -1]),
+      threshold: Float32Array.from([0.5, 0, 0]),
+      left: Int32Array.from([1, -1, -1]),
+      right: Int32Array.from([2, -1, -1]),
+      value: Float64Array.from([0, 0.3, -0.1]),
+    };
+    const clean = new Float32Array(N_FEATURES);
+    expect(topReasons(stump, clean)).toEqual([]);
+    // The other way round, with a confirmed fraud on the card, the reason is given.
+    const flipped = { ...stump, value: Float64Array.from([0, -0.1, 0.3]) };
+    const known = new Float32Array(N_FEATURES);
+    known[kf] = 1;
+    expect(topReasons(flipped, known).map((r) => r.code)).toEqual(['CARD_CONFIRMED_FRAUD']);
+  });
+
+  it('gives a factual message only where its value holds', () => {
+    const value = (f: (typeof FEATURE_NAMES)[number], v: number) =>
+      REASON_CODES[f].applies?.(v) ?? true;
+    expect(value('amount', 99.99)).toBe(false);
+    expect(value('amount', 100)).toBe(true);
+    expect(value('tx_during_weekend', 0)).toBe(false);
+    expect(value('terminal_risk_7d_delay7', 0)).toBe(false);
+    expect(value('terminal_risk_7d_delay7', 0.2)).toBe(true);
+    expect(value('amount_to_mean_30d', 1.5)).toBe(false);
+    expect(value('amount_zscore_30d', -2.5)).toBe(true);
+    expect(value('amount_to_max_30d', 1)).toBe(false);
+    expect(value('customer_nb_tx_30d', 0)).toBe(true);
+  });
 });

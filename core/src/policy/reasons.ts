@@ -10,12 +10,15 @@ export interface Reason {
   readonly message: string;
 }
 
+/** Each feature's `applies` by index: a message that would be false of the value is not given. */
+const APPLIES = FEATURE_NAMES.map((f) => REASON_CODES[f].applies);
+
 /** Contributions below this (log-odds) are noise, not reasons. */
 export const MIN_REASON_CONTRIBUTION = 0.01;
 
 /**
  * The top `k` features that raised the score, from each feature's contribution along the trees'
- * decision paths. `scratch` (length N_FEATURES) is reused across calls to keep the hot path free
+ * decision paths, leaving out a feature whose message would be false of its value (`applies`). `scratch` (length N_FEATURES) is reused across calls to keep the hot path free
  * of allocation; pass your own per-isolate buffer.
  */
 export function topReasons(
@@ -33,7 +36,7 @@ export function topReasons(
     let bestV = MIN_REASON_CONTRIBUTION;
     for (let f = 0; f < N_FEATURES; f++) {
       const v = scratch[f]!;
-      if (v > bestV && !picked.includes(f)) {
+      if (v > bestV && !picked.includes(f) && (APPLIES[f]?.(x[offset + f]!) ?? true)) {
         best = f;
         bestV = v;
       }

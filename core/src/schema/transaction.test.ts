@@ -58,6 +58,30 @@ describe('transaction schema', () => {
     if (!r.ok) expect(r.issues.some((i) => i.path === `/${field}`)).toBe(true);
   });
 
+  it('takes event times from 1970 to a day ahead of the clock, with one issue for each bad one', () => {
+    const at = (timestamp: string) => validateTransaction({ ...good, timestamp });
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    expect(at('1970-01-01T00:00:00Z').ok).toBe(true);
+    expect(at(soon).ok).toBe(true);
+    for (const [timestamp, words] of [
+      ['0020-08-08T10:12:03Z', 'before 1970-01-01'],
+      ['1969-12-31T23:59:59Z', 'before 1970-01-01'],
+      [new Date(Date.now() + 2 * 86_400_000).toISOString(), 'a day ahead'],
+      ['9999-12-31T23:59:59Z', 'a day ahead'],
+    ] as const) {
+      const r = at(timestamp);
+      expect(r.ok, timestamp).toBe(false);
+      if (!r.ok) {
+        expect(r.issues).toHaveLength(1);
+        expect(r.issues[0]!.path).toBe('/timestamp');
+        expect(r.issues[0]!.message).toContain(words);
+      }
+    }
+    // A malformed time gets the format's issue alone.
+    const bad = at('yesterday');
+    expect(!bad.ok && bad.issues.map((i) => i.path)).toEqual(['/timestamp']);
+  });
+
   it('reports each missing required field', () => {
     const r = validateTransaction({});
     expect(r.ok).toBe(false);

@@ -40,6 +40,28 @@ export const timestampSchema = z.iso.datetime({
   message: 'timestamp must be an RFC 3339 date-time with a time zone, e.g. 2018-08-08T10:12:03Z',
 });
 
+/** Earliest event time a transaction may carry: the Unix epoch. */
+export const MIN_EVENT_TIME = '1970-01-01T00:00:00Z';
+/** How far past the clock of the service reading it a transaction's time may be: a day of skew. */
+export const MAX_FUTURE_SKEW_S = 86_400;
+
+/**
+ * A transaction's event time: an RFC 3339 date-time no earlier than 1970 and no more than a day
+ * ahead of this service's clock. Event time drives every feature window and the stores' retention,
+ * so one far-future time would age out every card's history and every saved answer (the edge
+ * would score a retried transaction afresh); and years 0–99 are typos that date libraries read as
+ * 1900–1999. Past times are fine: replays of history are how scoring and training agree.
+ */
+export const eventTimeSchema = timestampSchema.check(
+  // A string that is no date-time at all has its issue from the format check already.
+  z.refine((s) => !(Date.parse(s) < Date.parse(MIN_EVENT_TIME)), {
+    message: `timestamp must not be before ${MIN_EVENT_TIME}`,
+  }),
+  z.refine((s) => !(Date.parse(s) > Date.now() + MAX_FUTURE_SKEW_S * 1000), {
+    message: 'timestamp must not be more than a day ahead of the server clock',
+  }),
+);
+
 export const CHANNELS = [
   'ecommerce',
   'in_store',
@@ -61,7 +83,7 @@ export const transactionIdSchema = z
 export const transactionSchema = z.strictObject(
   {
     transaction_id: transactionIdSchema,
-    timestamp: timestampSchema,
+    timestamp: eventTimeSchema,
     customer_id: token('customer_id'),
     terminal_id: token('terminal_id'),
     amount: z

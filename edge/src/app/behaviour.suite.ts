@@ -478,6 +478,16 @@ export function describeEdgeBehaviour(
       }
       expectProblem(await api.post('/v1/score/batch', { transactions: 'all' }), 400);
       expectProblem(await api.request('GET', '/v1/nothing-here'), 404);
+      // A known route with the wrong method: 405 naming the methods it takes.
+      for (const [method, path, allow] of [
+        ['GET', '/v1/score', 'POST'],
+        ['PUT', '/v1/feedback', 'POST'],
+        ['POST', '/v1/model', 'GET, HEAD'],
+      ] as const) {
+        const res = await api.request(method, path);
+        expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+        expectProblem(res, 405);
+      }
       expect((await api.score(t)).replayed).toBe(false);
     });
 

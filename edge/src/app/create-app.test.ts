@@ -202,6 +202,8 @@ describe('createApp', () => {
     // The request's server time up to its answer: at most the Server-Timing total.
     expect(decision.latency_ms).toBeGreaterThan(0);
     expect(decision.latency_ms).toBeLessThanOrEqual(total + 0.001);
+    // Microseconds, not float noise like 1.8179610000006505.
+    expect(Math.round(decision.latency_ms * 1000) / 1000).toBe(decision.latency_ms);
     expect(events[1]).toEqual({
       event_id: `fb:${t.transaction_id}:fraud:2024-03-11T00:00:00Z`,
       schema_version: 1,

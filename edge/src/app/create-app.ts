@@ -90,16 +90,17 @@ function rateLimited(log: Logger): (kind: string, error: unknown) => void {
   };
 }
 
-const ROUTES = new Set([
-  '/v1/score',
-  '/v1/score/batch',
-  '/v1/feedback',
-  '/v1/feedback/batch',
-  '/v1/health',
-  '/v1/model',
-  '/metrics',
-  '/openapi.json',
-  '/docs',
+/** The edge's own routes and the methods each answers: a 405's `Allow` header. */
+const ROUTES: ReadonlyMap<string, string> = new Map([
+  ['/v1/score', 'POST'],
+  ['/v1/score/batch', 'POST'],
+  ['/v1/feedback', 'POST'],
+  ['/v1/feedback/batch', 'POST'],
+  ['/v1/health', 'GET, HEAD'],
+  ['/v1/model', 'GET, HEAD'],
+  ['/metrics', 'GET, HEAD'],
+  ['/openapi.json', 'GET, HEAD'],
+  ['/docs', 'GET, HEAD'],
 ]);
 
 /** Build the app. Throws if the parts do not fit (no keys, scorer and metadata disagree). */
@@ -209,9 +210,20 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     app.get('*', (c) => (forwards(c) ? forward(c) : c.notFound()));
   }
 
-  app.notFound((c) =>
-    problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`)),
-  );
+  app.notFound((c) => {
+    // A known path with another method is a client's slip worth naming: 405 with the methods.
+    const allow = ROUTES.get(c.req.path);
+    if (allow !== undefined) {
+      return problemResponse(
+        problemBody(
+          'method-not-allowed',
+          `${c.req.method} is not allowed on ${c.req.path}; use ${allow}`,
+        ),
+        { allow },
+      );
+    }
+    return problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`));
+  });
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(err.body(), { ...err.headers });
     if (err instanceof HTTPException && err.status < 500) {

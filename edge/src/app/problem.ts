@@ -31,6 +31,7 @@ export const PROBLEMS = pickProblems([
   'forbidden',
   'not-found',
   'unknown-transaction',
+  'method-not-allowed',
   'in-progress',
   'payload-too-large',
   'unsupported-media-type',

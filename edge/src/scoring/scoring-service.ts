@@ -194,7 +194,8 @@ export class ScoringService {
           rowOf,
           fresh,
           x: buf.x.slice(0, rows * N_FEATURES),
-          latencyMs: t2 - (call.startedAt ?? t0),
+          // Microseconds are the clock's honest resolution (workerd's is 1 ms); the rest is noise.
+          latencyMs: Math.round((t2 - (call.startedAt ?? t0)) * 1000) / 1000,
           scoredAt: new Date().toISOString(),
         };
         this.emitLater(decided, call);
