@@ -55,7 +55,7 @@ describe('format', () => {
 
   it("reads reason codes as core's sentences", () => {
     expect(reasonMessage('AMOUNT_VS_CUSTOMER_MEAN')).toBe(
-      "The amount is far above the card's 30-day average.",
+      "The amount is at least twice the card's 30-day average.",
     );
     expect(reasonMessage('SOMETHING_NEW')).toBe('something new');
   });
