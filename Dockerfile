@@ -17,6 +17,9 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production VIGIL_HOST=0.0.0.0
 COPY --from=build /app /app
+# The edge's outbox spill (VIGIL_OUTBOX_DIR's default, relative to /app): writable by node, and
+# the mount point of docker-compose.yml's edge-outbox volume, which takes these owners.
+RUN mkdir -p .vigil/edge-outbox && chown node:node .vigil .vigil/edge-outbox
 USER node
 EXPOSE 8787 8788
 CMD ["npx", "tsx", "backplane/src/main.ts"]

@@ -5,8 +5,33 @@
  */
 import { startSystem } from './system.js';
 
+/**
+ * The one option, `--edge=node` (what `npm run start:node` passes); everything else is configured
+ * by the environment, and an argument we do not take is refused rather than ignored.
+ */
+function edgeOf(args: readonly string[]): 'workerd' | 'node' {
+  let edge: 'workerd' | 'node' = 'workerd';
+  const command = args.includes('--edge=node') ? 'npm run start:node' : 'npm start';
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--edge=node' || arg === '--edge=workerd') {
+      edge = arg === '--edge=node' ? 'node' : 'workerd';
+    } else if (/^(--port|-p)(=|$)/.test(arg)) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (args[i + 1] ?? 'N');
+      throw new Error(
+        `the port is set by PORT, not ${arg.split('=')[0]}: PORT=${value} ${command}`,
+      );
+    } else {
+      throw new Error(
+        `unknown argument '${arg}': the only option is --edge=node; the rest is set by ` +
+          'environment variables (.env.example lists them)',
+      );
+    }
+  }
+  return edge;
+}
+
 async function main(): Promise<void> {
-  const edge = process.argv.includes('--edge=node') ? 'node' : 'workerd';
+  const edge = edgeOf(process.argv.slice(2));
   const started = performance.now();
   const system = await startSystem({
     edge,
@@ -29,7 +54,7 @@ async function main(): Promise<void> {
       `  API docs   ${origin}/docs · ${origin}/openapi.json · analysts' API under ${origin}/api`,
       '',
       `  curl -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
-      `    -d '{"transaction_id":"tx_1","timestamp":"2018-08-08T10:12:03Z","customer_id":"c_1","terminal_id":"t_1","amount":57.16}' \\`,
+      `    -d '{"transaction_id":"tx_demo_1","timestamp":"2018-08-08T10:12:03Z","customer_id":"c_demo","terminal_id":"t_demo","amount":57.16}' \\`,
       `    ${origin}/v1/score`,
       '',
       'Ctrl-C stops everything.',

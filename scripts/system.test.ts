@@ -92,6 +92,13 @@ describe.each(['workerd', 'node'] as const)('the system with the edge on %s', (e
     const page = await fetch(`${system.origin}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root"');
+    // The backplane's security headers, as the edge forwards them (backplane/src/http/security-headers.ts).
+    const host = new URL(system.origin).host;
+    expect(page.headers.get('content-security-policy')).toContain(
+      `connect-src 'self' ws://${host} wss://${host}`,
+    );
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     const token = new URL(system.signInUrl).searchParams.get('token');
     const first = await fetch(`${system.origin}/api/session`, {
       method: 'POST',
@@ -156,3 +163,54 @@ describe.each(['workerd', 'node'] as const)('the system with the edge on %s', (e
     expect(later.features.terminal_risk_7d_delay7).toBeGreaterThan(0);
   });
 });
+
+describe.each(['workerd', 'node'] as const)(
+  'the system on VIGIL_HOST with the edge on %s',
+  (edge) => {
+    let system: RunningSystem;
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), `vigil-system-host-${edge}-`));
+      // 127.0.0.2: a loopback address other than the default, so "it listens there, and only there"
+      // can be seen from this machine.
+      system = await startSystem({ edge, env: { VIGIL_HOST: '127.0.0.2' }, port: 0, dataDir: dir });
+    });
+    afterAll(async () => {
+      await system?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('serves the public origin on VIGIL_HOST only, and keeps the backplane on 127.0.0.1', async () => {
+      const { port } = new URL(system.origin);
+      expect(system.origin).toBe(`http://127.0.0.2:${port}`);
+      expect(new URL(system.backplane.url).hostname).toBe('127.0.0.1');
+      await expect(fetch(`http://127.0.0.1:${port}/v1/health`)).rejects.toThrow();
+      expect(system.description.join('\n')).toContain('127.0.0.2 port');
+
+      const auth = { authorization: `Bearer ${system.apiKey}` };
+      const live = await connectLive(`ws://127.0.0.2:${port}/v1/live`, auth);
+      try {
+        const scored = await fetch(`${system.origin}/v1/score`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(tx('tx_host_1', 't_host_1', 12.5)),
+        });
+        expect(scored.status).toBe(200);
+        // The backplane publishes to the LiveHub through the origin: the decision comes back live.
+        await live.until(
+          (c) =>
+            c
+              .items()
+              .some((i) => i.event.kind === 'decision' && i.event.transaction_id === 'tx_host_1'),
+          5_000,
+        );
+      } finally {
+        await live.close();
+      }
+      const page = await fetch(`${system.origin}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain(`ws://127.0.0.2:${port}`);
+    });
+  },
+);

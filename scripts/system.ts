@@ -12,7 +12,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,9 @@ import { startNodeEdge } from '../edge/src/runtime/node/main.js';
 import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
 import { startLiveHub } from '../edge/src/runtime/workers/host/start-live-hub.js';
 import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
+import { checkListen, listenErrorOf } from './listen-check.js';
+import { DEFAULT_PUBLIC_HOST, localOrigin, readSystemConfig } from './system-config.js';
+import { forwardTcp } from './tcp-forward.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -36,9 +38,9 @@ export interface SystemOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Public origin's port (PORT, default 8787; 0 = a free one). */
   readonly port?: number;
-  /** Embedded state (PGlite, the LiveHub's storage); default <repo>/.vigil. */
+  /** Embedded state (PGlite, the LiveHub's storage, the Node edge's outbox); default <repo>/.vigil. */
   readonly dataDir?: string;
-  /** The backplane's logger (default: pino JSON at warn on stderr). */
+  /** The backplane's logger (default: pino JSON on stderr at VIGIL_LOG_LEVEL, default warn). */
   readonly log?: Logger;
   /** Progress lines ("bundling the Worker…"). */
   readonly progress?: (line: string) => void;
@@ -60,18 +62,6 @@ export interface RunningSystem {
 }
 
 const secret = () => randomBytes(32).toString('base64url');
-
-/** A free loopback port, for when the edge's origin must be known before it starts. */
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? ok(a.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 function newestMtime(path: string): number {
   const st = statSync(path);
@@ -101,31 +91,26 @@ export async function ensureDashboardBuilt(progress: (line: string) => void): Pr
   return dist;
 }
 
-function port(env: SystemOptions['env'], fallback: number): number {
-  const raw = env.PORT ?? String(fallback);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw new Error(`PORT must be a port number (0–65535), got "${raw}"`);
-  }
-  return n;
-}
-
 /** Start the whole system; throws (having stopped what it started) when a part cannot start. */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const env = options.env;
   const progress = options.progress ?? (() => {});
+  // Our own variables first, and whether the public origin can listen: a bad value or a taken
+  // port stops start-up naming its variable before anything is built or started. Port 0 becomes a
+  // free port here, as the origin must be known before the edge starts.
+  const { host, port, logLevel } = readSystemConfig(env);
+  const publicPort = await checkListen(host, options.port ?? port);
+  const origin = localOrigin(host, publicPort);
+  // The edge's own failure to listen (the port taken since the check) in the same words.
+  const notListening = (e: unknown): never => {
+    throw listenErrorOf(e, host, publicPort) ?? e;
+  };
   const dataDir = resolve(options.dataDir ?? env.VIGIL_DATA_DIR ?? join(REPO_ROOT, '.vigil'));
   mkdirSync(dataDir, { recursive: true });
   const log =
     options.log ??
-    pino(
-      { level: env.VIGIL_LOG_LEVEL ?? 'warn', base: { service: 'vigil-backplane' } },
-      pino.destination(2),
-    );
+    pino({ level: logLevel, base: { service: 'vigil-backplane' } }, pino.destination(2));
 
-  const requested = options.port ?? port(env, 8787);
-  const publicPort = requested === 0 ? await freePort() : requested;
-  const origin = `http://127.0.0.1:${publicPort}`;
   const apiKeyGenerated = !env.VIGIL_API_KEYS?.trim();
   const apiKeys = env.VIGIL_API_KEYS?.trim() || `vigil_dev_${secret()}`;
   const apiKey = apiKeys.split(',')[0]!.trim();
@@ -143,6 +128,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const backplaneEnv = {
     ...shared,
     VIGIL_BACKPLANE_PORT: env.VIGIL_BACKPLANE_PORT ?? '0',
+    // Reached through the edge only: on loopback whatever VIGIL_HOST says.
+    VIGIL_HOST: '127.0.0.1',
     VIGIL_DATA_DIR: dataDir,
     VIGIL_WEB_DIST: webDist,
     VIGIL_HUB_URL: origin,
@@ -169,6 +156,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         'VIGIL_MAX_BODY_BYTES',
         'VIGIL_HUB_RETAIN',
         'VIGIL_OUTBOX_CAPACITY',
+        'VIGIL_OUTBOX_SPILL_MAX_BYTES',
       ]),
     };
     // Check the edge's configuration now, with its own loadConfig, so a bad value stops start-up
@@ -183,12 +171,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const description: string[] = [];
     if (options.edge === 'workerd') {
       progress('starting workerd (edge + LiveHub)…');
+      // Miniflare opens its helper server where workerd listens: workerd stays on loopback, and
+      // another VIGIL_HOST gets a forwarder of its own (tcp-forward.ts).
+      const direct = host === DEFAULT_PUBLIC_HOST;
       const edge = await startWorkerd(bundle, {
-        port: publicPort,
+        port: direct ? publicPort : 0,
         bindings: edgeEnv,
         persistDir: hubDir,
-      });
+      }).catch(notListening);
       stops.push(() => edge.dispose());
+      if (!direct) {
+        const to = { host: edge.url.hostname, port: Number(edge.url.port) };
+        const forwarder = await forwardTcp({ host, port: publicPort }, to).catch(notListening);
+        stops.push(() => forwarder.close());
+      }
       description.push(
         `edge       the Worker in workerd (Miniflare), features ${
           edgeEnv.UPSTASH_REDIS_REST_URL ? 'in Redis over Upstash REST' : 'in memory (per isolate)'
@@ -204,11 +200,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         {
           ...edgeEnv,
           ...pick(env, ['REDIS_URL']),
+          VIGIL_HOST: host,
           PORT: String(publicPort),
           VIGIL_HUB_URL: hub.url.origin,
+          // Beside the rest of the embedded state, so that a run with its own data dir has its own.
+          VIGIL_OUTBOX_DIR: env.VIGIL_OUTBOX_DIR?.trim() || join(dataDir, 'edge-outbox'),
         },
         { log: silentLog(log) },
-      );
+      ).catch(notListening);
       stops.push(() => edge.close());
       description.push(
         `edge       Node (@hono/node-server), features ${edge.storeDescription}`,
@@ -218,6 +217,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     description.push(
       `backplane  ${backplane.url} — ${backplane.description.log}, ${backplane.description.database}`,
     );
+    if (host !== DEFAULT_PUBLIC_HOST) {
+      description.push(
+        `listening  ${host} port ${publicPort} (VIGIL_HOST); the backplane and the LiveHub on 127.0.0.1 only`,
+      );
+    }
     return {
       origin,
       signInUrl: `${origin}/?token=${signInToken}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError, envLogLevel, loadConfig } from './load-config.js';
 
 const SECRET = 'events-secret-0123456789';
 
@@ -96,5 +96,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ VIGIL_BACKPLANE_ROLES: 'consumer,api' }, '/repo').eventsSecret).toBeNull();
     const e = fails({ VIGIL_EVENTS_SECRET: 'tiny-secret' });
     expect(e.message).not.toContain('tiny-secret');
+  });
+});
+
+describe('envLogLevel', () => {
+  it("is the given default when unset or blank, else the level named (npm start's default is warn)", () => {
+    expect(envLogLevel({}, 'warn')).toBe('warn');
+    expect(envLogLevel({ VIGIL_LOG_LEVEL: ' ' }, 'warn')).toBe('warn');
+    expect(envLogLevel({ VIGIL_LOG_LEVEL: ' debug ' }, 'warn')).toBe('debug');
+  });
+
+  it('refuses a level pino does not know, naming the variable and the levels it takes', () => {
+    expect(() => envLogLevel({ VIGIL_LOG_LEVEL: 'loud' }, 'warn')).toThrow(
+      "VIGIL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got 'loud'",
+    );
   });
 });

@@ -60,7 +60,7 @@ export interface BackplaneConfig {
   /** VIGIL_INGEST_MAX_BYTES: largest ingest body (default 8 MiB; 2,000 events fit in ~3 MiB). */
   readonly maxBodyBytes: number;
   /** VIGIL_LOG_LEVEL: pino level (default info). */
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: LogLevel;
 }
 
 // Re-exported: main.ts, the tests and scripts import them with loadConfig.
@@ -72,7 +72,24 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1_048_576;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** The pino levels VIGIL_LOG_LEVEL may name. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * VIGIL_LOG_LEVEL, one of LOG_LEVELS; `fallback` when unset. Shared with `npm start`, which builds
+ * its logger before the backplane's loadConfig runs (pino's own refusal names no variable).
+ */
+export function envLogLevel(env: Env, fallback: LogLevel): LogLevel {
+  const level = envValue(env, 'VIGIL_LOG_LEVEL') ?? fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(
+      'VIGIL_LOG_LEVEL',
+      `must be one of ${LOG_LEVELS.join(', ')}; got '${level}'`,
+    );
+  }
+  return level as LogLevel;
+}
 
 /** Core names no runtime global; Node has WHATWG URL. */
 const parseUrl: ParseUrl = (s) => new URL(s);
@@ -129,10 +146,7 @@ function topicPrefix(env: Env): string {
 /** Read and validate the backplane's configuration; throws ConfigError naming the variable. */
 export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig {
   const prefix = topicPrefix(env);
-  const level = envValue(env, 'VIGIL_LOG_LEVEL') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError('VIGIL_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const level = envLogLevel(env, 'info');
   const config: BackplaneConfig = {
     port: envInteger(env, 'VIGIL_BACKPLANE_PORT', DEFAULT_BACKPLANE_PORT, 0, 65_535),
     host: envValue(env, 'VIGIL_HOST') ?? '127.0.0.1',
@@ -157,7 +171,7 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
       1_024,
       268_435_456,
     ),
-    logLevel: level as BackplaneConfig['logLevel'],
+    logLevel: level,
   };
   if (config.roles.includes('ingest') && config.eventsSecret === null) {
     throw new ConfigError(

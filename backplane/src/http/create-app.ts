@@ -1,7 +1,8 @@
 /**
  * The backplane's one Hono app: POST /ingest/events, GET /metrics, GET /healthz, the analysts' API
- * at /api, and the dashboard's static build at / (index.html for client-side routes). Built from
- * what main.ts created; one onError renders every failure as problem+json.
+ * at /api, and the dashboard's static build at / (index.html for client-side routes), each with
+ * its security headers. Built from what main.ts created; one onError renders every failure as
+ * problem+json.
  */
 import { randomUUID } from 'node:crypto';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -13,6 +14,7 @@ import { ingestRoutes, INGEST_PATH, type IngestDeps } from '../ingest/ingest-rou
 import type { BackplaneMetrics } from './backplane-metrics.js';
 import type { BackplaneEnv } from './backplane-env.js';
 import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';
+import { apiSecurityHeaders, dashboardSecurityHeaders } from './security-headers.js';
 
 export interface Health {
   readonly ready: boolean;
@@ -59,6 +61,14 @@ export function createBackplaneApp(deps: BackplaneAppDeps): Hono<BackplaneEnv> {
     c.header('x-request-id', id);
     if (c.req.path === INGEST_PATH) metrics.ingestRequests.inc({ status: String(c.res.status) });
   });
+
+  // Security headers on every answer, errors included: the dashboard's CSP on its paths, an
+  // API's everywhere else (security-headers.ts says what each allows and why).
+  const apiHeaders = apiSecurityHeaders();
+  const dashboardHeaders = dashboardSecurityHeaders();
+  app.use((c, next) =>
+    RESERVED.test(c.req.path) ? apiHeaders(c, next) : dashboardHeaders(c, next),
+  );
 
   if (deps.ingest) app.route('/', ingestRoutes(deps.ingest));
 

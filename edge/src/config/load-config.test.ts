@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       sessionSecret: null,
       analystKeys: [],
       outboxCapacity: 100_000,
+      outboxDir: '.vigil/edge-outbox',
+      outboxSpillMaxBytes: 1_073_741_824,
       hubUrl: null,
       hubRetainedEvents: 10_000,
     });
@@ -41,6 +43,8 @@ describe('loadConfig', () => {
         VIGIL_SESSION_SECRET: 'session-secret-0123456789',
         VIGIL_ANALYST_KEYS: 'analyst_key_0123456789',
         VIGIL_OUTBOX_CAPACITY: '5000',
+        VIGIL_OUTBOX_DIR: ' /var/lib/vigil/outbox ',
+        VIGIL_OUTBOX_SPILL_MAX_BYTES: '2097152',
         VIGIL_HUB_URL: 'http://127.0.0.1:8790',
         VIGIL_HUB_RETAIN: '50',
       }),
@@ -58,12 +62,21 @@ describe('loadConfig', () => {
       sessionSecret: 'session-secret-0123456789',
       analystKeys: ['analyst_key_0123456789'],
       outboxCapacity: 5000,
+      outboxDir: '/var/lib/vigil/outbox',
+      outboxSpillMaxBytes: 2_097_152,
       hubUrl: 'http://127.0.0.1:8790',
       hubRetainedEvents: 50,
     });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
       'redis://127.0.0.1:6379',
     );
+  });
+
+  it('turns the outbox spill off with VIGIL_OUTBOX_DIR=off (any case), and only with that', () => {
+    expect(loadConfig({ VIGIL_OUTBOX_DIR: 'off' }).outboxDir).toBeNull();
+    expect(loadConfig({ VIGIL_OUTBOX_DIR: 'OFF' }).outboxDir).toBeNull();
+    expect(loadConfig({ VIGIL_OUTBOX_DIR: './off' }).outboxDir).toBe('./off');
+    expect(loadConfig({ VIGIL_OUTBOX_DIR: '' }).outboxDir).toBe('.vigil/edge-outbox');
   });
 
   it('treats empty values as unset', () => {
@@ -109,6 +122,9 @@ describe('loadConfig', () => {
     [{ VIGIL_SESSION_SECRET: 'short' }, 'VIGIL_SESSION_SECRET'],
     [{ VIGIL_ANALYST_KEYS: 'short' }, 'VIGIL_ANALYST_KEYS'],
     [{ VIGIL_OUTBOX_CAPACITY: '10' }, 'VIGIL_OUTBOX_CAPACITY'],
+    [{ VIGIL_OUTBOX_SPILL_MAX_BYTES: '1024' }, 'VIGIL_OUTBOX_SPILL_MAX_BYTES'],
+    [{ VIGIL_OUTBOX_SPILL_MAX_BYTES: '1GiB' }, 'VIGIL_OUTBOX_SPILL_MAX_BYTES'],
+    [{ VIGIL_OUTBOX_SPILL_MAX_BYTES: '2000000000000' }, 'VIGIL_OUTBOX_SPILL_MAX_BYTES'],
     [{ VIGIL_HUB_URL: 'ws://127.0.0.1:1' }, 'VIGIL_HUB_URL'],
     [{ VIGIL_HUB_RETAIN: '0' }, 'VIGIL_HUB_RETAIN'],
   ])('fails on %j naming %s', (env, variable) => {

@@ -52,6 +52,14 @@ export interface EdgeConfig {
   readonly analystKeys: readonly string[];
   /** VIGIL_OUTBOX_CAPACITY: events the edge holds for the backplane (Node: memory; Workers: the EventOutbox DO; default 100,000). */
   readonly outboxCapacity: number;
+  /**
+   * VIGIL_OUTBOX_DIR: Node: where the outbox spills what memory cannot hold and keeps what is
+   * undelivered across restarts (default `.vigil/edge-outbox`, relative to the working
+   * directory); null when `off` (memory only).
+   */
+  readonly outboxDir: string | null;
+  /** VIGIL_OUTBOX_SPILL_MAX_BYTES: Node: most bytes that spill holds (default 1 GiB). */
+  readonly outboxSpillMaxBytes: number;
   /** VIGIL_HUB_URL: the LiveHub the Node edge forwards `/v1/live` and `/internal/hub/*` to. */
   readonly hubUrl: string | null;
   /** VIGIL_HUB_RETAIN: events the LiveHub keeps for resuming clients (default 10,000). */
@@ -67,6 +75,9 @@ export const DEFAULT_PORT = 8787;
  * ~2.5 kB of heap, so a full outbox holds ~250 MB.
  */
 export const DEFAULT_OUTBOX_CAPACITY = 100_000;
+export const DEFAULT_OUTBOX_DIR = '.vigil/edge-outbox';
+/** ~650,000 decision events of ~1.6 kB. */
+export const DEFAULT_OUTBOX_SPILL_MAX_BYTES = 1_073_741_824;
 export const DEFAULT_FEATURE_TIMEOUT_MS = 30;
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
@@ -106,6 +117,13 @@ function corsOrigins(env: Env): string[] {
     }
     return o;
   });
+}
+
+/** Any path: whether it can be used is learnt by using it (the Node runtime, at start-up). */
+function outboxDir(env: Env): string | null {
+  const dir = envValue(env, 'VIGIL_OUTBOX_DIR') ?? DEFAULT_OUTBOX_DIR;
+  // A directory really named "off" can still be had as ./off.
+  return dir.toLowerCase() === 'off' ? null : dir;
 }
 
 function upstash(env: Env): EdgeConfig['upstash'] {
@@ -158,6 +176,14 @@ export function loadConfig(env: Env): EdgeConfig {
       DEFAULT_OUTBOX_CAPACITY,
       1_000,
       10_000_000,
+    ),
+    outboxDir: outboxDir(env),
+    outboxSpillMaxBytes: envInteger(
+      env,
+      'VIGIL_OUTBOX_SPILL_MAX_BYTES',
+      DEFAULT_OUTBOX_SPILL_MAX_BYTES,
+      1_048_576,
+      1_099_511_627_776,
     ),
     hubUrl: envUrl(env, 'VIGIL_HUB_URL', ['http:', 'https:'], parseUrl),
     hubRetainedEvents: envInteger(env, 'VIGIL_HUB_RETAIN', HUB_RETAINED_EVENTS, 1, 1_000_000),

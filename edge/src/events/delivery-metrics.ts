@@ -1,7 +1,8 @@
 /**
  * The event sink's metrics, rendered into the edge's /metrics: how many events wait for the
- * backplane, how many it accepted, how many attempts failed, how many were handed to the Worker's
- * durable outbox, how many were given up, and how long delivery took. Per process (Node) or
+ * backplane (and how many of those the Node outbox spilled to disk), how many it accepted, how
+ * many attempts failed, how many were handed to the Worker's durable outbox, how many were given
+ * up, and how long delivery took. Per process (Node) or
  * isolate (Workers), like the rest of /metrics; the durable outbox's own numbers are global and
  * rendered by durable-outbox-metrics.ts.
  */
@@ -37,7 +38,7 @@ export class DeliveryMetrics implements MetricsSource {
   );
   readonly depth = new Counter(
     'vigil_event_outbox_depth',
-    'Events waiting for the backplane: queued and in flight.',
+    'Events waiting for the backplane: queued, in flight and (Node) spilled to disk.',
     [{}],
     'gauge',
   );
@@ -48,13 +49,27 @@ export class DeliveryMetrics implements MetricsSource {
     [{}],
     'gauge',
   );
+  readonly spilled = new Counter(
+    'vigil_event_outbox_spilled',
+    'Node: events past the in-memory outbox, in its disk spill (VIGIL_OUTBOX_DIR) or on their ' +
+      'way to it, not yet read back; part of vigil_event_outbox_depth (0 without a spill).',
+    [{}],
+    'gauge',
+  );
+  readonly spillBytes = new Counter(
+    'vigil_event_outbox_spill_bytes',
+    'Node: bytes the disk spill holds (bounded by VIGIL_OUTBOX_SPILL_MAX_BYTES; 0 without a spill).',
+    [{}],
+    'gauge',
+  );
   readonly handedOff = new Counter(
     'vigil_events_handed_off_total',
     'Workers: events handed to the durable outbox (EventOutbox) after direct delivery failed.',
   );
   readonly latency = new Histogram(
     'vigil_event_delivery_seconds',
-    'Per event, from emit to the backplane acknowledging it.',
+    'Per event, from emit to the backplane acknowledging it (not for events that went through ' +
+      'the Node outbox’s disk spill: their emit time stays behind).',
     [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
 
@@ -65,6 +80,8 @@ export class DeliveryMetrics implements MetricsSource {
       this.dropped,
       this.depth,
       this.capacity,
+      this.spilled,
+      this.spillBytes,
       this.handedOff,
       this.latency,
     ]) {

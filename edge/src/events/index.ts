@@ -23,5 +23,7 @@ export {
 } from './ingest-client.js';
 export { throttleLog, type ThrottledLog } from './log-throttle.js';
 export { OutboxEventSink, type OutboxEventSinkOptions } from './outbox-event-sink.js';
+// The Node runtime implements it on disk (runtime/node/file-outbox-spill.ts), imported there only.
+export type { OutboxSpill, SpillRead } from './outbox-spill.port.js';
 export { RequestEventSink, type RequestEventSinkOptions } from './request-event-sink.js';
 export { createWebCryptoHmac } from './web-crypto-hmac.js';

@@ -1,8 +1,10 @@
 // The Node edge with a backplane: a real HTTP server on loopback stands in for it (ingest with
 // signature checks, plus a dashboard and an /api). Decision and feedback events arrive signed, and
 // the edge serves the dashboard and /api from the same origin by forwarding them.
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { validateEvent } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,12 +15,15 @@ import { startNodeEdge, type NodeEdge } from './main.js';
 const KEY = 'node-backplane-key-0123456789';
 const SECRET = 'events-secret-0123456789';
 let modelDir: string;
+/** The edge's VIGIL_OUTBOX_DIR: its own, not the working directory's .vigil/. */
+let outboxDir: string;
 let backplane: TestIngestServer;
 let edge: NodeEdge;
 const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
   modelDir = await writeTestModelDir();
+  outboxDir = await mkdtemp(join(tmpdir(), 'vigil-edge-outbox-'));
   backplane = await startTestIngest(SECRET, (req, res, body) => {
     seen.push({
       method: req.method!,
@@ -54,6 +59,7 @@ beforeAll(async () => {
       VIGIL_API_KEYS: KEY,
       VIGIL_BACKPLANE_URL: backplane.url,
       VIGIL_EVENTS_SECRET: SECRET,
+      VIGIL_OUTBOX_DIR: outboxDir,
     },
     { modelDir, log: () => {} },
   );
@@ -63,6 +69,7 @@ afterAll(async () => {
   await edge?.close();
   await backplane?.close();
   await rm(modelDir, { recursive: true, force: true });
+  await rm(outboxDir, { recursive: true, force: true });
 });
 
 const at = (path: string) => `${edge.server.url}${path}`;
@@ -201,16 +208,67 @@ describe('the Node edge with a backplane', () => {
         VIGIL_API_KEYS: KEY,
         VIGIL_BACKPLANE_URL: 'http://127.0.0.1:9',
         VIGIL_EVENTS_SECRET: SECRET,
+        VIGIL_OUTBOX_DIR: 'off',
       },
       { modelDir, log: () => {} },
     );
     try {
+      expect(down.eventsDescription).toMatch(/in memory only: VIGIL_OUTBOX_DIR=off/);
       const res = await fetch(`${down.server.url}/api/stats`);
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(res.headers.get('retry-after')).toBe('1');
     } finally {
       await down.close();
+    }
+  });
+
+  it('keeps what it could not deliver in VIGIL_OUTBOX_DIR, and delivers it after a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-edge-outbox-'));
+    const env = {
+      PORT: '0',
+      VIGIL_API_KEYS: KEY,
+      VIGIL_BACKPLANE_URL: backplane.url,
+      VIGIL_EVENTS_SECRET: SECRET,
+      VIGIL_OUTBOX_DIR: dir,
+    };
+    const answer = backplane.answer;
+    backplane.answer = () => ({ status: 503 });
+    const id = 'dec:tx_node_bp_restart';
+    try {
+      const first = await startNodeEdge(env, { modelDir, log: () => {} });
+      expect(first.eventsDescription).toContain(dir);
+      await expect(startNodeEdge(env, { modelDir, log: () => {} })).rejects.toThrow(
+        /^VIGIL_OUTBOX_DIR=.* is in use by process/,
+      );
+      const res = await fetch(`${first.server.url}/v1/score`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          transaction_id: 'tx_node_bp_restart',
+          timestamp: '2024-03-04T12:00:00Z',
+          customer_id: 'c_bp',
+          terminal_id: 't_bp',
+          amount: 7,
+        }),
+      });
+      expect(res.status).toBe(200);
+      await backplane.waitFor(() => backplane.requests.some((r) => r.events[0]?.event_id === id));
+      await first.close(); // its 5 s of grace run out: the backplane refuses throughout
+      expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson'))).toHaveLength(1);
+      expect(backplane.accepted().some((e) => e.event_id === id)).toBe(false);
+
+      backplane.answer = () => ({ status: 202 });
+      const second = await startNodeEdge(env, { modelDir, log: () => {} });
+      try {
+        await backplane.waitFor(() => backplane.accepted().some((e) => e.event_id === id));
+      } finally {
+        await second.close();
+      }
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      backplane.answer = answer;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
