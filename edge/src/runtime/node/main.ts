@@ -194,12 +194,24 @@ export async function startNodeEdge(
   };
 }
 
+/** A start-up failure in one line; a taken port says which variable moves it. */
+export function startError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (err?.code === 'EADDRINUSE' || err?.code === 'EACCES') {
+    const where = `${err.address ?? '?'}:${err.port ?? '?'}`;
+    return err.code === 'EADDRINUSE'
+      ? `port ${err.port ?? '?'} is already in use (${where}): stop what listens there, or set PORT to a free port`
+      : `not allowed to listen on ${where}: set PORT to a port above 1023`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
 async function main(): Promise<void> {
   let edge: NodeEdge;
   try {
     edge = await startNodeEdge(process.env);
   } catch (e) {
-    console.error(`vigil edge: cannot start: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`vigil edge: cannot start: ${startError(e)}`);
     process.exitCode = 1;
     return;
   }
@@ -220,7 +232,7 @@ async function main(): Promise<void> {
       `      Authorization: Bearer ${edge.generatedKey}`,
       '',
       `  curl -H 'Authorization: Bearer ${edge.generatedKey}' -H 'Content-Type: application/json' \\`,
-      `    -d '{"transaction_id":"tx_1","timestamp":"2018-08-08T10:12:03Z","customer_id":"c_1","terminal_id":"t_1","amount":57.16}' \\`,
+      `    -d '{"transaction_id":"tx_demo_1","timestamp":"2018-08-08T10:12:03Z","customer_id":"c_demo","terminal_id":"t_demo","amount":57.16}' \\`,
       `    ${url}/v1/score`,
     );
   }
