@@ -53,7 +53,7 @@ describe('validationProblem', () => {
       { path: '', message: 'must be an object' },
       { path: '/b', message: 'x' },
     ]);
-    expect(two.message).toBe('2 problems, first /: must be an object');
+    expect(two.message).toBe('2 problems, first the body: must be an object');
   });
 
   it('lists at most MAX_REPORTED_ISSUES and says so', () => {

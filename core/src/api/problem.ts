@@ -123,7 +123,8 @@ export class ProblemError extends Error {
 export function validationProblem(issues: readonly FieldIssue[]): ProblemError {
   const n = issues.length;
   const first = issues[0];
-  const lead = first ? `${first.path || '/'}: ${first.message}` : 'invalid request';
+  // "" is the whole document in JSON Pointer ("/" would be a member named ""): say so in words.
+  const lead = first ? `${first.path || 'the body'}: ${first.message}` : 'invalid request';
   const shown = n > MAX_REPORTED_ISSUES ? ` (the first ${MAX_REPORTED_ISSUES} are listed)` : '';
   const detail = n <= 1 ? lead : `${n} problems, first ${lead}${shown}`;
   return new ProblemError('validation', detail, { errors: issues });
