@@ -57,9 +57,11 @@ async function startServer(script: string, env: Record<string, string> = {}): Pr
 /** Node edge vs the Hono floor; batch throughput; the tree-walk and ORT single-row bounds. */
 export async function benchEdgeNode(): Promise<string> {
   const floor = await startServer('bench/servers/hono-floor.ts');
+  const required = await startServer('bench/servers/required-work.ts');
   const edge = await startServer('edge/src/runtime/node/main.ts');
   try {
-    const c = await compareWithFloor(floor.url, edge.url);
+    const c = await compareWithFloor(floor.url, edge.url, 16, 10, required.url);
+    const r = c.required!;
 
     // Lower bounds in this process: the plain tree walk and one ORT run per row.
     const model = await readArtifacts();
@@ -91,13 +93,16 @@ export async function benchEdgeNode(): Promise<string> {
       '',
       comparisonTable(c, 'Hono floor (parse + fixed JSON)', 'Vigil /v1/score'),
       '',
-      `Batch: /v1/score/batch with 1,000 transactions per request, 2 connections: **${fmtInt(c.batch.rps * 1000)} transactions/s** (${fmt(c.batch.rps, 1)} requests/s, p50 ${fmt(c.batch.p50)} ms, p99 ${fmt(c.batch.p99)} ms, errors ${c.batch.errors}).`,
+      `"Required work only" is the floor plus what issue 3 requires of every transaction and nothing of the edge's own: core's validation, the in-memory store's step, core's features, onnxruntime-web micro-batched as the edge runs it, core's reasons and decision, the answer's JSON and its save (no API keys, metrics, security headers, Server-Timing, store deadline or events). It reached **${fmt(r.max.rps / c.floorMax.rps)}** of the floor's throughput in this run; the edge reached ${fmt(c.edgeMax.rps / r.max.rps)} of it, which is the cost of the edge's own middleware and safeguards.`,
+      '',
+      `Batch: /v1/score/batch with 1,000 transactions per request, 2 connections: **${fmtInt(c.batch.rps * 1000)} transactions/s** (${fmt(c.batch.rps, 1)} requests/s, p50 ${fmt(c.batch.p50)} ms, p99 ${fmt(c.batch.p99)} ms, errors ${c.batch.errors}); the required work only: ${fmtInt(r.batch.rps * 1000)} transactions/s (p50 ${fmt(r.batch.p50)} ms, p99 ${fmt(r.batch.p99)} ms, errors ${r.batch.errors}).`,
       '',
       `Lower bounds per row, in-process: the TypeScript tree walk p50 ${fmt(w.p50, 1)} µs, p99 ${fmt(w.p99, 1)} µs; one onnxruntime-web \`run\` of a single row p50 ${fmt(o.p50, 1)} µs, p99 ${fmt(o.p99, 1)} µs (${model.metadata.training.trees} trees).`,
       '',
     ].join('\n');
   } finally {
     await edge.stop();
+    await required.stop();
     await floor.stop();
   }
 }

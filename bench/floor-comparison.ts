@@ -75,22 +75,40 @@ export interface Comparison {
   readonly edgeHalf: LoadResult;
   /** The edge's /v1/score/batch with 1,000 transactions a request, 2 connections. */
   readonly batch: LoadResult;
+  /** The same three runs of a server doing only the required work, when one was given. */
+  readonly required?: {
+    readonly max: LoadResult;
+    readonly half: LoadResult;
+    readonly batch: LoadResult;
+  };
 }
 
-/** Measure the edge against the floor: max load, half load, then the edge's batch route. */
+/**
+ * Measure the edge against the floor: max load, half load, then the edge's batch route. With
+ * `requiredUrl`, a server doing only the required scoring work (bench/servers/required-work.ts) is
+ * measured the same way, each of its runs right after the floor's or before the edge's.
+ */
 export async function compareWithFloor(
   floorUrl: string,
   edgeUrl: string,
   connections = 16,
   seconds = 10,
+  requiredUrl?: string,
 ): Promise<Comparison> {
   const singleRun = `b${Date.now()}`;
   const bodies = transactions(300_000, singleRun);
   // Warm both (JIT, ORT session), then measure at full load, then at half the edge's maximum.
   await load(floorUrl, '/v1/score', bodies.slice(0, 1000), { connections: 4, seconds: 2 });
   await load(edgeUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
+  // The required-work server keeps its own state, so it is sent the edge's very bodies.
+  if (requiredUrl) {
+    await load(requiredUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
+  }
   const full = { connections, seconds };
   const floorMax = await load(floorUrl, '/v1/score', bodies.slice(5000), full);
+  const requiredMax = requiredUrl
+    ? await load(requiredUrl, '/v1/score', freshBodies(bodies.slice(5000), singleRun), full)
+    : undefined;
   const edgeMax = await load(
     edgeUrl,
     '/v1/score',
@@ -102,6 +120,12 @@ export async function compareWithFloor(
     ...full,
     rate: half,
   });
+  const requiredHalf = requiredUrl
+    ? await load(requiredUrl, '/v1/score', freshBodies(bodies.slice(150_000), singleRun), {
+        ...full,
+        rate: half,
+      })
+    : undefined;
   const edgeHalf = await load(edgeUrl, '/v1/score', freshBodies(bodies.slice(150_000), singleRun), {
     ...full,
     rate: half,
@@ -111,14 +135,32 @@ export async function compareWithFloor(
   const batchBodies: string[] = [];
   for (let k = 0; k < tx.length; k += 1000)
     batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
-  const batch = await load(edgeUrl, '/v1/score/batch', freshBodies(batchBodies, batchRun), {
-    connections: 2,
-    seconds: 10,
-  });
-  return { connections, seconds, half, floorMax, edgeMax, floorHalf, edgeHalf, batch };
+  const batchLoad = { connections: 2, seconds: 10 };
+  const requiredBatch = requiredUrl
+    ? await load(requiredUrl, '/v1/score/batch', freshBodies(batchBodies, batchRun), batchLoad)
+    : undefined;
+  const batch = await load(
+    edgeUrl,
+    '/v1/score/batch',
+    freshBodies(batchBodies, batchRun),
+    batchLoad,
+  );
+  return {
+    connections,
+    seconds,
+    half,
+    floorMax,
+    edgeMax,
+    floorHalf,
+    edgeHalf,
+    batch,
+    ...(requiredMax && requiredHalf && requiredBatch
+      ? { required: { max: requiredMax, half: requiredHalf, batch: requiredBatch } }
+      : {}),
+  };
 }
 
-/** The comparison as a markdown table with the Vigil / floor ratios. */
+/** The comparison as a markdown table with the Vigil / floor ratios (and the required work's). */
 export function comparisonTable(c: Comparison, floorLabel: string, edgeLabel: string): string {
   const row = (label: string, max: LoadResult, atHalf: LoadResult) => [
     label,
@@ -129,6 +171,16 @@ export function comparisonTable(c: Comparison, floorLabel: string, edgeLabel: st
     fmt(atHalf.p99),
     String(max.errors + atHalf.errors),
   ];
+  const ratio = (label: string, max: LoadResult, atHalf: LoadResult) => [
+    label,
+    fmt(max.rps / c.floorMax.rps),
+    '',
+    '',
+    '',
+    fmt(atHalf.p99 / Math.max(c.floorHalf.p99, 1e-9)),
+    '',
+  ];
+  const r = c.required;
   return table(
     [
       'server',
@@ -141,16 +193,10 @@ export function comparisonTable(c: Comparison, floorLabel: string, edgeLabel: st
     ],
     [
       row(floorLabel, c.floorMax, c.floorHalf),
+      ...(r ? [row('required work only (bench/servers/required-work.ts)', r.max, r.half)] : []),
       row(edgeLabel, c.edgeMax, c.edgeHalf),
-      [
-        'ratio Vigil / floor',
-        fmt(c.edgeMax.rps / c.floorMax.rps),
-        '',
-        '',
-        '',
-        fmt(c.edgeHalf.p99 / Math.max(c.floorHalf.p99, 1e-9)),
-        '',
-      ],
+      ...(r ? [ratio('ratio required work / floor', r.max, r.half)] : []),
+      ratio('ratio Vigil / floor', c.edgeMax, c.edgeHalf),
     ],
   );
 }

@@ -196,7 +196,15 @@ export async function startNodeEdge(
 
 /** A start-up failure in one line; a taken port says which variable moves it. */
 export function startError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  const err = e as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+  // The bind address comes from VIGIL_HOST: an address this machine lacks, or a name that does
+  // not resolve, is that variable's fault, not a crash to read a stack trace for.
+  if (err?.code === 'EADDRNOTAVAIL') {
+    return `VIGIL_HOST ${err.address ?? '?'} is not an address of this machine: set it to one of its addresses (127.0.0.1 for loopback only, 0.0.0.0 for every interface)`;
+  }
+  if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN') {
+    return `VIGIL_HOST ${err.hostname ?? '?'} does not resolve: set it to an address of this machine, such as 127.0.0.1`;
+  }
   if (err?.code === 'EADDRINUSE' || err?.code === 'EACCES') {
     const where = `${err.address ?? '?'}:${err.port ?? '?'}`;
     return err.code === 'EADDRINUSE'
