@@ -23,6 +23,7 @@ export const PROBLEMS = {
   'case-resolved': { status: 409, title: 'Case already resolved' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'transaction-id-reused': { status: 422, title: 'Transaction id reused with a different payload' },
   'upgrade-required': { status: 426, title: 'Upgrade required' },
   internal: { status: 500, title: 'Internal error' },
   'bad-gateway': { status: 502, title: 'Bad gateway' },

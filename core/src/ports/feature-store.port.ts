@@ -15,13 +15,26 @@ export interface StoreTransaction {
  * - `fresh`: first sight. The store has folded the transaction into both states and recorded it
  *   (for feedback and idempotency); `customer` and `terminal` are the states *before* it, from
  *   which the caller computes the features.
- * - `replay`: seen before; `answer` is the first answer, exactly as saved by `saveAnswer`.
- * - `pending`: seen before, but its answer is not saved yet (a concurrent duplicate).
+ * - `replay`: seen before with the same payload; `answer` is the first answer, exactly as saved by
+ *   `saveAnswer`.
+ * - `pending`: seen before with the same payload, but its answer is not saved yet (a concurrent
+ *   duplicate, or a duplicate earlier in the same call).
+ * - `conflict`: the id was seen before — recorded, or earlier in the same call — with a different
+ *   payload. The payload is what determines the features and the score: `customerId`,
+ *   `terminalId`, `timeSec` (the instant, so two spellings of one time are one payload) and
+ *   `amount`, compared with `===`. The API's optional fields (currency, channel, country,
+ *   device_id, ip) are not part of it: no feature reads them, so they cannot change the answer.
+ *   A record that carries no payload (written by an earlier store layout) cannot tell, and
+ *   replays as before. A call with any conflict applies nothing at all: no item is folded or
+ *   recorded, every other item is `skipped`.
+ * - `skipped`: not applied because another item of the same call is a `conflict`.
  */
 export type StepOutcome =
   | { readonly kind: 'fresh'; readonly customer: CustomerState; readonly terminal: TerminalState }
   | { readonly kind: 'replay'; readonly answer: string }
-  | { readonly kind: 'pending' };
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'conflict' }
+  | { readonly kind: 'skipped' };
 
 /** Outcome of a label for a recorded transaction. */
 export type LabelOutcome = 'applied' | 'unchanged';
@@ -47,7 +60,8 @@ export interface FeatureStore {
   /**
    * Atomically and in order, for each transaction: idempotency check, read both states, fold the
    * transaction in, record it. Later items see earlier ones (a batch is processed in order). One
-   * round trip for the whole list on remote stores.
+   * round trip for the whole list on remote stores. All payloads are checked first: if any item
+   * reuses an id with another payload (`conflict`), nothing is applied.
    */
   step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]>;
   /**

@@ -135,6 +135,54 @@ describe('createApp', () => {
     expect(await metric('vigil_pending_total')).toBe(2);
   });
 
+  it('refuses a reused id with 422 before scoring, saving or emitting anything', async () => {
+    const events: VigilEvent[] = [];
+    const { store, saved } = storeWith((inner, txs) => inner.step(txs));
+    const { post, metric } = make({ store, sink: { emit: (e) => events.push(...e) } });
+    const t = tx();
+    expect((await post('/v1/score', t)).status).toBe(200);
+    await afterAnswers();
+    const [savedBefore, eventsBefore] = [saved.length, events.length];
+    const ok = tx();
+    const r = await post('/v1/score/batch', { transactions: [ok, { ...t, terminal_id: 'other' }] });
+    expect(r.status).toBe(422);
+    expect(r.headers.get('retry-after')).toBeNull();
+    const p = (await r.json()) as { type: string; title: string; detail: string };
+    expect(p).toMatchObject({
+      type: 'urn:vigil:problem:transaction-id-reused',
+      title: 'Transaction id reused with a different payload',
+    });
+    // Which field differs is not said: that would describe another payment.
+    expect(p.detail).not.toContain('other');
+    await afterAnswers();
+    expect([saved.length, events.length]).toEqual([savedBefore, eventsBefore]);
+    expect(await metric('vigil_id_conflicts_total')).toBe(1);
+    let decided = 0;
+    for (const d of ['approve', 'review', 'decline']) {
+      decided += await metric(`vigil_decisions_total{decision="${d}",degraded="false"}`);
+    }
+    expect(decided).toBe(1);
+  });
+
+  it('refuses an id repeated with two payloads in a batch while the store is down', async () => {
+    const { store } = storeWith(() => Promise.reject(new Error('store down')));
+    const { post, metric } = make({ store });
+    const t = tx();
+    const r = await post('/v1/score/batch', { transactions: [t, tx(), { ...t, amount: 1 }] });
+    expect(r.status).toBe(422);
+    const p = (await r.json()) as { errors: { path: string }[] };
+    expect(p.errors.map((e) => e.path)).toEqual(['/transactions/2/transaction_id']);
+    expect(await metric('vigil_degraded_requests_total{cause="store_error"}')).toBe(0);
+    // The same payload twice is still answered degraded, the repeat as a replay.
+    const same = await post('/v1/score/batch', { transactions: [t, t] });
+    const results = ((await same.json()) as { results: { degraded: boolean; replayed: boolean }[] })
+      .results;
+    expect(results.map((a) => [a.degraded, a.replayed])).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+  });
+
   it('falls back to the trees when the model fails, marking the answer degraded', async () => {
     const broken: Scorer = {
       version: loaded.scorer.version,

@@ -138,6 +138,11 @@ export class EdgeMetrics implements ScoringObserver {
     'vigil_pending_total',
     'Transactions refused with 409 while a concurrent request scores them.',
   );
+  readonly conflicts = new Counter(
+    'vigil_id_conflicts_total',
+    'Transactions refused with 422: their transaction_id was first used with another customer, ' +
+      'terminal, time or amount.',
+  );
   readonly answerSaveErrors = new Counter(
     'vigil_answer_save_errors_total',
     'Failed saves of answers for replay.',
@@ -182,6 +187,10 @@ export class EdgeMetrics implements ScoringObserver {
     this.pendings.inc();
   }
 
+  conflicted(): void {
+    this.conflicts.inc();
+  }
+
   degraded(cause: DegradedCause, error: unknown): void {
     this.degradedRequests.inc({ cause });
     this.logError(`degraded:${cause}`, error);
@@ -207,6 +216,7 @@ export class EdgeMetrics implements ScoringObserver {
       this.degradedRequests,
       this.replays,
       this.pendings,
+      this.conflicts,
       this.answerSaveErrors,
       this.events,
       this.sinkErrors,

@@ -102,20 +102,23 @@ export function buildOpenApiDocument(version: string): Json {
     paths: {
       '/v1/score': post(
         'Score one transaction',
-        'Idempotent by transaction_id: a repeat returns the first answer with replayed: true ' +
-          'and changes nothing. If the feature store fails or is late, the answer is scored ' +
-          'from fallback features and marked degraded: true.',
+        'Idempotent by transaction_id: a repeat with the same customer_id, terminal_id, ' +
+          'timestamp (instant) and amount returns the first answer with replayed: true and ' +
+          'changes nothing; the same id with any of those different → 422 ' +
+          'transaction-id-reused, changing nothing. If the feature store fails or is late, the ' +
+          'answer is scored from fallback features and marked degraded: true.',
         'Transaction',
         {
           200: { description: 'The answer', headers: SERVER_TIMING, content: json('ScoreAnswer') },
         },
-        [400, 409],
+        [400, 409, 422],
       ),
       '/v1/score/batch': post(
         `Score up to ${MAX_BATCH} transactions in order`,
         'Processed in order (later items see earlier ones), in one feature-store round trip and ' +
-          'one model call. Any invalid item → 400 naming each bad index and field; nothing is ' +
-          'scored.',
+          'one model call. Any invalid item → 400 naming each bad index and field; any item ' +
+          'reusing a transaction_id with another payload (also within the batch) → 422 naming ' +
+          'each; in both cases nothing is scored.',
         'ScoreBatchRequest',
         {
           200: {
@@ -124,7 +127,7 @@ export function buildOpenApiDocument(version: string): Json {
             content: json('ScoreBatchResponse'),
           },
         },
-        [400, 409],
+        [400, 409, 422],
       ),
       '/v1/feedback': post(
         'Label a scored transaction',

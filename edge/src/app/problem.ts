@@ -35,6 +35,7 @@ export const PROBLEMS = pickProblems([
   'in-progress',
   'payload-too-large',
   'unsupported-media-type',
+  'transaction-id-reused',
   'upgrade-required',
   'internal',
   'unavailable',

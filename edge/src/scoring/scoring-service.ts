@@ -28,6 +28,7 @@ import {
   type Thresholds,
   type Transaction,
   type TreeEnsemble,
+  samePayload,
 } from '@vigil/core';
 import { replayAnswer, serialiseAnswer, type AnswerReason, type ScoreAnswer } from './answer.js';
 import { RowBuffers } from './row-buffers.js';
@@ -40,6 +41,8 @@ export interface ScoringObserver {
   decided(decision: ScoreAnswer['decision'], degraded: boolean): void;
   replayed(): void;
   pending(): void;
+  /** Once per transaction refused for reusing an id with another payload. */
+  conflicted(): void;
   /** Once per request that answered degraded. */
   degraded(cause: DegradedCause, error: unknown): void;
   answerSaveFailed(error: unknown): void;
@@ -76,7 +79,15 @@ export interface ScoreTiming {
 export type ScoreResult =
   | { readonly kind: 'answered'; readonly answers: string[]; readonly timing: ScoreTiming }
   /** Transactions (indexes) seen before whose first answer is still being computed elsewhere. */
-  | { readonly kind: 'pending'; readonly indexes: number[]; readonly timing: ScoreTiming };
+  | { readonly kind: 'pending'; readonly indexes: number[]; readonly timing: ScoreTiming }
+  /**
+   * Transactions (indexes) whose id was first used with another customer, terminal, time or
+   * amount. Nothing of the call was scored, saved or emitted, and the store applied nothing. Unlike
+   * `pending` — where the other items are scored and saved, since retrying the same request
+   * succeeds and replays them — this request can never succeed as it is: like an invalid item,
+   * it is refused whole, so the corrected request finds nothing of it half done.
+   */
+  | { readonly kind: 'conflict'; readonly indexes: number[]; readonly timing: ScoreTiming };
 
 /** Per-call hooks the runtime provides. */
 export interface ScoreCall {
@@ -132,6 +143,9 @@ export class ScoringService {
       const answers = new Array<string>(n);
       let rows = 0;
       const pending: number[] = [];
+      // A reused id refuses the whole call (the store applied nothing): allocated only then.
+      let conflicts: number[] | undefined;
+      let skipped = 0;
       if (stepped.ok) {
         for (let i = 0; i < n; i++) {
           const o = stepped.outcomes[i]!;
@@ -142,16 +156,35 @@ export class ScoringService {
             answers[i] = serialiseAnswer(replayAnswer(o.answer));
             rowOf[i] = REPLAY;
             this.deps.observer.replayed();
-          } else {
+          } else if (o.kind === 'pending') {
             rowOf[i] = PENDING;
             pending.push(i);
+          } else if (o.kind === 'conflict') {
+            (conflicts ??= []).push(i);
+          } else {
+            // `skipped`: another item conflicts, so the call is refused below.
+            skipped++;
           }
         }
+        if (skipped > 0 && !conflicts) {
+          throw new Error(`feature store: ${skipped} items skipped, none in conflict`);
+        }
       } else {
-        this.deps.observer.degraded(stepped.cause, stepped.error);
-        rows = this.fallbackFeatures(storeTxs, buf.x, rowOf);
+        // The store is out of reach, but an id repeated with another payload inside this batch
+        // is refused as the store would have refused it (and a late step did: it checks first).
+        const reused = n > 1 ? inBatchConflicts(storeTxs) : [];
+        if (reused.length > 0) conflicts = reused;
+        else {
+          this.deps.observer.degraded(stepped.cause, stepped.error);
+          rows = this.fallbackFeatures(storeTxs, buf.x, rowOf);
+        }
       }
       const t1 = performance.now();
+      if (conflicts) {
+        for (let c = 0; c < conflicts.length; c++) this.deps.observer.conflicted();
+        const timing = { featuresMs: t1 - t0, modelMs: 0 };
+        return { kind: 'conflict', indexes: conflicts, timing };
+      }
 
       let modelDegraded = false;
       if (rows > 0) {
@@ -263,7 +296,9 @@ export class ScoringService {
    * state ("nothing known"), the same features a first-ever transaction gets, which is the
    * least-surprising input for the trees (they were trained on such rows) and biases no decision
    * towards decline. Inside one batch the fallback states are folded in order, so later items
-   * still see earlier ones. In-batch duplicates of an id are answered as replays of the first.
+   * still see earlier ones. In-batch duplicates of an id (with the same payload: the caller
+   * refuses others first) are answered as replays of the first. Reuse of an id scored by an
+   * earlier request cannot be seen here: the store holds those records.
    */
   private fallbackFeatures(txs: StoreTransaction[], x: Float32Array, rowOf: Int32Array): number {
     const customers = new Map<string, CustomerState>();
@@ -438,6 +473,19 @@ const PENDING = -2;
 /** rowOf code of a repeat of item j (≤ -3), and its inverse (-1 when not a repeat). */
 const duplicateOf = (j: number) => -3 - j;
 const duplicated = (code: number) => (code <= -3 ? -3 - code : -1);
+
+/** Indexes of the items that repeat an earlier item's id with another payload. */
+function inBatchConflicts(txs: readonly StoreTransaction[]): number[] {
+  const first = new Map<string, StoreTransaction>();
+  const out: number[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]!;
+    const f = first.get(tx.transactionId);
+    if (!f) first.set(tx.transactionId, tx);
+    else if (!samePayload(f, tx)) out.push(i);
+  }
+  return out;
+}
 
 function toStoreTransaction(tx: Transaction): StoreTransaction {
   return {

@@ -5,14 +5,21 @@
  * Key layout (P = the store's prefix, default `vigil:`):
  *   P c:{customer_id}     customer state: CUSTOMER_STATE_LENGTH float64, little-endian (1,448 B)
  *   P t:{terminal_id}     terminal state: TERMINAL_STATE_LENGTH float64, little-endian (888 B)
- *   P tx:{transaction_id} record, a string "L;TPLUS;TMINUS;CPLUS;CMINUS;TLEN;TKEYCKEY": L the
- *                         label (n none, f fraud, l legitimate; first byte, so SETRANGE updates it
- *                         in place), TPLUS / TMINUS core's labelOps(time, ±1) programs for the
- *                         terminal, CPLUS / CMINUS its customerLabelOps(time, ±1) for the card,
- *                         then the terminal state's key (TLEN bytes) and the customer state's key
- *                         (last: keys may hold any byte). Records written before the card's label
- *                         existed ("L;PLUS;MINUS;TERMINAL_KEY") are still read: they label the
- *                         terminal only.
+ *   P tx:{transaction_id} record, a string "L;@TIME;AMOUNT;TPLUS;TMINUS;CPLUS;CMINUS;TLEN;TKEYCKEY":
+ *                         L the label (n none, f fraud, l legitimate; first byte, so SETRANGE
+ *                         updates it in place); TIME and AMOUNT the transaction's event time
+ *                         (epoch s) and amount as the adapter wrote them (Number#toString, so
+ *                         equal numbers are equal strings); TPLUS / TMINUS core's
+ *                         labelOps(time, ±1) programs for the terminal, CPLUS / CMINUS its
+ *                         customerLabelOps(time, ±1) for the card; then the terminal state's key
+ *                         (TLEN bytes) and the customer state's key (last: keys may hold any
+ *                         byte). TIME, AMOUNT and the two keys are the payload a repeated id is
+ *                         compared with (the port's `conflict`); the '@' marks this layout (a
+ *                         label program starts with a digit). Records of the earlier layouts are
+ *                         still read: "L;TPLUS;TMINUS;CPLUS;CMINUS;TLEN;TKEYCKEY" (no payload)
+ *                         and, before the card's label, "L;PLUS;MINUS;TERMINAL_KEY" (terminal
+ *                         only). They cannot tell a reused id from a retry, so a repeat of one
+ *                         replays as it always did; they expire within the record TTL.
  *   P ans:{transaction_id} the saved answer (opaque string), expiring with its record
  * States expire after ARGV[4] seconds without a write; a record ARGV[3] seconds after the step
  * that created it (see README.md).
@@ -25,11 +32,14 @@
  *   1 mode: 'step' | 'label' | 'flush'   2 prefix   3 record TTL s   4 state TTL s
  *   5 number of piggy-backed answers A, then A pairs (transaction_id, answer), saved first, if
  *     the record exists and no answer is saved yet (the first answer stands)
- * step:  fresh customer, fresh terminal (sparse words, below), N, then N × 9: transaction_id,
- *        customer_id, terminal_id, customer ops, terminal ops, terminal label +1 ops, terminal
- *        label −1 ops, customer label +1 ops, customer label −1 ops
+ * step:  fresh customer, fresh terminal (sparse words, below), N, then N × 11: transaction_id,
+ *        customer_id, terminal_id, time, amount, customer ops, terminal ops, terminal label +1
+ *        ops, terminal label −1 ops, customer label +1 ops, customer label −1 ops
  *        → per tx {'f', customer bytes, terminal bytes} (the states BEFORE the tx, packed)
  *                 | {'r', answer} | {'p'}
+ *        or, when any tx reuses an id with another payload (against its record, or against its
+ *        first occurrence in this call): per tx {'c'} (that one) | {'s'} (skipped), nothing
+ *        written — every payload is checked before anything is folded.
  * label: N, then N × 2: transaction_id, 'f' | 'l'
  *        → {'ok', 1 applied | 0 unchanged, …} | {'unknown', 0-based index, …} (nothing applied)
  * flush: nothing more → the number of answers received
@@ -202,18 +212,77 @@ if mode == 'flush' then
   return nAnswers
 end
 
+-- ARGV of a step's transaction k starts at stepAt + STEP_ARGS * (k - 1): id, customer,
+-- terminal, time, amount, then the six op programs.
+local STEP_ARGS = 11
+
+-- Whether a record holds the payload of the transaction whose ARGV start at j (its state keys
+-- built already). The fields are compared as stored, strings against strings — no hash to compute,
+-- and equal strings are exactly equal numbers and ids: time and amount as one head string right
+-- after the label (a mismatch is refused without scanning further), then the two keys, found by
+-- position rather than copied out. A record of an earlier layout (no '@' after the label) has no
+-- payload: it cannot tell, so its repeat replays as before.
+local function samePayload(r, j, tKey, cKey)
+  if string.byte(r, 3) ~= 64 then return true end
+  local head = ';@' .. ARGV[j + 3] .. ';' .. ARGV[j + 4] .. ';'
+  if string.sub(r, 2, #head + 1) ~= head then return false end
+  local tLen, at = string.match(r, '^[^;]*;[^;]*;[^;]*;[^;]*;(%d+);()', #head + 2)
+  if not tLen then return true end
+  tLen = tonumber(tLen)
+  return tLen == #tKey and string.sub(r, at, at + tLen - 1) == tKey
+    and string.sub(r, at + tLen) == cKey
+end
+
 if mode == 'step' then
   for which = 1, 2 do
     freshText[which] = ARGV[a + which - 1]
     freshBytes[which] = 4 * tonumber(string.match(freshText[which], '^%d+'))
   end
   local n = tonumber(ARGV[a + 2])
-  local out = {}
-  local j = a + 3
+  local stepAt = a + 3
+
+  -- First every payload, nothing written: a call that reuses an id with another payload applies
+  -- nothing. An id new to the store is compared with its first occurrence in this call.
+  local records = {}
+  local firstAt = {}
+  local conflicts = nil
+  local j = stepAt
   for k = 1, n do
     local txId = ARGV[j]
-    local record = prefix .. 'tx:' .. txId
-    if redis.call('EXISTS', record) == 1 then
+    local r = redis.call('GET', prefix .. 'tx:' .. txId)
+    records[k] = r
+    local same = true
+    if r then
+      same = samePayload(r, j, prefix .. 't:' .. ARGV[j + 2], prefix .. 'c:' .. ARGV[j + 1])
+    else
+      local f = firstAt[txId]
+      if f then
+        same = ARGV[f + 1] == ARGV[j + 1] and ARGV[f + 2] == ARGV[j + 2]
+          and ARGV[f + 3] == ARGV[j + 3] and ARGV[f + 4] == ARGV[j + 4]
+      else
+        firstAt[txId] = j
+      end
+    end
+    if not same then
+      conflicts = conflicts or {}
+      conflicts[k] = true
+    end
+    j = j + STEP_ARGS
+  end
+  if conflicts then
+    local out = {}
+    for k = 1, n do
+      if conflicts[k] then out[k] = { 'c' } else out[k] = { 's' } end
+    end
+    return out
+  end
+
+  local out = {}
+  local recorded = {}
+  j = stepAt
+  for k = 1, n do
+    local txId = ARGV[j]
+    if records[k] or recorded[txId] then
       local answer = redis.call('GET', prefix .. 'ans:' .. txId)
       if answer then out[k] = { 'r', answer } else out[k] = { 'p' } end
     else
@@ -227,12 +296,14 @@ if mode == 'step' then
       local c = loadState(cKey, 1)
       local t = loadState(tKey, 2)
       out[k] = { 'f', c, t }
-      states[cKey] = applyOps(c, ARGV[j + 3])
-      states[tKey] = applyOps(t, ARGV[j + 4])
-      redis.call('SET', record, 'n;' .. ARGV[j + 5] .. ';' .. ARGV[j + 6] .. ';' .. ARGV[j + 7] .. ';'
-        .. ARGV[j + 8] .. ';' .. #tKey .. ';' .. tKey .. cKey, 'EX', recordTtl)
+      states[cKey] = applyOps(c, ARGV[j + 5])
+      states[tKey] = applyOps(t, ARGV[j + 6])
+      redis.call('SET', prefix .. 'tx:' .. txId, 'n;@' .. ARGV[j + 3] .. ';' .. ARGV[j + 4] .. ';'
+        .. ARGV[j + 7] .. ';' .. ARGV[j + 8] .. ';' .. ARGV[j + 9] .. ';' .. ARGV[j + 10] .. ';'
+        .. #tKey .. ';' .. tKey .. cKey, 'EX', recordTtl)
+      recorded[txId] = true
     end
-    j = j + 9
+    j = j + STEP_ARGS
   end
   writeBack()
   return out
@@ -259,8 +330,13 @@ if mode == 'label' then
     if not records[key] then
       local r = redis.call('GET', key)
       if r then
-        local label, plus, minus, cPlus, cMinus, tLen, keys =
-          string.match(r, '^(%a);([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
+        -- The current layout (payload after '@', skipped here), else the card's, else the oldest.
+        local label, plus, minus, cPlus, cMinus, tLen, keys = string.match(r,
+          '^(%a);@[^;]*;[^;]*;([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
+        if not label then
+          label, plus, minus, cPlus, cMinus, tLen, keys =
+            string.match(r, '^(%a);([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
+        end
         if label then
           tLen = tonumber(tLen)
           records[key] = { label = label, plus = plus, minus = minus, cPlus = cPlus,

@@ -18,6 +18,7 @@ import {
   type StoreLabel,
   type StoreTransaction,
   type TerminalState,
+  samePayload,
 } from '@vigil/core';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -67,12 +68,23 @@ class ReferenceStore {
       customerId: string;
       terminalId: string;
       timeSec: number;
+      amount: number;
       label: 'none' | StoreLabel['label'];
       answer?: string;
     }
   >();
 
   step(txs: readonly StoreTransaction[]): StepOutcome[] {
+    // A reused id (against its record or its first occurrence in the call) refuses the call.
+    const first = new Map<string, StoreTransaction>();
+    const conflict = txs.map((t) => {
+      const seen = this.records.get(t.transactionId) ?? first.get(t.transactionId);
+      if (!seen) first.set(t.transactionId, t);
+      return seen !== undefined && !samePayload(seen, t);
+    });
+    if (conflict.includes(true)) {
+      return conflict.map((c) => ({ kind: c ? 'conflict' : 'skipped' }));
+    }
     return txs.map((t): StepOutcome => {
       const seen = this.records.get(t.transactionId);
       if (seen) {
@@ -91,6 +103,7 @@ class ReferenceStore {
         customerId: t.customerId,
         terminalId: t.terminalId,
         timeSec: t.timeSec,
+        amount: t.amount,
         label: 'none',
       });
       return before;
@@ -177,6 +190,83 @@ export function describeFeatureStoreContract(
       await s.saveAnswers([{ transactionId: 'a', answer: 'first' }]);
       await s.saveAnswers([{ transactionId: 'a', answer: 'second' }]);
       expect(await s.step([tx('a')])).toEqual([{ kind: 'replay', answer: 'first' }]);
+    });
+
+    it('refuses an id reused with another payload, changing nothing, and still replays it', async () => {
+      const s = await store();
+      const first = tx('a', 0, { amount: 25 });
+      expect(fresh((await s.step([first]))[0])).toBeTruthy();
+      // A repeat without its answer yet: pending for the same payload, conflict for another.
+      expect(await s.step([first, tx('a', 0, { amount: 26 })])).toEqual([
+        { kind: 'skipped' },
+        { kind: 'conflict' },
+      ]);
+      await s.saveAnswers([{ transactionId: 'a', answer: 'first' }]);
+      const others = [
+        tx('a', 0, { amount: 25.000001 }),
+        tx('a', 0, { amount: 0 }),
+        tx('a', 0, { amount: 25, customerId: 'c2' }),
+        tx('a', 0, { amount: 25, terminalId: 't2' }),
+        tx('a', 1 / DAY, { amount: 25 }),
+        tx('a', -3, { amount: 25 }),
+      ];
+      for (const other of others) {
+        expect(await s.step([other]), JSON.stringify(other)).toEqual([{ kind: 'conflict' }]);
+      }
+      // The same payload still replays its first answer.
+      expect(await s.step([{ ...first }])).toEqual([{ kind: 'replay', answer: 'first' }]);
+      // Nothing of the refused calls was folded: the next transaction sees `first` alone, on the
+      // card, at the terminal and at the other card and terminal the conflicts named.
+      const [next, nextC2, nextT2] = await s.step([
+        tx('b', 0.01),
+        tx('b2', 0.01, { customerId: 'c2', terminalId: 't9' }),
+        tx('b3', 0.01, { customerId: 'c9', terminalId: 't2' }),
+      ]);
+      const customer = newCustomerState();
+      updateCustomer(customer, first);
+      const terminal = newTerminalState();
+      updateTerminal(terminal, first);
+      expect(bytes(fresh(next).customer)).toBe(bytes(customer));
+      expect(bytes(fresh(next).terminal)).toBe(bytes(terminal));
+      expect(bytes(fresh(nextC2).customer)).toBe(bytes(newCustomerState()));
+      expect(bytes(fresh(nextT2).terminal)).toBe(bytes(newTerminalState()));
+    });
+
+    it('applies nothing of a batch in which any item reuses an id with another payload', async () => {
+      const s = await store();
+      await s.step([tx('a', 0)]);
+      await s.saveAnswers([{ transactionId: 'a', answer: 'A' }]);
+      // A would-be-fresh item, a replay, a conflict with a record, a new id twice with two
+      // payloads: the second one conflicts with the first, and the whole call is refused.
+      const batch = [
+        tx('b', 0.1),
+        tx('a', 0),
+        tx('a', 0, { amount: 11 }),
+        tx('n', 0.2, { customerId: 'c2' }),
+        tx('n', 0.2, { customerId: 'c3' }),
+      ];
+      expect(await s.step(batch)).toEqual([
+        { kind: 'skipped' },
+        { kind: 'skipped' },
+        { kind: 'conflict' },
+        { kind: 'skipped' },
+        { kind: 'conflict' },
+      ]);
+      expect(await s.step([tx('n', 0.2, { customerId: 'c2' }), tx('n', 0.2)])).toEqual([
+        { kind: 'skipped' },
+        { kind: 'conflict' },
+      ]);
+      // Nothing was recorded or folded: b and n are new, and see only `a`.
+      const out = await s.step([tx('b', 0.1), tx('n', 0.2, { customerId: 'c2' })]);
+      const customer = newCustomerState();
+      updateCustomer(customer, tx('a', 0));
+      const terminal = newTerminalState();
+      updateTerminal(terminal, tx('a', 0));
+      expect(bytes(fresh(out[0]).customer)).toBe(bytes(customer));
+      expect(bytes(fresh(out[0]).terminal)).toBe(bytes(terminal));
+      expect(bytes(fresh(out[1]).customer)).toBe(bytes(newCustomerState()));
+      updateTerminal(terminal, tx('b', 0.1));
+      expect(bytes(fresh(out[1]).terminal)).toBe(bytes(terminal));
     });
 
     it('ignores answers for transactions it has not recorded', async () => {
@@ -353,6 +443,8 @@ export function describeFeatureStoreContract(
       const s = await store();
       const ref = new ReferenceStore();
       const rand = prng(20_240_501);
+      // Reused ids come from a PRNG of their own, so the rest of the stream stays as it was.
+      const reuse = prng(422);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       const customers = Array.from({ length: 12 }, (_, i) => `c${i}`);
       const terminals = Array.from({ length: 7 }, (_, i) => `t${i}`);
@@ -371,6 +463,11 @@ export function describeFeatureStoreContract(
             // A duplicate of a recent transaction: replayed, or pending without its answer.
             batch.push(pick(recent));
             continue;
+          }
+          if (recent.length > 0 && reuse() < 0.02) {
+            // A recent id with another amount: the whole batch is refused, nothing applied.
+            const again = recent[Math.floor(reuse() * recent.length)]!;
+            batch.push({ ...again, amount: again.amount + 1 });
           }
           now += Math.floor(rand() * 2 * ((60 * DAY) / 500));
           const r = rand();
@@ -461,6 +558,8 @@ export function describeFeatureStoreContract(
         'fresh',
         'replay',
         'pending',
+        'conflict',
+        'skipped',
         'applied',
         'unchanged',
         'unknown',

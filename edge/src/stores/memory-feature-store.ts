@@ -34,6 +34,7 @@ import {
   type StoreLabel,
   type StoreTransaction,
   type TerminalState,
+  samePayload,
 } from '@vigil/core';
 
 /** Default retention: the 37-day feature reach plus 8 days for late events and late feedback. */
@@ -53,6 +54,7 @@ class TxRecord {
     readonly customerId: string,
     readonly terminalId: string,
     readonly timeSec: number,
+    readonly amount: number,
     readonly day: number,
   ) {}
 }
@@ -100,6 +102,8 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]> {
+    const refused = this.conflicts(txs);
+    if (refused) return Promise.resolve(refused);
     const out: StepOutcome[] = new Array<StepOutcome>(txs.length);
     // The states handed out, as views of one slab per kind: two allocations per call, not 2n.
     const cBefore = new Float64Array(txs.length * CUSTOMER_STATE_LENGTH);
@@ -129,7 +133,7 @@ export class MemoryFeatureStore implements FeatureStore {
       const day = dayOf(tx.timeSec);
       this.records.set(
         tx.transactionId,
-        new TxRecord(tx.customerId, tx.terminalId, tx.timeSec, day),
+        new TxRecord(tx.customerId, tx.terminalId, tx.timeSec, tx.amount, day),
       );
       let ids = this.byDay.get(day);
       if (!ids) this.byDay.set(day, (ids = []));
@@ -141,6 +145,30 @@ export class MemoryFeatureStore implements FeatureStore {
       this.expire();
     }
     return Promise.resolve(out);
+  }
+
+  /**
+   * The outcomes of a call that reuses an id with another payload — against its record, or
+   * against its first occurrence in this call — or undefined if none does. Checked before
+   * anything is folded, so a refused call changes nothing.
+   */
+  private conflicts(txs: readonly StoreTransaction[]): StepOutcome[] | undefined {
+    let out: StepOutcome[] | undefined;
+    // First occurrences of ids not recorded yet: only a batch can repeat one.
+    const first = txs.length > 1 ? new Map<string, StoreTransaction>() : undefined;
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i]!;
+      const seen = this.records.get(tx.transactionId);
+      let same = true;
+      if (seen) same = samePayload(seen, tx);
+      else if (first) {
+        const f = first.get(tx.transactionId);
+        if (f) same = samePayload(f, tx);
+        else first.set(tx.transactionId, tx);
+      }
+      if (!same) (out ??= new Array<StepOutcome>(txs.length).fill(SKIPPED))[i] = CONFLICT;
+    }
+    return out;
   }
 
   saveAnswers(
@@ -214,6 +242,8 @@ export class MemoryFeatureStore implements FeatureStore {
 }
 
 const PENDING: StepOutcome = { kind: 'pending' };
+const CONFLICT: StepOutcome = { kind: 'conflict' };
+const SKIPPED: StepOutcome = { kind: 'skipped' };
 
 /** The embedded default FeatureStore. */
 export function createMemoryFeatureStore(options?: MemoryFeatureStoreOptions): MemoryFeatureStore {

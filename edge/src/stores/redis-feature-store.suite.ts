@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  applyCustomerLabel,
   applyLabel,
   labelOps,
   CUSTOMER_STATE_BYTES,
@@ -83,7 +84,9 @@ export function describeRedisFeatureStore(
       }
       expect(s.roundTrips - before).toBe(20);
       // The last answer rode along with this call, before its lookup.
-      expect(await s.step([tx('tx19')])).toEqual([{ kind: 'replay', answer: 'answer 19' }]);
+      expect(await s.step([tx('tx19', { timeSec: T0 + 19 * 60 })])).toEqual([
+        { kind: 'replay', answer: 'answer 19' },
+      ]);
       expect(s.bufferedAnswers).toBe(0);
       expect(s.roundTrips - before).toBe(21);
       const labelled = await s.label([{ transactionId: 'tx3', label: 'fraud' }]);
@@ -146,12 +149,14 @@ export function describeRedisFeatureStore(
       expect(c!.equals(bytesOfState(expectedCustomer))).toBe(true);
       expect(term!.equals(bytesOfState(expectedTerminal))).toBe(true);
 
-      // The record: label, core's +1 / −1 label programs (OP_LABEL = 3) for the terminal and for
-      // the card, the terminal key's length, then the terminal's and the card's keys.
+      // The record: label, '@' and the payload's time and amount, core's +1 / −1 label programs
+      // (OP_LABEL = 3) for the terminal and for the card, the terminal key's length, then the
+      // terminal's and the card's keys.
       const tKey = `${prefix}t:term`;
       expect(await admin.get(`${prefix}tx:a`)).toMatch(
         new RegExp(
-          `^n;3,[^;]*,1;3,[^;]*,-1;3,[^;]*,1;3,[^;]*,-1;${tKey.length};${tKey}${prefix}c:cust$`,
+          `^n;@${T0};42\\.5;3,[^;]*,1;3,[^;]*,-1;3,[^;]*,1;3,[^;]*,-1;${tKey.length};` +
+            `${tKey}${prefix}c:cust$`,
         ),
       );
       expect(await admin.get(`${prefix}ans:a`)).toBe('saved');
@@ -208,6 +213,57 @@ export function describeRedisFeatureStore(
       // The card is left as it was: the old record does not know it.
       expect(customerBefore).not.toBeNull();
       expect((await get(`${prefix}c:cust`))!.equals(customerBefore!)).toBe(true);
+    });
+
+    it('replays a record of the layout without a payload as before, and labels it', async () => {
+      const prefix = testPrefix();
+      const s = await store({ prefix });
+      const t = tx('old', { customerId: 'cust', terminalId: 'term' });
+      const p = tx('old-pending', { customerId: 'cust', terminalId: 'term', timeSec: T0 + 60 });
+      await s.step([t, p]);
+      await s.saveAnswers([{ transactionId: 'old', answer: 'A' }]);
+      await s.flush();
+      // What the store wrote before records carried the payload: the same record without
+      // "@TIME;AMOUNT;" after the label.
+      for (const id of ['old', 'old-pending']) {
+        const current = await admin.get(`${prefix}tx:${id}`);
+        expect(current).toMatch(/^n;@[^;]*;[^;]*;3,/);
+        await admin.set(`${prefix}tx:${id}`, current!.replace(/^n;@[^;]*;[^;]*;/, 'n;'));
+      }
+      const get = async (key: string): Promise<Buffer | null> => {
+        const reply = await admin.sendCommand(['GET', key], {
+          typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer },
+        });
+        return Buffer.isBuffer(reply) ? reply : null;
+      };
+      const customerBefore = await get(`${prefix}c:cust`);
+      const terminalBefore = await get(`${prefix}t:term`);
+      // It cannot tell a retry from a reused id: any payload replays (or is pending), as before.
+      const other = { customerId: 'other', terminalId: 'elsewhere', amount: 1, timeSec: T0 + 9 };
+      expect(await s.step([t, { ...t, ...other }, p, { ...p, ...other }])).toEqual([
+        { kind: 'replay', answer: 'A' },
+        { kind: 'replay', answer: 'A' },
+        { kind: 'pending' },
+        { kind: 'pending' },
+      ]);
+      expect((await get(`${prefix}c:cust`))!.equals(customerBefore!)).toBe(true);
+      expect((await get(`${prefix}t:term`))!.equals(terminalBefore!)).toBe(true);
+      expect(await get(`${prefix}c:other`)).toBeNull();
+      // Its label programs and keys are read as before: the fraud counts at the terminal and card.
+      expect(await s.label([{ transactionId: 'old', label: 'fraud' }])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      const terminal = newTerminalState();
+      updateTerminal(terminal, t);
+      updateTerminal(terminal, p);
+      applyLabel(terminal, t.timeSec, 1);
+      const customer = newCustomerState();
+      updateCustomer(customer, t);
+      updateCustomer(customer, p);
+      applyCustomerLabel(customer, t.timeSec, 1);
+      expect((await get(`${prefix}t:term`))!.equals(bytesOfState(terminal))).toBe(true);
+      expect((await get(`${prefix}c:cust`))!.equals(bytesOfState(customer))).toBe(true);
     });
 
     it('times out as FEATURE_STORE_TIMEOUT and keeps the buffered answers', async () => {

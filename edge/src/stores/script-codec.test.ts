@@ -62,6 +62,19 @@ describe('script codec', () => {
     expect(() => parseStepReply([['p']], 1)).toThrow(/malformed/);
   });
 
+  it('decodes a refused step, and refuses one that is half applied', () => {
+    expect(parseStepReply([[ascii('s')], [ascii('c')], [ascii('c')]], 3)).toEqual([
+      { kind: 'skipped' },
+      { kind: 'conflict' },
+      { kind: 'conflict' },
+    ]);
+    const c = bytesOfState(newCustomerState());
+    const t = bytesOfState(newTerminalState());
+    expect(() => parseStepReply([[ascii('f'), c, t], [ascii('c')]], 2)).toThrow(/mixes/);
+    expect(() => parseStepReply([[ascii('p')], [ascii('s')]], 2)).toThrow(/mixes/);
+    expect(() => parseStepReply([[ascii('s')]], 1)).toThrow(/mixes/);
+  });
+
   it('decodes label replies and refuses malformed ones', () => {
     expect(parseLabelReply([ascii('ok'), 1, 0], 2)).toEqual({
       ok: true,
@@ -73,8 +86,8 @@ describe('script codec', () => {
     expect(() => parseLabelReply([ascii('ok'), 2], 1)).toThrow(/label expected 1/);
   });
 
-  it('puts the buffered answers first and nine arguments per transaction', () => {
-    const tx = { transactionId: 'a', customerId: 'c', terminalId: 't', timeSec: 0, amount: 1 };
+  it('puts the buffered answers first and eleven arguments per transaction', () => {
+    const tx = { transactionId: 'a', customerId: 'c', terminalId: 't', timeSec: 0.5, amount: 1e21 };
     const args = stepArgs(
       {
         prefix: 'p:',
@@ -85,7 +98,13 @@ describe('script codec', () => {
       [tx, tx],
     );
     expect(args.slice(0, 7)).toEqual(['step', 'p:', '9', '8', '1', 'z', 'Z']);
-    expect(args.length).toBe(7 + 3 + 2 * 9);
-    expect(args.slice(10, 13)).toEqual(['a', 'c', 't']);
+    expect(args.length).toBe(7 + 3 + 2 * 11);
+    // The payload, written as the record keeps it: equal numbers, equal strings.
+    expect(args.slice(10, 15)).toEqual(['a', 'c', 't', '0.5', '1e+21']);
+    expect(
+      stepArgs({ prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, answers: [] }, [
+        { ...tx, amount: -0 },
+      ])[12],
+    ).toBe('0');
   });
 });

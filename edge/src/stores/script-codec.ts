@@ -108,6 +108,10 @@ export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): strin
       tx.transactionId,
       tx.customerId,
       tx.terminalId,
+      // The payload a repeat is compared with, as the record keeps it: Number#toString gives
+      // equal numbers equal strings, so the script compares text, exactly.
+      String(tx.timeSec),
+      String(tx.amount),
       opsText(customerOps(tx)),
       opsText(terminalOps(tx)),
       opsText(labelOps(tx.timeSec, 1)),
@@ -149,30 +153,53 @@ function word(x: unknown): string | undefined {
   return x instanceof Uint8Array && x.byteLength <= 8 ? String.fromCharCode(...x) : undefined;
 }
 
-/** Checks and decodes a step reply: one outcome per transaction, in order. */
+const CONFLICT: StepOutcome = { kind: 'conflict' };
+const SKIPPED: StepOutcome = { kind: 'skipped' };
+
+/**
+ * Checks and decodes a step reply: one outcome per transaction, in order. A refused call is all
+ * `conflict` and `skipped`, with at least one conflict; anything else mixed with them is malformed.
+ */
 export function parseStepReply(reply: unknown, n: number): StepOutcome[] {
   if (!Array.isArray(reply) || reply.length !== n) {
     throw badReply(`step expected ${n} outcomes, got ${describe(reply)}`);
   }
-  return reply.map((item: unknown, i): StepOutcome => {
-    if (Array.isArray(item)) {
-      const [kind, a, b] = item as unknown[];
-      switch (word(kind)) {
-        case 'f': {
-          const customer = a instanceof Uint8Array && stateOfBytes(a, CUSTOMER_STATE_LENGTH);
-          const terminal = b instanceof Uint8Array && stateOfBytes(b, TERMINAL_STATE_LENGTH);
-          if (customer && terminal) return { kind: 'fresh', customer, terminal };
-          break;
-        }
-        case 'r':
-          if (a instanceof Uint8Array) return { kind: 'replay', answer: utf8.decode(a) };
-          break;
-        case 'p':
-          return { kind: 'pending' };
+  const out = reply.map(stepOutcome);
+  let refused = 0;
+  let conflicts = 0;
+  for (const o of out) {
+    if (o.kind === 'conflict') conflicts++;
+    if (o.kind === 'conflict' || o.kind === 'skipped') refused++;
+  }
+  if (refused > 0 && (refused !== n || conflicts === 0)) {
+    throw badReply(`step mixes refused and applied outcomes: ${describe(reply)}`);
+  }
+  return out;
+}
+
+/** One outcome of a step reply. */
+function stepOutcome(item: unknown, i: number): StepOutcome {
+  if (Array.isArray(item)) {
+    const [kind, a, b] = item as unknown[];
+    switch (word(kind)) {
+      case 'f': {
+        const customer = a instanceof Uint8Array && stateOfBytes(a, CUSTOMER_STATE_LENGTH);
+        const terminal = b instanceof Uint8Array && stateOfBytes(b, TERMINAL_STATE_LENGTH);
+        if (customer && terminal) return { kind: 'fresh', customer, terminal };
+        break;
       }
+      case 'r':
+        if (a instanceof Uint8Array) return { kind: 'replay', answer: utf8.decode(a) };
+        break;
+      case 'p':
+        return { kind: 'pending' };
+      case 'c':
+        return CONFLICT;
+      case 's':
+        return SKIPPED;
     }
-    throw badReply(`step outcome ${i} is malformed: ${describe(item)}`);
-  });
+  }
+  throw badReply(`step outcome ${i} is malformed: ${describe(item)}`);
 }
 
 /** Checks and decodes a label reply. */

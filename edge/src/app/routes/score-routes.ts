@@ -30,6 +30,33 @@ function pendingProblem(txs: readonly Transaction[], indexes: number[], batch: b
   );
 }
 
+/**
+ * 422: these transaction ids were first used with another payload (customer, terminal, time or
+ * amount). Which fields differ is not said: that would tell a caller about another payment.
+ */
+function conflictProblem(txs: readonly Transaction[], indexes: number[], batch: boolean): never {
+  const ids = indexes.map((i) => txs[i]!.transaction_id);
+  const one = ids.length === 1;
+  const shown =
+    ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', ');
+  throw new ProblemError(
+    'transaction-id-reused',
+    `transaction_id${one ? '' : 's'} ${shown} ${one ? 'was' : 'were'} already used for a ` +
+      'transaction with a different ' +
+      'customer_id, terminal_id, timestamp or amount: a new transaction needs a new id ' +
+      '(the first answer is replayed only for the same payload)' +
+      (batch ? '; nothing in this batch was scored' : ''),
+    {
+      errors: indexes.map((i) => ({
+        path: batch ? `/transactions/${i}/transaction_id` : '/transaction_id',
+        message:
+          `${txs[i]!.transaction_id} was already used with a different customer_id, ` +
+          'terminal_id, timestamp or amount',
+      })),
+    },
+  );
+}
+
 /** The scoring routes' paths: they answer through `scoreResponse`. */
 export const SCORE_PATHS: ReadonlySet<string> = new Set(['/v1/score', '/v1/score/batch']);
 
@@ -63,6 +90,7 @@ export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
     if (!v.ok) throw validationProblem(v.issues);
     const result = await ctx.scoring.score([v.value], scoreCallOf(c, ctx.runtime));
     if (result.kind === 'pending') pendingProblem([v.value], result.indexes, false);
+    if (result.kind === 'conflict') conflictProblem([v.value], result.indexes, false);
     const total = performance.now() - c.get('t0');
     ctx.metrics.scoreSeconds.observe(total / 1000);
     return scoreResponse(c, ctx, result.answers[0]!, serverTiming(result.timing, total));
@@ -73,6 +101,7 @@ export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
     if (!v.ok) throw validationProblem(v.issues);
     const result = await ctx.scoring.score(v.value, scoreCallOf(c, ctx.runtime));
     if (result.kind === 'pending') pendingProblem(v.value, result.indexes, true);
+    if (result.kind === 'conflict') conflictProblem(v.value, result.indexes, true);
     const total = performance.now() - c.get('t0');
     // The answers are JSON already: join them rather than parse and re-serialise.
     return scoreResponse(
