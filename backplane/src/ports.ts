@@ -24,7 +24,11 @@ export { LogUnavailableError } from './adapters/event-log.port.js';
  * HTTP says 503 with Retry-After. The events must already be valid (core's schemas).
  */
 export interface EventProducer {
-  send(events: readonly VigilEvent[]): Promise<void>;
+  /**
+   * `encoded[i]`, when given, is the UTF-8 JSON of `events[i]` exactly as it was validated (the
+   * ingest's own bytes), produced as is; otherwise each event is serialized here.
+   */
+  send(events: readonly VigilEvent[], encoded?: readonly Buffer[]): Promise<void>;
 }
 
 /** Consumer lag in messages (Σ end offset − committed offset over both topics' partitions). */

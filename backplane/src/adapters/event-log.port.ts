@@ -10,7 +10,8 @@
 /** One record to append: routed to a partition by its key. */
 export interface LogRecord {
   readonly key: string;
-  readonly value: string;
+  /** The event's JSON: text, or its UTF-8 bytes (what the ingest received, produced as is). */
+  readonly value: string | Buffer;
 }
 
 export interface TopicRecords {

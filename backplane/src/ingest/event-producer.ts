@@ -11,13 +11,14 @@ export function createEventProducer(
   topics: { readonly decisions: string; readonly feedback: string },
 ): EventProducer {
   return {
-    send(events: readonly VigilEvent[]): Promise<void> {
+    send(events: readonly VigilEvent[], encoded?: readonly Buffer[]): Promise<void> {
       const decisions: LogRecord[] = [];
       const feedback: LogRecord[] = [];
-      for (const e of events) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
         (e.type === 'decision' ? decisions : feedback).push({
           key: eventKey(e),
-          value: JSON.stringify(e),
+          value: encoded?.[i] ?? JSON.stringify(e),
         });
       }
       const batches: TopicRecords[] = [];

@@ -83,6 +83,21 @@ describe('POST /ingest/events', () => {
     ]);
   });
 
+  it("produces each event as the bytes it was validated from, or serialized when the body's shape is not plain", async () => {
+    const log = new MemoryEventLog();
+    await log.start([TOPICS.decisions, TOPICS.feedback], 1);
+    const p = createEventProducer(log.producer, TOPICS);
+    const d = decisionEvent(6);
+    const pretty = JSON.stringify({ events: [d] }, null, 2);
+    expect((await signed(pretty, app(1_048_576, p))).res.status).toBe(202);
+    const escapedName = `{"\\u0065vents":[${JSON.stringify(d, null, 1)}]}`;
+    expect((await signed(escapedName, app(1_048_576, p))).res.status).toBe(202);
+    const [asSent, serialized] = log.read(TOPICS.decisions, 0, 0);
+    expect(asSent!.value).toBe(JSON.stringify(d, null, 2).replace(/\n/g, '\n    '));
+    expect(JSON.parse(asSent!.value!)).toEqual(d);
+    expect(serialized!.value).toBe(JSON.stringify(d));
+  });
+
   it.each([
     ['missing', {}],
     ['malformed', { 'x-vigil-signature': 'sha256=abc' }],

@@ -1,9 +1,10 @@
 /**
  * POST /ingest/events: the edge's signed event batches. In order: the size (413), the signature
  * over the raw bytes (401), JSON (400), core's schemas naming each bad index and field (400, and
- * nothing is produced), then one send to the log. 202 {accepted: n} only once the log holds every
- * event (Kafka: acks -1); if it cannot take them, 503 with Retry-After, and the edge retries —
- * event ids make a batch that did land harmless to send again.
+ * nothing is produced), then one send to the log — each event as the bytes it was validated from,
+ * where the body is plain enough to split (event-slices.ts). 202 {accepted: n} only once the log
+ * holds every event (Kafka: acks -1); if it cannot take them, 503 with Retry-After, and the edge
+ * retries — event ids make a batch that did land harmless to send again.
  */
 import { SIGNATURE_HEADER, validateIngestBatch, verifyBody, type HmacSha256 } from '@vigil/core';
 import { Hono } from 'hono';
@@ -13,6 +14,7 @@ import type { BackplaneMetrics } from '../http/backplane-metrics.js';
 import type { BackplaneEnv } from '../http/backplane-env.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { EventProducer } from '../ports.js';
+import { eventSlices } from './event-slices.js';
 
 export const INGEST_PATH = '/ingest/events';
 
@@ -36,6 +38,9 @@ const SIGNATURE_PROBLEMS = {
   mismatch: `${SIGNATURE_HEADER} does not match the body (wrong VIGIL_EVENTS_SECRET?)`,
 } as const;
 
+/** As Request.text() decodes: UTF-8, a byte-order mark dropped, bad bytes replaced. */
+const UTF8 = new TextDecoder();
+
 function tooLarge(maxBytes: number): never {
   // The body was not read: the connection cannot carry another request, so close it.
   throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`, {
@@ -58,7 +63,8 @@ export function ingestRoutes(deps: IngestDeps): Hono<BackplaneEnv> {
     bodyLimit({ maxSize: deps.maxBodyBytes, onError: () => tooLarge(deps.maxBodyBytes) }),
     async (c) => {
       const log = c.get('log');
-      const body = await c.req.text();
+      const bytes = Buffer.from(await c.req.arrayBuffer());
+      const body = UTF8.decode(bytes);
       const check = await verifyBody(
         deps.hmac,
         deps.secret,
@@ -87,7 +93,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<BackplaneEnv> {
       const events = v.value.events;
       const t0 = performance.now();
       try {
-        await deps.producer.send(events);
+        await deps.producer.send(events, eventSlices(bytes, events.length) ?? undefined);
       } catch (err) {
         deps.metrics.produceFailures.inc();
         if (!(err instanceof LogUnavailableError)) throw err;

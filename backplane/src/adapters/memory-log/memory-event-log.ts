@@ -94,7 +94,8 @@ export class MemoryEventLog implements EventLog {
       const ps = this.ensureTopic(b.topic);
       for (const m of b.messages) {
         const p = ps[hash(m.key) % ps.length]!;
-        p.messages.push({ key: m.key, value: m.value });
+        const value = typeof m.value === 'string' ? m.value : m.value.toString('utf8');
+        p.messages.push({ key: m.key, value });
         if (p.messages.length > this.maxRetained) {
           const drop = p.messages.length - this.maxRetained;
           p.messages.splice(0, drop);
