@@ -57,6 +57,24 @@ const TARGET_RATE = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** `work` on each slice [i, i + size) of `n` items, in order, CONCURRENCY slices in flight. */
+async function inFlight(
+  n: number,
+  size: number,
+  work: (from: number, to: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        const i = next;
+        next += size;
+        await work(i, i + size);
+      }
+    }),
+  );
+}
+
 async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -340,18 +358,9 @@ async function baselinePostgres(
   try {
     await migrate(sql);
     const texts = list.map((e) => JSON.stringify(e));
-    return await measured(list.length, service, async () => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < list.length) {
-            const i = next;
-            next += BATCH;
-            await writeEvents(sql, list.slice(i, i + BATCH), texts.slice(i, i + BATCH));
-          }
-        }),
-      );
-    });
+    return await measured(list.length, service, () =>
+      inFlight(list.length, BATCH, (i, j) => writeEvents(sql, list.slice(i, j), texts.slice(i, j))),
+    );
   } finally {
     await sql.end();
     await admin.unsafe(`DROP DATABASE ${db}`);
@@ -393,22 +402,15 @@ async function baselineKafka(
   });
   try {
     const messages = list.map((e) => ({ key: eventKey(e), value: JSON.stringify(e) }));
-    const produce = await measured(messages.length, service, async () => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < messages.length) {
-            const i = next;
-            next += BATCH;
-            await producer.sendBatch({
-              topicMessages: [{ topic, messages: messages.slice(i, i + BATCH) }],
-              acks: -1,
-              compression: CompressionTypes.None,
-            });
-          }
+    const produce = await measured(messages.length, service, () =>
+      inFlight(messages.length, BATCH, (i, j) =>
+        producer.sendBatch({
+          topicMessages: [{ topic, messages: messages.slice(i, j) }],
+          acks: -1,
+          compression: CompressionTypes.None,
         }),
-      );
-    });
+      ),
+    );
 
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -534,12 +536,7 @@ export async function benchBackplane(): Promise<string> {
     const pgCpu0 = pgService();
     const ownCpu0 = ownCpuSeconds();
     const t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < bodies.length) await post(url, bodies[next++]!);
-      }),
-    );
+    await inFlight(bodies.length, 1, (i) => post(url, bodies[i]!));
     const tIngested = performance.now();
     const tLanded = await waitForRows(sql, run, 5_000 + EVENTS, hub, warm.length + load.length);
     const cpu = cpuSeconds(backplane.pid) - cpu0;
