@@ -1,9 +1,9 @@
 /**
  * The consumer group: each batch (one topic partition) is checked (structurally: the ingest, the
  * only producer, validated every event with core's schemas — see consumed-event.ts), written to
- * Postgres in one idempotent transaction — retried until it succeeds, so a Postgres restart only
- * delays it — then handed to the LiveHub publisher, and only then are its offsets resolved and
- * committed. A crash anywhere before the commit means the batch is delivered again: the upserts
+ * Postgres idempotently, together with the other partitions' batches that arrived with it
+ * (write-coalescer.ts) — retried until it succeeds, so a Postgres restart only delays it — then
+ * handed to the LiveHub publisher, and only then are its offsets resolved and committed. A crash anywhere before the commit means the batch is delivered again: the upserts
  * make that harmless, and the hub drops events it already has.
  *
  * While the hub is healthy the consumer waits (briefly, `hubWaitMs`) for its acknowledgement before
@@ -19,6 +19,7 @@ import { isDataError, writeEvents } from '../adapters/postgres/event-store.js';
 import type { BackplaneMetrics } from '../http/backplane-metrics.js';
 import { checkConsumedEvent } from './consumed-event.js';
 import { liveEventOf } from './live-events.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 export interface EventConsumerOptions {
   readonly eventLog: EventLog;
@@ -34,7 +35,12 @@ export interface EventConsumerOptions {
   readonly hubWaitMs?: number;
   /** Longest wait between Postgres retries (default 5 s). */
   readonly maxRetryDelayMs?: number;
+  /** Events gathered into one Postgres write at most (default 5,000; see write-coalescer.ts). */
+  readonly maxEventsPerWrite?: number;
 }
+
+/** Postgres writes running at once: one gathering batches while the other commits. */
+const WRITES_IN_FLIGHT = 2;
 
 export interface RunningConsumer {
   /** Finish the batch in hand, commit, leave the group. */
@@ -104,6 +110,25 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
   const maxDelay = o.maxRetryDelayMs ?? 5_000;
   let lastWriteWarn = 0;
 
+  // The batches of one fetch round arrive together: written together (group commit).
+  const writes = new WriteCoalescer<ParsedBatch>(
+    async (batches) => {
+      const one = batches.length === 1 ? batches[0]! : undefined;
+      const events = one ? one.events : batches.flatMap((b) => b.events);
+      const texts = one ? one.texts : batches.flatMap((b) => b.texts);
+      const t0 = performance.now();
+      await withDeadline(writeEvents(o.sql, events, texts));
+      o.metrics.dbWriteSeconds.observe((performance.now() - t0) / 1000);
+      o.metrics.dbWriteEvents.observe(events.length);
+    },
+    {
+      maxRows: o.maxEventsPerWrite ?? 5_000,
+      maxInFlight: WRITES_IN_FLIGHT,
+      rowsOf: (b) => b.events.length,
+      isDataError,
+    },
+  );
+
   /** True when every event was written or set aside; false on a transient error (retry all). */
   const writeOneByOne = async (
     events: readonly VigilEvent[],
@@ -136,10 +161,8 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
       // Retries give the batch up when it is no longer ours (stopping, rebalanced): the next owner
       // gets it again from the committed offset.
       if (attempt > 0 && (!p.isRunning() || p.isStale())) return;
-      const t0 = performance.now();
       try {
-        await withDeadline(writeEvents(o.sql, events, texts));
-        o.metrics.dbWriteSeconds.observe((performance.now() - t0) / 1000);
+        await writes.write({ events, texts });
         break;
       } catch (err) {
         o.metrics.dbWriteFailures.inc();

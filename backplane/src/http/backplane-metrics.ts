@@ -61,8 +61,14 @@ export class BackplaneMetrics {
   });
   readonly dbWriteSeconds = new Histogram({
     name: 'vigil_backplane_db_write_duration_seconds',
-    help: 'Time to write one consumed batch to Postgres (transaction and labels).',
+    help: 'Time of one Postgres write (the consumed batches that arrived together, and their labels).',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly dbWriteEvents = new Histogram({
+    name: 'vigil_backplane_db_write_events',
+    help: 'Events per Postgres write (consumed batches of several partitions are written together).',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2000, 5000, 10000],
     registers: [this.registry],
   });
   readonly dbWriteFailures = new Counter({

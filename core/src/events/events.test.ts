@@ -71,6 +71,22 @@ describe('events', () => {
     expect(validateEvent({ ...decision, extra: 1 }).ok).toBe(false);
     expect(validateEvent({ ...decision, schema_version: 2 }).ok).toBe(false);
   });
+  it('names each feature that is not a finite number, and refuses features that are no object', () => {
+    const features = { ...decision.features, amount: 'high', hour_of_day: null };
+    const r = validateIngestBatch({ events: [decision, { ...decision, features }] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path).sort()).toEqual([
+      '/events/1/features/amount',
+      '/events/1/features/hour_of_day',
+    ]);
+    for (const bad of [null, [1, 2], 'x', 3]) {
+      const one = validateEvent({ ...decision, features: bad });
+      expect(one.ok).toBe(false);
+      if (!one.ok) expect(one.issues.map((i) => i.path)).toEqual(['/features']);
+    }
+    expect(validateEvent({ ...decision, features: {} }).ok).toBe(true);
+  });
   it('gives one verdict one id whoever sends it', () => {
     expect(feedbackEventId('a', 'fraud', 't')).toBe(feedbackEventId('a', 'fraud', 't'));
     expect(feedbackEventId('a', 'fraud', 't')).not.toBe(feedbackEventId('a', 'legitimate', 't'));

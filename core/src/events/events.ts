@@ -32,6 +32,32 @@ const reasonSchema = z.strictObject({
   contribution: z.number(),
 });
 
+/**
+ * The feature vector: an object whose every value is a finite number, each bad one named. One loop
+ * rather than z.record(z.string(), z.number()): zod's per-key record parse was the largest single
+ * cost of validating a decision event (a record of 24 features: 21 → 12 µs per event measured,
+ * bench/backplane's ingest-checks baseline), and the backplane validates every event it ingests.
+ */
+const featuresSchema = z
+  .custom<Record<string, number>>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'features must be an object of feature names to numbers',
+  )
+  .check((ctx) => {
+    const v = ctx.value as Record<string, unknown>;
+    for (const name in v) {
+      const x = v[name];
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `features.${name} must be a finite number`,
+          input: x,
+          path: [name],
+        });
+      }
+    }
+  });
+
 const runtimeSchema = z.enum(['node', 'workers'], 'runtime must be node or workers');
 const finite = (what: string) => z.number(`${what} must be a finite number`);
 
@@ -48,7 +74,7 @@ export const decisionEventSchema = z.strictObject(
     ),
     reasons: z.array(reasonSchema).check(z.maxLength(10)),
     /** The feature vector the model saw, by feature name. */
-    features: z.record(z.string(), z.number()),
+    features: featuresSchema,
     model_version: z.string().check(z.minLength(1)),
     degraded: z.boolean(),
     /** Wall-clock time of the decision (the transaction's own time is in `transaction`). */
