@@ -35,12 +35,18 @@ export interface EventConsumerOptions {
   readonly hubWaitMs?: number;
   /** Longest wait between Postgres retries (default 5 s). */
   readonly maxRetryDelayMs?: number;
-  /** Events gathered into one Postgres write at most (default 5,000; see write-coalescer.ts). */
+  /**
+   * Events gathered into one Postgres write at most (default 2,000: two of event-store's 1,000-row
+   * statements, past which a row costs Postgres no less; see write-coalescer.ts).
+   */
   readonly maxEventsPerWrite?: number;
 }
 
-/** Postgres writes running at once: one gathering batches while the other commits. */
-const WRITES_IN_FLIGHT = 2;
+/**
+ * Postgres writes running at once. While the consumer is behind, a fetch round brings thousands of
+ * events: several writes at once let Postgres use every core (one statement runs on one).
+ */
+const WRITES_IN_FLIGHT = 4;
 
 export interface RunningConsumer {
   /** Finish the batch in hand, commit, leave the group. */
@@ -122,7 +128,7 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
       o.metrics.dbWriteEvents.observe(events.length);
     },
     {
-      maxRows: o.maxEventsPerWrite ?? 5_000,
+      maxRows: o.maxEventsPerWrite ?? 2_000,
       maxInFlight: WRITES_IN_FLIGHT,
       rowsOf: (b) => b.events.length,
       isDataError,
