@@ -6,16 +6,22 @@
 --    it into a binary tree (every feature a numeric) on the way in. Measured with the consumer's
 --    1,000-row INSERTs: about 15 % less Postgres CPU per event and rows 25 % smaller.
 -- 2. One index for the newest-first listing and the statistics (it was two): keyed as the listing
---    pages, (scored_at DESC, transaction_id DESC), carrying the columns GET /api/stats reads, so
---    both are served from the index alone, and each inserted decision updates one index fewer.
--- 3. No unique index on transactions.event_id: a decision's event_id is derived from its
---    transaction_id (`dec:` + transaction_id, core's decisionEventId), so the primary key already
---    makes a redelivered decision a no-op.
+--    pages, (scored_at DESC, transaction_id DESC), and carrying the columns GET /api/stats reads,
+--    so the statistics stay an index-only scan; each inserted decision updates one index fewer.
+-- 3. No unique index on transactions.event_id: the primary key (transaction_id) is what makes a
+--    redelivered decision a no-op, and the edge derives a decision's event_id from its
+--    transaction_id (`dec:` + transaction_id, core's decisionEventId), so the index added nothing
+--    but a cost per insert.
 -- 4. The decision filter's index covers review and decline only — the rare decisions analysts
 --    filter for. Approvals, most of the traffic, no longer pay for an entry; a filter on approve
 --    reads the listing index, where nearly every row is one.
 -- Measured together (3 and 4, bench/backplane's Postgres-alone baseline): ~6 % less Postgres CPU
 -- per event with the benchmark's 40 % review/decline mix; more with real traffic's.
+--
+-- Upgrading a large database: the type change rewrites `transactions` and its indexes under an
+-- exclusive lock, inside the start-up migration's transaction — the API and the consumer wait
+-- until it is done (minutes per tens of millions of rows; about twice the table's disk meanwhile).
+-- Events are not lost (they wait in Kafka); plan the upgrade for a quiet hour (docs/operations.md).
 ALTER TABLE transactions
   ALTER COLUMN features TYPE json USING features::json,
   ALTER COLUMN reasons TYPE json USING reasons::json;

@@ -1,15 +1,17 @@
 /**
  * The benchmark's same-run baseline for the backplane: a pipeline doing ONLY the work issue 4
  * requires of every event, and none of the backplane's own — no Hono, no metrics, no logs, no
- * retries, no hub queue, no lag monitor, no write coalescing. Run as its own process, like the
- * backplane, with the same Kafka, Postgres, topics layout and hub:
+ * retries, no hub queue, no lag monitor — done the cheapest way we know (the backplane's grouped
+ * Postgres writes). Run as its own process, like the backplane, with the same Kafka, Postgres,
+ * topics layout and hub:
  *
  * - ingest: a bare node:http POST handler — the signature (core's verifyBody), JSON.parse, core's
  *   validateIngestBatch, then one kafkajs send (idempotent, acks -1, keyed by customer, murmur2),
  *   each event as the bytes it was validated from; 202 once Kafka has them;
  * - consumer: a kafkajs group member (the backplane's fetch sizes, 12 partitions at once) that
  *   parses each message, writes each batch with the backplane's own idempotent statement
- *   (event-store.ts: the tables the analysts' API needs), posts the live events to the hub, and
+ *   (event-store.ts: the tables the analysts' API needs) grouped with the batches that arrived
+ *   with it (write-coalescer.ts, the backplane's settings), posts the live events to the hub, and
  *   only then commits the batch's offsets.
  *
  * Whatever rate this reaches on the machine is what any backplane doing the required work reaches
@@ -29,9 +31,11 @@ import {
   verifyBody,
   type VigilEvent,
 } from '@vigil/core';
-import { writeEvents } from '../../backplane/src/adapters/postgres/event-store.js';
+import { isDataError, writeEvents } from '../../backplane/src/adapters/postgres/event-store.js';
 import { migrate } from '../../backplane/src/adapters/postgres/migrate.js';
+import { EVENTS_PER_WRITE, WRITES_IN_FLIGHT } from '../../backplane/src/consumer/event-consumer.js';
 import { liveEventOf } from '../../backplane/src/consumer/live-events.js';
+import { WriteCoalescer } from '../../backplane/src/consumer/write-coalescer.js';
 import { nodeHmacSha256 } from '../../backplane/src/http/node-hmac.js';
 import { eventSlices } from '../../backplane/src/ingest/event-slices.js';
 
@@ -118,6 +122,25 @@ const server = createServer((req, res) => {
   });
 });
 
+interface Batch {
+  readonly events: VigilEvent[];
+  readonly texts: string[];
+}
+const writes = new WriteCoalescer<Batch>(
+  (batches) =>
+    writeEvents(
+      sql,
+      batches.flatMap((b) => b.events),
+      batches.flatMap((b) => b.texts),
+    ).then(() => undefined),
+  {
+    maxRows: EVENTS_PER_WRITE,
+    maxInFlight: WRITES_IN_FLIGHT,
+    rowsOf: (b) => b.events.length,
+    isDataError,
+  },
+);
+
 const consumer = kafka.consumer({
   groupId: 'required-work',
   maxBytes: 50 * 1_048_576,
@@ -135,7 +158,7 @@ await consumer.run({
     if (!last) return;
     const texts = batch.messages.map((m) => m.value!.toString());
     const events = texts.map((t) => JSON.parse(t) as VigilEvent);
-    await writeEvents(sql, events, texts);
+    await writes.write({ events, texts });
     const res = await fetch(hubUrl, {
       method: 'POST',
       headers: { authorization: hubAuth, 'content-type': 'application/json' },

@@ -8,7 +8,7 @@
  *
  * They are two because an ordered-set aggregate forces sorting, which would make the counts pay
  * for it too. Both read only scored_at, decision, score, latency_ms and label, which the covering
- * index of migration 003 holds: an index-only scan, not a walk over the wide rows. Arithmetic is
+ * index transactions_listing (migration 004) holds: an index-only scan, not a walk over the wide rows. Arithmetic is
  * float8 (date_part, not extract, which is numeric since Postgres 14 and several times slower).
  */
 import { type Stats, type StatsWindow } from '@vigil/core';

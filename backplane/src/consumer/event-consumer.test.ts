@@ -52,7 +52,7 @@ describe('the consumer on the in-process log and PGlite', () => {
     });
     try {
       const good = Array.from({ length: 20 }, (_, i) => decisionEvent(i, 'cons'));
-      // Valid by the schemas, but jsonb cannot hold a NUL character.
+      // Valid by the schemas, but Postgres text cannot hold a NUL character.
       const nul = { ...decisionEvent(20, 'cons'), model_version: 'gbdt\u0000x' };
       await createEventProducer(log.producer, TOPICS).send([...good.slice(0, 10), nul]);
       await log.producer.send([

@@ -35,18 +35,22 @@ export interface EventConsumerOptions {
   readonly hubWaitMs?: number;
   /** Longest wait between Postgres retries (default 5 s). */
   readonly maxRetryDelayMs?: number;
-  /**
-   * Events gathered into one Postgres write at most (default 2,000: two of event-store's 1,000-row
-   * statements, past which a row costs Postgres no less; see write-coalescer.ts).
-   */
+  /** Batches are gathered into one Postgres write up to this many events (EVENTS_PER_WRITE). */
   readonly maxEventsPerWrite?: number;
 }
+
+/**
+ * Batches are gathered into one Postgres write up to this many events: two of event-store's
+ * 1,000-row statements, past which a row costs Postgres no less. A larger batch is written alone
+ * (write-coalescer.ts).
+ */
+export const EVENTS_PER_WRITE = 2_000;
 
 /**
  * Postgres writes running at once. While the consumer is behind, a fetch round brings thousands of
  * events: several writes at once let Postgres use every core (one statement runs on one).
  */
-const WRITES_IN_FLIGHT = 4;
+export const WRITES_IN_FLIGHT = 4;
 
 export interface RunningConsumer {
   /** Finish the batch in hand, commit, leave the group. */
@@ -123,12 +127,17 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
       const events = one ? one.events : batches.flatMap((b) => b.events);
       const texts = one ? one.texts : batches.flatMap((b) => b.texts);
       const t0 = performance.now();
-      await withDeadline(writeEvents(o.sql, events, texts));
+      try {
+        await withDeadline(writeEvents(o.sql, events, texts));
+      } catch (err) {
+        o.metrics.dbWriteFailures.inc();
+        throw err;
+      }
       o.metrics.dbWriteSeconds.observe((performance.now() - t0) / 1000);
       o.metrics.dbWriteEvents.observe(events.length);
     },
     {
-      maxRows: o.maxEventsPerWrite ?? 2_000,
+      maxRows: o.maxEventsPerWrite ?? EVENTS_PER_WRITE,
       maxInFlight: WRITES_IN_FLIGHT,
       rowsOf: (b) => b.events.length,
       isDataError,
@@ -171,7 +180,6 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
         await writes.write({ events, texts });
         break;
       } catch (err) {
-        o.metrics.dbWriteFailures.inc();
         if (isDataError(err)) {
           // Postgres refuses something in the batch itself: write the events one by one and set
           // aside those it refuses, rather than retry the same batch for ever.

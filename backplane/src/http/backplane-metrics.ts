@@ -73,7 +73,7 @@ export class BackplaneMetrics {
   });
   readonly dbWriteFailures = new Counter({
     name: 'vigil_backplane_db_write_failures_total',
-    help: 'Failed Postgres writes of a batch (retried until they succeed).',
+    help: 'Failed Postgres writes (of the batches that arrived together; retried until they succeed).',
     registers: [this.registry],
   });
   readonly consumerLag = new Gauge({

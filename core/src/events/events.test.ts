@@ -80,7 +80,7 @@ describe('events', () => {
       '/events/1/features/amount',
       '/events/1/features/hour_of_day',
     ]);
-    for (const bad of [null, [1, 2], 'x', 3]) {
+    for (const bad of [null, [1, 2], 'x', 3, new Float32Array(2), new Date(0)]) {
       const one = validateEvent({ ...decision, features: bad });
       expect(one.ok).toBe(false);
       if (!one.ok) expect(one.issues.map((i) => i.path)).toEqual(['/features']);

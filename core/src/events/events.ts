@@ -39,13 +39,15 @@ const reasonSchema = z.strictObject({
  * bench/backplane's ingest-checks baseline), and the backplane validates every event it ingests.
  */
 const featuresSchema = z
-  .custom<Record<string, number>>(
-    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-    'features must be an object of feature names to numbers',
-  )
+  .custom<Record<string, number>>((v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    // A plain object, as JSON.parse makes: no array, typed array, Date or class instance.
+    const proto: unknown = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null;
+  }, 'features must be an object of feature names to numbers')
   .check((ctx) => {
     const v = ctx.value as Record<string, unknown>;
-    for (const name in v) {
+    for (const name of Object.keys(v)) {
       const x = v[name];
       if (typeof x !== 'number' || !Number.isFinite(x)) {
         ctx.issues.push({
