@@ -1,8 +1,9 @@
 /**
  * The backplane end to end on real services: signed batches → POST /ingest/events → Kafka (acks
  * -1) → consumer group → Postgres → LiveHub. A real Kafka (one KRaft node) and a real PostgreSQL
- * from scripts/services, the backplane in its own process (`node --import tsx backplane/src/main.ts`,
- * as in production), the sender (playing the edges) and a recording LiveHub in this one.
+ * from scripts/services, the backplane in its own process or processes (`node --import tsx
+ * backplane/src/main.ts`, as in production; see INSTANCES), the sender (playing the edges) and a
+ * recording LiveHub in this one.
  *
  * Measured: sustained events/s from the first POST until Postgres holds every event; ingest→hub
  * latency at a steady rate below saturation; loss and duplicates (rows vs events sent, distinct
@@ -49,6 +50,17 @@ const HUB_SECRET = 'bench-hub-secret-0123456789';
 const BATCH = 1_000;
 const CONCURRENCY = 4;
 const EVENTS = Number(process.env.VIGIL_BENCH_EVENTS ?? 100_000);
+/**
+ * Processes of each pipeline under test (default 1). With more, the first takes the ingest and is
+ * a member of the consumer group, the others are members only (VIGIL_BACKPLANE_ROLES=consumer;
+ * docs/operations.md, "Scaling the consumer group"). One process leaves a fifth of this machine
+ * idle (a consumer alternates between its own work and waiting on Postgres and Kafka); two keep
+ * both cores busy and measured 7,700–9,200 events/s against one's 6,200–8,200, but their steady
+ * p99 crossed 500 ms in two of four runs (the processes contend for the two cores), so the
+ * committed run uses one. Spreading the ingest over both cost more per event (smaller sends and
+ * writes) than it gained.
+ */
+const INSTANCES = Number(process.env.VIGIL_BENCH_INSTANCES ?? 1);
 /** The steady run for latency: an edge outbox flushing every 50 ms, at half the measured capacity. */
 const STEADY_LOAD = 0.5;
 const STEADY_SECONDS = 10;
@@ -257,17 +269,46 @@ async function dropTopics(brokers: string, topics: string[]): Promise<void> {
   }
 }
 
-/** The sums and counts of the backplane's batch-size histograms, from its /metrics. */
-async function batchSizes(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** The sums and counts of the backplane's batch-size histograms, from its instances' /metrics. */
+async function batchSizes(instances: readonly Child[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(
-    /^(vigil_backplane_(?:consumer_batch_size|db_write_events)_(?:sum|count)) (\S+)$/gm,
-  )) {
-    out[m[1]!] = Number(m[2]);
+  for (const { url } of instances) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const m of text.matchAll(
+      /^(vigil_backplane_(?:consumer_batch_size|db_write_events)_(?:sum|count)) (\S+)$/gm,
+    )) {
+      out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+    }
   }
   return out;
 }
+
+/**
+ * Start `INSTANCES` processes of `script`, instance `i` with `envOf(i)` (one after another: each
+ * applies the migrations). The sender posts to the first.
+ */
+async function startInstances(
+  envOf: (i: number) => Record<string, string>,
+  script?: string,
+): Promise<Child[]> {
+  const instances: Child[] = [];
+  try {
+    for (let i = 0; i < INSTANCES; i++) {
+      instances.push(await startBackplaneProcess(envOf(i), script));
+    }
+    return instances;
+  } catch (err) {
+    await stopInstances(instances);
+    throw err;
+  }
+}
+
+async function stopInstances(instances: readonly Child[]): Promise<void> {
+  await Promise.all(instances.map((c) => c.stop()));
+}
+
+const cpuOfInstances = (instances: readonly Child[]) =>
+  instances.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
 
 /** Events sent to warm each pipeline up before it is measured. */
 const WARM_UP = 5_000;
@@ -535,12 +576,12 @@ interface SaturationLoad {
 }
 
 /**
- * Warm `target` up (JIT, connections, the group's first assignment: 5,000 events), then POST
+ * Warm `targets` up (JIT, connections, the group's first assignment: 5,000 events), then POST
  * `bodies` (`events` events, `decisions` of them decisions) as fast as it takes them, until
  * Postgres holds every decision.
  */
 async function saturate(
-  target: Child,
+  targets: readonly Child[],
   sql: postgres.Sql,
   hub: RecordingHub,
   load: SaturationLoad,
@@ -548,21 +589,21 @@ async function saturate(
   const { run, bodies, events, decisions, kafkaService, pgService } = load;
   const warm = eventsOf(run, 0, WARM_UP);
   for (let i = 0; i < warm.length; i += BATCH) {
-    await post(target.url, JSON.stringify({ events: warm.slice(i, i + BATCH) }));
+    await post(targets[0]!.url, JSON.stringify({ events: warm.slice(i, i + BATCH) }));
   }
   await waitForRows(sql, run, WARM_UP, hub, warm.length);
   const allCpu0 = allProcessesCpuSeconds();
-  const cpu0 = cpuSeconds(target.pid);
+  const cpu0 = cpuOfInstances(targets);
   const kafkaCpu0 = kafkaService();
   const pgCpu0 = pgService();
   const ownCpu0 = ownCpuSeconds();
   const t0 = performance.now();
-  await inFlight(bodies.length, 1, (i) => post(target.url, bodies[i]!));
+  await inFlight(bodies.length, 1, (i) => post(targets[0]!.url, bodies[i]!));
   const tIngested = performance.now();
   const tLanded = await waitForRows(sql, run, WARM_UP + decisions, hub, warm.length + events);
   const seconds = (tLanded - t0) / 1000;
   const cpu = {
-    target: cpuSeconds(target.pid) - cpu0,
+    target: cpuOfInstances(targets) - cpu0,
     kafka: kafkaService() - kafkaCpu0,
     pg: pgService() - pgCpu0,
     own: ownCpuSeconds() - ownCpu0,
@@ -589,22 +630,22 @@ async function saturateRequiredWork(
   const name = `${load.run}_req`;
   const db = await runDatabase(adminUrl, name);
   const hub = await new RecordingHub(HUB_SECRET).start();
-  let child: Child | undefined;
+  let children: Child[] = [];
   try {
-    child = await startBackplaneProcess(
-      {
+    children = await startInstances(
+      () => ({
         EVENTS_SECRET: SECRET,
         KAFKA_BROKERS: brokers,
         DATABASE_URL: db.url,
         TOPIC_PREFIX: `${name}.`,
         HUB_URL: hub.url,
         HUB_SECRET,
-      },
+      }),
       'bench/servers/backplane-required-work.ts',
     );
-    return await saturate(child, db.sql, hub, load);
+    return await saturate(children, db.sql, hub, load);
   } finally {
-    await child?.stop();
+    await stopInstances(children);
     await hub.close();
     await db.drop();
     await dropTopics(brokers, [`${name}.${DECISIONS_TOPIC}`, `${name}.${FEEDBACK_TOPIC}`]);
@@ -633,19 +674,19 @@ export async function benchBackplane(): Promise<string> {
   const db = await runDatabase(adminUrl, run);
   const { sql } = db;
   const hub = await new RecordingHub(HUB_SECRET).start();
-  let backplane: Child | undefined;
+  let backplane: Child[] = [];
   try {
-    backplane = await startBackplaneProcess({
+    backplane = await startInstances((i) => ({
       VIGIL_EVENTS_SECRET: SECRET,
       KAFKA_BROKERS: brokers,
       DATABASE_URL: db.url,
       VIGIL_TOPIC_PREFIX: `${run}.`,
       VIGIL_HUB_URL: hub.url,
       VIGIL_HUB_SECRET: HUB_SECRET,
-      VIGIL_BACKPLANE_ROLES: 'ingest,consumer',
+      VIGIL_BACKPLANE_ROLES: i === 0 ? 'ingest,consumer' : 'consumer',
       VIGIL_LOG_LEVEL: 'warn',
-    });
-    const url = backplane.url;
+    }));
+    const url = backplane[0]!.url;
 
     // Saturation: EVENTS decisions (and their verdicts) as fast as the ingest takes them.
     const warm = eventsOf(run, 0, WARM_UP);
@@ -654,7 +695,7 @@ export async function benchBackplane(): Promise<string> {
     for (let i = 0; i < load.length; i += BATCH) {
       bodies.push(JSON.stringify({ events: load.slice(i, i + BATCH) }));
     }
-    const sizes0 = await batchSizes(url);
+    const sizes0 = await batchSizes(backplane);
     const saturation: SaturationLoad = {
       run,
       bodies,
@@ -664,7 +705,7 @@ export async function benchBackplane(): Promise<string> {
       pgService,
     };
     const sat = await saturate(backplane, sql, hub, saturation);
-    const sizes1 = await batchSizes(url);
+    const sizes1 = await batchSizes(backplane);
     const meanOf = (name: string) =>
       (sizes1[`${name}_sum`]! - sizes0[`${name}_sum`]!) /
       (sizes1[`${name}_count`]! - sizes0[`${name}_count`]!);
@@ -720,8 +761,8 @@ export async function benchBackplane(): Promise<string> {
     const [fb] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM feedback`;
     const missingAtHub = all.filter((e) => !hub.firstSeen.has(e.event_id)).length;
 
-    await backplane.stop();
-    backplane = undefined;
+    await stopInstances(backplane);
+    backplane = [];
     const req = await saturateRequiredWork(adminUrl, brokers, saturation);
     const pgBase = await baselinePostgres(adminUrl, run, load, pgService);
     const { produce: kafkaBase, consume: consumeBase } = await baselineKafka(
@@ -774,7 +815,7 @@ export async function benchBackplane(): Promise<string> {
     return [
       '## Backplane: ingest → Kafka → Postgres → LiveHub',
       '',
-      `Real services from scripts/services on this machine: one Kafka node (KRaft) and PostgreSQL. The backplane in its own process (ingest and consumer roles; 6 partitions per topic; the consumer writes the batches that arrive together, up to 2,000 events a write and 4 writes at once, as 1,000-row idempotent INSERTs); the sender, playing the edges, and a recording LiveHub in the benchmark's process. Saturation: ${fmtInt(load.length)} events in signed batches of ${fmtInt(BATCH)}, ${CONCURRENCY} POSTs in flight. Steady: ${fmtInt(STEADY_RATE)} events/s (half the measured capacity) for ${STEADY_SECONDS} s in 50 ms slices, as an edge outbox flushes.`,
+      `Real services from scripts/services on this machine: one Kafka node (KRaft) and PostgreSQL. The backplane as ${INSTANCES === 1 ? 'one process (ingest and consumer roles;' : `${INSTANCES} processes, one per core: one with the ingest and consumer roles, ${INSTANCES - 1 === 1 ? 'one' : INSTANCES - 1} more with the consumer role, all members of one consumer group (`}6 partitions per topic; the consumer writes the batches that arrive together, up to 2,000 events a write and 4 writes at once, as 1,000-row idempotent INSERTs); the sender, playing the edges, and a recording LiveHub in the benchmark's process. Saturation: ${fmtInt(load.length)} events in signed batches of ${fmtInt(BATCH)}, ${CONCURRENCY} POSTs in flight. Steady: ${fmtInt(STEADY_RATE)} events/s (half the measured capacity) for ${STEADY_SECONDS} s in 50 ms slices, as an edge outbox flushes.`,
       '',
       table(
         ['measure', 'result', 'target'],
@@ -801,12 +842,12 @@ export async function benchBackplane(): Promise<string> {
             `zero, zero ${ok(rows.n === decisions && rows.distinct === decisions && fb!.n === verdicts && missingAtHub === 0)}`,
           ],
           [
-            'CPU per 1,000 events (saturation run): backplane / Kafka / Postgres / sender + hub',
+            'CPU per 1,000 events (saturation run): backplane processes / Kafka / Postgres / sender + hub',
             `${perK(cpu)} / ${perK(kafkaCpu)} / ${perK(pgCpu)} / ${perK(ownCpu)}`,
             '—',
           ],
           [
-            'the same for the required-work pipeline: its process / Kafka / Postgres / sender + hub',
+            'the same for the required-work pipeline: its processes / Kafka / Postgres / sender + hub',
             `${perK(req.cpu.target)} / ${perK(req.cpu.kafka)} / ${perK(req.cpu.pg)} / ${perK(req.cpu.own)}`,
             '—',
           ],
@@ -886,11 +927,11 @@ export async function benchBackplane(): Promise<string> {
       '',
       `The pipeline itself, in the saturation run: the Kafka broker and PostgreSQL used ${perK(kafkaCpu + pgCpu)} per 1,000 events (the consume included), the backplane ${perK(cpu)} and the sender ${perK(ownCpu)}; at this cost per event, ${fmtInt(TARGET_RATE)} events/s would need about ${fmt(((cpu + kafkaCpu + pgCpu + ownCpu) / load.length) * TARGET_RATE, 1)} cores busy.`,
       '',
-      `**Required work only.** The same warm-up and saturation, in the same run, against a pipeline that does only what the issue requires of every event and nothing of the backplane's own (bench/servers/backplane-required-work.ts: a bare node:http handler checking the signature, parsing and validating with core's schemas and producing with kafkajs, idempotent, acks -1; a kafkajs group member writing each batch with the backplane's own idempotent statement, posting the live events to the hub, then committing — no Hono, metrics, logs, retries, queues or write coalescing): **${fmtInt(req.pipelineRate)} events/s**, with ${fmt((req.cpu.target + req.cpu.kafka + req.cpu.pg + req.cpu.own) / req.seconds)} of ${cores} cores busy; ${fmt(((req.cpu.target + req.cpu.kafka + req.cpu.pg + req.cpu.own) / load.length) * 1e6, 0)} ms of CPU per 1,000 events in all, against the ${fmt(budgetMsPerK, 0)} ms that ${fmtInt(TARGET_RATE)} events/s allows — with every core busy, that cost per event allows at most ${fmtInt((cores * 1e6) / (((req.cpu.target + req.cpu.kafka + req.cpu.pg + req.cpu.own) / load.length) * 1e6))} events/s. ${req.pipelineRate >= TARGET_RATE ? `It reaches the target: the backplane's own work is what keeps it from ${fmtInt(TARGET_RATE)} events/s here.` : `Even this pipeline ${req.pipelineRate >= pipelineRate ? 'misses' : 'misses, like the backplane,'} the target on this machine; the backplane reaches ${fmt((pipelineRate / req.pipelineRate) * 100, 0)} % of its rate.`}`,
+      `**Required work only.** The same warm-up and saturation, in the same run, against a pipeline that does only what the issue requires of every event and nothing of the backplane's own (bench/servers/backplane-required-work.ts: a bare node:http handler checking the signature, parsing and validating with core's schemas and producing with kafkajs, idempotent, acks -1; a kafkajs group member writing each batch with the backplane's own idempotent statement, grouped as the backplane groups them, posting the live events to the hub, then committing — no Hono, metrics, logs, retries or queues; as many processes as the backplane's): **${fmtInt(req.pipelineRate)} events/s**, with ${fmt((req.cpu.target + req.cpu.kafka + req.cpu.pg + req.cpu.own) / req.seconds)} of ${cores} cores busy; ${fmt(((req.cpu.target + req.cpu.kafka + req.cpu.pg + req.cpu.own) / load.length) * 1e6, 0)} ms of CPU per 1,000 events in all, against the ${fmt(budgetMsPerK, 0)} ms that ${fmtInt(TARGET_RATE)} events/s allows — with every core busy, that cost per event allows at most ${fmtInt((cores * 1e6) / (((req.cpu.target + req.cpu.kafka + req.cpu.pg + req.cpu.own) / load.length) * 1e6))} events/s. ${req.pipelineRate >= TARGET_RATE ? `It reaches the target: the backplane's own work is what keeps it from ${fmtInt(TARGET_RATE)} events/s here.` : `Even this pipeline ${req.pipelineRate >= pipelineRate ? 'misses' : 'misses, like the backplane,'} the target on this machine; the backplane reaches ${fmt((pipelineRate / req.pipelineRate) * 100, 0)} % of its rate.`}`,
       '',
     ].join('\n');
   } finally {
-    await backplane?.stop();
+    await stopInstances(backplane);
     await hub.close();
     await db.drop();
     await dropTopics(brokers, [`${run}.${DECISIONS_TOPIC}`, `${run}.${FEEDBACK_TOPIC}`]);
