@@ -14,7 +14,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // No source maps in the served build: they would publish the dashboard's sources to anyone
+    // who can load the page (the Vite dev server, `npm run dev -w web`, has them).
+    sourcemap: false,
     rollupOptions: {
       // core/ is pure: declaring it free of side effects lets the bundle drop the parts the
       // dashboard does not import (schemas, the feature engine) instead of keeping their top level.
