@@ -51,14 +51,15 @@ const BATCH = 1_000;
 const CONCURRENCY = 4;
 const EVENTS = Number(process.env.VIGIL_BENCH_EVENTS ?? 100_000);
 /**
- * Processes of each pipeline under test (default 1). With more, the first takes the ingest and is
- * a member of the consumer group, the others are members only (VIGIL_BACKPLANE_ROLES=consumer;
- * docs/operations.md, "Scaling the consumer group"). One process leaves a fifth of this machine
- * idle (a consumer alternates between its own work and waiting on Postgres and Kafka); two keep
- * both cores busy and measured 7,700–9,200 events/s against one's 6,200–8,200, but their steady
- * p99 crossed 500 ms in two of four runs (the processes contend for the two cores), so the
- * committed run uses one. Spreading the ingest over both cost more per event (smaller sends and
- * writes) than it gained.
+ * Processes of each pipeline under test (default 1). With more, the first takes the ingest only and
+ * the others consume (VIGIL_BACKPLANE_ROLES; docs/operations.md, "Scaling the consumer group").
+ * One process does all of the backplane's JavaScript on one thread, which caps it (~100 ms of that
+ * thread per 1,000 events) while the other core has room: 1.56–1.63 of 2 cores busy while the
+ * events come in. Two processes keep both cores busy — ingest and consumer apart: 9,748 and 7,195
+ * events/s in two runs; ingest + consumer and a second consumer: 7,746–9,178 in five — but their
+ * steady p99 at half that rate crossed 500 ms in three of six runs (the processes contend for
+ * the two cores), so the committed run uses one. Spreading the ingest over both processes cost
+ * more per event (smaller sends and writes) than it gained.
  */
 const INSTANCES = Number(process.env.VIGIL_BENCH_INSTANCES ?? 1);
 /** The steady run for latency: an edge outbox flushing every 50 ms, at half the measured capacity. */
@@ -633,7 +634,8 @@ async function saturateRequiredWork(
   let children: Child[] = [];
   try {
     children = await startInstances(
-      () => ({
+      (i) => ({
+        ROLES: INSTANCES === 1 ? 'ingest,consumer' : i === 0 ? 'ingest' : 'consumer',
         EVENTS_SECRET: SECRET,
         KAFKA_BROKERS: brokers,
         DATABASE_URL: db.url,
@@ -683,7 +685,7 @@ export async function benchBackplane(): Promise<string> {
       VIGIL_TOPIC_PREFIX: `${run}.`,
       VIGIL_HUB_URL: hub.url,
       VIGIL_HUB_SECRET: HUB_SECRET,
-      VIGIL_BACKPLANE_ROLES: i === 0 ? 'ingest,consumer' : 'consumer',
+      VIGIL_BACKPLANE_ROLES: INSTANCES === 1 ? 'ingest,consumer' : i === 0 ? 'ingest' : 'consumer',
       VIGIL_LOG_LEVEL: 'warn',
     }));
     const url = backplane[0]!.url;
@@ -815,7 +817,7 @@ export async function benchBackplane(): Promise<string> {
     return [
       '## Backplane: ingest → Kafka → Postgres → LiveHub',
       '',
-      `Real services from scripts/services on this machine: one Kafka node (KRaft) and PostgreSQL. The backplane as ${INSTANCES === 1 ? 'one process (ingest and consumer roles; ' : `${INSTANCES} processes: one with the ingest and consumer roles, ${INSTANCES - 1 === 1 ? 'one' : INSTANCES - 1} more with the consumer role, all members of one consumer group (`}6 partitions per topic; the consumer writes the batches that arrive together, up to 2,000 events a write and 4 writes at once, as 1,000-row idempotent INSERTs); the sender, playing the edges, and a recording LiveHub in the benchmark's process. Saturation: ${fmtInt(load.length)} events in signed batches of ${fmtInt(BATCH)}, ${CONCURRENCY} POSTs in flight. Steady: ${fmtInt(STEADY_RATE)} events/s (half the measured capacity) for ${STEADY_SECONDS} s in 50 ms slices, as an edge outbox flushes.`,
+      `Real services from scripts/services on this machine: one Kafka node (KRaft) and PostgreSQL. The backplane as ${INSTANCES === 1 ? 'one process (ingest and consumer roles; ' : `${INSTANCES} processes: one with the ingest role, ${INSTANCES - 1 === 1 ? 'one' : INSTANCES - 1} with the consumer role (`}6 partitions per topic; the consumer writes the batches that arrive together, up to 2,000 events a write and 4 writes at once, as 1,000-row idempotent INSERTs); the sender, playing the edges, and a recording LiveHub in the benchmark's process. Saturation: ${fmtInt(load.length)} events in signed batches of ${fmtInt(BATCH)}, ${CONCURRENCY} POSTs in flight. Steady: ${fmtInt(STEADY_RATE)} events/s (half the measured capacity) for ${STEADY_SECONDS} s in 50 ms slices, as an edge outbox flushes.`,
       '',
       table(
         ['measure', 'result', 'target'],

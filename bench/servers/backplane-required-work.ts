@@ -17,7 +17,8 @@
  * Whatever rate this reaches on the machine is what any backplane doing the required work reaches
  * at best; the backplane's rate beside it says what its own work costs.
  *
- * Env: VIGIL_BACKPLANE_PORT, KAFKA_BROKERS, DATABASE_URL, TOPIC_PREFIX, HUB_URL, HUB_SECRET, EVENTS_SECRET.
+ * Env: ROLES (ingest, consumer or both, as the backplane's VIGIL_BACKPLANE_ROLES; default both),
+ * VIGIL_BACKPLANE_PORT, KAFKA_BROKERS, DATABASE_URL, TOPIC_PREFIX, HUB_URL, HUB_SECRET, EVENTS_SECRET.
  */
 import { createServer } from 'node:http';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
@@ -45,6 +46,7 @@ const env = (name: string): string => {
   return v;
 };
 const PARTITIONS = 6;
+const roles = new Set((process.env.ROLES ?? 'ingest,consumer').split(','));
 const decisions = `${env('TOPIC_PREFIX')}${DECISIONS_TOPIC}`;
 const feedback = `${env('TOPIC_PREFIX')}${FEEDBACK_TOPIC}`;
 const secret = env('EVENTS_SECRET');
@@ -147,28 +149,30 @@ const consumer = kafka.consumer({
   maxBytesPerPartition: 16 * 1_048_576,
   maxWaitTimeInMs: 50,
 });
-await consumer.connect();
-await consumer.subscribe({ topics: [decisions, feedback], fromBeginning: true });
-await consumer.run({
-  eachBatchAutoResolve: false,
-  partitionsConsumedConcurrently: 2 * PARTITIONS,
-  eachBatch: async (p) => {
-    const { batch } = p;
-    const last = batch.messages.at(-1);
-    if (!last) return;
-    const texts = batch.messages.map((m) => m.value!.toString());
-    const events = texts.map((t) => JSON.parse(t) as VigilEvent);
-    await writes.write({ events, texts });
-    const res = await fetch(hubUrl, {
-      method: 'POST',
-      headers: { authorization: hubAuth, 'content-type': 'application/json' },
-      body: JSON.stringify({ events: events.map(liveEventOf) }),
-    });
-    await res.arrayBuffer();
-    p.resolveOffset(last.offset);
-    await p.commitOffsetsIfNecessary();
-  },
-});
+if (roles.has('consumer')) {
+  await consumer.connect();
+  await consumer.subscribe({ topics: [decisions, feedback], fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 2 * PARTITIONS,
+    eachBatch: async (p) => {
+      const { batch } = p;
+      const last = batch.messages.at(-1);
+      if (!last) return;
+      const texts = batch.messages.map((m) => m.value!.toString());
+      const events = texts.map((t) => JSON.parse(t) as VigilEvent);
+      await writes.write({ events, texts });
+      const res = await fetch(hubUrl, {
+        method: 'POST',
+        headers: { authorization: hubAuth, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: events.map(liveEventOf) }),
+      });
+      await res.arrayBuffer();
+      p.resolveOffset(last.offset);
+      await p.commitOffsetsIfNecessary();
+    },
+  });
+}
 
 server.listen(Number(env('VIGIL_BACKPLANE_PORT')), '127.0.0.1');
 process.on('SIGTERM', () => {
