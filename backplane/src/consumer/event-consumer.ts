@@ -3,8 +3,9 @@
  * only producer, validated every event with core's schemas — see consumed-event.ts), written to
  * Postgres idempotently, together with the other partitions' batches that arrived with it
  * (write-coalescer.ts) — retried until it succeeds, so a Postgres restart only delays it — then
- * handed to the LiveHub publisher, and only then are its offsets resolved and committed. A crash anywhere before the commit means the batch is delivered again: the upserts
- * make that harmless, and the hub drops events it already has.
+ * handed to the LiveHub publisher, and only then are its offsets resolved and committed. A crash
+ * anywhere before the commit means the batch is delivered again: the upserts make that harmless,
+ * and the hub drops events it already has.
  *
  * While the hub is healthy the consumer waits (briefly, `hubWaitMs`) for its acknowledgement before
  * committing, so a crash between the write and the publish is resumed by the redelivery; while the
