@@ -1,3 +1,4 @@
+import solid from 'vite-plugin-solid';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // One config, one project per package: `npm test` at the root runs them all.
@@ -74,6 +75,9 @@ export default defineConfig({
         },
       },
       {
+        // Components are compiled for Solid's server renderer: their tests render them to HTML in
+        // Node (renderToString), with no DOM emulation to install.
+        plugins: [solid({ ssr: true })],
         test: {
           name: 'web',
           include: ['web/src/**/*.test.ts', 'web/src/**/*.test.tsx'],

@@ -25,6 +25,7 @@ import { nodeHmacSha256 } from './http/node-hmac.js';
 import { serveNode, type NodeServer } from './http/serve-node.js';
 import { createEventProducer } from './ingest/event-producer.js';
 import type { EventProducer } from './ports.js';
+import type { VerdictRetryPolicy } from './api/verdict-delivery/delivery-policy.js';
 
 export interface StartOptions {
   /** Where logs go (default: pino JSON lines on stdout at config.logLevel). */
@@ -41,6 +42,8 @@ export interface StartOptions {
   readonly lagIntervalMs?: number;
   /** Process metrics (CPU, heap, event loop) in /metrics (default true). */
   readonly processMetrics?: boolean;
+  /** The analysts' verdicts' retry policy towards the edge (default: DEFAULT_VERDICT_RETRY). */
+  readonly verdictRetry?: Partial<VerdictRetryPolicy>;
 }
 
 /** A running backplane. */
@@ -167,7 +170,7 @@ export async function startBackplane(
     }
 
     const api = roles.has('api')
-      ? await createApi(config, { db, producer, hub, lag, log, options })
+      ? await createApi(config, { db, producer, hub, lag, log, options, metrics })
       : null;
     if (api) closer.add('analysts API', () => api.close());
 
@@ -241,10 +244,11 @@ async function createApi(
     lag: LagMonitor;
     log: Logger;
     options: StartOptions;
+    metrics: BackplaneMetrics;
   },
 ) {
   const { createApiApp } = await import('./api/index.js');
-  const { db, producer, hub, lag, log, options } = parts;
+  const { db, producer, hub, lag, log, options, metrics } = parts;
   let sessionSecret = config.sessionSecret;
   if (sessionSecret === null) {
     // Sessions then last as long as this process: fine for local runs, set it in production.
@@ -267,6 +271,8 @@ async function createApi(
       signInToken: options.signInToken ?? null,
     },
     log: log.child({ component: 'api' }),
+    verdictObserver: metrics.verdictObserver(),
+    ...(options.verdictRetry ? { verdictRetry: options.verdictRetry } : {}),
   });
 }
 

@@ -3,7 +3,7 @@
  * system as `npm start` runs it (scripts/system.ts: edge + LiveHub in workerd, the backplane with
  * embedded Postgres, the dashboard), at one origin. An analyst's day in one file: sign in with the
  * one-time link, start traffic and watch decisions stream in, open one, resolve a case as fraud and
- * see the verdict land in Postgres and raise the terminal's risk at the edge, work the feed from
+ * see the verdict applied at the edge, land in Postgres and raise the terminal's risk there, work the feed from
  * the keyboard, stop the traffic — with no console error, uncaught exception or failed request
  * on the page for the whole run. The steps share one page and run in order.
  */
@@ -272,6 +272,10 @@ describe('the dashboard in Chromium against the whole system (edge in workerd)',
     await page.getByTestId('case-status-filter').selectOption('all');
     await expect.poll(() => row.getAttribute('data-status')).toBe('resolved');
     expect(await row.getByTestId('case-status').textContent()).toContain('fraud');
+    // Not a silent "Resolved": the row says the edge has applied the verdict.
+    const delivery = row.getByTestId('verdict-delivery');
+    await expect.poll(() => delivery.getAttribute('data-state')).toBe('applied');
+    expect(await delivery.textContent()).toBe('Applied at the edge');
 
     // The API shows the verdict once the consumer has written it; then Postgres itself is asked.
     await poll(

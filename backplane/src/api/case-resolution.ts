@@ -1,10 +1,13 @@
 /**
  * Resolving a case: the analyst's verdict becomes a label. Inside one database transaction the
- * case is marked resolved and the feedback event is handed to Kafka (`emitFeedback`): if Kafka
- * refuses it, the resolution rolls back and the analyst retries, so a resolved case always has its
- * label on the way. After the commit the verdict goes to the edge's POST /v1/feedback, so the
- * risk of the transaction's terminal and card changes for the next transactions; an edge that is down or does not know the
- * transaction does not undo the resolution: the answer says `edge_forwarded: false` and why.
+ * case is marked resolved, the verdict is recorded for delivery to the edge (`verdict_deliveries`)
+ * and the feedback event is handed to Kafka (`emitFeedback`): if Kafka refuses it, the resolution
+ * rolls back and the analyst retries, so a resolved case always has its label on the way. After the
+ * commit the verdict is tried at the edge's POST /v1/feedback, so the risk of the transaction's
+ * terminal and card changes for the next transactions; an edge that is down, errs or does not
+ * know the transaction does not undo the resolution: the verdict stays pending in Postgres and
+ * the deliverer retries it (./verdict-delivery), and the case says where it stands
+ * (`verdict_delivery`; the answer's `edge_forwarded` and `edge_detail`).
  *
  * The same verdict reaches Postgres by two roads (the analyst's event via Kafka, the edge's
  * event for the forwarded label); both carry the same transaction, label and timestamp, hence
@@ -20,10 +23,11 @@ import {
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { ResolveCaseResponse } from './api-types.js';
-import { getCase, mustGet, whyNotUpdated } from './cases-queries.js';
-import type { EdgeClient } from './edge-client.js';
+import { getCase, whyNotUpdated } from './cases-queries.js';
 import { ProblemError } from '../http/problem.js';
 import { toFeedbackRecord } from './rows.js';
+import { insertPending, requeue, type DueVerdict } from './verdict-delivery/delivery-store.js';
+import type { VerdictDeliverer } from './verdict-delivery/verdict-deliverer.js';
 
 export interface ResolveInput {
   readonly resolution: CaseResolution;
@@ -34,19 +38,27 @@ export interface ResolveInput {
 export interface ResolveContext {
   readonly sql: Sql;
   emitFeedback(events: FeedbackEventV1[]): Promise<void>;
-  readonly edge: EdgeClient | null;
+  /** Hands verdicts to the edge and retries them; null when no edge is configured. */
+  readonly deliverer: VerdictDeliverer | null;
   readonly log: Logger;
   readonly now: () => Date;
 }
 
-/** How the edge is told: a few quick tries, then give up and say so. */
-const EDGE_FEEDBACK = { attempts: 3, timeoutMs: 2_000, backoffMs: 200 } as const;
+/**
+ * The first try, while the analyst waits: a few quick tries against a blip; what still fails is
+ * left to the deliverer's backoff.
+ */
+const FIRST_TRY = { attempts: 3, timeoutMs: 2_000, backoffMs: 200 } as const;
 
 /** The feedback label of a resolution. */
 export const labelOf = (r: CaseResolution) => (r === 'fraud' ? 'fraud' : 'legitimate');
 
 type Outcome =
-  | { readonly kind: 'resolved'; readonly case: Case; readonly event: FeedbackEventV1 }
+  | {
+      readonly kind: 'resolved';
+      readonly event: FeedbackEventV1;
+      readonly delivery: DueVerdict | null;
+    }
   | { readonly kind: 'replayed' };
 
 /** Resolve `caseId` as `actor`; a repeat of the same resolution is answered, not refused. */
@@ -86,6 +98,10 @@ export async function resolveCase(
       now.toISOString(),
       actor,
     );
+    const delivery =
+      ctx.deliverer === null
+        ? null
+        : await insertPending(tx, { ...event, case_id: caseId }, now, ctx.deliverer.leaseUntil());
     try {
       await ctx.emitFeedback([event]);
     } catch (error) {
@@ -99,20 +115,36 @@ export async function resolveCase(
         { headers: { 'retry-after': '5' }, cause: error },
       );
     }
-    return { kind: 'resolved', case: await mustGet(tx, caseId), event };
+    return { kind: 'resolved', event, delivery };
   });
 
   if (outcome.kind === 'replayed') return { response: await replay(ctx, caseId), changed: false };
-  const forwarded = await forward(ctx, outcome.event);
+  if (outcome.delivery) await ctx.deliverer?.tryNow(outcome.delivery, FIRST_TRY);
+  const c = await mustGetCase(ctx, caseId);
   return {
     response: {
-      ...outcome.case,
+      ...c,
       feedback_event_id: outcome.event.event_id,
       replayed: false,
-      ...forwarded,
+      ...edgeFields(c),
     },
     changed: true,
   };
+}
+
+async function mustGetCase(ctx: ResolveContext, caseId: string): Promise<Case> {
+  const c = await getCase(ctx.sql, caseId);
+  if (c === null) throw new ProblemError('not-found', `no case ${caseId}`);
+  return c;
+}
+
+/** The answer's summary of the case's verdict delivery (kept from before deliveries had a state). */
+function edgeFields(c: Case): { edge_forwarded: boolean; edge_detail: string | null } {
+  const d = c.verdict_delivery;
+  if (d === null) return { edge_forwarded: false, edge_detail: 'no edge is configured' };
+  if (d.state === 'applied') return { edge_forwarded: true, edge_detail: null };
+  const tail = d.state === 'pending' ? ' — kept and retried' : '';
+  return { edge_forwarded: false, edge_detail: `${d.detail ?? 'not tried yet'}${tail}` };
 }
 
 /** The analyst's feedback event, validated like every event that enters Kafka. */
@@ -145,52 +177,54 @@ function feedbackEvent(
 }
 
 /**
- * The same resolution again (a retry, a double click): nothing changes; the verdict is sent to the
- * edge once more with its original timestamp (harmless: the edge applies a label once), which is
- * how an analyst retries a forward that failed while the edge was down.
+ * The same resolution again (a retry, a double click): nothing changes in the case. A verdict
+ * not yet applied at the edge is tried again at once with its original timestamp (the edge applies
+ * a label once), and a failed one gets a fresh run of retries: how an analyst retries by hand.
+ * A case resolved before deliveries were recorded gets its delivery from its feedback row.
  */
 async function replay(ctx: ResolveContext, caseId: string): Promise<ResolveCaseResponse> {
-  const c = await getCase(ctx.sql, caseId);
-  if (c === null) throw new ProblemError('not-found', `no case ${caseId}`);
+  const c = await mustGetCase(ctx, caseId);
   const [fb] = await ctx.sql`
     SELECT event_id, label, ts FROM feedback
     WHERE case_id = ${caseId} AND source = 'analyst'
     ORDER BY ts DESC LIMIT 1`;
-  if (!fb) {
-    return {
-      ...c,
-      feedback_event_id: null,
-      replayed: true,
-      edge_forwarded: false,
-      edge_detail:
-        'the verdict has not reached Postgres yet: resolve again in a moment to forward it',
-    };
+  const [vd] = await ctx.sql`SELECT event_id FROM verdict_deliveries WHERE case_id = ${caseId}`;
+  const eventId = vd
+    ? String(vd.event_id)
+    : fb
+      ? toFeedbackRecord({ ...fb, source: 'analyst', actor: null }).event_id
+      : null;
+  const d = ctx.deliverer;
+  if (d === null) return { ...c, feedback_event_id: eventId, replayed: true, ...edgeFields(c) };
+  const now = ctx.now();
+  let due =
+    c.verdict_delivery === null ? null : await requeue(ctx.sql, caseId, now, d.leaseUntil());
+  if (c.verdict_delivery === null) {
+    if (!fb) {
+      return {
+        ...c,
+        feedback_event_id: null,
+        replayed: true,
+        edge_forwarded: false,
+        edge_detail:
+          'the verdict has not reached Postgres yet: resolve again in a moment to forward it',
+      };
+    }
+    const r = toFeedbackRecord({ ...fb, source: 'analyst', actor: null });
+    due = await insertPending(
+      ctx.sql,
+      {
+        case_id: caseId,
+        transaction_id: c.transaction_id,
+        label: r.label,
+        timestamp: r.timestamp,
+        event_id: r.event_id,
+      },
+      now,
+      d.leaseUntil(),
+    );
   }
-  const r = toFeedbackRecord({ ...fb, source: 'analyst', actor: null });
-  const forwarded = await forward(ctx, {
-    transaction_id: c.transaction_id,
-    label: r.label,
-    timestamp: r.timestamp,
-  });
-  return { ...c, feedback_event_id: r.event_id, replayed: true, ...forwarded };
-}
-
-/** Tell the edge; the outcome is reported, never thrown. */
-async function forward(
-  ctx: ResolveContext,
-  fb: Pick<FeedbackEventV1, 'transaction_id' | 'label' | 'timestamp'>,
-): Promise<{ edge_forwarded: boolean; edge_detail: string | null }> {
-  if (ctx.edge === null) return { edge_forwarded: false, edge_detail: 'no edge is configured' };
-  const body = { transaction_id: fb.transaction_id, label: fb.label, timestamp: fb.timestamp };
-  const r = await ctx.edge.post('/v1/feedback', body, EDGE_FEEDBACK);
-  if (r.ok) return { edge_forwarded: true, edge_detail: null };
-  const detail =
-    r.status === 404
-      ? `the edge does not know transaction ${fb.transaction_id} (never scored there, or past its retention)`
-      : r.detail;
-  ctx.log.warn(
-    { transaction_id: fb.transaction_id, status: r.status, detail },
-    'analysts API: verdict not forwarded to the edge',
-  );
-  return { edge_forwarded: false, edge_detail: detail };
+  if (due) await d.tryNow(due, FIRST_TRY);
+  const after = await mustGetCase(ctx, caseId);
+  return { ...after, feedback_event_id: eventId, replayed: true, ...edgeFields(after) };
 }

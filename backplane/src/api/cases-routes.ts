@@ -57,11 +57,16 @@ const resolveBody = z.strictObject(
   'the body must be a JSON object',
 );
 
-/** The LiveHub's record of one change. */
-export function liveCase(c: Case): LiveCase {
+/**
+ * The LiveHub's record of one change. `delivery`: what changed is the verdict's delivery to the
+ * edge, not the case (same version), so the event id names the delivery's try and state.
+ */
+export function liveCase(c: Case, delivery = false): LiveCase {
+  const d = c.verdict_delivery;
+  const suffix = delivery && d ? `:verdict:${d.attempts}:${d.state}` : '';
   return {
     kind: 'case',
-    event_id: `case:${c.case_id}:${c.version}`,
+    event_id: `case:${c.case_id}:${c.version}${suffix}`,
     case_id: c.case_id,
     transaction_id: c.transaction_id,
     status: c.status,
@@ -69,6 +74,7 @@ export function liveCase(c: Case): LiveCase {
     resolution: c.resolution,
     updated_at: c.updated_at,
     version: c.version,
+    verdict_delivery: d,
   };
 }
 

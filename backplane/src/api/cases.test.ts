@@ -163,6 +163,7 @@ describe('assign and comment', () => {
         resolution: null,
         updated_at: NOW.toISOString(),
         version: 2,
+        verdict_delivery: null,
       } satisfies LiveCase,
     ]);
     const stale = await call<{ type: string; detail: string }>(
@@ -312,17 +313,49 @@ describe('resolve', () => {
   it('answers a repeat of the same resolution without a second event; refuses a different one', async () => {
     const h = harness();
     const id = await newCase();
-    const tx = id.slice(5);
     await call(h, 'POST', `/api/cases/${id}/resolve`, { resolution: 'fraud' });
+    const ev = h.recorded.feedback[0]!;
     const again = await call<ResolveCaseResponse>(h, 'POST', `/api/cases/${id}/resolve`, {
       resolution: 'fraud',
     });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ replayed: true, version: 2, edge_forwarded: false });
+    // Applied at the edge already: nothing is sent again.
+    expect(again.body).toMatchObject({
+      replayed: true,
+      version: 2,
+      edge_forwarded: true,
+      feedback_event_id: ev.event_id,
+      verdict_delivery: { state: 'applied', attempts: 1 },
+    });
     expect(h.recorded.feedback).toHaveLength(1);
     expect(h.recorded.live).toHaveLength(1);
+    expect(h.recorded.edgeCalls).toHaveLength(1);
 
-    // Once the consumer has written the verdict, a repeat re-forwards it with its own timestamp.
+    const other = await call<{ type: string }>(h, 'POST', `/api/cases/${id}/resolve`, {
+      resolution: 'false_positive',
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.type).toBe('urn:vigil:problem:case-resolved');
+  });
+
+  it('delivers, on a repeat, the verdict of a case resolved before deliveries were recorded', async () => {
+    const h = harness();
+    const id = await newCase();
+    const tx = id.slice(5);
+    await call(h, 'POST', `/api/cases/${id}/resolve`, { resolution: 'fraud' });
+    // As a case resolved by a backplane before migration 005: no delivery row.
+    await db.sql`DELETE FROM verdict_deliveries WHERE case_id = ${id}`;
+    const early = await call<ResolveCaseResponse>(h, 'POST', `/api/cases/${id}/resolve`, {
+      resolution: 'fraud',
+    });
+    expect(early.body).toMatchObject({
+      replayed: true,
+      edge_forwarded: false,
+      feedback_event_id: null,
+    });
+    expect(early.body.edge_detail).toContain('has not reached Postgres yet');
+
+    // Once the consumer has written the verdict, a repeat delivers it with its own timestamp.
     const ev = h.recorded.feedback[0]!;
     await db.sql`INSERT INTO feedback (event_id, transaction_id, label, ts, source, actor, case_id)
                  VALUES (${ev.event_id}, ${tx}, 'fraud', ${ev.timestamp}, 'analyst', 'api', ${id})`;
@@ -333,18 +366,13 @@ describe('resolve', () => {
       replayed: true,
       edge_forwarded: true,
       feedback_event_id: ev.event_id,
+      verdict_delivery: { state: 'applied' },
     });
     expect(h.recorded.edgeCalls.at(-1)!.body).toEqual({
       transaction_id: tx,
       label: 'fraud',
       timestamp: ev.timestamp,
     });
-
-    const other = await call<{ type: string }>(h, 'POST', `/api/cases/${id}/resolve`, {
-      resolution: 'false_positive',
-    });
-    expect(other.status).toBe(409);
-    expect(other.body.type).toBe('urn:vigil:problem:case-resolved');
   });
 
   it('refuses a stale version and an unknown case', async () => {
@@ -391,6 +419,11 @@ describe('resolve', () => {
     expect(calls).toBe(3);
     expect(r.body).toMatchObject({ status: 'resolved', edge_forwarded: false });
     expect(r.body.edge_detail).toContain('could not be reached');
+    expect(r.body.verdict_delivery).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      last_status: null,
+    });
     expect(h.recorded.feedback).toHaveLength(1);
   });
 
@@ -410,5 +443,7 @@ describe('resolve', () => {
     expect(c.body).toMatchObject({ status: 'open', version: 1, comments: [] });
     expect(h.recorded.live).toHaveLength(0);
     expect(h.recorded.edgeCalls).toHaveLength(0);
+    // Atomic: no verdict is kept for delivery either.
+    expect(await db.sql`SELECT 1 FROM verdict_deliveries WHERE case_id = ${id}`).toHaveLength(0);
   });
 });

@@ -6,9 +6,14 @@
 import type { FeedbackEventV1, LiveEvent } from '@vigil/core';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import type { VerdictRetryPolicy } from './verdict-delivery/delivery-policy.js';
+import type { VerdictDeliveryObserver } from './verdict-delivery/verdict-deliverer.js';
 
 export interface ApiDeps {
-  /** The Postgres pool. The API reads every table and writes only `cases` and `case_comments`. */
+  /**
+   * The Postgres pool. The API reads every table and writes only `cases`, `case_comments` and
+   * `verdict_deliveries`.
+   */
   readonly sql: Sql;
   /**
    * Hand analysts' verdicts to Kafka (`vigil.feedback.v1`) through the pipeline's producer; the
@@ -20,8 +25,9 @@ export interface ApiDeps {
   /** Publish to the LiveHub (fire and forget: the publisher batches and retries). */
   publishLive(events: LiveEvent[]): void;
   /**
-   * The edge's origin and a bearer key for it: verdicts are forwarded to its POST /v1/feedback,
-   * and simulated traffic goes to POST /v1/score/batch. null → no forwarding, no traffic.
+   * The edge's origin and a bearer key for it: verdicts are delivered to its POST /v1/feedback
+   * (kept and retried until applied), and simulated traffic goes to POST /v1/score/batch.
+   * null → no delivery, no traffic.
    */
   readonly edge: { readonly url: string; readonly apiKey: string } | null;
   /** Kafka consumer lag in messages, as GET /api/stats reports it. */
@@ -41,6 +47,10 @@ export interface ApiDeps {
   readonly fetch?: typeof fetch;
   /** How long GET /api/stats reuses an answer per window, in ms (default 1000; 0 = never). */
   readonly statsCacheMs?: number;
+  /** The verdicts' retry policy (defaults: DEFAULT_VERDICT_RETRY; `sweepMs: 0` = no sweep). */
+  readonly verdictRetry?: Partial<VerdictRetryPolicy>;
+  /** Metrics of the verdicts' delivery to the edge. */
+  readonly verdictObserver?: VerdictDeliveryObserver;
   /** Seed of the simulated traffic's customers, terminals and draws (default 7). */
   readonly trafficSeed?: number;
 }

@@ -19,6 +19,10 @@ import { trafficRoutes } from './traffic/traffic-routes.js';
 import { TrafficSender } from './traffic/traffic-sender.js';
 import { transactionsRoutes } from './transactions-routes.js';
 import { MAX_BODY_BYTES } from './validate.js';
+import { getCase } from './cases-queries.js';
+import { liveCase } from './cases-routes.js';
+import { DEFAULT_VERDICT_RETRY } from './verdict-delivery/delivery-policy.js';
+import { VerdictDeliverer } from './verdict-delivery/verdict-deliverer.js';
 
 export type { ApiDeps } from './deps.js';
 export type { ApiEnv, Principal } from './api-env.js';
@@ -27,9 +31,20 @@ export { CSRF_HEADER, CSRF_VALUE } from './auth.js';
 export { nodeHmacSha256 } from './hmac.js';
 export { PROBLEM_CONTENT_TYPE } from '../http/problem.js';
 export { TrafficGenerator } from './traffic/generate.js';
+export {
+  DEFAULT_VERDICT_RETRY,
+  type VerdictRetryPolicy,
+} from './verdict-delivery/delivery-policy.js';
+export type { VerdictDeliveryObserver } from './verdict-delivery/verdict-deliverer.js';
 
-/** The API app, plus `close()` to stop what it runs in the background. */
-export type ApiApp = Hono<ApiEnv> & { close(): Promise<void> };
+/**
+ * The API app, plus `close()` to stop what it runs in the background, and its verdict deliverer
+ * (null without an edge), whose `sweep()` tests call to retry without waiting.
+ */
+export type ApiApp = Hono<ApiEnv> & {
+  close(): Promise<void>;
+  readonly deliverer: VerdictDeliverer | null;
+};
 
 /** Build the analysts' API from its dependencies. Throws if they cannot work (no session secret). */
 export function createApiApp(deps: ApiDeps): ApiApp {
@@ -40,6 +55,22 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const edge = deps.edge
     ? new EdgeClient(deps.edge, deps.fetch ?? globalThis.fetch, deps.log)
     : null;
+  // Verdicts the edge has not applied yet wait in Postgres; this retries them in the background.
+  const deliverer = edge
+    ? new VerdictDeliverer({
+        sql: deps.sql,
+        edge,
+        log: deps.log.child({ component: 'verdict-delivery' }),
+        now,
+        policy: { ...DEFAULT_VERDICT_RETRY, ...deps.verdictRetry },
+        ...(deps.verdictObserver ? { observer: deps.verdictObserver } : {}),
+        changed: async (caseId) => {
+          const c = await getCase(deps.sql, caseId);
+          if (c) deps.publishLive([liveCase(c, true)]);
+        },
+      })
+    : null;
+  deliverer?.start();
   const generator = new TrafficGenerator({ seed: deps.trafficSeed ?? 7 });
   const sender = new TrafficSender({ generator, edge, log: deps.log });
   const authOptions = {
@@ -71,7 +102,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     casesRoutes(deps, {
       sql: deps.sql,
       emitFeedback: (events) => deps.emitFeedback(events),
-      edge,
+      deliverer,
       log: deps.log,
       now,
     }),
@@ -107,5 +138,11 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     );
   });
 
-  return Object.assign(app, { close: () => sender.close() });
+  return Object.assign(app, {
+    close: async () => {
+      await deliverer?.close();
+      await sender.close();
+    },
+    deliverer,
+  });
 }

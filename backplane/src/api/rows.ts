@@ -13,6 +13,7 @@ import {
   type Reason,
   type TransactionDetail,
   type TransactionSummary,
+  type VerdictDelivery,
 } from '@vigil/core';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
@@ -151,6 +152,15 @@ export function toFeedbackRecord(row: unknown): FeedbackRecord {
 
 const commentJson = z.object({ author: z.string(), body: z.string(), created_at: z.string() });
 
+const deliveryJson = z.object({
+  state: z.enum(['applied', 'pending', 'failed']),
+  attempts: z.number(),
+  last_status: z.nullable(z.number()),
+  detail: nullableString,
+  next_attempt_at: z.string(),
+  updated_at: z.string(),
+});
+
 const caseRow = z.object({
   case_id: z.string(),
   transaction_id: z.string(),
@@ -167,11 +177,12 @@ const caseRow = z.object({
   customer_id: z.string(),
   terminal_id: z.string(),
   comments: z.array(commentJson),
+  verdict_delivery: z.nullable(deliveryJson),
 });
 
 /**
- * A Case with its transaction's fields and its comments (oldest first), from `cases c JOIN
- * transactions t`. The comments come as one JSON array per case: one query for a whole page.
+ * A Case with its transaction's fields, its comments (oldest first) and its verdict's delivery to
+ * the edge, from `cases c JOIN transactions t`. The comments come as one JSON array per case: one query for a whole page.
  */
 export const caseColumns = (sql: Sql) => sql`
   c.case_id, c.transaction_id, c.status, c.assignee, c.resolution, c.opened_at, c.updated_at,
@@ -180,7 +191,25 @@ export const caseColumns = (sql: Sql) => sql`
     SELECT json_agg(json_build_object('author', cc.author, 'body', cc.body,
                                       'created_at', cc.created_at) ORDER BY cc.id)
     FROM case_comments cc WHERE cc.case_id = c.case_id
-  ), '[]'::json) AS comments`;
+  ), '[]'::json) AS comments,
+  (
+    SELECT json_build_object('state', d.state, 'attempts', d.attempts,
+                             'last_status', d.last_status, 'detail', d.detail,
+                             'next_attempt_at', d.next_attempt_at, 'updated_at', d.updated_at)
+    FROM verdict_deliveries d WHERE d.case_id = c.case_id
+  ) AS verdict_delivery`;
+
+function toDelivery(d: z.infer<typeof deliveryJson> | null): VerdictDelivery | null {
+  if (d === null) return null;
+  return {
+    state: d.state,
+    attempts: d.attempts,
+    last_status: d.last_status,
+    detail: d.state === 'applied' ? null : d.detail,
+    next_attempt_at: d.state === 'pending' ? new Date(d.next_attempt_at).toISOString() : null,
+    updated_at: new Date(d.updated_at).toISOString(),
+  };
+}
 
 /** A validated case row (with its comments) as a Case. */
 export function toCase(row: unknown): Case {
@@ -206,5 +235,6 @@ export function toCase(row: unknown): Case {
     customer_id: r.customer_id,
     terminal_id: r.terminal_id,
     comments,
+    verdict_delivery: toDelivery(r.verdict_delivery),
   };
 }

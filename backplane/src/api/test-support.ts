@@ -179,6 +179,8 @@ export function apiHarness(sql: Sql, overrides: Partial<ApiDeps> = {}): ApiHarne
       return Promise.resolve(harness.edge.request(url, init));
     },
     statsCacheMs: 0,
+    // Tests sweep pending verdicts themselves (`api.deliverer.sweep()`), not on a timer.
+    verdictRetry: { sweepMs: 0 },
     ...overrides,
   };
   const api = createApiApp(deps);

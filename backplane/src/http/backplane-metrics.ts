@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HubPublisherObserver } from '../adapters/hub/http-hub-publisher.js';
+import type { VerdictDeliveryObserver } from '../api/verdict-delivery/verdict-deliverer.js';
 
 export class BackplaneMetrics {
   readonly registry = new Registry();
@@ -107,6 +108,18 @@ export class BackplaneMetrics {
     help: 'Live events queued or in flight to the LiveHub.',
     registers: [this.registry],
   });
+  readonly verdictDeliveries = new Gauge({
+    name: 'vigil_backplane_verdict_deliveries',
+    help: "Analysts' verdicts not applied at the edge: pending (kept, retried) or failed (shown with the reason).",
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+  readonly verdictTries = new Counter({
+    name: 'vigil_backplane_verdict_delivery_tries_total',
+    help: "Tries to hand a verdict to the edge's POST /v1/feedback, by the state they left it in.",
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) {
@@ -123,6 +136,17 @@ export class BackplaneMetrics {
       },
       failed: () => this.hubPublishFailures.inc(),
       dropped: (n) => this.hubDropped.inc(n),
+    };
+  }
+
+  /** The verdict deliverer's hooks into these metrics. */
+  verdictObserver(): VerdictDeliveryObserver {
+    return {
+      tried: (state) => this.verdictTries.inc({ state }),
+      backlog: ({ pending, failed }) => {
+        this.verdictDeliveries.set({ state: 'pending' }, pending);
+        this.verdictDeliveries.set({ state: 'failed' }, failed);
+      },
     };
   }
 }

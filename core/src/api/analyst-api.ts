@@ -86,6 +86,29 @@ export interface Case {
   readonly customer_id: string;
   readonly terminal_id: string;
   readonly comments: readonly CaseComment[];
+  /** Where the resolved case's verdict stands at the edge; null while unresolved (or untracked). */
+  readonly verdict_delivery: VerdictDelivery | null;
+}
+
+/**
+ * A verdict's way to the edge's POST /v1/feedback: `applied` (the edge answered 2xx), `pending`
+ * (not yet: the backplane keeps it in Postgres and retries with backoff, across restarts) or
+ * `failed` (it never will: the edge refused it with a 4xx, or still did not know the transaction
+ * after the retry window). Never silently dropped: the reason stays in `detail`.
+ */
+export type VerdictDeliveryState = 'applied' | 'pending' | 'failed';
+
+export interface VerdictDelivery {
+  readonly state: VerdictDeliveryState;
+  /** Tries so far (each a POST to the edge). */
+  readonly attempts: number;
+  /** The edge's HTTP status at the last try; null before any, or when it could not be reached. */
+  readonly last_status: number | null;
+  /** Why it is not applied: the edge's problem detail or the network error; null once applied. */
+  readonly detail: string | null;
+  /** When the next try is due (pending only), else null. */
+  readonly next_attempt_at: string | null;
+  readonly updated_at: string;
 }
 
 export const STATS_WINDOWS = ['5m', '1h', '24h', '7d', 'all'] as const;

@@ -4,6 +4,7 @@
  * parser for the frames a client receives: both ends are ours, but a dashboard must survive a hub
  * of another version, so it parses rather than trusts.
  */
+import type { VerdictDelivery } from '../api/analyst-api.js';
 
 /** A decision as the live feed shows it: the row of the feed, no feature vector. */
 export interface LiveDecision {
@@ -48,6 +49,11 @@ export interface LiveCase {
   readonly resolution: 'fraud' | 'false_positive' | null;
   readonly updated_at: string;
   readonly version: number;
+  /**
+   * The verdict's delivery to the edge, when it is what changed: such an event keeps the case's
+   * `version` (delivery is not an analyst's edit) and dashboards apply it by `updated_at`.
+   */
+  readonly verdict_delivery?: VerdictDelivery | null;
 }
 
 export type LiveEvent = LiveDecision | LiveFeedback | LiveCase;

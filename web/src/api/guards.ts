@@ -37,6 +37,19 @@ export const isTransactionSummary: Guard<TransactionSummary> = (v): v is Transac
   DECISIONS.has(v.decision as string) &&
   str(v.scored_at);
 
+const DELIVERY_STATES = new Set(['applied', 'pending', 'failed']);
+
+/** A case's verdict delivery: absent (an older backplane), null (unresolved) or a state. */
+const isDelivery = (v: unknown): boolean =>
+  v === undefined ||
+  v === null ||
+  (isRecord(v) &&
+    DELIVERY_STATES.has(v.state as string) &&
+    num(v.attempts) &&
+    strOrNull(v.detail) &&
+    strOrNull(v.next_attempt_at) &&
+    str(v.updated_at));
+
 export const isCase: Guard<Case> = (v): v is Case =>
   isRecord(v) &&
   str(v.case_id) &&
@@ -46,7 +59,8 @@ export const isCase: Guard<Case> = (v): v is Case =>
   num(v.version) &&
   num(v.score) &&
   num(v.amount) &&
-  Array.isArray(v.comments);
+  Array.isArray(v.comments) &&
+  isDelivery(v.verdict_delivery);
 
 export const isTransactionDetail: Guard<TransactionDetail> = (v): v is TransactionDetail =>
   isRecord(v) &&

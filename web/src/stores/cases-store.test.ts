@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Case, LiveItem, Page } from '@vigil/core';
+import type { Case, LiveItem, Page, VerdictDelivery } from '@vigil/core';
 import { ApiError } from '../api/api-error.js';
 import type { CaseQuery } from '../api/types.js';
 import { createCasesStore } from './cases-store.js';
@@ -22,6 +22,7 @@ function aCase(id: string, over: Partial<Case> = {}): Case {
     customer_id: 'c_1',
     terminal_id: 't_1',
     comments: [],
+    verdict_delivery: null,
     ...over,
   };
 }
@@ -202,6 +203,54 @@ describe('cases store', () => {
     t.answer().resolve(aCase('b', { status: 'assigned', assignee: 'ana', version: 2 }));
     await pending;
     await tick();
+  });
+
+  it('updates a resolved case with its verdict delivery, newer states only', async () => {
+    const pendingAt = (attempts: number, updated_at: string): VerdictDelivery => ({
+      state: 'pending',
+      attempts,
+      last_status: null,
+      detail: 'the edge could not be reached',
+      next_attempt_at: '2024-01-01T02:00:00Z',
+      updated_at,
+    });
+    const t = setup([
+      aCase('r', {
+        status: 'resolved',
+        resolution: 'fraud',
+        version: 2,
+        verdict_delivery: pendingAt(1, '2024-01-01T01:00:00Z'),
+      }),
+    ]);
+    await t.store.load();
+    const ev = (d: VerdictDelivery): LiveItem => ({
+      seq: d.attempts,
+      event: {
+        kind: 'case',
+        event_id: `case:r:2:verdict:${d.attempts}:${d.state}`,
+        case_id: 'r',
+        transaction_id: 'tx_r',
+        status: 'resolved',
+        assignee: null,
+        resolution: 'fraud',
+        updated_at: '2024-01-01T00:00:00Z',
+        version: 2,
+        verdict_delivery: d,
+      },
+    });
+    const applied: VerdictDelivery = {
+      state: 'applied',
+      attempts: 3,
+      last_status: 202,
+      detail: null,
+      next_attempt_at: null,
+      updated_at: '2024-01-01T01:10:00Z',
+    };
+    t.store.applyLive([ev(applied)]);
+    expect(t.store.cases()[0]).toMatchObject({ version: 2, verdict_delivery: applied });
+    // A late pending event from an earlier try does not undo it.
+    t.store.applyLive([ev(pendingAt(2, '2024-01-01T01:05:00Z'))]);
+    expect(t.store.cases()[0]!.verdict_delivery).toEqual(applied);
   });
 
   it('counts cases opened by live decisions until the next load', async () => {

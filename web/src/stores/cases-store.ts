@@ -147,8 +147,19 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
 
   function applyCaseEvent(ev: LiveCase): void {
     const c = find(ev.case_id);
+    if (!c || pending().has(ev.case_id)) return;
+    // The verdict's delivery to the edge changed (same version: not an analyst's edit); a newer
+    // delivery state is kept, an older one ignored.
+    const d = ev.verdict_delivery;
+    if (ev.version === c.version && d) {
+      const old = c.verdict_delivery;
+      if (!old || Date.parse(d.updated_at) >= Date.parse(old.updated_at)) {
+        replace(ev.case_id, (x) => ({ ...x, verdict_delivery: d }));
+      }
+      return;
+    }
     // Our own change in flight answers for itself; older events never overwrite newer state.
-    if (!c || pending().has(ev.case_id) || ev.version <= c.version) return;
+    if (ev.version <= c.version) return;
     replace(ev.case_id, (x) => ({
       ...x,
       status: ev.status,
@@ -156,6 +167,7 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
       resolution: ev.resolution,
       updated_at: ev.updated_at,
       version: ev.version,
+      ...(ev.verdict_delivery !== undefined ? { verdict_delivery: ev.verdict_delivery } : {}),
     }));
   }
 

@@ -7,6 +7,7 @@ import type { Case } from '@vigil/core';
 import type { CaseFilter, CasesStore } from '../stores/cases-store.js';
 import { formatAmount, formatDateTime, formatScore } from '../format/format.js';
 import { DecisionBadge } from './decision-badge.js';
+import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
 export interface CaseQueueProps {
   readonly cases: CasesStore;
@@ -85,6 +86,9 @@ function CaseRow(props: {
             <span class={`status status-${cs().status}`} data-testid="case-status">
               {statusLine(cs())}
             </span>
+            <Show when={resolved()}>
+              <VerdictDeliveryStatus delivery={cs().verdict_delivery} />
+            </Show>
             <span class="muted">opened {formatDateTime(cs().opened_at)}</span>
             <Show when={pending()}>
               <span class="muted" role="status">

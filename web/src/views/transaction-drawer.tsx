@@ -18,6 +18,7 @@ import {
   formatTime,
 } from '../format/format.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
+import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
 export interface TransactionDrawerProps {
   readonly drawer: DrawerStore;
@@ -226,6 +227,11 @@ function Detail(props: { d: TransactionDetail; txHref: (id: string) => string })
                   ? ` · ${c().resolution === 'fraud' ? 'fraud' : 'false positive'}`
                   : ''}
               </p>
+              <Show when={c().verdict_delivery}>
+                <p>
+                  Verdict at the edge: <VerdictDeliveryStatus delivery={c().verdict_delivery} />
+                </p>
+              </Show>
               <Show when={c().comments.length > 0}>
                 <ul class="comment-list">
                   <For each={c().comments}>
