@@ -1,5 +1,6 @@
 // The Node edge's persistent store: the port's contract on real LMDB files, and what a restart
 // must keep — states bit for bit, records with their labels and answers, expiry included.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,46 @@ describe('the LMDB feature store across a restart', () => {
       await second.store.close();
     }
   });
+
+  it('forgets no step that resolved when the process is killed (SIGKILL) right after', async () => {
+    const dir = nextDir();
+    // `node --import tsx`, not tsx's CLI: that runs the script in a grandchild the kill would miss.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL('./test-lmdb-crash-child.ts', import.meta.url).pathname, dir],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`the child exited first: ${out}`)));
+    });
+    expect(out).toBe('stepped fresh\n');
+    child.kill('SIGKILL');
+    await exited;
+    // The dead process's lock is taken over; its step is there.
+    const after = await openLmdbFeatureStore({ dir });
+    try {
+      expect(after.restored.records).toBe(1);
+      // The child's transaction: recorded (its answer was never saved, so a retry is pending),
+      // and its id with another amount refused.
+      const crashed = {
+        transactionId: 'tx_crash',
+        customerId: 'c_crash',
+        terminalId: 't_crash',
+        timeSec: Date.UTC(2024, 4, 1) / 1000,
+        amount: 42,
+      };
+      expect(await after.store.step([{ ...crashed, amount: 43 }])).toEqual([{ kind: 'conflict' }]);
+      expect(await after.store.step([crashed])).toEqual([{ kind: 'pending' }]);
+    } finally {
+      await after.store.close();
+    }
+  }, 60_000);
 
   it('refuses a second process on the same directory, naming the variable', async () => {
     const dir = nextDir();
