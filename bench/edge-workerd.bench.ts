@@ -35,7 +35,9 @@ export async function benchEdgeWorkerd(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-workerd-'));
   const floor = await startFloorWorker(dir);
   const edge = await startWorkerd(await bundleWorker(join(dir, 'edge')), {
-    bindings: { VIGIL_API_KEYS: KEY },
+    // In-isolate features, as this section has always measured (the Worker's default is the
+    // FeatureState Durable Object: one RPC per call on top).
+    bindings: { VIGIL_API_KEYS: KEY, VIGIL_FEATURE_STORE: 'memory' },
   });
   const edgeUrl = edge.url.origin;
   try {

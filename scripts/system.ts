@@ -5,9 +5,11 @@
  * the hub-only Worker beside it — at ONE origin: the edge answers /v1/*, serves /v1/live from the
  * LiveHub and forwards /api/* and the dashboard to the backplane.
  *
- * Secrets the parts share (events HMAC, hub, sessions) are generated per run unless set; the API
- * key is generated unless VIGIL_API_KEYS is set; the dashboard's sign-in token is always new and
- * valid once.
+ * Secrets the parts share (events HMAC, hub, sessions) and the API key are generated on the first
+ * start unless set, and kept in the data dir for the next (dev-secrets.ts); the dashboard's
+ * sign-in token is always new and valid once. The edge's feature store is the durable one (the
+ * FeatureState Durable Object in workerd, LMDB under the data dir on Node) unless Redis or
+ * VIGIL_FEATURE_STORE says otherwise, so a restart forgets no state, record or saved answer.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +27,7 @@ import { startNodeEdge } from '../edge/src/runtime/node/main.js';
 import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
 import { startLiveHub } from '../edge/src/runtime/workers/host/start-live-hub.js';
 import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
+import { loadDevSecrets } from './dev-secrets.js';
 import { checkListen, listenErrorOf } from './listen-check.js';
 import { DEFAULT_PUBLIC_HOST, localOrigin, readSystemConfig } from './system-config.js';
 import { forwardTcp } from './tcp-forward.js';
@@ -38,7 +41,10 @@ export interface SystemOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Public origin's port (PORT, default 8787; 0 = a free one). */
   readonly port?: number;
-  /** Embedded state (PGlite, the LiveHub's storage, the Node edge's outbox); default <repo>/.vigil. */
+  /**
+   * Embedded state (PGlite, the Worker's Durable Objects, the Node edge's outbox and features, the
+   * generated secrets); default <repo>/.vigil.
+   */
   readonly dataDir?: string;
   /** The backplane's logger (default: pino JSON on stderr at VIGIL_LOG_LEVEL, default warn). */
   readonly log?: Logger;
@@ -51,17 +57,17 @@ export interface RunningSystem {
   readonly origin: string;
   /** The dashboard's one-time sign-in URL. */
   readonly signInUrl: string;
-  /** A bearer key for the scoring API (generated unless VIGIL_API_KEYS was set). */
+  /** A bearer key for the scoring API (generated, or kept from an earlier start, unless VIGIL_API_KEYS was set). */
   readonly apiKey: string;
   readonly apiKeyGenerated: boolean;
+  /** Where the generated key and secrets are kept; null when the environment set them all. */
+  readonly secretsFile: string | null;
   readonly backplane: Backplane;
   /** Lines describing what runs where, for the banner. */
   readonly description: readonly string[];
   /** Stop everything: the edge first (its outbox flushes to the backplane), then the backplane. */
   close(): Promise<void>;
 }
-
-const secret = () => randomBytes(32).toString('base64url');
 
 function newestMtime(path: string): number {
   const st = statSync(path);
@@ -111,17 +117,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     options.log ??
     pino({ level: logLevel, base: { service: 'vigil-backplane' } }, pino.destination(2));
 
+  const secrets = loadDevSecrets(dataDir, env);
   const apiKeyGenerated = !env.VIGIL_API_KEYS?.trim();
-  const apiKeys = env.VIGIL_API_KEYS?.trim() || `vigil_dev_${secret()}`;
+  const apiKeys = secrets.values.VIGIL_API_KEYS;
   const apiKey = apiKeys.split(',')[0]!.trim();
   const shared = {
-    VIGIL_API_KEYS: apiKeys,
-    VIGIL_EVENTS_SECRET: env.VIGIL_EVENTS_SECRET?.trim() || secret(),
-    VIGIL_HUB_SECRET: env.VIGIL_HUB_SECRET?.trim() || secret(),
-    VIGIL_SESSION_SECRET: env.VIGIL_SESSION_SECRET?.trim() || secret(),
+    ...secrets.values,
     ...(env.VIGIL_ANALYST_KEYS ? { VIGIL_ANALYST_KEYS: env.VIGIL_ANALYST_KEYS } : {}),
   };
-  const signInToken = secret();
+  const signInToken = randomBytes(32).toString('base64url');
 
   const webDist = await ensureDashboardBuilt(progress);
 
@@ -158,6 +162,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         'VIGIL_OUTBOX_CAPACITY',
         'VIGIL_OUTBOX_SPILL_MAX_BYTES',
       ]),
+      // Features that survive a restart, unless the user chose otherwise (Redis, when configured,
+      // is used whatever this says).
+      VIGIL_FEATURE_STORE: env.VIGIL_FEATURE_STORE?.trim() || 'durable',
     };
     // Check the edge's configuration now, with its own loadConfig, so a bad value stops start-up
     // naming the variable instead of answering 500s from inside workerd.
@@ -187,7 +194,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }
       description.push(
         `edge       the Worker in workerd (Miniflare), features ${
-          edgeEnv.UPSTASH_REDIS_REST_URL ? 'in Redis over Upstash REST' : 'in memory (per isolate)'
+          edgeEnv.UPSTASH_REDIS_REST_URL
+            ? 'in Redis over Upstash REST'
+            : edgeEnv.VIGIL_FEATURE_STORE === 'memory'
+              ? 'in memory (per isolate; lost on exit)'
+              : `in the FeatureState Durable Object, kept in ${hubDir}`
         }`,
         'live       LiveHub Durable Object in the same workerd',
       );
@@ -205,6 +216,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           VIGIL_HUB_URL: hub.url.origin,
           // Beside the rest of the embedded state, so that a run with its own data dir has its own.
           VIGIL_OUTBOX_DIR: env.VIGIL_OUTBOX_DIR?.trim() || join(dataDir, 'edge-outbox'),
+          VIGIL_FEATURE_STORE_DIR:
+            env.VIGIL_FEATURE_STORE_DIR?.trim() || join(dataDir, 'edge-features'),
         },
         { log: silentLog(log) },
       ).catch(notListening);
@@ -217,6 +230,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     description.push(
       `backplane  ${backplane.url} — ${backplane.description.log}, ${backplane.description.database}`,
     );
+    if (secrets.kept.length > 0) {
+      description.push(
+        `secrets    ${secrets.generated.length > 0 ? 'generated into' : 'kept in'} ${secrets.file} (mode 0600; delete it to rotate; variables you set win)`,
+      );
+    }
     if (host !== DEFAULT_PUBLIC_HOST) {
       description.push(
         `listening  ${host} port ${publicPort} (VIGIL_HOST); the backplane and the LiveHub on 127.0.0.1 only`,
@@ -227,6 +245,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       signInUrl: `${origin}/?token=${signInToken}`,
       apiKey,
       apiKeyGenerated,
+      secretsFile: secrets.kept.length > 0 ? secrets.file : null,
       backplane,
       description,
       close: closeAll,

@@ -31,6 +31,15 @@ export interface EdgeConfig {
   readonly redisUrl: string | null;
   /** VIGIL_FEATURE_TIMEOUT_MS: the feature store's deadline before scoring degrades (default 30). */
   readonly featureTimeoutMs: number;
+  /**
+   * VIGIL_FEATURE_STORE: where features live when no Redis is configured (Redis, when set, takes
+   * precedence): `memory` (this process or isolate only, lost on restart) or `durable` (Workers:
+   * the FeatureState Durable Object; Node: LMDB files in VIGIL_FEATURE_STORE_DIR). null when
+   * unset: the runtime's default (Workers: durable when its binding exists; Node: memory).
+   */
+  readonly featureStore: FeatureStoreKind | null;
+  /** VIGIL_FEATURE_STORE_DIR: Node's durable store's directory (default `.vigil/edge-features`). */
+  readonly featureStoreDir: string;
   /** VIGIL_CORS_ORIGINS: comma-separated origins allowed by CORS; empty (default) = CORS off. */
   readonly corsOrigins: readonly string[];
   /** VIGIL_MAX_BODY_BYTES: largest batch request body (default 1 MiB). */
@@ -76,6 +85,9 @@ export const DEFAULT_PORT = 8787;
  */
 export const DEFAULT_OUTBOX_CAPACITY = 100_000;
 export const DEFAULT_OUTBOX_DIR = '.vigil/edge-outbox';
+export const DEFAULT_FEATURE_STORE_DIR = '.vigil/edge-features';
+export const FEATURE_STORE_KINDS = ['memory', 'durable'] as const;
+export type FeatureStoreKind = (typeof FEATURE_STORE_KINDS)[number];
 /** ~650,000 decision events of ~1.6 kB. */
 export const DEFAULT_OUTBOX_SPILL_MAX_BYTES = 1_073_741_824;
 export const DEFAULT_FEATURE_TIMEOUT_MS = 30;
@@ -119,6 +131,16 @@ function corsOrigins(env: Env): string[] {
   });
 }
 
+function featureStore(env: Env): FeatureStoreKind | null {
+  const v = envValue(env, 'VIGIL_FEATURE_STORE');
+  if (v === undefined) return null;
+  const kind = FEATURE_STORE_KINDS.find((k) => k === v.toLowerCase());
+  if (!kind) {
+    throw new ConfigError('VIGIL_FEATURE_STORE', `must be memory or durable, got '${v}'`);
+  }
+  return kind;
+}
+
 /** Any path: whether it can be used is learnt by using it (the Node runtime, at start-up). */
 function outboxDir(env: Env): string | null {
   const dir = envValue(env, 'VIGIL_OUTBOX_DIR') ?? DEFAULT_OUTBOX_DIR;
@@ -158,6 +180,8 @@ export function loadConfig(env: Env): EdgeConfig {
       1,
       10_000,
     ),
+    featureStore: featureStore(env),
+    featureStoreDir: envValue(env, 'VIGIL_FEATURE_STORE_DIR') ?? DEFAULT_FEATURE_STORE_DIR,
     corsOrigins: corsOrigins(env),
     maxBodyBytes: envInteger(
       env,

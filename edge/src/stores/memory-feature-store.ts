@@ -12,6 +12,11 @@
  * Consequences, documented in edge/README.md: a transaction id is idempotent for `retentionDays`
  * of event time, a label for an older transaction is answered as unknown, and a far-future
  * timestamp expires everything older (event time, not the wall clock, drives the store).
+ *
+ * Persistence (the `journal` option, feature-store-journal.ts): the same store, with every call's
+ * changes written to a journal — SQLite in the FeatureState Durable Object, LMDB on Node — before
+ * its outcome is returned, and everything read back by `restore` at the next start. The logic
+ * stays here, once; without a journal the hot path pays one untaken branch per call.
  */
 import {
   applyCustomerLabel,
@@ -36,6 +41,16 @@ import {
   type TerminalState,
   samePayload,
 } from '@vigil/core';
+import {
+  checkJournalRecord,
+  stateOf,
+  type FeatureStoreJournal,
+  type JournalChanges,
+  type JournalEntry,
+  type JournalRecord,
+  type JournalSnapshot,
+  type RestoreReport,
+} from './feature-store-journal.js';
 
 /** Default retention: the 37-day feature reach plus 8 days for late events and late feedback. */
 export const DEFAULT_RETENTION_DAYS = 45;
@@ -62,6 +77,15 @@ class TxRecord {
 export interface MemoryFeatureStoreOptions {
   /** Days of event time kept behind the newest event seen (≥ 38; default 45). */
   readonly retentionDays?: number;
+  /** Where to persist every call's changes before answering; default none (memory only). */
+  readonly journal?: FeatureStoreJournal;
+}
+
+/** Ids a call changed (or dropped), not yet written to the journal. */
+interface Dirty {
+  readonly customers: Set<string>;
+  readonly terminals: Set<string>;
+  readonly records: Set<string>;
 }
 
 /** Sizes, for tests and diagnostics. */
@@ -92,6 +116,11 @@ export class MemoryFeatureStore implements FeatureStore {
   private newestDay = Number.NEGATIVE_INFINITY;
   /** Reused engine event: the fold reads only timeSec and amount. */
   private readonly event = { timeSec: 0, amount: 0 };
+  private readonly journal: FeatureStoreJournal | undefined;
+  /** Changes not written yet: the current call's, plus those of a write that failed. */
+  private dirty: Dirty | undefined;
+  /** The last journal write, settled either way: what an answer that writes nothing waits for. */
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(options: MemoryFeatureStoreOptions = {}) {
     const r = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
@@ -99,11 +128,56 @@ export class MemoryFeatureStore implements FeatureStore {
       throw new RangeError(`memory store: retentionDays must be an integer > ${TERMINAL_DAYS}`);
     }
     this.retentionDays = r;
+    this.journal = options.journal;
+  }
+
+  /**
+   * Load what a journal holds into this (empty) store, at start-up. Rows that are not what this
+   * code writes are left out and counted; the newest event day is the newest record's.
+   */
+  restore(snapshot: JournalSnapshot): RestoreReport {
+    if (this.records.size + this.customers.size + this.terminals.size > 0) {
+      throw new Error('memory store: restore into a store that is not empty');
+    }
+    let skipped = 0;
+    for (const [id, bytes] of snapshot.customers) {
+      const state = stateOf(bytes, CUSTOMER_STATE_LENGTH);
+      if (state) this.customers.set(id, state);
+      else skipped++;
+    }
+    for (const [id, bytes] of snapshot.terminals) {
+      const state = stateOf(bytes, TERMINAL_STATE_LENGTH);
+      if (state) this.terminals.set(id, state);
+      else skipped++;
+    }
+    for (const [id, row] of snapshot.records) {
+      const r = checkJournalRecord(row);
+      if (!r) {
+        skipped++;
+        continue;
+      }
+      const day = dayOf(r.timeSec);
+      const rec = new TxRecord(r.customerId, r.terminalId, r.timeSec, r.amount, day);
+      rec.label = r.label;
+      if (r.answer !== null) rec.answer = r.answer;
+      this.records.set(id, rec);
+      let ids = this.byDay.get(day);
+      if (!ids) this.byDay.set(day, (ids = []));
+      ids.push(id);
+      if (day > this.newestDay) this.newestDay = day;
+    }
+    return {
+      customers: this.customers.size,
+      terminals: this.terminals.size,
+      records: this.records.size,
+      skipped,
+    };
   }
 
   step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]> {
     const refused = this.conflicts(txs);
-    if (refused) return Promise.resolve(refused);
+    if (refused) return this.settle(refused);
+    const d = this.journal ? (this.dirty ??= newDirty()) : undefined;
     const out: StepOutcome[] = new Array<StepOutcome>(txs.length);
     // The states handed out, as views of one slab per kind: two allocations per call, not 2n.
     const cBefore = new Float64Array(txs.length * CUSTOMER_STATE_LENGTH);
@@ -130,6 +204,11 @@ export class MemoryFeatureStore implements FeatureStore {
       this.event.amount = tx.amount;
       updateCustomer(customer, this.event);
       updateTerminal(terminal, this.event);
+      if (d) {
+        d.customers.add(tx.customerId);
+        d.terminals.add(tx.terminalId);
+        d.records.add(tx.transactionId);
+      }
       const day = dayOf(tx.timeSec);
       this.records.set(
         tx.transactionId,
@@ -144,7 +223,7 @@ export class MemoryFeatureStore implements FeatureStore {
       this.newestDay = newest;
       this.expire();
     }
-    return Promise.resolve(out);
+    return this.settle(out);
   }
 
   /**
@@ -174,12 +253,16 @@ export class MemoryFeatureStore implements FeatureStore {
   saveAnswers(
     answers: readonly { readonly transactionId: string; readonly answer: string }[],
   ): Promise<void> {
+    const d = this.journal ? (this.dirty ??= newDirty()) : undefined;
     for (const { transactionId, answer } of answers) {
       const r = this.records.get(transactionId);
       // The first answer stands; an expired record has nothing left to answer for.
-      if (r && r.answer === undefined) r.answer = answer;
+      if (r && r.answer === undefined) {
+        r.answer = answer;
+        d?.records.add(transactionId);
+      }
     }
-    return Promise.resolve();
+    return this.settle(undefined);
   }
 
   label(labels: readonly StoreLabel[]): Promise<LabelBatchOutcome> {
@@ -187,7 +270,8 @@ export class MemoryFeatureStore implements FeatureStore {
     for (let i = 0; i < labels.length; i++) {
       if (!this.records.has(labels[i]!.transactionId)) unknown.push(i);
     }
-    if (unknown.length > 0) return Promise.resolve({ ok: false, unknown });
+    if (unknown.length > 0) return this.settle({ ok: false, unknown });
+    const d = this.journal ? (this.dirty ??= newDirty()) : undefined;
     const outcomes: LabelOutcome[] = [];
     for (const l of labels) {
       const r = this.records.get(l.transactionId)!;
@@ -203,15 +287,86 @@ export class MemoryFeatureStore implements FeatureStore {
         if (terminal) applyLabel(terminal, r.timeSec, delta);
         const customer = this.customers.get(r.customerId);
         if (customer) applyCustomerLabel(customer, r.timeSec, delta);
+        if (d) {
+          if (terminal) d.terminals.add(r.terminalId);
+          if (customer) d.customers.add(r.customerId);
+        }
       }
       r.label = next;
+      d?.records.add(l.transactionId);
       outcomes.push('applied');
     }
-    return Promise.resolve({ ok: true, outcomes });
+    return this.settle({ ok: true, outcomes });
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  /** Waits for the journal's last write, then closes it. */
+  async close(): Promise<void> {
+    if (!this.journal) return;
+    await this.settle(undefined).catch(() => undefined);
+    await this.journal.close();
+  }
+
+  /**
+   * A call's outcome, once what it changed is in the journal (memory only: at once). A call that
+   * changed nothing — a replay, a conflict, an unknown label — still waits for the write before
+   * it, so that no answer rests on state a crash could take back. A failed write fails the call
+   * (the edge answers degraded, or 503 for labels) and its ids stay dirty for the next write;
+   * the Maps keep the change, so memory stays ahead of the disk until a write succeeds.
+   */
+  private settle<T>(value: T): Promise<T> {
+    const journal = this.journal;
+    if (!journal) return Promise.resolve(value);
+    const d = this.dirty;
+    if (!d || d.customers.size + d.terminals.size + d.records.size === 0) {
+      return this.lastWrite.then(() => value);
+    }
+    this.dirty = undefined;
+    let written: Promise<void>;
+    try {
+      written = Promise.resolve(journal.write(this.changesOf(d)));
+    } catch (error) {
+      written = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const kept = written.catch((error: unknown) => {
+      this.keep(d);
+      throw error;
+    });
+    this.lastWrite = kept.catch(() => undefined);
+    return kept.then(() => value);
+  }
+
+  /** The current values of the dirty ids; an id no longer in its Map was dropped. */
+  private changesOf(d: Dirty): JournalChanges {
+    const records: JournalEntry<JournalRecord>[] = [];
+    for (const id of d.records) {
+      const r = this.records.get(id);
+      records.push([
+        id,
+        r
+          ? {
+              customerId: r.customerId,
+              terminalId: r.terminalId,
+              timeSec: r.timeSec,
+              amount: r.amount,
+              label: r.label,
+              answer: r.answer ?? null,
+            }
+          : null,
+      ]);
+    }
+    return {
+      customers: [...d.customers].map((id) => [id, this.customers.get(id) ?? null] as const),
+      terminals: [...d.terminals].map((id) => [id, this.terminals.get(id) ?? null] as const),
+      records,
+    };
+  }
+
+  /** Ids of a failed write, back into the next one. */
+  private keep(d: Dirty): void {
+    const into = (this.dirty ??= newDirty());
+    for (const id of d.customers) into.customers.add(id);
+    for (const id of d.terminals) into.terminals.add(id);
+    for (const id of d.records) into.records.add(id);
   }
 
   /** Current sizes. */
@@ -226,19 +381,36 @@ export class MemoryFeatureStore implements FeatureStore {
   /** Drop records and states older than the retention behind the newest event day. */
   private expire(): void {
     const cutoff = this.newestDay - this.retentionDays;
+    const d = this.dirty;
     for (const [day, ids] of this.byDay) {
       if (day >= cutoff) continue;
       for (const id of ids) {
         // The id may have expired before and come back on a later day: keep that record.
-        if (this.records.get(id)?.day === day) this.records.delete(id);
+        if (this.records.get(id)?.day === day) {
+          this.records.delete(id);
+          d?.records.add(id);
+        }
       }
       this.byDay.delete(day);
     }
     const cutoffSec = cutoff * DAY_S;
-    for (const [id, c] of this.customers) if (c[0]! < cutoffSec) this.customers.delete(id);
-    for (const [id, t] of this.terminals)
-      if (newestTerminalDay(t) < cutoff) this.terminals.delete(id);
+    for (const [id, c] of this.customers) {
+      if (c[0]! < cutoffSec) {
+        this.customers.delete(id);
+        d?.customers.add(id);
+      }
+    }
+    for (const [id, t] of this.terminals) {
+      if (newestTerminalDay(t) < cutoff) {
+        this.terminals.delete(id);
+        d?.terminals.add(id);
+      }
+    }
   }
+}
+
+function newDirty(): Dirty {
+  return { customers: new Set(), terminals: new Set(), records: new Set() };
 }
 
 const PENDING: StepOutcome = { kind: 'pending' };

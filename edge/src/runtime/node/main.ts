@@ -29,8 +29,10 @@ interface SelectedStore {
 // ─── Feature store selection: the one place where the Redis stores plug in ──────────────────────
 /**
  * UPSTASH_REDIS_REST_URL (+ token) → Redis over Upstash REST; REDIS_URL → Redis over TCP; neither
- * → in memory. Never a silent fallback: a configured store that cannot be reached fails start-up.
- * The Redis adapters are imported only when configured, so the in-memory edge loads no client.
+ * → VIGIL_FEATURE_STORE: `durable` → LMDB files in VIGIL_FEATURE_STORE_DIR (what `npm run
+ * start:node` sets), else in memory (`npm run start:edge`'s default). Never a silent fallback: a
+ * configured store that cannot be reached or opened fails start-up. The Redis and LMDB adapters
+ * are imported only when configured, so the in-memory edge loads neither.
  */
 async function selectFeatureStore(config: EdgeConfig, log: Logger): Promise<SelectedStore> {
   const onError = (error: unknown) =>
@@ -58,6 +60,24 @@ async function selectFeatureStore(config: EdgeConfig, log: Logger): Promise<Sele
       }),
       // Host and port only: the URL may carry a password.
       description: `Redis over TCP at ${u.protocol}//${u.host}`,
+    };
+  }
+  if (config.featureStore === 'durable') {
+    const { openLmdbFeatureStore } = await import('./lmdb-feature-store.js');
+    const opened = await openLmdbFeatureStore({ dir: resolve(config.featureStoreDir) });
+    const { records, skipped } = opened.restored;
+    if (skipped > 0) {
+      log({
+        level: 'warn',
+        msg: 'feature store: rows of another layout left out',
+        ...opened.restored,
+      });
+    }
+    return {
+      store: opened.store,
+      description:
+        `in memory, kept in LMDB at ${opened.where} (${records} transaction records read back; ` +
+        'bounded: 45 days of event time)',
     };
   }
   return {

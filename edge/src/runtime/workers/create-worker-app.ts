@@ -6,13 +6,14 @@
 import type { FeatureStore } from '@vigil/core';
 import type { Hono } from 'hono';
 import { consoleLogger, createApp, type EdgeEnv } from '../../app/index.js';
-import { loadConfig, type EdgeConfig } from '../../config/index.js';
+import { ConfigError, loadConfig, type EdgeConfig } from '../../config/index.js';
 import { DeliveryMetrics, RequestEventSink, createWebCryptoHmac } from '../../events/index.js';
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { createUpstashFeatureStore } from '../../stores/upstash-feature-store.js';
 import type { RemoteFeatureStore } from '../../stores/redis-feature-store.js';
 import { bundledModelFiles } from './bundled-model.js';
+import { DurableFeatureStore } from './durable-feature-store.js';
 import type { Env } from './env.js';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import { withCompiledOrtWasm } from './ort-wasm.js';
@@ -42,10 +43,7 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     loadServedModel(bundledModelFiles()),
   );
   const remote = config.upstash ? upstashStore(config) : null;
-  // Without Upstash, features live in this isolate's memory: each isolate (and Cloudflare runs
-  // many, evicting them at will) sees its own slice of the traffic and forgets it on eviction.
-  // Right for `npm run dev:worker` and tests; a deployment needs the Upstash bindings.
-  const store: FeatureStore = remote ?? createMemoryFeatureStore();
+  const store: FeatureStore = remote ?? (await embeddedStore(config, env));
   // Each request's events go to the backplane in one signed batch under its waitUntil; what
   // cannot go now goes to the durable outbox, which delivers it when the backplane is back.
   const delivery = new DeliveryMetrics();
@@ -83,6 +81,30 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     log: consoleLogger,
   });
   return { app, remote, outbox };
+}
+
+/**
+ * Without Upstash: the FeatureState Durable Object (`durable`, the default where the binding
+ * exists), which every isolate shares and which forgets nothing on restart or eviction; or this
+ * isolate's memory (`memory`): each isolate — Cloudflare runs many, evicting them at will — sees
+ * its own slice of the traffic and forgets it on eviction, kept for benchmarks and tests.
+ */
+async function embeddedStore(config: EdgeConfig, env: Env): Promise<FeatureStore> {
+  const kind = config.featureStore ?? (env.FEATURE_STATE ? 'durable' : 'memory');
+  if (kind === 'memory') return createMemoryFeatureStore();
+  if (!env.FEATURE_STATE) {
+    throw new ConfigError(
+      'VIGIL_FEATURE_STORE',
+      'is durable but the Worker has no FEATURE_STATE Durable Object binding (see wrangler.toml)',
+    );
+  }
+  const store = new DurableFeatureStore(env.FEATURE_STATE);
+  // Wake it now (it reads its state back), so the first scores do not spend their feature
+  // deadline on that; a failure here is only logged: each call tries the object again.
+  await store.warm().catch((error: unknown) => {
+    consoleLogger({ level: 'warn', msg: 'feature state: warm-up failed', error });
+  });
+  return store;
 }
 
 function upstashStore(config: EdgeConfig): RemoteFeatureStore {

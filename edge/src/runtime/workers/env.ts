@@ -5,14 +5,17 @@
  * and names any bad one.
  */
 import type { EventOutbox } from './event-outbox.js';
+import type { FeatureState } from './feature-state.js';
 import type { LiveHub } from './live-hub.js';
 
 export interface Env {
   /** Comma-separated bearer keys (secret). */
   readonly VIGIL_API_KEYS?: string;
-  /** Upstash REST endpoint and token (secret); both unset → per-isolate memory store (dev only). */
+  /** Upstash REST endpoint and token (secret); both unset → VIGIL_FEATURE_STORE decides. */
   readonly UPSTASH_REDIS_REST_URL?: string;
   readonly UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Without Upstash: `durable` (the FeatureState DO, wrangler.toml's [vars]) or `memory` (per isolate). */
+  readonly VIGIL_FEATURE_STORE?: string;
   /** Feature store timeout, ms ([vars], default 30). */
   readonly VIGIL_FEATURE_TIMEOUT_MS?: string;
   /** Edge → backplane events, HMAC-signed with the secret; also where /api and / are forwarded. */
@@ -34,4 +37,6 @@ export interface Env {
   readonly LIVE_HUB?: DurableObjectNamespace<LiveHub>;
   /** The durable outbox for events (wrangler.toml [[durable_objects.bindings]], migration v2). */
   readonly EVENT_OUTBOX?: DurableObjectNamespace<EventOutbox>;
+  /** The persistent feature store (wrangler.toml [[durable_objects.bindings]], migration v3). */
+  readonly FEATURE_STATE?: DurableObjectNamespace<FeatureState>;
 }

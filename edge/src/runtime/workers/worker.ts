@@ -22,6 +22,7 @@ import type { Env } from './env.js';
 import { hubRoutes } from './hub-routes.js';
 
 export { EventOutbox } from './event-outbox.js';
+export { FeatureState } from './feature-state.js';
 export { LiveHub } from './live-hub.js';
 
 let built: Promise<WorkerApp> | undefined;

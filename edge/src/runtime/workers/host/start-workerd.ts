@@ -2,9 +2,10 @@
  * Runs the bundled Worker in workerd through Miniflare 4: what the edge-workers tests and
  * `npm start` use. Node side. Compatibility date, flags, [vars] and the Durable Object binding
  * come from wrangler.toml (via wrangler's own translation to Miniflare options), the code from
- * `bundleWorker`'s module list. The LiveHub and the EventOutbox are configured as wrangler.toml's
- * migrations declare them (`new_sqlite_classes`): SQLite-backed, so `ctx.storage.sql` exists;
- * their storage (and the outbox's alarm) is in memory unless `persistDir` is given.
+ * `bundleWorker`'s module list. The LiveHub, the EventOutbox and the FeatureState are configured as
+ * wrangler.toml's migrations declare them (`new_sqlite_classes`): SQLite-backed, so
+ * `ctx.storage.sql` exists; their storage (and the outbox's alarm) is in memory unless
+ * `persistDir` is given.
  */
 import { Miniflare } from 'miniflare';
 import { WRANGLER_TOML, type WorkerBundle } from './bundle.js';
@@ -16,8 +17,8 @@ export interface StartWorkerdOptions {
   readonly port?: number;
   /**
    * Keep Durable Object storage (the LiveHub's sequence and retained events, the events the
-   * EventOutbox holds for the backplane) in this directory across runs; default: in memory, gone
-   * on dispose.
+   * EventOutbox holds for the backplane, the FeatureState's features, records and answers) in
+   * this directory across runs; default: in memory, gone on dispose.
    */
   readonly persistDir?: string;
 }
@@ -27,6 +28,8 @@ export interface WorkerdEdge {
   readonly url: URL;
   /** From `new Miniflare` to `ready`, ms: workerd start plus Wasm compilation. */
   readonly startupMs: number;
+  /** A Durable Object namespace of the Worker by its binding, callable from Node: for tests. */
+  durableObjects(binding: string): ReturnType<Miniflare['getDurableObjectNamespace']>;
   dispose(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function startWorkerd(
     durableObjects: {
       LIVE_HUB: { className: 'LiveHub', useSQLite: true },
       EVENT_OUTBOX: { className: 'EventOutbox', useSQLite: true },
+      FEATURE_STATE: { className: 'FeatureState', useSQLite: true },
     },
     durableObjectsPersist: options.persistDir ?? false,
     host: '127.0.0.1',
@@ -65,7 +69,12 @@ export async function startWorkerd(
     await mf.dispose().catch(() => {});
     throw new Error(`workerd did not start the Worker: ${String(error)}`, { cause: error });
   }
-  return { url, startupMs: performance.now() - started, dispose: () => mf.dispose() };
+  return {
+    url,
+    startupMs: performance.now() - started,
+    durableObjects: (binding) => mf.getDurableObjectNamespace(binding),
+    dispose: () => mf.dispose(),
+  };
 }
 
 /** wrangler.toml's [vars], which the Worker reads as strings (its Env); anything else is a slip. */
