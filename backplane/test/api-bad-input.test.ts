@@ -4,9 +4,8 @@
  * "data exception" (SQLSTATE class 22) raised by the server itself.
  */
 import { pino } from 'pino';
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/adapters/postgres/migrate.js';
 import {
   badInputs,
   castingApp,
@@ -17,15 +16,13 @@ import {
   seedTable,
 } from '../src/api/bad-input-table.js';
 import { apiHarness, type ApiHarness } from '../src/api/test-support.js';
-import { createDatabase } from './support/services.js';
+import { freshMigratedDatabase } from './support/services.js';
 
 let sql: Sql;
 let h: ApiHarness;
 
 beforeAll(async () => {
-  const url = await createDatabase(`api_bad_input_${Date.now().toString(36)}`);
-  sql = postgres(url, { max: 2, onnotice: () => undefined });
-  await migrate(sql);
+  sql = await freshMigratedDatabase('api_bad_input');
   await seedTable(sql);
   h = apiHarness(sql);
 });

@@ -1,6 +1,7 @@
 /** The drills' hands on the real services: stop, start and restart them on the project's ports. */
-import postgresClient from 'postgres';
+import postgresClient, { type Sql } from 'postgres';
 import { inject } from 'vitest';
+import { migrate } from '../../src/adapters/postgres/migrate.js';
 import * as kafka from '../../../scripts/services/kafka-test-setup.js';
 import * as postgres from '../../../scripts/services/postgres-test-setup.js';
 
@@ -34,4 +35,12 @@ export async function createDatabase(name: string): Promise<string> {
   const u = new URL(inject('databaseUrl'));
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** A fresh database `<prefix>_<time>` with the backplane's migrations applied, and a client of it. */
+export async function freshMigratedDatabase(prefix: string, max = 2): Promise<Sql> {
+  const url = await createDatabase(`${prefix}_${Date.now().toString(36)}`);
+  const sql = postgresClient(url, { max, onnotice: () => undefined });
+  await migrate(sql);
+  return sql;
 }
