@@ -79,6 +79,25 @@ describe.each(['workerd', 'node'] as const)('the system with the edge on %s', (e
     );
   });
 
+  it("forwards only /api and the dashboard's files: the backplane's internal endpoints stay internal", async () => {
+    for (const path of ['/healthz', '/ingest/events', '/internal/hub/publish', '/cases/1']) {
+      const res = await fetch(`${system.origin}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type'), path).toMatch(/problem\+json/);
+    }
+    const ingest = await fetch(`${system.origin}/ingest/events`, { method: 'POST', body: '{}' });
+    expect(ingest.status).toBe(404);
+    // /metrics at the origin is the edge's own, behind its key.
+    expect((await fetch(`${system.origin}/metrics`)).status).toBe(401);
+    // The backplane answers /healthz on its loopback address, where operators probe it.
+    expect((await fetch(`${system.backplane.url}/healthz`)).status).toBe(200);
+    // Every file the dashboard's page loads is reachable through the origin.
+    const html = await (await fetch(`${system.origin}/`)).text();
+    const files = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect((await fetch(`${system.origin}${f}`)).status, f).toBe(200);
+  });
+
   it('serves the dashboard and signs in once with the printed token', async () => {
     const page = await fetch(`${system.origin}/`);
     expect(page.status).toBe(200);

@@ -19,6 +19,7 @@ import { isPostgresJsClosedSocketWrite } from './adapters/postgres/postgres-js-c
 import { loadConfig, type BackplaneConfig } from './config/index.js';
 import { startEventConsumer, type RunningConsumer } from './consumer/event-consumer.js';
 import { startLagMonitor, type LagMonitor } from './consumer/lag-monitor.js';
+import { startDecisionRetention } from './retention/decision-retention.js';
 import { BackplaneMetrics } from './http/backplane-metrics.js';
 import { createBackplaneApp } from './http/create-app.js';
 import { nodeHmacSha256 } from './http/node-hmac.js';
@@ -40,6 +41,8 @@ export interface StartOptions {
   readonly kafkaSessionTimeoutMs?: number;
   /** Lag refresh period (default 5 s). */
   readonly lagIntervalMs?: number;
+  /** How often retention runs (default hourly; it also runs at start). */
+  readonly retentionIntervalMs?: number;
   /** Process metrics (CPU, heap, event loop) in /metrics (default true). */
   readonly processMetrics?: boolean;
   /** The analysts' verdicts' retry policy towards the edge (default: DEFAULT_VERDICT_RETRY). */
@@ -167,6 +170,16 @@ export async function startBackplane(
       });
       const running = consumer;
       closer.add('consumer', () => running.stop());
+      // The consumer's process prunes what the consumer wrote (VIGIL_RETENTION_DAYS, 0 = never).
+      const retention = startDecisionRetention({
+        sql: db.sql,
+        days: config.retentionDays,
+        log: log.child({ component: 'retention' }),
+        metrics,
+        vacuum: db.embedded,
+        ...(options.retentionIntervalMs ? { intervalMs: options.retentionIntervalMs } : {}),
+      });
+      closer.add('retention', () => retention.stop());
     }
 
     const api = roles.has('api')

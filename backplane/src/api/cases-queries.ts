@@ -15,7 +15,7 @@ export interface CaseFilter {
   readonly assignee?: string;
   readonly decision?: readonly Decision[];
   readonly limit: number;
-  /** The previous page's last (rank, opened_at as Postgres text, case_id). */
+  /** The previous page's last (rank, opened_at as Postgres text, case_id); text as in TransactionFilter. */
   readonly after?: readonly [number, string, string];
 }
 
@@ -36,7 +36,7 @@ export async function listCases(sql: Sql, f: CaseFilter): Promise<Page<Case>> {
       ${
         f.after
           ? sql`AND (${rank} > ${f.after[0]} OR (${rank} = ${f.after[0]}
-                AND (c.opened_at, c.case_id) < (${f.after[1]}::timestamptz, ${f.after[2]})))`
+                AND (c.opened_at, c.case_id) < (${f.after[1]}::text::timestamptz, ${f.after[2]})))`
           : none
       }
     ORDER BY ${rank}, c.opened_at DESC, c.case_id DESC

@@ -5,11 +5,16 @@
  * boundary inside one millisecond would skip or repeat rows.
  */
 import { ProblemError } from '../http/problem.js';
+import { cursorTimeIsStorable } from './storable-time.js';
 
 export type CursorKind = 'tx' | 'case';
 
 const MAX_CURSOR_LENGTH = 1_024;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2})?|Z)$/;
+/** The ids a key may hold (transaction and case ids): no NUL, no lone surrogate, no space. */
+const KEY_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+/** Integer keys are compared with int4 columns: a larger one would be a database error. */
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
 
 /** Encode a page's last sort key. */
 export function encodeCursor(kind: CursorKind, key: readonly (string | number)[]): string {
@@ -22,7 +27,11 @@ function invalid(): never {
   });
 }
 
-/** Decode a cursor of `kind` whose key matches `shape` ('t' timestamp, 's' string, 'n' integer). */
+/**
+ * Decode a cursor of `kind` whose key matches `shape` ('t' timestamp, 's' id, 'n' int4). A cursor
+ * is input like any other: each key is held to what Postgres can compare it with, so a doctored
+ * one (a month 13, an offset +99:99, a rank past int4) is a 400, not a database error.
+ */
 export function decodeCursor(kind: CursorKind, cursor: string, shape: string): (string | number)[] {
   if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) invalid();
   let v: unknown;
@@ -37,11 +46,8 @@ export function decodeCursor(kind: CursorKind, cursor: string, shape: string): (
     const k = key[i];
     const ok =
       shape[i] === 'n'
-        ? Number.isSafeInteger(k)
-        : typeof k === 'string' &&
-          k.length <= 256 &&
-          !k.includes('\u0000') &&
-          (shape[i] !== 't' || TIMESTAMP.test(k));
+        ? Number.isInteger(k) && (k as number) >= INT4_MIN && (k as number) <= INT4_MAX
+        : typeof k === 'string' && (shape[i] === 't' ? cursorTimeIsStorable(k) : KEY_ID.test(k));
     if (!ok) invalid();
   }
   return key as (string | number)[];

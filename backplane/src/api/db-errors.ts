@@ -37,3 +37,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when `error` (or its cause) is Postgres refusing a value: SQLSTATE class 22, "data
+ * exception" (22007 bad datetime syntax, 22008 datetime out of range, 22003 numeric out of range,
+ * 22P02 bad text representation, 22021 bad UTF-8, …). The API validates every parameter to what
+ * the database holds, so this is a gap in that validation: bad input all the same, never a 5xx.
+ */
+export function isDatabaseValueRefused(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+    e = e.cause;
+  }
+  return false;
+}

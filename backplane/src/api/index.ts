@@ -8,9 +8,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiEnv } from './api-env.js';
 import { requireAuth } from './auth.js';
 import { casesRoutes } from './cases-routes.js';
-import { isDatabaseUnavailable } from './db-errors.js';
 import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
+import { apiErrorHandler } from './error-handler.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -114,29 +114,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     problemResponse(problemBody('not-found', `no route for ${c.req.method} ${c.req.path}`)),
   );
 
-  app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(err.body(), { ...err.headers });
-    if (isDatabaseUnavailable(err)) {
-      deps.log.warn({ err, path: c.req.path }, 'analysts API: database unavailable');
-      return problemResponse(
-        problemBody('unavailable', 'the database is unavailable: retry in a few seconds'),
-        { 'retry-after': '5' },
-      );
-    }
-    const id = crypto.randomUUID();
-    deps.log.error(
-      { err, id, method: c.req.method, path: c.req.path },
-      'analysts API: unhandled error',
-    );
-    return problemResponse(
-      problemBody(
-        'internal',
-        'an unexpected error occurred; it has been logged',
-        undefined,
-        `urn:uuid:${id}`,
-      ),
-    );
-  });
+  app.onError(apiErrorHandler(deps.log));
 
   return Object.assign(app, {
     close: async () => {

@@ -32,7 +32,13 @@ export interface TransactionFilter {
   /** The latest verdict; 'none' for transactions without one. */
   readonly label?: 'fraud' | 'legitimate' | 'none';
   readonly limit: number;
-  /** The previous page's last (scored_at as Postgres text, transaction_id). */
+  /**
+   * The previous page's last (scored_at as Postgres text, transaction_id). It is bound as
+   * `$n::text::timestamptz`: a bare `$n::timestamptz` makes postgres.js send it through
+   * `new Date(x).toISOString()`, which drops the microseconds (a page boundary inside one
+   * millisecond skips rows) and throws on a bad string with the statement half sent (the
+   * connection hangs); as text, Postgres parses it, to the microsecond, or refuses it (SQLSTATE 22).
+   */
   readonly after?: readonly [string, string];
 }
 
@@ -67,7 +73,7 @@ export async function listTransactions(
       }
       ${
         f.after
-          ? sql`AND (t.scored_at, t.transaction_id) < (${f.after[0]}::timestamptz, ${f.after[1]})`
+          ? sql`AND (t.scored_at, t.transaction_id) < (${f.after[0]}::text::timestamptz, ${f.after[1]})`
           : none
       }
     ORDER BY t.scored_at DESC, t.transaction_id DESC
@@ -95,7 +101,7 @@ function history(
   return sql`
     SELECT ${summaryColumns(sql)}
     FROM transactions t LEFT JOIN cases c ON c.transaction_id = t.transaction_id
-    WHERE t.${sql(column)} = ${id} AND (t.ts, t.transaction_id) < (${tsKey}::timestamptz, ${txId})
+    WHERE t.${sql(column)} = ${id} AND (t.ts, t.transaction_id) < (${tsKey}::text::timestamptz, ${txId})
     ORDER BY t.ts DESC, t.transaction_id DESC
     LIMIT ${HISTORY_LENGTH}`;
 }

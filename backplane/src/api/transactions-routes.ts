@@ -26,8 +26,8 @@ const listQuery = z.strictObject({
   max_score: z.optional(numberParam('max_score', 0, 1)),
   customer_id: z.optional(tokenParam('customer_id')),
   terminal_id: z.optional(tokenParam('terminal_id')),
-  from: z.optional(timeParam()),
-  to: z.optional(timeParam()),
+  from: z.optional(timeParam('from')),
+  to: z.optional(timeParam('to')),
   label: z.optional(
     z.enum(['fraud', 'legitimate', 'none'], 'label must be one of fraud, legitimate, none'),
   ),

@@ -7,6 +7,7 @@ import { timestampSchema, toFieldIssues } from '@vigil/core';
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { ProblemError, validationProblem } from '../http/problem.js';
+import { instantIsStorable, MAX_QUERY_TIME, MIN_QUERY_TIME } from './storable-time.js';
 
 /** Largest JSON body the API reads (comments are the longest, at 4,000 characters). */
 export const MAX_BODY_BYTES = 65_536;
@@ -21,7 +22,9 @@ export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z
 /** The query string as an object of single values; a parameter given twice is a 400. */
 export function parseQuery<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
   const all = c.req.queries();
-  const one: Record<string, string> = {};
+  // No prototype: on a plain object `one['__proto__'] = v` would set the prototype, not a key,
+  // and the parameter would slip past the schema's refusal of unknown keys.
+  const one = Object.create(null) as Record<string, string>;
   const repeated: string[] = [];
   for (const [k, vs] of Object.entries(all)) {
     if (vs.length > 1) repeated.push(k);
@@ -105,11 +108,21 @@ export const integerParam = (name: string, lo: number, hi: number) =>
     z.number().check(z.gte(lo, `${name} must be ≥ ${lo}`), z.lte(hi, `${name} must be ≤ ${hi}`)),
   );
 
-/** An RFC 3339 date-time, as a Date. */
-export const timeParam = () =>
+/** An RFC 3339 date-time, as a Date, within what a Postgres parameter can carry (storable-time.ts). */
+export const timeParam = (name: string) =>
   z.pipe(
-    timestampSchema,
-    z.transform((s) => new Date(s)),
+    z.pipe(
+      timestampSchema,
+      z.transform((s) => new Date(s)),
+    ),
+    z
+      .date()
+      .check(
+        z.refine(
+          (d) => instantIsStorable(d.getTime()),
+          `${name} must be from ${MIN_QUERY_TIME} to ${MAX_QUERY_TIME} (after its UTC offset)`,
+        ),
+      ),
   );
 
 /** A comma-separated list of members of `allowed`, without repeats. */
@@ -134,12 +147,19 @@ export const listParam = <T extends string>(name: string, allowed: readonly T[])
     }),
   );
 
-/** Text a person typed: no NUL (Postgres text cannot hold it), trimmed length within bounds. */
+/** A UTF-16 surrogate without its pair: with the `u` flag a pair is one code point, never Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Text a person typed: no NUL (Postgres text cannot hold it), no lone surrogate (UTF-8 cannot: it
+ * would be stored as U+FFFD, not as sent), trimmed length within bounds.
+ */
 export const textField = (name: string, max: number) =>
   z.string(`${name} must be a string`).check(
     z.refine((s) => s.trim().length > 0, `${name} must not be empty`),
     z.maxLength(max, `${name} must be at most ${max} characters`),
     z.refine((s) => !s.includes('\u0000'), `${name} must not contain NUL characters`),
+    z.refine((s) => !LONE_SURROGATE.test(s), `${name} must be valid Unicode (a lone surrogate)`),
   );
 
 /** A person's display name (assignee, session subject): 1–64 printable ASCII characters. */

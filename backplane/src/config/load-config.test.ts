@@ -112,3 +112,22 @@ describe('envLogLevel', () => {
     );
   });
 });
+
+describe('VIGIL_RETENTION_DAYS', () => {
+  const base = { VIGIL_EVENTS_SECRET: SECRET };
+  it('defaults to 30 days on the embedded PGlite and to keeping everything with DATABASE_URL', () => {
+    expect(loadConfig(base, '/repo').retentionDays).toBe(30);
+    expect(
+      loadConfig({ ...base, DATABASE_URL: 'postgres://u:p@db:5432/vigil' }, '/repo').retentionDays,
+    ).toBe(0);
+  });
+  it('takes a number of days, 0 for ever', () => {
+    expect(loadConfig({ ...base, VIGIL_RETENTION_DAYS: '7' }, '/repo').retentionDays).toBe(7);
+    expect(loadConfig({ ...base, VIGIL_RETENTION_DAYS: '0' }, '/repo').retentionDays).toBe(0);
+  });
+  it.each(['-1', '1.5', '30d', '40000', 'forever'])('refuses %s naming the variable', (v) => {
+    expect(() => loadConfig({ ...base, VIGIL_RETENTION_DAYS: v }, '/repo')).toThrow(
+      /^VIGIL_RETENTION_DAYS must be an integer from 0 to 36500/,
+    );
+  });
+});

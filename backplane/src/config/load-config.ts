@@ -61,6 +61,11 @@ export interface BackplaneConfig {
   readonly maxBodyBytes: number;
   /** VIGIL_LOG_LEVEL: pino level (default info). */
   readonly logLevel: LogLevel;
+  /**
+   * VIGIL_RETENTION_DAYS: days an unlabelled decision without a case is kept (0 = for ever);
+   * default 30 on the embedded PGlite, 0 with DATABASE_URL (docs/operations.md says why).
+   */
+  readonly retentionDays: number;
 }
 
 // Re-exported: main.ts, the tests and scripts import them with loadConfig.
@@ -69,6 +74,13 @@ export { ConfigError, type Env } from '@vigil/core';
 export const DEFAULT_BACKPLANE_PORT = 8788;
 export const DEFAULT_KAFKA_PARTITIONS = 6;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1_048_576;
+/**
+ * Retention by default: the embedded PGlite is a laptop's disk filling at ~100 decisions a second of
+ * demo traffic, so 30 days; a database of your own (DATABASE_URL) is the record that training and
+ * audits read, so nothing is deleted until you choose a window.
+ */
+export const DEFAULT_RETENTION_DAYS_EMBEDDED = 30;
+export const DEFAULT_RETENTION_DAYS_DATABASE_URL = 0;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -172,12 +184,22 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
       268_435_456,
     ),
     logLevel: level,
+    retentionDays: 0,
   };
+  const retentionDays = envInteger(
+    env,
+    'VIGIL_RETENTION_DAYS',
+    config.databaseUrl === null
+      ? DEFAULT_RETENTION_DAYS_EMBEDDED
+      : DEFAULT_RETENTION_DAYS_DATABASE_URL,
+    0,
+    36_500,
+  );
   if (config.roles.includes('ingest') && config.eventsSecret === null) {
     throw new ConfigError(
       'VIGIL_EVENTS_SECRET',
       'is required for the ingest role (the edge signs its event batches with it)',
     );
   }
-  return config;
+  return { ...config, retentionDays };
 }

@@ -77,6 +77,16 @@ export class BackplaneMetrics {
     help: 'Failed Postgres writes (of the batches that arrived together; retried until they succeed).',
     registers: [this.registry],
   });
+  readonly retentionPruned = new Counter({
+    name: 'vigil_backplane_retention_pruned_total',
+    help: 'Decisions deleted by retention (VIGIL_RETENTION_DAYS): unlabelled, without a case, older than the window.',
+    registers: [this.registry],
+  });
+  readonly retentionFailures = new Counter({
+    name: 'vigil_backplane_retention_failures_total',
+    help: 'Retention runs that failed (retried at the next interval).',
+    registers: [this.registry],
+  });
   readonly consumerLag = new Gauge({
     name: 'vigil_backplane_consumer_lag',
     help: 'Messages not yet committed by the consumer group, over both topics.',

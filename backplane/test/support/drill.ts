@@ -18,6 +18,7 @@ import { nodeHmacSha256 } from '../../src/http/node-hmac.js';
 import { startBackplane, type Backplane, type StartOptions } from '../../src/main.js';
 import { decisionEvent, feedbackEvent } from '../../src/testing/fixtures.js';
 import { RecordingHub } from '../../src/testing/recording-hub.js';
+import { createDatabase } from './services.js';
 
 export const EVENTS_SECRET = 'drill-events-secret-0123456789';
 export const HUB_SECRET = 'drill-hub-secret-0123456789';
@@ -68,16 +69,9 @@ export class Drill {
   /** A fresh database `vigil_drill_<name>_<time>` and a topic prefix of the same name. */
   static async create(name: string): Promise<Drill> {
     const run = `drill_${name}_${Date.now().toString(36)}`;
-    const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => undefined });
-    try {
-      await admin.unsafe(`CREATE DATABASE ${run}`);
-    } finally {
-      await admin.end();
-    }
-    const u = new URL(inject('databaseUrl'));
-    u.pathname = `/${run}`;
+    const url = await createDatabase(run);
     const hub = await new RecordingHub(HUB_SECRET).start();
-    return new Drill(run, u.toString(), inject('kafkaBrokers'), hub);
+    return new Drill(run, url, inject('kafkaBrokers'), hub);
   }
 
   /** The backplane's environment for this drill (any extra variables on top). */

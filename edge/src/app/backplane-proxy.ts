@@ -1,9 +1,11 @@
 /**
  * One origin: with VIGIL_BACKPLANE_URL set, the edge answers the dashboard and the analysts' API
- * too, by forwarding them to the backplane — `/api/*` (any method) and every other GET/HEAD the
- * edge has no route for (`/`, `/assets/*`, `/favicon.svg`, the SPA's own routes). Never forwarded:
- * `/v1/*`, `/metrics`, `/docs`, `/openapi.json`, `/internal/*` and `/ingest/*` (the backplane's
- * ingest is reached directly, never through the public origin).
+ * too, by forwarding them to the backplane — and only them: `/api` and `/api/*` (any method), and
+ * GET/HEAD of the dashboard's files, `/`, `/index.html` and `/assets/*` (web/vite.config.ts: base
+ * `/`, hashed files under assets/, no public dir; the dashboard routes in the URL's fragment, so
+ * the server never sees its routes). Everything else of the backplane is internal — `/healthz`,
+ * `/metrics`, `/ingest/*`, `/internal/*` and whatever it adds later — and an allow-list keeps it so
+ * (a deny-list let `/healthz` through to anyone: issue 13).
  *
  * Forwarded as is: method, path and query, body (streamed), headers (Cookie, Authorization,
  * Content-Type, X-Requested-With, …) minus hop-by-hop ones and Host, plus X-Forwarded-Host and
@@ -17,16 +19,13 @@ import { proxy } from 'hono/proxy';
 import type { EdgeEnv, Logger } from './app-context.js';
 import { ProblemError } from './problem.js';
 
-/** Paths that belong to the edge (or to nobody public) whatever the method. */
-const EDGE_PREFIXES = ['/v1/', '/internal/', '/ingest/'];
-const EDGE_PATHS = new Set(['/v1', '/metrics', '/docs', '/openapi.json', '/internal', '/ingest']);
+/** The dashboard's files as the backplane serves them (see above). */
+const DASHBOARD_FILE = /^\/(index\.html)?$|^\/assets\/[^/]/;
 
 /** True when the edge forwards this request to the backplane (given a backplane). */
 export function forwardsToBackplane(method: string, path: string): boolean {
   if (path === '/api' || path.startsWith('/api/')) return true;
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  if (EDGE_PATHS.has(path)) return false;
-  return !EDGE_PREFIXES.some((p) => path.startsWith(p));
+  return (method === 'GET' || method === 'HEAD') && DASHBOARD_FILE.test(path);
 }
 
 /** Request headers not forwarded as sent: the hop's own, and those the edge sets itself. */

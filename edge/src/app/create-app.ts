@@ -206,7 +206,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     const forward = backplaneProxy(backplaneUrl, log);
     app.all('/api', forward);
     app.all('/api/*', forward);
-    // Registered last: GETs the edge has no route for are the dashboard's (SPA routes included).
+    // Registered last: the dashboard's files (forwardsToBackplane says which).
     app.get('*', (c) => (forwards(c) ? forward(c) : c.notFound()));
   }
 

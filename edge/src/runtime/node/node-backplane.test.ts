@@ -32,7 +32,7 @@ beforeAll(async () => {
       body: body.toString(),
     });
     const url = req.url!;
-    if (url === '/login-redirect') {
+    if (url === '/api/login-redirect') {
       res.writeHead(302, { location: `${backplane.url}/signin?next=%2F` }).end();
     } else if (url.startsWith('/api/')) {
       res.writeHead(201, [
@@ -170,7 +170,7 @@ describe('the Node edge with a backplane', () => {
   });
 
   it('serves the dashboard’s pages and assets through the edge, with the backplane’s CSP', async () => {
-    for (const path of ['/', '/cases/42', '/favicon.svg']) {
+    for (const path of ['/', '/index.html']) {
       const res = await fetch(at(path));
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-security-policy')).toBe("default-src 'self'");
@@ -180,12 +180,12 @@ describe('the Node edge with a backplane', () => {
     expect(await js.text()).toBe('console.log("dashboard");');
     const head = await fetch(at('/'), { method: 'HEAD' });
     expect(head.status).toBe(200);
-    const redirect = await fetch(at('/login-redirect'), { redirect: 'manual' });
+    const redirect = await fetch(at('/api/login-redirect'), { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe('/signin?next=%2F');
   });
 
-  it('keeps its own paths, and never forwards /ingest or /internal', async () => {
+  it('keeps its own paths, and forwards nothing but /api and the dashboard’s files', async () => {
     const before = seen.length;
     expect((await fetch(at('/v1/health'))).status).toBe(200);
     expect((await fetch(at('/v1/nothing'), { headers: auth })).status).toBe(404);
@@ -197,6 +197,12 @@ describe('the Node edge with a backplane', () => {
       expect(post.status, path).toBe(404);
     }
     expect((await fetch(at('/'), { method: 'POST' })).status).toBe(404);
+    // The backplane's internal endpoints, and paths the dashboard has no file at (issue 13).
+    for (const path of ['/healthz', '/healthz/', '/%68ealthz', '/cases/42', '/favicon.svg']) {
+      const res = await fetch(at(path));
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type'), path).toMatch(/problem\+json/);
+    }
     expect(seen.length).toBe(before);
     expect(backplane.requests.filter((r) => r.path !== '/ingest/events')).toEqual([]);
   });

@@ -147,7 +147,7 @@ describe('the Worker with a backplane', () => {
       body: '{"assignee":"alice"}',
       headers: { authorization: 'Bearer analyst-key', 'content-type': 'application/json' },
     });
-    for (const path of ['/', '/assets/index-abc.js', '/favicon.svg', '/transactions/tx_1']) {
+    for (const path of ['/', '/index.html', '/assets/index-abc.js']) {
       const page = await fetch(at(path));
       expect(page.status, path).toBe(200);
       expect(page.headers.get('content-security-policy'), path).toBe("default-src 'self'");
@@ -155,6 +155,10 @@ describe('the Worker with a backplane', () => {
     }
     const before = seen.length;
     expect((await fetch(at('/ingest/events'), { method: 'POST', body: '{}' })).status).toBe(404);
+    // The backplane's internal endpoints, and anything else not the dashboard's, stay internal.
+    for (const path of ['/healthz', '/ingest/events', '/internal/x', '/favicon.svg', '/cases/42']) {
+      expect((await fetch(at(path))).status, path).toBe(404);
+    }
     expect((await fetch(at('/v1/health'))).status).toBe(200);
     expect((await fetch(at('/openapi.json'))).status).toBe(200);
     // The edge's own answers keep the edge's headers.
