@@ -21,4 +21,5 @@ export * from './events/live.js';
 export * from './auth/signing.js';
 export * from './api/analyst-api.js';
 export * from './api/problem.js';
+export * from './api/query-params.js';
 export * from './config/env-reader.js';
