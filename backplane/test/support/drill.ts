@@ -50,6 +50,19 @@ export async function until(
   }
 }
 
+/** Create database `name` (a plain identifier) on the project's PostgreSQL; returns its URL. */
+export async function createDatabase(name: string): Promise<string> {
+  const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(inject('databaseUrl'));
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 /** One drill's isolated world: its own database, topics, consumer group and hub. */
 export class Drill {
   readonly run: string;
@@ -68,16 +81,9 @@ export class Drill {
   /** A fresh database `vigil_drill_<name>_<time>` and a topic prefix of the same name. */
   static async create(name: string): Promise<Drill> {
     const run = `drill_${name}_${Date.now().toString(36)}`;
-    const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => undefined });
-    try {
-      await admin.unsafe(`CREATE DATABASE ${run}`);
-    } finally {
-      await admin.end();
-    }
-    const u = new URL(inject('databaseUrl'));
-    u.pathname = `/${run}`;
+    const url = await createDatabase(run);
     const hub = await new RecordingHub(HUB_SECRET).start();
-    return new Drill(run, u.toString(), inject('kafkaBrokers'), hub);
+    return new Drill(run, url, inject('kafkaBrokers'), hub);
   }
 
   /** The backplane's environment for this drill (any extra variables on top). */
