@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLive } from '../edge/src/runtime/workers/host/live-client.js';
 import { startSystem, type RunningSystem } from './system.js';
+import { poll } from './system-test-support.js';
 
 const tx = (id: string, terminal: string, amount: number, timestamp = '2018-08-08T10:12:03Z') => ({
   transaction_id: id,
@@ -18,16 +19,6 @@ const tx = (id: string, terminal: string, amount: number, timestamp = '2018-08-0
   terminal_id: terminal,
   amount,
 });
-
-async function poll<T>(f: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v !== null) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(['workerd', 'node'] as const)('the system with the edge on %s', (edge) => {
   let system: RunningSystem;

@@ -27,16 +27,14 @@ export const oddToken = (max = 100) =>
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
- * An RFC 3339 date-time between 1970 and `nowMs` + 23 h, written at any offset in ±23:59 with 0–9
- * fraction digits: the instant as the local time of that offset. `nowMs` is the test's clock.
+ * An RFC 3339 date-time between 1970 (or `sinceMs`) and `nowMs` + 23 h, written at any offset in
+ * ±23:59 with 0–9 fraction digits: the instant as the local time of that offset. `nowMs` is the
+ * test's clock.
  */
-export const oddTimestamp = (nowMs: number) =>
+export const oddTimestamp = (nowMs: number, sinceMs = Date.parse(MIN_EVENT_TIME) + 24 * 3600_000) =>
   fc
     .record({
-      ms: fc.integer({
-        min: Date.parse(MIN_EVENT_TIME) + 24 * 3600_000,
-        max: nowMs + (MAX_FUTURE_SKEW_S - 3600) * 1000,
-      }),
+      ms: fc.integer({ min: sinceMs, max: nowMs + (MAX_FUTURE_SKEW_S - 3600) * 1000 }),
       offset: fc.oneof(
         fc.constantFrom(0, 16 * 60, -(23 * 60 + 59), 23 * 60 + 59, 15 * 60 + 59, -16 * 60, 330),
         fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }),
@@ -62,12 +60,15 @@ export const oddAmount = () =>
 
 const IPS = ['10.0.0.1', '255.255.255.255', '::1', '2001:db8::8a2e:370:7334', 'fe80::1'];
 
-/** A transaction the API accepts, odd in every field; its id starts with `idPrefix`. */
-export const oddTransaction = (nowMs: number, idPrefix = 'o') =>
+/**
+ * A transaction the API accepts, odd in every field; its id starts with `idPrefix`, its time is
+ * from `sinceMs` (default 1970) on.
+ */
+export const oddTransaction = (nowMs: number, idPrefix = 'o', sinceMs?: number) =>
   fc.record(
     {
       transaction_id: oddToken(100).map((s) => `${idPrefix}${s}`),
-      timestamp: oddTimestamp(nowMs),
+      timestamp: oddTimestamp(nowMs, sinceMs),
       customer_id: oddToken(128),
       terminal_id: oddToken(128),
       amount: oddAmount(),
