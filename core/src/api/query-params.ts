@@ -8,26 +8,29 @@
 import type { FieldIssue, Validated } from '../schema/issues.js';
 import { pointer } from '../schema/issues.js';
 
+/** A query string's parameters in order, as URLSearchParams gives them (core has no DOM types). */
+export interface QueryEntries {
+  forEach(f: (value: string, key: string) => void): void;
+}
+
 /** The parameters of a query string, once each, in a prototype-less record. */
 export function singleQueryParams(
-  entries: Iterable<readonly [string, string]>,
+  params: QueryEntries,
 ): Validated<Readonly<Record<string, string>>> {
   const one: Record<string, string> = Object.create(null) as Record<string, string>;
   const issues: FieldIssue[] = [];
   const repeated = new Set<string>();
-  for (const [k, v] of entries) {
-    if (k === '__proto__') {
-      if (!repeated.has(k))
-        issues.push({ path: pointer([k]), message: '__proto__ is not a parameter' });
+  params.forEach((v, k) => {
+    if (k === '__proto__' || Object.hasOwn(one, k)) {
+      if (!repeated.has(k)) {
+        const message =
+          k === '__proto__' ? '__proto__ is not a parameter' : `${k} may be given once`;
+        issues.push({ path: pointer([k]), message });
+      }
       repeated.add(k);
-      continue;
-    }
-    if (Object.hasOwn(one, k)) {
-      if (!repeated.has(k)) issues.push({ path: pointer([k]), message: `${k} may be given once` });
-      repeated.add(k);
-      continue;
+      return;
     }
     one[k] = v;
-  }
+  });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: one };
 }
