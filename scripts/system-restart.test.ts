@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './system.js';
-import { poll } from './test-poll.js';
+import { poll } from './system-test-support.js';
 
 const tx = (id: string, amount: number) => ({
   transaction_id: id,

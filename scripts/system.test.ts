@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLive } from '../edge/src/runtime/workers/host/live-client.js';
 import { startSystem, type RunningSystem } from './system.js';
-import { poll } from './test-poll.js';
+import { poll } from './system-test-support.js';
 
 const tx = (id: string, terminal: string, amount: number, timestamp = '2018-08-08T10:12:03Z') => ({
   transaction_id: id,

@@ -146,6 +146,8 @@ describe('GET /api/transactions', () => {
     ['customer_id=a%20b', '/customer_id'],
     ['cursor=not-a-cursor', '/cursor'],
     ['limit=1&limit=2', '/limit'],
+    ['__proto__=1', '/__proto__'],
+    ['limit=1&__proto__=1', '/__proto__'],
     ['colour=red', '/colour'],
   ])('refuses %s with a 400 naming %s', async (query, path) => {
     const { status, body, type } = await get<{ errors: { path: string }[]; status: number }>(

@@ -3,7 +3,7 @@
  * problem reported as a 400 naming its parameter or field by JSON Pointer (`/min_score`,
  * `/resolution`). Unknown parameters and fields are refused, as the scoring API refuses them.
  */
-import { timestampSchema, toFieldIssues } from '@vigil/core';
+import { singleQueryParams, timestampSchema, toFieldIssues } from '@vigil/core';
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { ProblemError, validationProblem } from '../http/problem.js';
@@ -19,23 +19,11 @@ export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z
   return r.data;
 }
 
-/** The query string as an object of single values; a parameter given twice is a 400. */
+/** The query string as an object of single values; a parameter given twice, or `__proto__`, is a 400. */
 export function parseQuery<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
-  const all = c.req.queries();
-  // No prototype: on a plain object `one['__proto__'] = v` would set the prototype, not a key,
-  // and the parameter would slip past the schema's refusal of unknown keys.
-  const one = Object.create(null) as Record<string, string>;
-  const repeated: string[] = [];
-  for (const [k, vs] of Object.entries(all)) {
-    if (vs.length > 1) repeated.push(k);
-    one[k] = vs[0] ?? '';
-  }
-  if (repeated.length > 0) {
-    throw validationProblem(
-      repeated.map((k) => ({ path: `/${k}`, message: `${k} may be given once` })),
-    );
-  }
-  return parseWith(schema, one);
+  const q = singleQueryParams(new URL(c.req.url).searchParams);
+  if (!q.ok) throw validationProblem(q.issues);
+  return parseWith(schema, q.value);
 }
 
 function isJson(contentType: string): boolean {

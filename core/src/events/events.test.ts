@@ -87,6 +87,41 @@ describe('events', () => {
     }
     expect(validateEvent({ ...decision, features: {} }).ok).toBe(true);
   });
+  it('refuses NUL and lone surrogates in every free-text field, which Postgres cannot hold', () => {
+    const cases: [unknown, string][] = [
+      [{ ...decision, event_id: 'dec:\u0000' }, '/event_id'],
+      [{ ...decision, model_version: 'g\ud800' }, '/model_version'],
+      [{ ...decision, reasons: [{ ...decision.reasons[0], code: '\udc00' }] }, '/reasons/0/code'],
+      [
+        { ...decision, reasons: [{ ...decision.reasons[0], feature: 'a\u0000' }] },
+        '/reasons/0/feature',
+      ],
+      [{ ...decision, features: { 'x\ud800': 1 } }, '/features/x\ud800'],
+      [{ ...feedback, actor: 'ann\u0000' }, '/actor'],
+      [{ ...feedback, case_id: 'case_\udfff' }, '/case_id'],
+      [{ ...feedback, customer_id: '\u0000' }, '/customer_id'],
+    ];
+    for (const [event, path] of cases) {
+      const r = validateEvent(event);
+      expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual([path]);
+    }
+    // A pair is a character like any other.
+    expect(validateEvent({ ...feedback, actor: 'ann 😀' }).ok).toBe(true);
+  });
+  it('takes only times Postgres stores: offsets within ±15:59, 1970 to a day ahead', () => {
+    const paths = (e: unknown) => {
+      const r = validateEvent(e);
+      return r.ok ? [] : r.issues.map((i) => i.path);
+    };
+    const tx = decision.transaction;
+    expect(
+      paths({ ...decision, transaction: { ...tx, timestamp: '2026-12-01T10:00:00+16:00' } }),
+    ).toEqual(['/transaction/timestamp']);
+    expect(paths({ ...decision, scored_at: '2026-12-01T10:00:00-23:59' })).toEqual(['/scored_at']);
+    expect(paths({ ...feedback, timestamp: '0000-01-01T00:00:00Z' })).toEqual(['/timestamp']);
+    expect(paths({ ...feedback, timestamp: '9999-12-31T23:59:59Z' })).toEqual(['/timestamp']);
+    expect(paths({ ...feedback, timestamp: '2018-08-15T00:00:00.123456789-15:59' })).toEqual([]);
+  });
   it('gives one verdict one id whoever sends it', () => {
     expect(feedbackEventId('a', 'fraud', 't')).toBe(feedbackEventId('a', 'fraud', 't'));
     expect(feedbackEventId('a', 'fraud', 't')).not.toBe(feedbackEventId('a', 'legitimate', 't'));

@@ -10,7 +10,9 @@ import { FEATURE_NAMES } from '../features/feature-names.js';
 
 import { FEEDBACK_LABELS } from '../schema/feedback.js';
 import { toFieldIssues, type Validated } from '../schema/issues.js';
-import { timestampSchema, transactionIdSchema, transactionSchema } from '../schema/transaction.js';
+import { storedEventTimeSchema } from '../schema/event-time.js';
+import { isStorableText, storableText } from '../schema/storable-text.js';
+import { storedTransactionSchema, transactionIdSchema } from '../schema/transaction.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 export const DECISIONS_TOPIC = 'vigil.decisions.v1';
@@ -24,11 +26,22 @@ const eventIdSchema = z
   .check(
     z.minLength(1, 'event_id must not be empty'),
     z.maxLength(300, 'event_id must be at most 300 characters'),
+    storableText('event_id'),
   );
 
+/** A free-text string of an event: Postgres must be able to hold it (storable-text.ts). */
+const text = (what: string, min: number, max: number) =>
+  z
+    .string(`${what} must be a string`)
+    .check(
+      z.minLength(min, `${what} must not be empty`),
+      z.maxLength(max, `${what} must be at most ${max} characters`),
+      storableText(what),
+    );
+
 const reasonSchema = z.strictObject({
-  code: z.string().check(z.minLength(1)),
-  feature: z.string().check(z.minLength(1)),
+  code: text('code', 1, 200),
+  feature: text('feature', 1, 200),
   contribution: z.number(),
 });
 
@@ -48,6 +61,16 @@ const featuresSchema = z
   .check((ctx) => {
     const v = ctx.value as Record<string, unknown>;
     for (const name of Object.keys(v)) {
+      // The names are stored too (the features json column): the same text rule as any string.
+      if (!isStorableText(name)) {
+        ctx.issues.push({
+          code: 'custom',
+          message: 'feature names must not contain NUL characters or unpaired UTF-16 surrogates',
+          input: name,
+          path: [name],
+        });
+        continue;
+      }
       const x = v[name];
       if (typeof x !== 'number' || !Number.isFinite(x)) {
         ctx.issues.push({
@@ -68,7 +91,7 @@ export const decisionEventSchema = z.strictObject(
     event_id: eventIdSchema,
     schema_version: z.literal(EVENT_SCHEMA_VERSION, 'schema_version must be 1'),
     type: z.literal('decision'),
-    transaction: transactionSchema,
+    transaction: storedTransactionSchema,
     score: finite('score').check(z.gte(0), z.lte(1)),
     decision: z.enum(
       ['approve', 'review', 'decline'],
@@ -77,10 +100,10 @@ export const decisionEventSchema = z.strictObject(
     reasons: z.array(reasonSchema).check(z.maxLength(10)),
     /** The feature vector the model saw, by feature name. */
     features: featuresSchema,
-    model_version: z.string().check(z.minLength(1)),
+    model_version: text('model_version', 1, 200),
     degraded: z.boolean(),
     /** Wall-clock time of the decision (the transaction's own time is in `transaction`). */
-    scored_at: timestampSchema,
+    scored_at: storedEventTimeSchema,
     runtime: runtimeSchema,
     /** Server time spent on this decision's request, in ms (the edge's `total` server timing). */
     latency_ms: finite('latency_ms').check(z.gte(0)),
@@ -98,14 +121,14 @@ export const feedbackEventSchema = z.strictObject(
     transaction_id: transactionIdSchema,
     label: z.enum(FEEDBACK_LABELS, `label must be one of ${FEEDBACK_LABELS.join(', ')}`),
     /** When the label became known. */
-    timestamp: timestampSchema,
+    timestamp: storedEventTimeSchema,
     source: z.enum(FEEDBACK_SOURCES, `source must be one of ${FEEDBACK_SOURCES.join(', ')}`),
     /** The transaction's customer where the sender knows it: the Kafka key (else transaction_id). */
-    customer_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    customer_id: z.optional(text('customer_id', 1, 128)),
     /** The analyst's case this verdict resolves, for source `analyst`. */
-    case_id: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    case_id: z.optional(text('case_id', 1, 200)),
     /** Who gave the verdict (an analyst's name), for source `analyst`. */
-    actor: z.optional(z.string().check(z.maxLength(200))),
+    actor: z.optional(text('actor', 0, 200)),
   },
   'a feedback event must be a JSON object',
 );

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { FEATURE_NAMES } from '../features/feature-names.js';
+import { storableText } from '../schema/storable-text.js';
 import { ensembleFromJson, type TreeEnsemble } from './tree-ensemble.js';
 
 const window = z.object({ start: z.string(), end: z.string() });
@@ -10,7 +11,9 @@ const metrics = z.object({ auc: z.number(), ap: z.number(), cp100: z.number() })
  * into a decision and to say what model made it. Read at start-up and validated, never trusted.
  */
 export const modelMetadataSchema = z.object({
-  version: z.string().check(z.minLength(1)),
+  // Every decision event carries it as model_version, which the backplane takes only as storable
+  // text of at most 200 characters: a model whose version could not be stored is refused at load.
+  version: z.string().check(z.minLength(1), z.maxLength(200), storableText('version')),
   feature_names: z.array(z.string()),
   thresholds: z.object({ review: z.number(), decline: z.number() }),
   training: z.object({

@@ -9,6 +9,19 @@ describe('feedback schema', () => {
     expect(validateFeedback({ ...good, label: 'legitimate' }).ok).toBe(true);
   });
 
+  it('hands the verdict time on in UTC, fraction digits kept', () => {
+    const r = validateFeedback({ ...good, timestamp: '2018-08-15T09:00:00.123456789-23:59' });
+    expect(r).toEqual({
+      ok: true,
+      value: { ...good, timestamp: '2018-08-16T08:59:00.123456789Z' },
+    });
+  });
+
+  it('names a bad verdict time under its batch index', () => {
+    const r = validateFeedback({ ...good, timestamp: '9999-12-31T23:59:59Z' }, ['feedback', 4]);
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['/feedback/4/timestamp']);
+  });
+
   it('names every bad field by JSON Pointer, under a prefix', () => {
     const r = validateFeedback({ ...good, label: 'chargeback', note: 'x' }, ['feedback', 2]);
     expect(r.ok).toBe(false);
@@ -22,6 +35,11 @@ describe('feedback schema', () => {
     ['transaction_id', ''],
     ['transaction_id', 7],
     ['timestamp', '2018-08-15'],
+    ['timestamp', '0000-01-01T00:00:00Z'],
+    ['timestamp', '9999-12-31T23:59:59Z'],
+    ['timestamp', '1969-12-31T23:59:59Z'],
+    ['timestamp', '2018-08-15T00:00:00.0000000001Z'],
+    ['transaction_id', '4111111111111111'],
     ['label', 'FRAUD'],
     ['label', null],
   ])('rejects %s = %j', (field, value) => {

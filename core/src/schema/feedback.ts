@@ -5,7 +5,8 @@
  */
 import * as z from 'zod/mini';
 import { toFieldIssues, type Validated } from './issues.js';
-import { timestampSchema, transactionIdSchema } from './transaction.js';
+import { eventTimeSchema } from './event-time.js';
+import { transactionIdSchema } from './transaction.js';
 
 /** The two verdicts: `legitimate` after `fraud` withdraws the fraud. */
 export const FEEDBACK_LABELS = ['fraud', 'legitimate'] as const;
@@ -15,8 +16,12 @@ export const feedbackSchema = z.strictObject(
   {
     transaction_id: transactionIdSchema,
     label: z.enum(FEEDBACK_LABELS, `label must be one of ${FEEDBACK_LABELS.join(', ')}`),
-    /** When the label became known (not the transaction's time). */
-    timestamp: timestampSchema,
+    /**
+     * When the label became known (not the transaction's time), handed on in UTC. The event-time
+     * rule applies: a verdict dated 0000 cannot be stored, and one dated 9999 would stay every
+     * later verdict's "latest" for ever.
+     */
+    timestamp: eventTimeSchema,
   },
   'feedback must be a JSON object',
 );

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { oddTransaction } from '../testing/odd-inputs.js';
 import { epochSeconds, looksLikeCardNumber, validateTransaction } from './transaction.js';
 
 const good = {
@@ -90,6 +92,38 @@ describe('transaction schema', () => {
         ['/amount', '/customer_id', '/terminal_id', '/timestamp', '/transaction_id'].sort(),
       );
     }
+  });
+
+  it('refuses a card number as transaction_id, as for every other id', () => {
+    for (const pan of ['4111111111111111', '4111-1111-1111-1111', '378282246310005']) {
+      const r = validateTransaction({ ...good, transaction_id: pan });
+      expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['/transaction_id']);
+      if (!r.ok) expect(r.issues[0]!.message).toContain('card number');
+    }
+    // Luhn-invalid digits are an ordinary id.
+    expect(validateTransaction({ ...good, transaction_id: '4111111111111112' }).ok).toBe(true);
+  });
+
+  it('hands the event time on in UTC whatever its offset, and a Z time byte-identical', () => {
+    const r = validateTransaction({ ...good, timestamp: '2018-08-08T10:12:03.5+16:00' });
+    expect(r.ok && r.value.timestamp).toBe('2018-08-07T18:12:03.5Z');
+    const z = '2018-08-08T10:12:03.000000100Z';
+    const same = validateTransaction({ ...good, timestamp: z });
+    expect(same.ok && same.value.timestamp).toBe(z);
+  });
+
+  it('accepts every generated odd transaction, its time in UTC and its instant kept', () => {
+    fc.assert(
+      fc.property(oddTransaction(Date.now()), (tx) => {
+        const r = validateTransaction(tx);
+        expect(r.ok ? [] : r.issues).toEqual([]);
+        if (!r.ok) return;
+        expect(r.value.timestamp.endsWith('Z')).toBe(true);
+        expect(Date.parse(r.value.timestamp)).toBe(Date.parse(tx.timestamp));
+        expect(Object.is(r.value.amount, tx.amount)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('detects card numbers by length and Luhn', () => {

@@ -4,6 +4,7 @@
  * OpenAPI document, so the docs and the handler share one definition.
  */
 import * as z from 'zod/mini';
+import { eventTimeSchema, storedEventTimeSchema } from './event-time.js';
 import { toFieldIssues, type Validated } from './issues.js';
 
 const TOKEN = /^[A-Za-z0-9._:-]+$/;
@@ -34,34 +35,6 @@ const token = (what: string) =>
     }),
   );
 
-/** RFC 3339 date-time with a zone (Z or ±hh:mm). */
-export const timestampSchema = z.iso.datetime({
-  offset: true,
-  message: 'timestamp must be an RFC 3339 date-time with a time zone, e.g. 2018-08-08T10:12:03Z',
-});
-
-/** Earliest event time a transaction may carry: the Unix epoch. */
-export const MIN_EVENT_TIME = '1970-01-01T00:00:00Z';
-/** How far past the clock of the service reading it a transaction's time may be: a day of skew. */
-export const MAX_FUTURE_SKEW_S = 86_400;
-
-/**
- * A transaction's event time: an RFC 3339 date-time no earlier than 1970 and no more than a day
- * ahead of this service's clock. Event time drives every feature window and the stores' retention,
- * so one far-future time would age out every card's history and every saved answer (the edge
- * would score a retried transaction afresh); and years 0–99 are typos that date libraries read as
- * 1900–1999. Past times are fine: replays of history are how scoring and training agree.
- */
-export const eventTimeSchema = timestampSchema.check(
-  // A string that is no date-time at all has its issue from the format check already.
-  z.refine((s) => !(Date.parse(s) < Date.parse(MIN_EVENT_TIME)), {
-    message: `timestamp must not be before ${MIN_EVENT_TIME}`,
-  }),
-  z.refine((s) => !(Date.parse(s) > Date.now() + MAX_FUTURE_SKEW_S * 1000), {
-    message: 'timestamp must not be more than a day ahead of the server clock',
-  }),
-);
-
 export const CHANNELS = [
   'ecommerce',
   'in_store',
@@ -71,39 +44,49 @@ export const CHANNELS = [
   'atm',
 ] as const;
 
-/** A transaction's id, as the scoring and feedback APIs accept it. */
-export const transactionIdSchema = z
-  .string('transaction_id is required and must be a string')
-  .check(
-    z.minLength(1, 'transaction_id must not be empty'),
-    z.maxLength(128, 'transaction_id must be at most 128 characters'),
-    z.regex(TOKEN, 'transaction_id may contain only A–Z, a–z, 0–9 and . _ : -'),
-  );
+/** A transaction's id, as the scoring and feedback APIs accept it: a token, as every other id. */
+export const transactionIdSchema = token('transaction_id');
 
+/** The transaction's fields; the API and the events differ only in what they take as its time. */
+const transactionFields = <T extends z.ZodMiniType<string, string>>(timestamp: T) => ({
+  transaction_id: transactionIdSchema,
+  timestamp,
+  customer_id: token('customer_id'),
+  terminal_id: token('terminal_id'),
+  // Every finite double in [0, 1e9] is storable: float8 takes subnormals (5e-324) through
+  // json_to_recordset, and -0 leaves the edge as 0 (JSON.stringify). JSON has no NaN or ∞.
+  amount: z
+    .number('amount is required and must be a finite number')
+    .check(
+      z.gte(0, 'amount must be ≥ 0 (zero is a card verification)'),
+      z.lte(1e9, 'amount must be ≤ 1e9'),
+    ),
+  currency: z.optional(
+    z.string().check(z.regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')),
+  ),
+  channel: z.optional(z.enum(CHANNELS, `channel must be one of ${CHANNELS.join(', ')}`)),
+  country: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code such as DE')),
+  ),
+  device_id: z.optional(token('device_id')),
+  ip: z.optional(z.union([z.ipv4(), z.ipv6()], 'ip must be an IPv4 or IPv6 address')),
+});
+
+/** A transaction as the scoring API takes it; its `timestamp` comes out in UTC. */
 export const transactionSchema = z.strictObject(
-  {
-    transaction_id: transactionIdSchema,
-    timestamp: eventTimeSchema,
-    customer_id: token('customer_id'),
-    terminal_id: token('terminal_id'),
-    amount: z
-      .number('amount is required and must be a finite number')
-      .check(
-        z.gte(0, 'amount must be ≥ 0 (zero is a card verification)'),
-        z.lte(1e9, 'amount must be ≤ 1e9'),
-      ),
-    currency: z.optional(
-      z.string().check(z.regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')),
-    ),
-    channel: z.optional(z.enum(CHANNELS, `channel must be one of ${CHANNELS.join(', ')}`)),
-    country: z.optional(
-      z
-        .string()
-        .check(z.regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code such as DE')),
-    ),
-    device_id: z.optional(token('device_id')),
-    ip: z.optional(z.union([z.ipv4(), z.ipv6()], 'ip must be an IPv4 or IPv6 address')),
-  },
+  transactionFields(eventTimeSchema),
+  'a transaction must be a JSON object',
+);
+
+/**
+ * A transaction inside a decision event (the edge has put its time in UTC): what the backplane
+ * accepts is what Postgres stores, and the event's text is stored as it came, so nothing is
+ * normalised here.
+ */
+export const storedTransactionSchema = z.strictObject(
+  transactionFields(storedEventTimeSchema),
   'a transaction must be a JSON object',
 );
 

@@ -463,6 +463,78 @@ export function describeEdgeBehaviour(
       expect((applied.json() as { outcome: string }).outcome).toBe('applied');
     });
 
+    it('refuses verdict times outside 1970 … a day ahead, naming /timestamp, applying nothing', async () => {
+      const known = tx({ ...world('vt') });
+      await api.score(known);
+      for (const timestamp of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+        const one = { transaction_id: known.transaction_id, label: 'fraud', timestamp };
+        const p = expectProblem(await api.post('/v1/feedback', one), 400);
+        expect(p.errors?.map((e) => e.path)).toEqual(['/timestamp']);
+        const good = { ...one, timestamp: at(5, 0) };
+        const b = expectProblem(
+          await api.post('/v1/feedback/batch', { feedback: [good, one] }),
+          400,
+        );
+        expect(b.errors?.map((e) => e.path)).toEqual(['/feedback/1/timestamp']);
+      }
+      // Nothing was applied: the first real verdict is new.
+      const r = await api.post('/v1/feedback', {
+        transaction_id: known.transaction_id,
+        label: 'fraud',
+        timestamp: '2024-03-09T10:00:00.123456789+16:00',
+      });
+      expect(r.status).toBe(202);
+      expect((r.json() as { outcome: string }).outcome).toBe('applied');
+    });
+
+    it('refuses a card number as transaction_id on every route that takes one', async () => {
+      const pan = '4111111111111111';
+      const t = { ...tx({ ...world('pan') }), transaction_id: pan };
+      const single = expectProblem(await api.post('/v1/score', t), 400);
+      expect(single.errors?.map((e) => e.path)).toEqual(['/transaction_id']);
+      const batch = expectProblem(await api.post('/v1/score/batch', { transactions: [t] }), 400);
+      expect(batch.errors?.map((e) => e.path)).toEqual(['/transactions/0/transaction_id']);
+      const fb = { transaction_id: pan, label: 'fraud', timestamp: at(5, 0) };
+      const f = expectProblem(await api.post('/v1/feedback', fb), 400);
+      expect(f.errors?.map((e) => e.path)).toEqual(['/transaction_id']);
+      const fbb = expectProblem(await api.post('/v1/feedback/batch', { feedback: [fb] }), 400);
+      expect(fbb.errors?.map((e) => e.path)).toEqual(['/feedback/0/transaction_id']);
+    });
+
+    it('refuses __proto__ and repeated query parameters on every route, naming them', async () => {
+      const t = tx({ ...world('qp') });
+      const routes: [string, string, unknown][] = [
+        ['POST', '/v1/score', t],
+        ['POST', '/v1/score/batch', { transactions: [t] }],
+        [
+          'POST',
+          '/v1/feedback',
+          { transaction_id: t.transaction_id, label: 'fraud', timestamp: at(5, 0) },
+        ],
+        ['POST', '/v1/feedback/batch', { feedback: [] }],
+        ['GET', '/v1/health', undefined],
+        ['GET', '/v1/model', undefined],
+        ['GET', '/metrics', undefined],
+        ['GET', '/openapi.json', undefined],
+        ['GET', '/docs', undefined],
+        ['GET', '/no/such/route', undefined],
+      ];
+      for (const [method, path, body] of routes) {
+        for (const [query, name] of [
+          ['?__proto__=1', '/__proto__'],
+          ['?a=1&a=2', '/a'],
+        ]) {
+          const p = expectProblem(await api.request(method, `${path}${query}`, { body }), 400);
+          expect(
+            p.errors?.map((e) => e.path),
+            `${method} ${path}${query}`,
+          ).toEqual([name]);
+        }
+      }
+      // Nothing was scored: the transaction is still new.
+      expect((await api.score(t)).replayed).toBe(false);
+    });
+
     it('requires a valid bearer key on /v1 (health excepted) and /metrics', async () => {
       const t = tx({ ...world('auth') });
       for (const auth of [null, 'Bearer wrong-key-0123456789', 'Basic dXNlcjpwYXNz', 'Bearer']) {

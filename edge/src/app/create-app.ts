@@ -21,6 +21,7 @@ import { backplaneProxy, forwardsToBackplane } from './backplane-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
 import { EdgeMetrics, type MetricsSource } from './metrics.js';
 import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';
+import { queryGuard } from './query-guard.js';
 import { feedbackRoutes } from './routes/feedback-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { SCORE_PATHS, scoreRoutes } from './routes/score-routes.js';
@@ -193,6 +194,8 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       c.header('Timing-Allow-Origin', config.corsOrigins.join(' '));
     });
   }
+  // Every route, the forwarded ones and the dashboard's files included.
+  app.use(queryGuard);
   const auth = bearerAuth(config.apiKeys);
   app.use('/v1/*', bearerAuth(config.apiKeys, ['/v1/health']));
   // /metrics is authenticated too: it shows traffic volumes and the decision mix, which are

@@ -4,6 +4,7 @@ import { decisionEvent, feedbackEvent } from '../../testing/fixtures.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-pglite.js';
 import { writeEvents } from './event-store.js';
 import { migrate, readMigrations } from './migrate.js';
+import { checkStorableEvents } from './storable-events.suite.js';
 
 let pg: EmbeddedPostgres;
 let sql: Sql;
@@ -26,6 +27,13 @@ async function count(table: string, run: string): Promise<number> {
 }
 
 describe('writeEvents on PGlite', () => {
+  it('stores every event core accepts, with its values (storable-events.suite.ts)', async () => {
+    const r = await checkStorableEvents(sql, 'pgl', 60);
+    // The generator reaches both sides of the rule: some hostile text and offsets are refused.
+    expect(r.refused).toBeGreaterThan(0);
+    expect(r.refused).toBeLessThan(r.generated);
+  });
+
   it('writes a batch once, however often it is delivered', async () => {
     const events = Array.from({ length: 25 }, (_, i) => decisionEvent(i, 'idem'));
     const first = await writeEvents(sql, events);

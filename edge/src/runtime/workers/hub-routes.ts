@@ -13,6 +13,7 @@
 import { constantTimeEqual, type HmacSha256 } from '@vigil/core';
 import { consoleLogger } from '../../app/create-app.js';
 import { HUB_PUBLISH_PATH, LIVE_PATH } from '../../app/hub-paths.js';
+import { checkQuery } from '../../app/query-guard.js';
 import {
   problemBody,
   problemResponse,
@@ -94,6 +95,7 @@ export function hubRoutes(config: HubConfig, hmac: HmacSha256) {
     const path = new URL(request.url).pathname;
     try {
       if (!env.LIVE_HUB) throw new Error('the LIVE_HUB Durable Object binding is missing');
+      checkQuery(request.url);
       if (path === LIVE_PATH) return await live(request, env);
       if (path === HUB_PUBLISH_PATH) return await publish(request, env);
       throw notFound(request);

@@ -132,6 +132,15 @@ describe('GET /v1/live', () => {
     const bad = await refused(hub.url, { authorization: `Bearer ${KEY}` }, '?after=-1');
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ errors: [{ path: '/after' }] });
+    // A repeated parameter or __proto__: refused as on every other route, not one value picked.
+    for (const [query, path] of [
+      ['?after=1&after=5', '/after'],
+      ['?__proto__=1', '/__proto__'],
+    ]) {
+      const r = await refused(hub.url, { authorization: `Bearer ${KEY}` }, query);
+      expect(r.status).toBe(400);
+      expect(JSON.parse(r.body)).toMatchObject({ errors: [{ path }] });
+    }
   });
 
   it('accepts an API key, or a session cookie from the same origin (the browser’s path)', async () => {
