@@ -6,7 +6,7 @@ import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/adapters/postgres/migrate.js';
 import { checkStorableEvents } from '../src/adapters/postgres/storable-events.suite.js';
-import { createDatabase } from './support/drill.js';
+import { createDatabase } from './support/services.js';
 
 let sql: Sql;
 

@@ -51,19 +51,6 @@ export async function until(
   }
 }
 
-/** Create database `name` (a plain identifier) on the project's PostgreSQL; returns its URL. */
-export async function createDatabase(name: string): Promise<string> {
-  const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => undefined });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(inject('databaseUrl'));
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** One drill's isolated world: its own database, topics, consumer group and hub. */
 export class Drill {
   readonly run: string;
