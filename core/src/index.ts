@@ -11,6 +11,7 @@ export * from './policy/reason-codes.js';
 export * from './policy/reasons.js';
 export * from './features/state-ops.js';
 export type * from './ports/feature-store.port.js';
+export * from './ports/feature-deadline.js';
 export * from './ports/same-payload.js';
 export type * from './ports/scorer.port.js';
 export type * from './ports/event-sink.port.js';
