@@ -21,3 +21,4 @@ export * from './auth/signing.js';
 export * from './api/analyst-api.js';
 export * from './api/problem.js';
 export * from './config/env-reader.js';
+export * from './config/request-timeout.js';

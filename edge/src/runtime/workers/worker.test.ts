@@ -18,6 +18,7 @@ import {
   type TreeEnsemble,
 } from '@vigil/core';
 import { startUpstashRest } from '@vigil/upstash-rest';
+import { postBigBodies } from '../../../../scripts/http-test-clients.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   describeEdgeBehaviour,
@@ -252,6 +253,19 @@ describe('the Worker in workerd', () => {
     }
     // The label reached the features of later transactions, so labels were compared too.
     expect(sawRisk).toBe(true);
+  });
+
+  it('answers 413 to 5 MB bodies, declared or chunked, every time (no reset)', async () => {
+    const refused = new Array<string>(10).fill('413 urn:vigil:problem:payload-too-large');
+    for (const [path, chunked] of [
+      ['/v1/score', false],
+      ['/v1/score/batch', true],
+    ] as const) {
+      const url = new URL(path, workerd.url).href;
+      const headers = { authorization: `Bearer ${KEY}` };
+      const got = await postBigBodies(url, { n: 10, bytes: 5_000_000, chunked, headers });
+      expect(got, path).toEqual(refused);
+    }
   });
 
   it('answers a single score in a few milliseconds once warm', async () => {
