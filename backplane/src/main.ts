@@ -216,7 +216,11 @@ export async function startBackplane(
       webDist,
       beforeMetrics: () => metrics.hubQueueDepth.set(hub.depth),
     });
-    const server: NodeServer = await serveNode(app.fetch, { port: config.port, host: config.host });
+    const server: NodeServer = await serveNode(app.fetch, {
+      port: config.port,
+      host: config.host,
+      requestTimeoutMs: config.requestTimeoutMs,
+    });
     closer.add('http server', () => server.close());
 
     const description = {

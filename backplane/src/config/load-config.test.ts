@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       consumerGroup: 'vigil-backplane',
       hub: null,
       kafkaPartitions: 6,
+      requestTimeoutMs: 10_000,
     });
   });
 
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
         VIGIL_BACKPLANE_ROLES: 'consumer',
         VIGIL_KAFKA_PARTITIONS: '12',
         VIGIL_LOG_LEVEL: 'debug',
+        VIGIL_REQUEST_TIMEOUT_MS: '3000',
       },
       '/repo',
     );
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       roles: ['consumer'],
       kafkaPartitions: 12,
       logLevel: 'debug',
+      requestTimeoutMs: 3_000,
     });
   });
 
@@ -86,6 +89,7 @@ describe('loadConfig', () => {
     [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_BACKPLANE_ROLES: 'api,web' }, 'VIGIL_BACKPLANE_ROLES'],
     [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_TOPIC_PREFIX: 'a b' }, 'VIGIL_TOPIC_PREFIX'],
     [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_LOG_LEVEL: 'loud' }, 'VIGIL_LOG_LEVEL'],
+    [{ VIGIL_EVENTS_SECRET: SECRET, VIGIL_REQUEST_TIMEOUT_MS: '50' }, 'VIGIL_REQUEST_TIMEOUT_MS'],
   ])('fails fast naming the variable: %j', (env, variable) => {
     const e = fails(env);
     expect(e.variable).toBe(variable);

@@ -11,6 +11,7 @@ import {
   DECISIONS_TOPIC,
   envBearerKeys,
   envInteger,
+  envRequestTimeoutMs,
   envList,
   envSecret,
   envUrl,
@@ -59,6 +60,11 @@ export interface BackplaneConfig {
   readonly webDist: string;
   /** VIGIL_INGEST_MAX_BYTES: largest ingest body (default 8 MiB; 2,000 events fit in ~3 MiB). */
   readonly maxBodyBytes: number;
+  /**
+   * VIGIL_REQUEST_TIMEOUT_MS: time a client has to send a whole request, headers and body
+   * (default 10 s). Past it the server answers 408 and closes the connection.
+   */
+  readonly requestTimeoutMs: number;
   /** VIGIL_LOG_LEVEL: pino level (default info). */
   readonly logLevel: LogLevel;
   /**
@@ -183,6 +189,7 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
       1_024,
       268_435_456,
     ),
+    requestTimeoutMs: envRequestTimeoutMs(env),
     logLevel: level,
     retentionDays: 0,
   };

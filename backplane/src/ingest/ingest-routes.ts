@@ -42,10 +42,9 @@ const SIGNATURE_PROBLEMS = {
 const UTF8 = new TextDecoder();
 
 function tooLarge(maxBytes: number): never {
-  // The body was not read: the connection cannot carry another request, so close it.
-  throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`, {
-    headers: { connection: 'close' },
-  });
+  // Not `Connection: close`: closing with the body unread resets the connection under a client
+  // still writing it, often before the 413 arrives; the server discards the rest (serve-node.ts).
+  throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`);
 }
 
 export function ingestRoutes(deps: IngestDeps): Hono<BackplaneEnv> {

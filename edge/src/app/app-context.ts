@@ -1,5 +1,4 @@
 import type { Context, Env, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { EventSink, FeatureStore, ModelMetadata, TreeEnsemble } from '@vigil/core';
 import type { ScoreCall, ScoringService } from '../scoring/scoring-service.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -44,33 +43,75 @@ export interface AppContext {
   readonly log: Logger;
 }
 
-/** 413 problem+json past `maxBytes` (Content-Length, or counted while streaming). */
+/** A body too large is still read, up to this many bytes in all, and dropped before the 413. */
+export const DISCARD_MAX_BYTES = 16 * 1_048_576;
+
+/**
+ * 413 problem+json past `maxBytes` (Content-Length, or counted while streaming). A server that
+ * answers and closes with the body unread makes the kernel reset the connection, and a client
+ * still writing a 5 MB body often saw that reset instead of its 413 (issue 13): workerd closes as
+ * soon as the answer is out. So a refused body is read and dropped first, up to
+ * DISCARD_MAX_BYTES (on Node within the request deadline, serve-node.ts), and the answer does not
+ * say `Connection: close`; past that bound the connection is closed after the 413. Written here
+ * rather than with hono's bodyLimit, which stops reading at the limit and leaves the rest.
+ */
 export function limitBody(maxBytes: number): MiddlewareHandler<EdgeEnv> {
-  const tooLarge = () => {
-    throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`, {
-      headers: { connection: 'close' },
-    });
+  const tooLarge = (): never => {
+    throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`);
   };
-  const streaming = bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      // The body was not read: the connection cannot carry another request until it is, so tell
-      // the client not to reuse it (the Node server would otherwise drain or drop it under them).
-      throw new ProblemError('payload-too-large', `the request body exceeds ${maxBytes} bytes`, {
-        headers: { connection: 'close' },
-      });
-    },
-  });
-  // A declared Content-Length is enforced by the HTTP layer (no body runs past it), so checking
-  // the header is enough and spares every request the stream wrapper that counts bytes; that
-  // wrapper cost more than the model (profiled). Chunked bodies are still counted as they stream.
   return async (c, next) => {
+    // Request bodies are bytes (Fetch standard); some lib typings say ReadableStream<any>.
+    const body = c.req.raw.body as ReadableStream<Uint8Array> | null;
+    // A declared Content-Length is enforced by the HTTP layer (no body runs past it), so checking
+    // the header is enough and spares every request the reader that counts bytes; that wrapper
+    // cost more than the model (profiled). Chunked bodies are counted as they stream.
     const declared = c.req.header('content-length');
-    if (declared === undefined) return streaming(c, next);
-    const n = Number(declared);
-    if (!Number.isFinite(n) || n > maxBytes) tooLarge();
+    if (declared !== undefined || body === null) {
+      const n = Number(declared ?? 0);
+      if (!Number.isFinite(n) || n > maxBytes) {
+        if (body) await discard(body.getReader(), 0);
+        tooLarge();
+      }
+      return next();
+    }
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await discard(reader, size);
+        tooLarge();
+      }
+      chunks.push(value);
+    }
+    const whole = new Uint8Array(size);
+    for (let k = 0, at = 0; k < chunks.length; at += chunks[k]!.byteLength, k++) {
+      whole.set(chunks[k]!, at);
+    }
+    c.req.raw = new Request(c.req.raw, { body: whole });
     await next();
   };
+}
+
+/** Reads and drops a body nobody will use, until DISCARD_MAX_BYTES have been read in all. */
+async function discard(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  alreadyRead: number,
+): Promise<void> {
+  try {
+    for (let read = alreadyRead; read < DISCARD_MAX_BYTES;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+  } catch {
+    // The client went away mid-body: the 413 goes nowhere, and that is all.
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 /**

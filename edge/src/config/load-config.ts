@@ -9,6 +9,7 @@ import {
   ConfigError,
   envBearerKeys,
   envInteger,
+  envRequestTimeoutMs,
   envList,
   envSecret,
   envUrl,
@@ -44,6 +45,11 @@ export interface EdgeConfig {
   readonly corsOrigins: readonly string[];
   /** VIGIL_MAX_BODY_BYTES: largest batch request body (default 1 MiB). */
   readonly maxBodyBytes: number;
+  /**
+   * VIGIL_REQUEST_TIMEOUT_MS: time a client has to send a whole request, headers and body (Node
+   * only; default 10 s). Past it the server answers 408 and closes the connection.
+   */
+  readonly requestTimeoutMs: number;
   /**
    * VIGIL_BACKPLANE_URL + VIGIL_EVENTS_SECRET (both or neither): events are signed and sent to
    * `{url}/ingest/events`, and the edge forwards `/api/*` and the dashboard to `url`. The URL is
@@ -190,6 +196,7 @@ export function loadConfig(env: Env): EdgeConfig {
       1_024,
       67_108_864,
     ),
+    requestTimeoutMs: envRequestTimeoutMs(env),
     backplane: backplane(env),
     hubSecret: envSecret(env, 'VIGIL_HUB_SECRET'),
     sessionSecret: envSecret(env, 'VIGIL_SESSION_SECRET'),

@@ -10,6 +10,7 @@ import {
   decisionEventId,
   epochSeconds,
   EVENT_SCHEMA_VERSION,
+  featureDeadlineMs,
   featuresRecord,
   N_FEATURES,
   newCustomerState,
@@ -55,7 +56,10 @@ export interface ScoringDeps {
   /** The served model's trees: reasons, and the fallback when the scorer fails. */
   readonly ensemble: TreeEnsemble;
   readonly thresholds: Thresholds;
-  /** Deadline of the store's step; past it the request is answered degraded. */
+  /**
+   * Deadline of the store's step for one transaction (VIGIL_FEATURE_TIMEOUT_MS); a batch of n
+   * gets core's `featureDeadlineMs` (the stores' own rule). Past it the answers are degraded.
+   */
   readonly featureTimeoutMs: number;
   /**
    * Where decision events go. Absent when nothing downstream wants them (an edge without a
@@ -257,14 +261,17 @@ export class ScoringService {
     } catch (error) {
       return { ok: false, cause: 'store_error', error, late: null };
     }
+    // Scaled with the batch: a flat limit would degrade every large batch on Redis, whose
+    // script works ~0.1 ms a transaction (issue 13).
+    const limitMs = featureDeadlineMs(this.deps.featureTimeoutMs, txs.length);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), this.deps.featureTimeoutMs);
+      timer = setTimeout(() => resolve(TIMED_OUT), limitMs);
     });
     try {
       const r = await Promise.race([step, deadline]);
       if (r === TIMED_OUT) {
-        const error = new Error(`feature store: no answer within ${this.deps.featureTimeoutMs} ms`);
+        const error = new Error(`feature store: no answer within ${limitMs} ms`);
         return { ok: false, cause: 'store_timeout', error, late: step };
       }
       if (!Array.isArray(r) || r.length !== txs.length) {

@@ -15,6 +15,7 @@ import type {
   StoreLabel,
   StoreTransaction,
 } from '@vigil/core';
+import { featureDeadlineMs, FEATURE_TIMEOUT_PER_ITEM_MS } from '@vigil/core';
 import { FeatureStoreError } from './feature-store-error.js';
 import { FEATURE_STORE_LUA } from './feature-store-lua.js';
 import {
@@ -47,8 +48,6 @@ export const DEFAULT_STATE_TTL_SEC = 60 * 86_400;
 export const DEFAULT_PREFIX = 'vigil:';
 /** A call of one transaction or label (VIGIL_FEATURE_TIMEOUT_MS). */
 export const DEFAULT_TIMEOUT_MS = 30;
-/** What each further item of a batch adds to the call's time limit. */
-export const DEFAULT_PER_ITEM_TIMEOUT_MS = 0.5;
 export const DEFAULT_IDLE_FLUSH_MS = 250;
 const DEFAULT_MAX_PIGGYBACK_BYTES = 256 * 1024;
 const DEFAULT_MAX_BUFFERED_ANSWERS = 10_000;
@@ -59,12 +58,11 @@ export interface RedisFeatureStoreOptions {
   prefix?: string;
   /**
    * Time limit of a call for one transaction or label, ms (VIGIL_FEATURE_TIMEOUT_MS); 0 = none.
-   * Default 30. A batch of n gets `timeoutMs + perItemTimeoutMs × (n − 1)`: the script's work
-   * grows with the batch (~0.1 ms a transaction), and one limit for 1 and 1,000 items would
-   * either wait too long for one or fail every large batch.
+   * Default 30. A batch of n gets core's `featureDeadlineMs`: `timeoutMs + perItemTimeoutMs ×
+   * (n − 1)`, the deadline the scoring service gives the same call.
    */
   timeoutMs?: number;
-  /** See timeoutMs. Default 0.5 ms. */
+  /** See timeoutMs. Default core's FEATURE_TIMEOUT_PER_ITEM_MS (0.5 ms). */
   perItemTimeoutMs?: number;
   /** Lifetime of transaction records and saved answers, seconds. Default 45 days. */
   recordTtlSec?: number;
@@ -100,12 +98,11 @@ export function createRedisFeatureStore(
   const stateTtlSec = positiveInt(options.stateTtlSec ?? DEFAULT_STATE_TTL_SEC, 'stateTtlSec');
   const timeoutMs = nonNegative(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const perItemMs = nonNegative(
-    options.perItemTimeoutMs ?? DEFAULT_PER_ITEM_TIMEOUT_MS,
+    options.perItemTimeoutMs ?? FEATURE_TIMEOUT_PER_ITEM_MS,
     'perItemTimeoutMs',
   );
   /** The time limit of a call carrying n items (transactions, labels or answers). */
-  const budget = (n: number) =>
-    timeoutMs === 0 ? 0 : Math.ceil(timeoutMs + perItemMs * Math.max(0, n - 1));
+  const budget = (n: number) => featureDeadlineMs(timeoutMs, n, perItemMs);
   const idleFlushMs = options.idleFlushMs ?? DEFAULT_IDLE_FLUSH_MS;
   const maxPiggybackBytes = options.maxPiggybackBytes ?? DEFAULT_MAX_PIGGYBACK_BYTES;
   const maxBuffered = options.maxBufferedAnswers ?? DEFAULT_MAX_BUFFERED_ANSWERS;

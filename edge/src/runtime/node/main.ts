@@ -178,6 +178,7 @@ export async function startNodeEdge(
     server = await serveNode(fetch, {
       port: config.port,
       host: config.host,
+      requestTimeoutMs: config.requestTimeoutMs,
       ...(upgrades ? { onUpgrade: upgrades.listener } : {}),
     });
   } catch (e) {

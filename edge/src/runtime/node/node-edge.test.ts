@@ -61,7 +61,11 @@ async function faultyTarget(fault: StoreFault): Promise<EdgeTarget> {
     runtime: 'node',
     log: (e) => logs.push(e),
   });
-  const server = await serveNode(app.fetch, { port: 0, host: '127.0.0.1' });
+  const server = await serveNode(app.fetch, {
+    port: 0,
+    host: '127.0.0.1',
+    requestTimeoutMs: 10_000,
+  });
   return {
     baseUrl: server.url,
     apiKey: API_KEY,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
@@ -15,6 +15,8 @@ export interface NodeServer {
 export interface ServeNodeOptions {
   readonly port: number;
   readonly host: string;
+  /** Time a client has to send a whole request, headers and body (VIGIL_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
   /** The http server's 'upgrade' listener (WebSocket handshakes). */
   readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
@@ -27,7 +29,9 @@ export function serveNode(
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined = undefined;
     const onError = (e: Error) => reject(e);
-    server = serve({ fetch, port: options.port, hostname: options.host }, (info: AddressInfo) => {
+    const serverOptions = requestDeadline(options.requestTimeoutMs);
+    const init = { fetch, port: options.port, hostname: options.host, serverOptions };
+    server = serve(init, (info: AddressInfo) => {
       server!.off('error', onError);
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
@@ -39,6 +43,22 @@ export function serveNode(
     server.once('error', onError);
     if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
   });
+}
+
+/**
+ * node:http's own deadline on receiving a request, headers and body: past it Node answers 408
+ * and closes the connection, whatever the handler is doing, and serves the other connections
+ * meanwhile. Its defaults (300 s for a request, 60 s for headers, checked every 30 s) let a body
+ * that never finishes hold a connection for minutes. Checked every second here, so a stalled
+ * request is cut within `ms` + 1 s. Only receiving counts: a slow answer or an upgraded WebSocket
+ * is not cut. The backplane's serve-node.ts sets the same (it cannot import the edge).
+ */
+function requestDeadline(ms: number): ServerOptions {
+  return {
+    requestTimeout: ms,
+    headersTimeout: ms,
+    connectionsCheckingInterval: Math.min(1_000, ms),
+  };
 }
 
 function closeServer(server: ServerType, graceMs: number): Promise<void> {

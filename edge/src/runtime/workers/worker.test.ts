@@ -18,6 +18,7 @@ import {
   type TreeEnsemble,
 } from '@vigil/core';
 import { startUpstashRest } from '@vigil/upstash-rest';
+import { postBigBodies } from '../../../../scripts/http-test-clients.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   describeEdgeBehaviour,
@@ -149,12 +150,8 @@ async function faultyWorkerdTarget(fault: StoreFault): Promise<EdgeTarget> {
   };
 }
 
-/**
- * The Worker with features in a real Redis, over the Upstash REST protocol (tools/upstash-rest
- * bridges it to the Redis of this project's globalSetup): @upstash/redis inside workerd, and
- * answers buffered in the isolate reaching Redis through ctx.waitUntil.
- */
-async function upstashWorkerdTarget(): Promise<EdgeTarget> {
+/** The Upstash REST bridge to the Redis of this project's globalSetup, with a fresh token. */
+async function startBridge() {
   const token = `token-${crypto.randomUUID()}`;
   const bridge = await startUpstashRest({
     redisUrl: inject('redisUrl'),
@@ -162,6 +159,16 @@ async function upstashWorkerdTarget(): Promise<EdgeTarget> {
     port: 0,
     log: () => {},
   });
+  return { bridge, token };
+}
+
+/**
+ * The Worker with features in a real Redis, over the Upstash REST protocol (tools/upstash-rest
+ * bridges it to the Redis of this project's globalSetup): @upstash/redis inside workerd, and
+ * answers buffered in the isolate reaching Redis through ctx.waitUntil.
+ */
+async function upstashWorkerdTarget(): Promise<EdgeTarget> {
+  const { bridge, token } = await startBridge();
   const target = await workerdTarget(upstashBindings(bridge.url, token));
   return {
     ...target,
@@ -254,6 +261,63 @@ describe('the Worker in workerd', () => {
     expect(sawRisk).toBe(true);
   });
 
+  it('answers 413 to 5 MB bodies, declared or chunked, every time (no reset)', async () => {
+    const refused = new Array<string>(10).fill('413 urn:vigil:problem:payload-too-large');
+    for (const [path, chunked] of [
+      ['/v1/score', false],
+      ['/v1/score/batch', true],
+    ] as const) {
+      const url = new URL(path, workerd.url).href;
+      const headers = { authorization: `Bearer ${KEY}` };
+      const got = await postBigBodies(url, { n: 10, bytes: 5_000_000, chunked, headers });
+      expect(got, path).toEqual(refused);
+    }
+  });
+
+  it('scores a 1,000-item batch over Upstash from its features at the default feature timeout', async () => {
+    // Issue 13: a flat deadline on the whole batch degraded every item. No
+    // VIGIL_FEATURE_TIMEOUT_MS here: the default and its per-item share are under test.
+    const { bridge, token } = await startBridge();
+    const target = await workerdTarget({
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+    });
+    try {
+      const run = `wb${Date.now().toString(36)}`;
+      const txs = Array.from({ length: 1_000 }, (_, i) => ({
+        transaction_id: `${run}_tx_${i}`,
+        timestamp: new Date(Date.UTC(2026, 0, 10) + i * 257_000).toISOString(),
+        customer_id: `${run}_c_${i % 40}`,
+        terminal_id: `${run}_t_${(i * 7) % 25}`,
+        amount: 5 + ((i * 37) % 400),
+      }));
+      const batch = async (base: string | URL, items: Tx[]) => {
+        const res = await post(base, '/v1/score/batch', { transactions: items });
+        const text = await res.text();
+        expect(res.status, text).toBe(200);
+        return (JSON.parse(text) as { results: ScoreAnswer[] }).results;
+      };
+      // The first call of a fresh Redis loads the script: once per server, not per batch.
+      const warm = {
+        transaction_id: `${run}_warm`,
+        customer_id: `${run}_cw`,
+        terminal_id: `${run}_tw`,
+      };
+      await batch(target.baseUrl, [{ ...txs[0]!, ...warm }]);
+      const fromUpstash = await batch(target.baseUrl, txs);
+      const fromNode = await batch(node.server.url, txs);
+      expect(fromUpstash.filter((a) => a.degraded).map((a) => a.transaction_id)).toEqual([]);
+      let maxDiff = 0;
+      for (let i = 0; i < txs.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(fromUpstash[i]!.score - fromNode[i]!.score));
+      }
+      expect(maxDiff).toBeLessThan(1e-5);
+    } finally {
+      await target.close();
+      await bridge.close();
+    }
+  });
+
   it('answers a single score in a few milliseconds once warm', async () => {
     const txs = stream(41).map((tx) => ({ ...tx, transaction_id: `${tx.transaction_id}_lat` }));
     await score(workerd.url, txs[0]!);
@@ -277,13 +341,7 @@ describe('the Worker in workerd', () => {
     // workerd cancels a request's timers when it ends, so the store's own idle flush would never
     // run; the Worker keeps the request alive until they are sent. Another isolate (a second
     // workerd on the same Redis) then replays the first answer.
-    const token = `token-${crypto.randomUUID()}`;
-    const bridge = await startUpstashRest({
-      redisUrl: inject('redisUrl'),
-      token,
-      port: 0,
-      log: () => {},
-    });
+    const { bridge, token } = await startBridge();
     const first = await workerdTarget(upstashBindings(bridge.url, token));
     const second = await workerdTarget(upstashBindings(bridge.url, token));
     try {
