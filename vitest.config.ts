@@ -88,7 +88,9 @@ export default defineConfig({
         test: {
           name: 'system',
           include: ['scripts/**/*.test.ts'],
-          // The whole system (scripts/system.ts), once with the edge in workerd, once on Node.
+          // The whole system (scripts/system.ts), once with the edge in workerd, once on Node;
+          // and the live-replay proof (scripts/live-replay), one run on a real Redis.
+          globalSetup: ['scripts/live-replay/redis-global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 240_000,
