@@ -1,4 +1,10 @@
-/** Layering rules: core/ is pure domain code that runs in Workers, Node and the browser. */
+/**
+ * Layering rules over the whole tree (`npm run lint`): dependencies point one way,
+ * core ← sim ← model, and the serving apps (edge, backplane, web) never import training code.
+ * core/ is pure domain code that runs in Workers, Node and the browser.
+ */
+const WORKSPACES = '(core|sim|model|edge|backplane|web|tools/upstash-rest)';
+
 module.exports = {
   forbidden: [
     {
@@ -9,11 +15,11 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
-      name: 'core-no-other-packages',
-      comment: 'core/ is the centre: it never imports edge, backplane, web or model.',
+      name: 'core-imports-nothing-of-ours',
+      comment: 'core/ is the centre: it never imports another workspace, bench or scripts.',
       severity: 'error',
       from: { path: '^core/' },
-      to: { path: '^(edge|backplane|web|model)/' },
+      to: { path: '^(sim|model|edge|backplane|web|tools|bench|scripts)/' },
     },
     {
       name: 'core-only-allowed-deps',
@@ -33,6 +39,49 @@ module.exports = {
       },
     },
     {
+      name: 'sim-only-core',
+      comment: 'sim/ (the simulator) builds on core only.',
+      severity: 'error',
+      from: { path: '^sim/' },
+      to: { path: '^(model|edge|backplane|web|tools|bench|scripts)/' },
+    },
+    {
+      name: 'model-only-core-and-sim',
+      comment: 'model/ (training) builds on core and sim only; it writes edge/model/ as files.',
+      severity: 'error',
+      from: { path: '^model/' },
+      to: { path: '^(edge|backplane|web|tools|bench|scripts)/' },
+    },
+    {
+      name: 'serving-never-model',
+      comment:
+        'edge, backplane and web serve: they never import training code. The one exception is ' +
+        'the script that makes the edge test model (edge/test-model/), which no test imports.',
+      severity: 'error',
+      from: { path: '^(edge|backplane|web)/', pathNot: '^edge/test-model/make-test-model\\.ts$' },
+      to: { path: '^model/' },
+    },
+    {
+      name: 'serving-sim-only-traffic-panel',
+      comment:
+        "Of the serving apps only the backplane's traffic panel (backplane/src/api) draws " +
+        'simulated traffic from sim; the edge and the dashboard never import it.',
+      severity: 'error',
+      from: {
+        path: '^(edge|backplane|web)/',
+        pathNot: '^(backplane/src/api/|edge/test-model/make-test-model\\.ts$)',
+      },
+      to: { path: '^sim/' },
+    },
+    {
+      name: 'no-relative-imports-across-workspaces',
+      comment: 'A workspace imports another by its package name (@vigil/…), never by a path.',
+      severity: 'error',
+      from: { path: `^${WORKSPACES}/` },
+      // scripts/ is no workspace: its service and system harnesses are shared by path.
+      to: { dependencyTypes: ['local'], pathNot: '^($1|scripts)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -40,8 +89,9 @@ module.exports = {
     },
   ],
   options: {
+    includeOnly: '^(core|sim|model|edge|backplane|web|tools|bench|scripts)/',
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'default'] },

@@ -7,7 +7,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
-      'model/artifacts/**',
+      'edge/model/**',
       '.vigil/**',
       'bench/tmp-*',
       '**/*.js',

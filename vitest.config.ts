@@ -7,6 +7,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'core', include: ['core/src/**/*.test.ts'] } },
       { test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
+      { test: { name: 'sim', include: ['sim/src/**/*.test.ts'], testTimeout: 120_000 } },
       {
         test: {
           name: 'model',
@@ -87,7 +88,9 @@ export default defineConfig({
         test: {
           name: 'system',
           include: ['scripts/**/*.test.ts'],
-          // The whole system (scripts/system.ts), once with the edge in workerd, once on Node.
+          // The whole system (scripts/system.ts), once with the edge in workerd, once on Node;
+          // and the live-replay proof (scripts/live-replay), one run on a real Redis.
+          globalSetup: ['scripts/live-replay/redis-global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 240_000,

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { N_FEATURES, predictProbability } from '@vigil/core';
-import { readArtifacts } from '../model/src/pipeline/artifacts.js';
-import { createOrtScorer } from '../model/src/onnx/ort-session.js';
-import { simulate } from '../model/src/simulate/index.js';
-import { replayFeatures } from '../model/src/pipeline/replay-features.js';
+import { createOrtScorer, readArtifacts, replayFeatures } from '@vigil/model';
+import { simulate } from '@vigil/sim';
 import { compareWithFloor, comparisonTable, KEY } from './floor-comparison.js';
 import { fmt, fmtInt, summarize } from './stats.js';
 

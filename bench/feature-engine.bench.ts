@@ -1,6 +1,6 @@
 import { N_FEATURES, newCustomerState, newTerminalState, stepInPlace } from '@vigil/core';
-import { replayFeatures } from '../model/src/pipeline/replay-features.js';
-import type { SimulatedDataset } from '../model/src/simulate/index.js';
+import { replayFeatures } from '@vigil/model';
+import type { SimulatedDataset } from '@vigil/sim';
 import { fmt, fmtInt, summarize, table } from './stats.js';
 
 /**

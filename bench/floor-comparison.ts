@@ -3,7 +3,7 @@
  * edge's maximum, against a parse-and-return Hono floor measured in the same run, plus batches.
  */
 import autocannon from 'autocannon';
-import { simulate, toRecord } from '../model/src/simulate/index.js';
+import { simulate, toRecord } from '@vigil/sim';
 import { fmt, fmtInt, table } from './stats.js';
 
 export const KEY = 'bench-key-0123456789abcdef';

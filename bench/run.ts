@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { simulate, writeNdjsonDataset } from '../model/src/simulate/index.js';
+import { simulate, writeNdjsonDataset } from '@vigil/sim';
 import { benchBackplane } from './backplane.bench.js';
 import { benchDashboard } from './dashboard.bench.js';
 import { benchEdgeNode } from './edge-node.bench.js';

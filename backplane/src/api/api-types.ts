@@ -3,7 +3,7 @@
  * types; docs/api.md describes them). Candidates to move to core for the dashboard.
  */
 import type { Case, Decision, TrafficScenario } from '@vigil/core';
-import type { SimTransaction } from './traffic/generate.js';
+import type { SimTransaction } from '@vigil/sim';
 
 /** POST /api/cases/{case_id}/resolve. */
 export type ResolveCaseResponse = Case & {

@@ -14,7 +14,7 @@ import { apiErrorHandler } from './error-handler.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
-import { TrafficGenerator } from './traffic/generate.js';
+import { TrafficGenerator } from '@vigil/sim';
 import { trafficRoutes } from './traffic/traffic-routes.js';
 import { TrafficSender } from './traffic/traffic-sender.js';
 import { transactionsRoutes } from './transactions-routes.js';
@@ -30,7 +30,7 @@ export type * from './api-types.js';
 export { CSRF_HEADER, CSRF_VALUE } from './auth.js';
 export { nodeHmacSha256 } from './hmac.js';
 export { PROBLEM_CONTENT_TYPE } from '../http/problem.js';
-export { TrafficGenerator } from './traffic/generate.js';
+export { TrafficGenerator } from '@vigil/sim';
 export {
   DEFAULT_VERDICT_RETRY,
   type VerdictRetryPolicy,

@@ -12,7 +12,7 @@ import type { VigilEvent } from '@vigil/core';
 import { pino } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import { inject } from 'vitest';
-import { DeliveryMetrics, OutboxEventSink } from '../../../edge/src/events/index.js';
+import { DeliveryMetrics, OutboxEventSink } from '@vigil/edge/events';
 import { loadConfig, REPO_ROOT } from '../../src/config/index.js';
 import { nodeHmacSha256 } from '../../src/http/node-hmac.js';
 import { startBackplane, type Backplane, type StartOptions } from '../../src/main.js';

@@ -1,8 +1,7 @@
-import { N_FEATURES, predictProbability, type TreeEnsemble } from '@vigil/core';
+import { N_FEATURES, predictProbability } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportOnnx } from '../../../model/src/onnx/export-onnx.js';
 import { createOrtScorer, type OrtScorer } from './ort-scorer.js';
-import { trainTestModel, type TestModel } from './test-model.js';
+import { loadTestModel, narrowTestOnnx, type TestModel } from './test-model-files.js';
 
 /** Deterministic rows in plausible feature ranges. */
 function rows(n: number, seed: number): Float32Array {
@@ -19,7 +18,7 @@ describe('ORT scorer', () => {
   let m: TestModel;
   let scorer: OrtScorer;
   beforeAll(async () => {
-    m = await trainTestModel();
+    m = await loadTestModel();
     scorer = await createOrtScorer({ model: m.onnx, metadata: m.metadata });
   });
   afterAll(() => scorer.release());
@@ -55,17 +54,7 @@ describe('ORT scorer', () => {
   });
 
   it('refuses at start-up a model whose input width is not this build’s', async () => {
-    const narrow: TreeEnsemble = {
-      nFeatures: 3,
-      baseMargin: 0,
-      roots: Int32Array.from([0]),
-      feature: Int32Array.from([0, -1, -1]),
-      threshold: Float32Array.from([1, 0, 0]),
-      left: Int32Array.from([1, -1, -1]),
-      right: Int32Array.from([2, -1, -1]),
-      value: Float64Array.from([0, -1, 1]),
-    };
-    const bytes = exportOnnx(narrow, { featureNames: ['a', 'b', 'c'], version: 'narrow' });
+    const bytes = await narrowTestOnnx();
     await expect(createOrtScorer({ model: bytes, metadata: m.metadata })).rejects.toThrow(
       /warm-up run failed/,
     );

@@ -13,12 +13,12 @@ import {
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryFeatureStore } from '../stores/memory-feature-store.js';
 import { ScoringService, type DegradedCause, type ScoringObserver } from './scoring-service.js';
-import { trainTestModel, type TestModel } from './test-model.js';
+import { loadTestModel, type TestModel } from './test-model-files.js';
 
 const TIMEOUT_MS = 30;
 let model: TestModel;
 beforeAll(async () => {
-  model = await trainTestModel();
+  model = await loadTestModel();
 });
 afterEach(() => {
   vi.useRealTimers();

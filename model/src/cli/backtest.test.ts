@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { simulate, toRecord, writeNdjsonDataset } from '../simulate/index.js';
+import { simulate, toRecord, writeNdjsonDataset } from '@vigil/sim';
 
 const run = promisify(execFile);
 const CLI = new URL('./backtest.ts', import.meta.url).pathname;

@@ -14,7 +14,7 @@ import { createOrtScorer } from '../onnx/ort-session.js';
 import { readArtifacts } from '../pipeline/artifacts.js';
 import { backtest } from '../pipeline/backtest.js';
 import { DEFAULT_WINDOWS } from '../pipeline/windows.js';
-import { readNdjsonDataset } from '../simulate/index.js';
+import { readNdjsonDataset } from '@vigil/sim';
 
 const USAGE = 'usage: npm run backtest -- --in FILE --out FILE';
 

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { summarizeScores } from '../evaluate/score-summary.js';
 import { liveReplay } from '../pipeline/live-replay.js';
 import { DEFAULT_WINDOWS } from '../pipeline/windows.js';
-import { readNdjsonDataset } from '../simulate/index.js';
+import { readNdjsonDataset } from '@vigil/sim';
 
 const USAGE = 'usage: npm run replay -- --url URL --in FILE [--key KEY]';
 

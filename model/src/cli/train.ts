@@ -1,6 +1,6 @@
 /**
  * npm run train [-- --seeds 0,1,2] [--ceiling-seeds 3,4,5] — simulate → features through core → train → export ONNX →
- * evaluate → model/artifacts/ and model/REPORT.md. The first seed's model is the one committed;
+ * evaluate → edge/model/ (the served model) and model/REPORT.md. The first seed's model is the one committed;
  * the others retrain on their own data to show how the numbers vary. The ceiling seeds are only
  * simulated: their test weeks' CP@100 ceilings show how often a week can reach the bar at all.
  */
@@ -19,7 +19,7 @@ import {
   type PipelineResult,
 } from '../pipeline/train-pipeline.js';
 import { renderReport, seedRun, type CeilingRun, type SeedRun } from '../report/report.js';
-import { simulate, summarize } from '../simulate/index.js';
+import { simulate, summarize } from '@vigil/sim';
 
 const REPORT = new URL('../../REPORT.md', import.meta.url).pathname;
 

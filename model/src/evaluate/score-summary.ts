@@ -1,5 +1,5 @@
 import { averagePrecision, rocAuc } from '../gbdt/metrics.js';
-import type { SimulatedDataset } from '../simulate/index.js';
+import type { SimulatedDataset } from '@vigil/sim';
 import { cardPrecisionAtK, dayIndex, handbookTestSet } from './handbook-protocol.js';
 
 const DAY = 86_400;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../simulate/rng.js';
+import { Rng } from '@vigil/sim';
 import { binColumns, binCount, binOf, computeBinMapper } from './binning.js';
 
 const rng = () => new Rng(7, 7, 7, 7);

@@ -6,7 +6,7 @@
  * TypeScript walk and ONNX `BRANCH_LEQ` evaluate on float32 inputs: training, the pure-JS scorer
  * and onnxruntime all send every row (NaN included: right) down the same path.
  */
-import type { Rng } from '../simulate/rng.js';
+import type { Rng } from '@vigil/sim';
 
 export const MAX_BINS = 255;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../simulate/rng.js';
+import { Rng } from '@vigil/sim';
 import { averagePrecision, logLoss, logLossFromMargin, rocAuc, softplus } from './metrics.js';
 
 /** O(n²) Mann–Whitney: every (positive, negative) pair scores 1 if ordered, ½ if tied. */

@@ -1,5 +1,5 @@
 /** Per-tree row and feature subsampling, drawn from the trainer's seeded stream. */
-import type { Rng } from '../simulate/rng.js';
+import type { Rng } from '@vigil/sim';
 
 export class RoundSampler {
   /** In-bag rows of the current tree, ascending (histogram reads stay sequential). */

@@ -1,6 +1,6 @@
 import { contributions, ensembleToJson, predictMargin, type TreeEnsemble } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../simulate/rng.js';
+import { Rng } from '@vigil/sim';
 import { logLossFromMargin, rocAuc } from './metrics.js';
 import { trainGbdt } from './train.js';
 

@@ -10,7 +10,7 @@
  * that match ONNX `BRANCH_LEQ` exactly.
  */
 import type { TreeEnsemble } from '@vigil/core';
-import { stream } from '../simulate/rng.js';
+import { stream } from '@vigil/sim';
 import { binColumns, computeBinMapper } from './binning.js';
 import { EnsembleBuilder, type StoredTree } from './ensemble-builder.js';
 import { logisticGradients } from './logistic-objective.js';

@@ -3,7 +3,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainGbdt } from '../gbdt/train.js';
-import { Rng } from '../simulate/rng.js';
+import { Rng } from '@vigil/sim';
 import { exportOnnx } from './export-onnx.js';
 import { createOrtScorer, type OrtScorer } from './ort-session.js';
 

@@ -6,7 +6,7 @@ import { N_FEATURES, predictProbability } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import { handbookTestSet } from '../evaluate/handbook-protocol.js';
 import { createOrtScorer } from '../onnx/ort-session.js';
-import { simulate } from '../simulate/index.js';
+import { simulate } from '@vigil/sim';
 import { readArtifacts } from './artifacts.js';
 import { replayFeatures } from './replay-features.js';
 import { handbookMetrics, runPipeline } from './train-pipeline.js';

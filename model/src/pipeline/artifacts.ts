@@ -9,8 +9,12 @@ import {
   type TreeEnsemble,
 } from '@vigil/core';
 
-/** The committed model: where `npm run train` writes it and the edge and backtest read it. */
-export const ARTIFACTS_DIR = new URL('../../artifacts/', import.meta.url).pathname;
+/**
+ * The served model is a release artifact the edge owns (edge/model/): `npm run train` writes it
+ * there, the edge reads or bundles it, and the backtest reads it back. A path, not an import:
+ * model/ never depends on the edge's code.
+ */
+export const ARTIFACTS_DIR = new URL('../../../edge/model/', import.meta.url).pathname;
 export const ONNX_FILE = 'vigil-model.onnx';
 export const TREES_FILE = 'vigil-model.trees.json';
 export const METADATA_FILE = 'vigil-model.json';

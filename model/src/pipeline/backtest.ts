@@ -7,7 +7,7 @@ import {
   type Reason,
   type TreeEnsemble,
 } from '@vigil/core';
-import type { SimulatedDataset } from '../simulate/index.js';
+import type { SimulatedDataset } from '@vigil/sim';
 import { replayFeatures } from './replay-features.js';
 
 /** Scores a row-major feature matrix: the served model (onnxruntime-web) in the CLI. */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { formatTimestamp, toRecord, type SimulatedDataset } from '../simulate/index.js';
+import { formatTimestamp, toRecord, type SimulatedDataset } from '@vigil/sim';
 import { eventTimeOrder } from './backtest.js';
 
 const DAY = 86_400;

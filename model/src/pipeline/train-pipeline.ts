@@ -21,8 +21,7 @@ import {
   type GbdtParams,
   type GbdtResult,
 } from '../gbdt/index.js';
-import { simulate, type SimulatedDataset, type SimulateOptions } from '../simulate/index.js';
-import { stream } from '../simulate/rng.js';
+import { simulate, stream, type SimulatedDataset, type SimulateOptions } from '@vigil/sim';
 import { replayFeatures } from './replay-features.js';
 import { chooseThresholds, confusion, DEFAULT_POLICY, type Confusion } from './thresholds.js';
 import { DEFAULT_WINDOWS, gatherRows, rowsIn, type DateWindow } from './windows.js';

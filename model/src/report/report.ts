@@ -1,6 +1,6 @@
 import { FEATURE_NAMES, type Thresholds } from '@vigil/core';
 import type { PipelineResult, Metrics } from '../pipeline/train-pipeline.js';
-import type { DatasetSummary } from '../simulate/index.js';
+import type { DatasetSummary } from '@vigil/sim';
 
 /** The handbook's published test-week results (model, AUC, AP, CP@100). */
 export const HANDBOOK_RESULTS: readonly (readonly [string, number, number, number])[] = [

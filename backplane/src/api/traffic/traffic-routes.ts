@@ -10,8 +10,8 @@ import type { InjectResponse, SimulatedOutcome, TrafficOneResponse } from '../ap
 import type { EdgeClient, EdgeReply } from '../edge-client.js';
 import { ProblemError } from '../../http/problem.js';
 import { parseBody } from '../validate.js';
-import type { TrafficGenerator } from './generate.js';
-import { oneTransaction, planScenario, S1_THRESHOLD, type Planned } from './scenarios.js';
+import type { TrafficGenerator } from '@vigil/sim';
+import { oneTransaction, planScenario, S1_THRESHOLD, type Planned } from '@vigil/sim';
 import {
   isFlagged,
   MAX_RATE,

@@ -8,7 +8,7 @@ import type { Decision, TrafficState } from '@vigil/core';
 import type { Logger } from 'pino';
 import * as z from 'zod/mini';
 import type { EdgeClient } from '../edge-client.js';
-import type { SimTransaction, TrafficGenerator } from './generate.js';
+import type { SimTransaction, TrafficGenerator } from '@vigil/sim';
 
 export const MAX_RATE = 5_000;
 export const TICK_MS = 100;

@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelFiles } from '../../scoring/served-model.js';
 
-/** The committed model, written by `npm run train`. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(
-  new URL('../../../../model/artifacts/', import.meta.url),
-);
+/** The served model the edge owns (edge/model/), written by `npm run train`. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../model/', import.meta.url));
 
 /** Read the three model files (validation happens in loadServedModel). */
 export async function readModelFiles(dir = DEFAULT_MODEL_DIR): Promise<ModelFiles> {

@@ -1,7 +1,8 @@
 import { validateTransaction } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
-import { TrafficGenerator } from './generate.js';
-import { BURST, oneTransaction, planScenario, S1_THRESHOLD } from './scenarios.js';
+import { simulate } from '../generate.js';
+import { TrafficGenerator } from './traffic-pool.js';
+import { BURST, oneTransaction, planScenario, S1_THRESHOLD } from './traffic-scenarios.js';
 
 const NOW = Date.parse('2026-03-04T15:30:00.250Z');
 const DAY = 86_400_000;
@@ -116,5 +117,24 @@ describe('fraud scenarios', () => {
     const f = oneTransaction(g, 'fraud', NOW);
     expect(f.isFraud).toBe(true);
     expect(f.tx.amount).toBeGreaterThan(S1_THRESHOLD);
+  });
+});
+
+describe('one population', () => {
+  it('is the simulated dataset’s: live customers pay where they pay in `simulate` of the same seed', () => {
+    const pool = { customers: 300, terminals: 600, seed: 3 };
+    const ds = simulate({ ...pool, days: 30 });
+    const paidAt = new Map<number, Set<number>>();
+    for (let i = 0; i < ds.length; i++) {
+      const seen = paidAt.get(ds.customer[i]!) ?? new Set<number>();
+      seen.add(ds.terminal[i]!);
+      paidAt.set(ds.customer[i]!, seen);
+    }
+    const g = new TrafficGenerator(pool);
+    for (const [c, terminals] of paidAt) {
+      const live = new Set(g.terminalsOf(c));
+      for (const t of terminals) expect(live.has(t)).toBe(true);
+    }
+    expect(paidAt.size).toBeGreaterThan(200);
   });
 });

@@ -1,15 +1,14 @@
 /**
  * The proof that training and serving agree: a simulated stream replayed through the live API
- * (with fraud labels fed back 7 days late) scores exactly as the offline backtest does.
+ * of the Node edge serving edge/model/ (with fraud labels fed back 7 days late) scores exactly as
+ * model/'s offline backtest of the same files does. It lives here, not in edge/, because it needs
+ * both sides: the edge never imports training code.
  */
 import { expect, it } from 'vitest';
-import { createOrtScorer } from '../../../../model/src/onnx/ort-session.js';
-import { readArtifacts } from '../../../../model/src/pipeline/artifacts.js';
-import { backtest } from '../../../../model/src/pipeline/backtest.js';
-import { liveReplay } from '../../../../model/src/pipeline/live-replay.js';
-import { simulate, toRecord } from '../../../../model/src/simulate/index.js';
-import type { Env } from '../../config/index.js';
-import { startNodeEdge } from './main.js';
+import { backtest, createOrtScorer, liveReplay, readArtifacts } from '@vigil/model';
+import { simulate, toRecord } from '@vigil/sim';
+import type { Env } from '../../edge/src/config/index.js';
+import { startNodeEdge } from '../../edge/src/runtime/node/main.js';
 
 const KEY = 'replay-test-key-0123456789';
 

@@ -5,7 +5,7 @@
  */
 import { SECONDS_PER_DAY } from './dataset.js';
 import type { AvailableTerminals, CustomerProfiles } from './profiles.js';
-import { stream } from './rng.js';
+import { stream, type Rng } from './rng.js';
 
 /** Transactions in time order; `second` counts from the first day's midnight. */
 export interface TransactionColumns {
@@ -23,6 +23,12 @@ export function roundCents(x: number): number {
   let r = Math.round(scaled);
   if (r - scaled === 0.5 && r % 2 !== 0) r -= 1;
   return r / 100;
+}
+
+/** A genuine amount (unrounded): Normal(mean, std), a negative draw redrawn U(0, 2·mean). */
+export function drawAmount(rng: Rng, mean: number, std: number): number {
+  const amount = rng.normal(mean, std);
+  return amount < 0 ? rng.uniformIn(0, mean * 2) : amount;
 }
 
 /** Growable columns for the unsorted draws, pre-sized from the expected count. */
@@ -88,8 +94,7 @@ function drawTransactions(
       for (let k = 0; k < count; k++) {
         const second = Math.trunc(rng.normal(SECONDS_PER_DAY / 2, 20_000));
         if (second <= 0 || second >= SECONDS_PER_DAY) continue;
-        let amount = rng.normal(mean, std);
-        if (amount < 0) amount = rng.uniformIn(0, mean * 2);
+        const amount = drawAmount(rng, mean, std);
         if (nAvailable === 0) continue;
         const terminal = available.ids[first + rng.integer(nAvailable)]!;
         draws.push(d * SECONDS_PER_DAY + second, c, terminal, roundCents(amount));

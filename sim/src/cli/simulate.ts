@@ -3,10 +3,10 @@
  * [--seed N] [--radius R]`: simulate the handbook's dataset, write it as NDJSON and print its
  * summary (without the per-day series) as JSON on stdout. Bad arguments exit with code 2.
  */
-import { summarize, type DatasetSummary } from '../simulate/dataset.js';
-import { simulate } from '../simulate/generate.js';
-import { writeNdjsonDataset } from '../simulate/ndjson.js';
-import { parseSimulateArgs, SIMULATE_USAGE } from '../simulate/simulate-args.js';
+import { summarize, type DatasetSummary } from '../dataset.js';
+import { simulate } from '../generate.js';
+import { writeNdjsonDataset } from '../ndjson.js';
+import { parseSimulateArgs, SIMULATE_USAGE } from '../simulate-args.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseSimulateArgs(argv);

@@ -1,5 +1,9 @@
 import { describe, inject } from 'vitest';
-import { itReplaysLikeTheBacktest } from '../runtime/node/live-replay.suite.js';
+import { itReplaysLikeTheBacktest } from './live-replay.suite.js';
+
+describe('replay through the Node edge, in-memory features', () => {
+  itReplaysLikeTheBacktest('the in-memory store', () => ({}));
+});
 
 // The same proof with features in a real Redis: core's op programs folded by the Lua script.
 describe('replay through the Node edge, Redis features over TCP', () => {

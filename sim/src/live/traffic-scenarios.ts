@@ -1,5 +1,6 @@
 /**
- * The handbook's three fraud scenarios as short live bursts (pure plans; the sender runs them).
+ * The simulator's three fraud scenarios (fraud-scenarios.ts: its threshold and amount factor) as
+ * short live bursts for the traffic panel (pure plans; the backplane's sender runs them).
  *
  * The model sees a terminal's fraud only through labels with a 7-day delay (terminal windows end
  * 7 days before the transaction's day) and a card's habits only through its 30-day history. A
@@ -9,7 +10,9 @@
  * edge, as the issuer's chargebacks would have.
  */
 import type { TrafficScenario } from '@vigil/core';
-import { cents, type SimTransaction, type TrafficGenerator } from './generate.js';
+import { S1_AMOUNT_THRESHOLD, S3_AMOUNT_FACTOR } from '../fraud-scenarios.js';
+import { roundCents } from '../transactions.js';
+import type { SimTransaction, TrafficGenerator } from './traffic-pool.js';
 
 export interface Planned {
   readonly tx: SimTransaction;
@@ -29,12 +32,13 @@ export interface ScenarioPlan {
 
 const DAY_MS = 86_400_000;
 /** Scenario 1's threshold: every amount above it is fraud. */
-export const S1_THRESHOLD = 220;
+export const S1_THRESHOLD = S1_AMOUNT_THRESHOLD;
+/** Transactions in one scenario's burst. */
 export const BURST = 6;
 
 /** An amount scenario 1 calls fraud. */
 function highAmount(gen: TrafficGenerator): number {
-  return cents(gen.uniform(S1_THRESHOLD + 5, 800));
+  return roundCents(gen.uniform(S1_THRESHOLD + 5, 800));
 }
 
 /** A moment on the UTC day `back` days before `nowMs`'s. */
@@ -110,14 +114,14 @@ function scenario3(gen: TrafficGenerator, nowMs: number): ScenarioPlan {
   const burst: Planned[] = [];
   for (let i = 0; i < BURST; i++) {
     const isFraud = frauds.has(i);
-    const amount = isFraud ? cents(gen.drawAmount(c) * 5) : gen.drawAmount(c);
+    const amount = isFraud ? roundCents(gen.drawAmount(c) * S3_AMOUNT_FACTOR) : gen.drawAmount(c);
     burst.push({ tx: gen.make(nowMs, nowMs, c, gen.drawTerminal(c), amount), isFraud });
   }
   return {
     scenario: 3,
     description:
       `card c_sim_${c} compromised: ${history.length} normal payments over 25 days, then ` +
-      `${BURST} now, ${frauds.size} of them at 5× its usual amount`,
+      `${BURST} now, ${frauds.size} of them at ${S3_AMOUNT_FACTOR}× its usual amount`,
     history,
     labels: [],
     burst,
