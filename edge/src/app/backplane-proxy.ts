@@ -28,8 +28,19 @@ export function forwardsToBackplane(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && DASHBOARD_FILE.test(path);
 }
 
-/** Request headers not forwarded as sent: the hop's own, and those the edge sets itself. */
-const DROPPED_REQUEST_HEADERS = ['host', 'content-length', 'x-forwarded-host', 'x-forwarded-proto'];
+/**
+ * Request headers not forwarded as sent: the hop's own, and those the edge sets itself. `Expect`
+ * belongs to the client's hop (the edge's server has already answered its `100-continue`); passed
+ * on, fetch refuses it (Node) or the backplane's 100 becomes an invalid Response (workerd), and
+ * every such request — curl adds it to bodies over 1 MiB — was a 503.
+ */
+const DROPPED_REQUEST_HEADERS = [
+  'host',
+  'content-length',
+  'expect',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+];
 
 /** The handler that forwards to `backplaneUrl` (no trailing slash). */
 export function backplaneProxy(backplaneUrl: string, log: Logger) {

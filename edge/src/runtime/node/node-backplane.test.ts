@@ -2,7 +2,7 @@
 // signature checks, plus a dashboard and an /api). Decision and feedback events arrive signed, and
 // the edge serves the dashboard and /api from the same origin by forwarding them.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -167,6 +167,29 @@ describe('the Node edge with a backplane', () => {
       'x-forwarded-host': new URL(edge.server.url).host,
       'x-forwarded-proto': 'http',
     });
+  });
+
+  it('forwards a request that carries Expect: 100-continue (curl sends it with large bodies)', async () => {
+    const body = JSON.stringify({ comment: 'x'.repeat(2_000) });
+    // fetch refuses to send Expect itself: node:http does, and waits for the 100 before the body.
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(at('/api/cases/8/comments'), {
+        method: 'POST',
+        headers: { ...auth, expect: '100-continue', 'content-length': Buffer.byteLength(body) },
+      });
+      req.on('continue', () => req.end(body));
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+    });
+    expect(answer.status).toBe(201);
+    expect(JSON.parse(answer.text)).toMatchObject({ method: 'POST', url: '/api/cases/8/comments' });
+    expect(seen.at(-1)).toMatchObject({ url: '/api/cases/8/comments', body });
+    expect(seen.at(-1)!.headers).not.toHaveProperty('expect');
   });
 
   it('serves the dashboard’s pages and assets through the edge, with the backplane’s CSP', async () => {
