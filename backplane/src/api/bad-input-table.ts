@@ -204,6 +204,15 @@ export function badInputs(): BadInput[] {
     post('/api/session', { token: 'x'.repeat(513) }, '/token'),
     post('/api/session', { token: 'x', name: 'A\u0000' }, '/name'),
     post('/api/session', { token: 'x', name: 'x'.repeat(65) }, '/name'),
+    // Routes that take no query parameter refuse every one, as the others refuse unknown ones.
+    ...['constructor', 'a[b]', 'x'].flatMap((name) => [
+      ...query('/api/session', name, ['1']),
+      ...query('/api/traffic', name, ['1']),
+      ...query(`${list}/${TABLE_TX}`, name, ['1']),
+      ...query(`${cases}/${CASE}`, name, ['1']),
+      post(`/api/traffic?${enc(name)}=1`, { running: false }, `/${name}`),
+      post(`${cases}/${CASE}/comments?${enc(name)}=1`, { body: 'ok' }, `/${name}`),
+    ]),
   ];
 }
 

@@ -16,6 +16,7 @@ import {
   integerParam,
   listParam,
   nameField,
+  noQuery,
   parseBody,
   parseQuery,
   parseWith,
@@ -114,14 +115,14 @@ export function casesRoutes(deps: ApiDeps, resolve: ResolveContext): Hono<ApiEnv
     return c.json(page);
   });
 
-  r.get('/cases/:case_id', async (c) => {
+  r.get('/cases/:case_id', noQuery, async (c) => {
     const id = caseId(c.req.param());
     const found = await getCase(sql, id);
     if (found === null) throw new ProblemError('not-found', `no case ${id}`);
     return c.json(found);
   });
 
-  r.post('/cases/:case_id/assign', async (c) => {
+  r.post('/cases/:case_id/assign', noQuery, async (c) => {
     const id = caseId(c.req.param());
     const body = await parseBody(c, assignBody);
     const updated = await assignCase(sql, id, body.assignee, body.version, now());
@@ -129,7 +130,7 @@ export function casesRoutes(deps: ApiDeps, resolve: ResolveContext): Hono<ApiEnv
     return c.json(updated);
   });
 
-  r.post('/cases/:case_id/comments', async (c) => {
+  r.post('/cases/:case_id/comments', noQuery, async (c) => {
     const id = caseId(c.req.param());
     const body = await parseBody(c, commentBody);
     const author = c.get('principal').subject;
@@ -138,7 +139,7 @@ export function casesRoutes(deps: ApiDeps, resolve: ResolveContext): Hono<ApiEnv
     return c.json(updated, 201);
   });
 
-  r.post('/cases/:case_id/resolve', async (c) => {
+  r.post('/cases/:case_id/resolve', noQuery, async (c) => {
     const id = caseId(c.req.param());
     const body = await parseBody(c, resolveBody);
     const actor = c.get('principal').subject;

@@ -17,7 +17,7 @@ import type { ApiEnv } from './api-env.js';
 import { identify, matchesAnyKey, type AuthOptions } from './auth.js';
 import { nodeHmacSha256 } from './hmac.js';
 import { ProblemError } from '../http/problem.js';
-import { nameField, parseBody } from './validate.js';
+import { nameField, noQuery, parseBody } from './validate.js';
 
 /** The subject of a session signed in without a `name`. */
 export const DEFAULT_SUBJECT = 'analyst';
@@ -54,7 +54,7 @@ export function sessionRoutes(opts: SessionOptions): Hono<ApiEnv> {
   // Spent on first use: the token sits in a terminal's scrollback and a shell's history.
   let signInToken = opts.signInToken;
 
-  r.post('/session', async (c) => {
+  r.post('/session', noQuery, async (c) => {
     const body = await parseBody(c, signInSchema);
     let ok = false;
     if (signInToken !== null && constantTimeEqual(body.token, signInToken)) {
@@ -78,7 +78,7 @@ export function sessionRoutes(opts: SessionOptions): Hono<ApiEnv> {
     return c.json(info);
   });
 
-  r.get('/session', async (c) => {
+  r.get('/session', noQuery, async (c) => {
     const who = await identify(c, opts);
     c.header('cache-control', 'no-store');
     const info: SessionInfo = who.ok
@@ -87,7 +87,7 @@ export function sessionRoutes(opts: SessionOptions): Hono<ApiEnv> {
     return c.json(info);
   });
 
-  r.delete('/session', (c) => {
+  r.delete('/session', noQuery, (c) => {
     c.header('set-cookie', cookie(c, '', 0));
     c.header('cache-control', 'no-store');
     return c.body(null, 204);

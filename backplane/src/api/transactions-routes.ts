@@ -10,6 +10,7 @@ import { getTransaction, listTransactions } from './transactions-queries.js';
 import {
   integerParam,
   listParam,
+  noQuery,
   numberParam,
   parseQuery,
   parseWith,
@@ -65,7 +66,7 @@ export function transactionsRoutes(sql: Sql): Hono<ApiEnv> {
     return c.json(page);
   });
 
-  r.get('/transactions/:transaction_id', async (c) => {
+  r.get('/transactions/:transaction_id', noQuery, async (c) => {
     const id = parseWith(
       z.object({ transaction_id: tokenParam('transaction_id') }),
       c.req.param(),

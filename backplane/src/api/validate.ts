@@ -4,7 +4,7 @@
  * `/resolution`). Unknown parameters and fields are refused, as the scoring API refuses them.
  */
 import { singleQueryParams, timestampSchema, toFieldIssues } from '@vigil/core';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { instantIsStorable, MAX_QUERY_TIME, MIN_QUERY_TIME } from './storable-time.js';
@@ -25,6 +25,17 @@ export function parseQuery<S extends z.ZodMiniType>(c: Context, schema: S): z.in
   if (!q.ok) throw validationProblem(q.issues);
   return parseWith(schema, q.value);
 }
+
+const NO_PARAMETERS = z.strictObject({});
+
+/**
+ * For the routes that take no query parameter: any one is refused as unknown (400 naming it), as
+ * the routes with parameters refuse those they do not know — a typo never passes silently.
+ */
+export const noQuery: MiddlewareHandler = async (c, next) => {
+  parseQuery(c, NO_PARAMETERS);
+  await next();
+};
 
 function isJson(contentType: string): boolean {
   const media = contentType.split(';', 1)[0]!.trim().toLowerCase();

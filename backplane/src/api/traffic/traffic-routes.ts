@@ -9,7 +9,7 @@ import type { ApiEnv } from '../api-env.js';
 import type { InjectResponse, SimulatedOutcome, TrafficOneResponse } from '../api-types.js';
 import type { EdgeClient, EdgeReply } from '../edge-client.js';
 import { ProblemError } from '../../http/problem.js';
-import { parseBody } from '../validate.js';
+import { noQuery, parseBody } from '../validate.js';
 import type { TrafficGenerator } from '@vigil/sim';
 import { oneTransaction, planScenario, S1_THRESHOLD, type Planned } from '@vigil/sim';
 import {
@@ -103,9 +103,9 @@ export interface TrafficDeps {
 export function trafficRoutes(d: TrafficDeps): Hono<ApiEnv> {
   const r = new Hono<ApiEnv>();
 
-  r.get('/traffic', (c) => c.json(d.sender.state()));
+  r.get('/traffic', noQuery, (c) => c.json(d.sender.state()));
 
-  r.post('/traffic', async (c) => {
+  r.post('/traffic', noQuery, async (c) => {
     const body = await parseBody(c, setBody);
     if (body.running) needEdge(d.edge);
     const rate = body.rate ?? (d.sender.state().rate || DEFAULT_RATE);
@@ -113,7 +113,7 @@ export function trafficRoutes(d: TrafficDeps): Hono<ApiEnv> {
     return c.json(state);
   });
 
-  r.post('/traffic/inject', async (c) => {
+  r.post('/traffic/inject', noQuery, async (c) => {
     const { scenario } = await parseBody(c, injectBody);
     const edge = needEdge(d.edge);
     const now = d.now();
@@ -148,7 +148,7 @@ export function trafficRoutes(d: TrafficDeps): Hono<ApiEnv> {
     return c.json(response);
   });
 
-  r.post('/traffic/one', async (c) => {
+  r.post('/traffic/one', noQuery, async (c) => {
     const { kind } = await parseBody(c, oneBody);
     const edge = needEdge(d.edge);
     const planned = oneTransaction(d.generator, kind, d.now().getTime());
