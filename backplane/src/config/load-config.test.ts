@@ -120,7 +120,7 @@ describe('envLogLevel', () => {
 describe('VIGIL_RETENTION_DAYS', () => {
   const base = { VIGIL_EVENTS_SECRET: SECRET };
   it('defaults to 30 days on the embedded PGlite and to keeping everything with DATABASE_URL', () => {
-    expect(loadConfig(base, '/repo').retentionDays).toBe(30);
+    expect(loadConfig(base, '/repo').retentionDays).toBe(45);
     expect(
       loadConfig({ ...base, DATABASE_URL: 'postgres://u:p@db:5432/vigil' }, '/repo').retentionDays,
     ).toBe(0);

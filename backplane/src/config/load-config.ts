@@ -69,7 +69,7 @@ export interface BackplaneConfig {
   readonly logLevel: LogLevel;
   /**
    * VIGIL_RETENTION_DAYS: days an unlabelled decision without a case is kept (0 = for ever);
-   * default 30 on the embedded PGlite, 0 with DATABASE_URL (docs/operations.md says why).
+   * default 45 on the embedded PGlite, 0 with DATABASE_URL (docs/operations.md says why).
    */
   readonly retentionDays: number;
 }
@@ -82,10 +82,12 @@ export const DEFAULT_KAFKA_PARTITIONS = 6;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1_048_576;
 /**
  * Retention by default: the embedded PGlite is a laptop's disk filling at ~100 decisions a second of
- * demo traffic, so 30 days; a database of your own (DATABASE_URL) is the record that training and
+ * demo traffic, so a window — 45 days, the edge's own (it takes verdicts on transactions up to 45
+ * days of event time old: a shorter window would prune decisions whose late chargebacks the edge
+ * still applies, and the analyst would never see them); a database of your own (DATABASE_URL) is the record that training and
  * audits read, so nothing is deleted until you choose a window.
  */
-export const DEFAULT_RETENTION_DAYS_EMBEDDED = 30;
+export const DEFAULT_RETENTION_DAYS_EMBEDDED = 45;
 export const DEFAULT_RETENTION_DAYS_DATABASE_URL = 0;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
