@@ -38,6 +38,8 @@ export interface AppContext {
   /** Body limits in bytes: single-item and batch requests. */
   readonly limits: { readonly single: number; readonly batch: number };
   readonly labelTimeoutMs: number;
+  /** Time a request body has to arrive whole once its handler reads it (VIGIL_REQUEST_TIMEOUT_MS). */
+  readonly bodyTimeoutMs: number;
   /** The security headers as a record, for responses built in one go (security-headers.ts). */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly log: Logger;

@@ -4,6 +4,7 @@
  * (runtime/workers) each build their ports and call createApp with them.
  */
 import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   problemKindForStatus,
   type EmitOptions,
   type EventSink,
@@ -41,7 +42,7 @@ export interface EdgeAppDeps {
     EdgeConfig,
     'apiKeys' | 'featureTimeoutMs' | 'corsOrigins' | 'maxBodyBytes'
   > &
-    Partial<Pick<EdgeConfig, 'backplane'>>;
+    Partial<Pick<EdgeConfig, 'backplane' | 'requestTimeoutMs'>>;
   /**
    * Reported by /v1/health and in decision events. 'workers' also hands background work (answer
    * saves that outlive the response) to each request's executionCtx.waitUntil.
@@ -155,6 +156,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       batch: config.maxBodyBytes,
     },
     labelTimeoutMs: LABEL_TIMEOUT_MS,
+    bodyTimeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     securityHeaders: API_SECURITY_HEADERS,
     log,
   };

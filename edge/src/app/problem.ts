@@ -33,6 +33,7 @@ export const PROBLEMS = pickProblems([
   'unknown-transaction',
   'method-not-allowed',
   'in-progress',
+  'request-timeout',
   'payload-too-large',
   'unsupported-media-type',
   'transaction-id-reused',

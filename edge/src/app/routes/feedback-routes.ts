@@ -98,7 +98,7 @@ export function feedbackRoutes(ctx: AppContext): Hono<EdgeEnv> {
   const r = new Hono<EdgeEnv>();
 
   r.post('/feedback', limitBody(ctx.limits.single), async (c) => {
-    const v = validateFeedback(await readJsonBody(c));
+    const v = validateFeedback(await readJsonBody(c, ctx.bodyTimeoutMs));
     if (!v.ok) throw validationProblem(v.issues);
     const out = await label(ctx, [v.value]);
     if (!out.ok) throw unknownProblem([v.value], out.unknown, false);
@@ -108,7 +108,7 @@ export function feedbackRoutes(ctx: AppContext): Hono<EdgeEnv> {
   });
 
   r.post('/feedback/batch', limitBody(ctx.limits.batch), async (c) => {
-    const v = validateFeedbackBatch(await readJsonBody(c));
+    const v = validateFeedbackBatch(await readJsonBody(c, ctx.bodyTimeoutMs));
     if (!v.ok) throw validationProblem(v.issues);
     const out = await label(ctx, v.value);
     if (!out.ok) throw unknownProblem(v.value, out.unknown, true);

@@ -86,7 +86,7 @@ export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
   const r = new Hono<EdgeEnv>();
 
   r.post('/score', limitBody(ctx.limits.single), async (c) => {
-    const v = validateTransaction(await readJsonBody(c));
+    const v = validateTransaction(await readJsonBody(c, ctx.bodyTimeoutMs));
     if (!v.ok) throw validationProblem(v.issues);
     const result = await ctx.scoring.score([v.value], scoreCallOf(c, ctx.runtime));
     if (result.kind === 'pending') pendingProblem([v.value], result.indexes, false);
@@ -97,7 +97,7 @@ export function scoreRoutes(ctx: AppContext): Hono<EdgeEnv> {
   });
 
   r.post('/score/batch', limitBody(ctx.limits.batch), async (c) => {
-    const v = validateScoreBatch(await readJsonBody(c));
+    const v = validateScoreBatch(await readJsonBody(c, ctx.bodyTimeoutMs));
     if (!v.ok) throw validationProblem(v.issues);
     const result = await ctx.scoring.score(v.value, scoreCallOf(c, ctx.runtime));
     if (result.kind === 'pending') pendingProblem(v.value, result.indexes, true);

@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -271,6 +271,28 @@ describe('the Worker in workerd', () => {
       const headers = { authorization: `Bearer ${KEY}` };
       const got = await postBigBodies(url, { n: 10, bytes: 5_000_000, chunked, headers });
       expect(got, path).toEqual(refused);
+    }
+  });
+
+  it('answers 408 to a body that stops halfway, and closes the connection (workerd has no deadline of its own)', async () => {
+    const target = await workerdTarget({ VIGIL_REQUEST_TIMEOUT_MS: '1000' });
+    try {
+      const { hostname, port } = new URL(target.baseUrl);
+      const socket = connect(Number(port), hostname);
+      let reply = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (reply += d));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(
+        'POST /v1/score HTTP/1.1\r\nhost: edge\r\ncontent-type: application/json\r\n' +
+          `authorization: Bearer ${KEY}\r\ncontent-length: 200\r\n\r\n{"transaction_id":`,
+      );
+      // Nothing more is sent: the Worker gives up on the body, answers, and workerd closes.
+      await closed;
+      expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+      expect(reply).toContain('urn:vigil:problem:request-timeout');
+    } finally {
+      await target.close();
     }
   });
 
