@@ -14,12 +14,11 @@
  * Bound: VIGIL_OUTBOX_SPILL_MAX_BYTES of events' JSON (counted as appended, recounted at open);
  * past it new events are refused.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { VigilEvent } from '@vigil/core';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import type { AppendResult, OutboxRow, OutboxStore } from '../../events/outbox.js';
-import { DirLockedError, takeDirLock, type DirLock } from './dir-lock.js';
+import type { DirLock } from './dir-lock.js';
+import { openLockedLmdb } from './locked-lmdb.js';
 
 /** VIGIL_OUTBOX_DIR cannot be used: not creatable, not writable, not a database. */
 export class OutboxDirError extends Error {
@@ -53,27 +52,12 @@ export class LmdbOutboxStore implements OutboxStore {
   }
 
   /** Open (or create) the store in `dir`; throws naming VIGIL_OUTBOX_DIR. */
-  static async open(dir: string, maxBytes: number): Promise<LmdbOutboxStore> {
-    let lock: DirLock;
-    try {
-      await mkdir(dir, { recursive: true });
-      lock = await takeDirLock(dir, 'VIGIL_OUTBOX_DIR');
-    } catch (e) {
-      throw e instanceof DirLockedError ? e : new OutboxDirError(dir, e);
-    }
-    const where = join(dir, 'lmdb');
-    let root: RootDatabase | undefined;
-    try {
-      root = open({ path: where, compression: false, maxDbs: 2 });
+  static open(dir: string, maxBytes: number): Promise<LmdbOutboxStore> {
+    const fail = (e: unknown) => new OutboxDirError(dir, e);
+    return openLockedLmdb(dir, 'VIGIL_OUTBOX_DIR', 1, fail, (root, lock, where) => {
       const db = root.openDB<Stored, number>({ name: 'events', encoding: 'msgpack' });
-      // A first write now: a directory that cannot be written fails start-up, not the first emit.
-      await root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' }).put('layout', 1);
       return new LmdbOutboxStore(where, maxBytes, root, db, lock);
-    } catch (e) {
-      await root?.close().catch(() => undefined);
-      await lock.release();
-      throw new OutboxDirError(dir, e);
-    }
+    });
   }
 
   /** Bytes of events' JSON held. */
