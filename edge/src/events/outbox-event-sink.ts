@@ -147,6 +147,7 @@ export class OutboxEventSink implements EventSink {
     this.abort.abort();
     this.stopTimer();
     await idle;
+    await this.appends; // emits during the grace period
     const left = this.depth;
     if (this.store.close) {
       await this.store.close();
