@@ -1,5 +1,5 @@
 // The Node edge's outbox store in LMDB, in real temporary directories: the port's contract, its
-// bound, what a reopen finds, and its directory's lock.
+// bound, what a reopen finds (after a close, and after a kill -9), and its directory's lock.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { describeOutboxStoreContract } from '../../events/outbox-store.contract.
 import { feedbackEvents } from '../../events/test-events.js';
 import { DirLockedError } from './dir-lock.js';
 import { LmdbOutboxStore, OutboxDirError } from './lmdb-outbox-store.js';
+import { killAfterFirstLine } from './test-crash-child.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -45,6 +46,22 @@ describe('LmdbOutboxStore', () => {
       await s.close();
     }
   });
+
+  it('keeps an append that resolved when the process is killed (SIGKILL) right after', async () => {
+    const dir = await tempDir();
+    expect(await killAfterFirstLine('./test-lmdb-outbox-crash-child.ts', [dir])).toBe(
+      'appended 3\n',
+    );
+    // The dead process's lock is taken over; its events are there, in order.
+    const s = await LmdbOutboxStore.open(dir, 1 << 30);
+    try {
+      expect(s.oldest(10).map((r) => r.json)).toEqual(
+        feedbackEvents(0, 3).map((e) => JSON.stringify(e)),
+      );
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
 
   it('refuses events past VIGIL_OUTBOX_SPILL_MAX_BYTES and takes more once some are settled', async () => {
     const one = JSON.stringify(feedbackEvents(0, 1)[0]).length;
