@@ -51,8 +51,6 @@ export class OutboxEventSink implements EventSink {
   private readonly throttled: ThrottledLog;
   private readonly observer: DrainObserver;
   private readonly abort = new AbortController();
-  /** Events whose append has not resolved yet. */
-  private appending = 0;
   private appends: Promise<unknown> = Promise.resolve();
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,9 +86,9 @@ export class OutboxEventSink implements EventSink {
     this.schedule();
   }
 
-  /** Events waiting: stored, and on their way into the store. */
+  /** Events waiting: stored (a durable store counts an append from its call). */
   get depth(): number {
-    return this.store.depth() + this.appending;
+    return this.store.depth();
   }
 
   emit(events: readonly VigilEvent[]): void {
@@ -99,9 +97,13 @@ export class OutboxEventSink implements EventSink {
       this.drop('shutdown', events.length, 'event outbox: events emitted after close');
       return;
     }
-    this.appending += events.length;
-    const done = Promise.resolve()
-      .then(() => this.store.append(events))
+    let appended: ReturnType<OutboxStore['append']>;
+    try {
+      appended = this.store.append(events);
+    } catch (error) {
+      appended = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const done = Promise.resolve(appended)
       .then(
         (r) => {
           if (r.refused > 0) {
@@ -118,7 +120,6 @@ export class OutboxEventSink implements EventSink {
           }),
       )
       .finally(() => {
-        this.appending -= events.length;
         this.gauges();
         this.schedule();
       });
