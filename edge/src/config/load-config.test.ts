@@ -81,7 +81,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it('turns the outbox spill off with VIGIL_OUTBOX_DIR=off (any case), and only with that', () => {
+  it('turns the outbox on disk off with VIGIL_OUTBOX_DIR=off (any case), and only with that', () => {
     expect(loadConfig({ VIGIL_OUTBOX_DIR: 'off' }).outboxDir).toBeNull();
     expect(loadConfig({ VIGIL_OUTBOX_DIR: 'OFF' }).outboxDir).toBeNull();
     expect(loadConfig({ VIGIL_OUTBOX_DIR: './off' }).outboxDir).toBe('./off');

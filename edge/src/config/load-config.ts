@@ -65,15 +65,15 @@ export interface EdgeConfig {
    * then VIGIL_API_KEYS serve there too.
    */
   readonly analystKeys: readonly string[];
-  /** VIGIL_OUTBOX_CAPACITY: events the edge holds for the backplane (Node: memory; Workers: the EventOutbox DO; default 100,000). */
+  /** VIGIL_OUTBOX_CAPACITY: events the edge holds for the backplane (Workers: the EventOutbox DO; Node with VIGIL_OUTBOX_DIR=off; default 100,000). */
   readonly outboxCapacity: number;
   /**
-   * VIGIL_OUTBOX_DIR: Node: where the outbox spills what memory cannot hold and keeps what is
-   * undelivered across restarts (default `.vigil/edge-outbox`, relative to the working
-   * directory); null when `off` (memory only).
+   * VIGIL_OUTBOX_DIR: Node: the outbox (LMDB), which keeps what is undelivered across restarts
+   * (default `.vigil/edge-outbox`, relative to the working directory); null when `off` (memory
+   * only).
    */
   readonly outboxDir: string | null;
-  /** VIGIL_OUTBOX_SPILL_MAX_BYTES: Node: most bytes that spill holds (default 1 GiB). */
+  /** VIGIL_OUTBOX_SPILL_MAX_BYTES: Node: most bytes of events that outbox holds (default 1 GiB). */
   readonly outboxSpillMaxBytes: number;
   /** VIGIL_HUB_URL: the LiveHub the Node edge forwards `/v1/live` and `/internal/hub/*` to. */
   readonly hubUrl: string | null;

@@ -1,6 +1,6 @@
 /**
  * The event sink's metrics, rendered into the edge's /metrics: how many events wait for the
- * backplane (and how many of those the Node outbox spilled to disk), how many it accepted, how
+ * backplane (and how many of those the Node outbox holds on disk), how many it accepted, how
  * many attempts failed, how many were handed to the Worker's durable outbox, how many were given
  * up, and how long delivery took. Per process (Node) or
  * isolate (Workers), like the rest of /metrics; the durable outbox's own numbers are global and
@@ -38,27 +38,27 @@ export class DeliveryMetrics implements MetricsSource {
   );
   readonly depth = new Counter(
     'vigil_event_outbox_depth',
-    'Events waiting for the backplane: queued, in flight and (Node) spilled to disk.',
+    'Events waiting for the backplane: in the outbox (Node), or in flight (Workers).',
     [{}],
     'gauge',
   );
   readonly capacity = new Counter(
     'vigil_event_outbox_capacity',
-    'Most events the in-memory outbox queues before it drops the oldest (0 on Workers, whose ' +
-      'outbox is the EventOutbox Durable Object: vigil_durable_outbox_capacity).',
+    'Most events the in-memory outbox (VIGIL_OUTBOX_DIR=off) holds before it refuses new ones ' +
+      '(0 on disk, bounded in bytes; 0 on Workers: vigil_durable_outbox_capacity).',
     [{}],
     'gauge',
   );
   readonly spilled = new Counter(
     'vigil_event_outbox_spilled',
-    'Node: events past the in-memory outbox, in its disk spill (VIGIL_OUTBOX_DIR) or on their ' +
-      'way to it, not yet read back; part of vigil_event_outbox_depth (0 without a spill).',
+    'Node: events in the outbox on disk (VIGIL_OUTBOX_DIR) or on their way into it; equal to ' +
+      'vigil_event_outbox_depth (0 when the outbox is in memory only).',
     [{}],
     'gauge',
   );
   readonly spillBytes = new Counter(
     'vigil_event_outbox_spill_bytes',
-    'Node: bytes the disk spill holds (bounded by VIGIL_OUTBOX_SPILL_MAX_BYTES; 0 without a spill).',
+    'Node: bytes of events the outbox on disk holds (bounded by VIGIL_OUTBOX_SPILL_MAX_BYTES; 0 in memory).',
     [{}],
     'gauge',
   );
@@ -68,8 +68,7 @@ export class DeliveryMetrics implements MetricsSource {
   );
   readonly latency = new Histogram(
     'vigil_event_delivery_seconds',
-    'Per event, from emit to the backplane acknowledging it (not for events that went through ' +
-      'the Node outbox’s disk spill: their emit time stays behind).',
+    'Per event, from emit to the backplane acknowledging it (Workers: direct deliveries only).',
     [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
 

@@ -1,16 +1,5 @@
-/** Delivery of the edge's events to the backplane: the sinks both runtimes build. */
+/** Delivery of the edge's events to the backplane: the outbox and the sinks both runtimes build. */
 export { DeliveryMetrics, type DropReason, type FailureReason } from './delivery-metrics.js';
-export {
-  drainOutbox,
-  HOLD_STATUSES,
-  OUTBOX_BACKOFF,
-  OUTBOX_BATCH,
-  type DrainOutcome,
-  type DurableHandoff,
-  type HandoffResult,
-  type OutboxRow,
-  type OutboxStore,
-} from './durable-outbox.js';
 export { renderOutboxStats, type OutboxStats } from './durable-outbox-metrics.js';
 export {
   DEFAULT_BACKOFF,
@@ -22,8 +11,27 @@ export {
   type IngestTarget,
 } from './ingest-client.js';
 export { throttleLog, type ThrottledLog } from './log-throttle.js';
-export { OutboxEventSink, type OutboxEventSinkOptions } from './outbox-event-sink.js';
-// The Node runtime implements it on disk (runtime/node/file-outbox-spill.ts), imported there only.
-export type { OutboxSpill, SpillRead } from './outbox-spill.port.js';
-export { RequestEventSink, type RequestEventSinkOptions } from './request-event-sink.js';
+export { MemoryOutboxStore } from './memory-outbox-store.js';
+export {
+  drainOutbox,
+  nextDrain,
+  OUTBOX_BACKOFF,
+  OUTBOX_BATCH,
+  type AppendResult,
+  type DrainObserver,
+  type DrainOutcome,
+  type OutboxRow,
+  type OutboxStore,
+} from './outbox.js';
+export {
+  OutboxEventSink,
+  type NodeOutboxStore,
+  type OutboxEventSinkOptions,
+} from './outbox-event-sink.js';
+export {
+  RequestEventSink,
+  type DurableHandoff,
+  type HandoffResult,
+  type RequestEventSinkOptions,
+} from './request-event-sink.js';
 export { createWebCryptoHmac } from './web-crypto-hmac.js';

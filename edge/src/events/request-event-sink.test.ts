@@ -4,8 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../app/app-context.js';
 import type { VigilEvent } from '@vigil/core';
 import { DeliveryMetrics } from './delivery-metrics.js';
-import type { DurableHandoff, HandoffResult } from './durable-outbox.js';
-import { RequestEventSink, type RequestEventSinkOptions } from './request-event-sink.js';
+import {
+  RequestEventSink,
+  type DurableHandoff,
+  type HandoffResult,
+  type RequestEventSinkOptions,
+} from './request-event-sink.js';
 import { feedbackEvents } from './test-events.js';
 import { startTestIngest } from './test-ingest-server.js';
 import { createWebCryptoHmac } from './web-crypto-hmac.js';
@@ -85,7 +89,7 @@ function fakeOutbox(answer: (events: readonly VigilEvent[]) => HandoffResult | E
   let resumes = 0;
   let calls = 0;
   const handoff: DurableHandoff = {
-    store(events) {
+    append(events) {
       calls++;
       const a = answer(events);
       if (a instanceof Error) return Promise.reject(a);
@@ -149,21 +153,19 @@ describe('RequestEventSink with a durable outbox', () => {
     expect(outbox.resumes()).toBe(1);
   });
 
-  it('holds on 401/403/404 but drops poison (other 4xx) without a handoff', async () => {
+  it('hands any refusal (401, 422) to the outbox at once: its drain decides what is poison', async () => {
     const outbox = fakeOutbox(storeAll);
-    const { ingest, metrics, emit, background } = await setup({ handoff: outbox.handoff });
+    const { ingest, metrics, emit, background } = await setup({
+      handoff: outbox.handoff,
+      pauseMs: 0,
+    });
     ingest.answer = (n) => ({ status: n === 0 ? 401 : 422 });
     emit(2);
     await Promise.all(background);
-    expect(outbox.handed).toHaveLength(1);
-    expect(ingest.requests).toHaveLength(1);
-
-    const poisoned = await setup({ handoff: outbox.handoff });
-    poisoned.ingest.answer = () => ({ status: 422 });
-    poisoned.emit(4);
-    await Promise.all(poisoned.background);
-    expect(outbox.handed).toHaveLength(1);
-    expect(poisoned.metrics.dropped.get({ reason: 'rejected' })).toBe(4);
+    emit(4, 2);
+    await Promise.all(background);
+    expect(outbox.handed.map((ids) => ids.length)).toEqual([2, 4]);
+    expect(ingest.requests.map((r) => r.status)).toEqual([401, 422]);
     expect(metrics.dropped.get({ reason: 'rejected' })).toBe(0);
   });
 

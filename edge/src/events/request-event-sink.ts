@@ -4,21 +4,20 @@
  * request's events are one signed batch (a batch request's decisions included), delivered after
  * the response under that request's `waitUntil`.
  *
- * With a durable outbox (`handoff`: the EventOutbox Durable Object) the happy path is unchanged —
- * one direct POST — but when two quick attempts fail (network error, timeout, 408, 429, 5xx; one
- * attempt if the next would start more than 5 s after the emit, as after a long Retry-After), or
- * the backplane says it is misconfigured (401/403/404), the batch is handed to the outbox, which
- * stores it and delivers it when the backplane is back: no event is lost to an outage. For a few
- * seconds after such a handoff this isolate hands its batches over at once instead of knocking
- * on a backplane that just failed; and once a direct delivery succeeds again it tells the outbox
- * to deliver now rather than after its backoff. Without an outbox, up to four attempts within
- * 20 s, then the events are dropped (`retries_exhausted`), counted and logged. A poison answer
- * (any other 4xx) drops the batch in both cases (`rejected`).
+ * With the durable outbox (`handoff`: the EventOutbox Durable Object) the happy path is one direct
+ * POST; any other answer hands the batch to the outbox, whose drain (outbox.ts, the Node edge's
+ * too) applies the one delivery policy — retry, hold, or set a poison event aside. The direct
+ * path retries once (network error, timeout, 408, 429, 5xx; not if the retry would start more than
+ * 5 s after the emit) and hands a refusal (4xx) over at once. For a few seconds after a handoff
+ * this isolate hands its batches over without a direct attempt rather than knock on a backplane
+ * that just failed; once a direct delivery succeeds again it tells the outbox to deliver now
+ * rather than after its backoff. Without an outbox (no EVENT_OUTBOX binding, a misconfiguration
+ * create-worker-app.ts logs), up to four attempts within 20 s, then the events are dropped
+ * (`retries_exhausted`; a refusal: `rejected`), counted and logged.
  */
 import { MAX_INGEST_EVENTS, type EmitOptions, type EventSink, type VigilEvent } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
 import type { DeliveryMetrics, DropReason } from './delivery-metrics.js';
-import { HOLD_STATUSES, type DurableHandoff } from './durable-outbox.js';
 import { throttleLog, type ThrottledLog } from './log-throttle.js';
 import {
   ingestBody,
@@ -27,6 +26,23 @@ import {
   type BackoffPolicy,
   type IngestTarget,
 } from './ingest-client.js';
+import type { AppendResult } from './outbox.js';
+
+/** What the outbox answers a handoff; every event handed over is in exactly one count. */
+export interface HandoffResult extends AppendResult {
+  /** Of `stored`: already stored (the same event_id), a repeated handoff, harmless. */
+  readonly duplicates: number;
+  /** Not stored: they fail core's schemas (a bug). Lost, counted, logged. */
+  readonly invalid: number;
+}
+
+/** The durable outbox as the request sink sees it (the EventOutbox Durable Object on Workers). */
+export interface DurableHandoff {
+  /** Keep `events` until the backplane takes them. Rejects if the outbox cannot be reached. */
+  append(events: readonly VigilEvent[]): Promise<HandoffResult>;
+  /** The backplane just took a direct delivery: deliver what is held now, not after the backoff. */
+  resume(): Promise<void>;
+}
 
 export interface RequestEventSinkOptions {
   readonly target: IngestTarget;
@@ -111,9 +127,7 @@ export class RequestEventSink implements EventSink {
         return;
       }
       if (out.kind === 'rejected') {
-        if (handoff && HOLD_STATUSES.has(out.status)) {
-          return this.handOff(handoff, batch, `backplane answered ${out.status}`);
-        }
+        if (handoff) return this.handOff(handoff, batch, `backplane answered ${out.status}`);
         this.drop('rejected', batch.length, `event batch refused by the backplane: dropped`, {
           status: out.status,
           detail: out.detail,
@@ -149,9 +163,9 @@ export class RequestEventSink implements EventSink {
     let error: unknown;
     for (let i = 0; ; i++) {
       try {
-        const r = await handoff.store(batch);
+        const r = await handoff.append(batch);
         this.outboxHolds = true;
-        metrics.handedOff.inc({}, r.stored + r.duplicates);
+        metrics.handedOff.inc({}, r.stored);
         if (cause !== null) {
           this.throttled('warn', 'backplane unreachable: events handed to the durable outbox', {
             events: batch.length,

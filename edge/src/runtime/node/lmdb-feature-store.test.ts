@@ -1,6 +1,5 @@
 // The Node edge's persistent store: the port's contract on real LMDB files, and what a restart
 // must keep — states bit for bit, records with their labels and answers, expiry included.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { describeFeatureStoreContract } from '../../stores/feature-store.contrac
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { DirLockedError } from './dir-lock.js';
 import { openLmdbFeatureStore } from './lmdb-feature-store.js';
+import { killAfterFirstLine } from './test-crash-child.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-lmdb-store-'));
 let n = 0;
@@ -100,24 +100,7 @@ describe('the LMDB feature store across a restart', () => {
 
   it('forgets no step that resolved when the process is killed (SIGKILL) right after', async () => {
     const dir = nextDir();
-    // `node --import tsx`, not tsx's CLI: that runs the script in a grandchild the kill would miss.
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', new URL('./test-lmdb-crash-child.ts', import.meta.url).pathname, dir],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('\n')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`the child exited first: ${out}`)));
-    });
-    expect(out).toBe('stepped fresh\n');
-    child.kill('SIGKILL');
-    await exited;
+    expect(await killAfterFirstLine('./test-lmdb-crash-child.ts', [dir])).toBe('stepped fresh\n');
     // The dead process's lock is taken over; its step is there.
     const after = await openLmdbFeatureStore({ dir });
     try {

@@ -23,12 +23,10 @@
  * latency path): a crash between a response and the commit of its answer leaves the transaction
  * recorded without one, and its retries are then answered 409 (pending) instead of replayed.
  *
- * One process per directory (a lock file, as the outbox's spill): two edges on one store would
+ * One process per directory (a lock file, as the outbox's): two edges on one store would
  * each keep their own copy in memory and overwrite each other's states.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import type {
   FeatureStoreJournal,
   JournalChanges,
@@ -40,7 +38,8 @@ import {
   MemoryFeatureStore,
   type MemoryFeatureStoreOptions,
 } from '../../stores/memory-feature-store.js';
-import { DirLockedError, takeDirLock, type DirLock } from './dir-lock.js';
+import type { DirLock } from './dir-lock.js';
+import { openLockedLmdb } from './locked-lmdb.js';
 
 export interface LmdbFeatureStoreOptions extends Omit<MemoryFeatureStoreOptions, 'journal'> {
   /** VIGIL_FEATURE_STORE_DIR (created if missing). */
@@ -112,23 +111,11 @@ export async function openLmdbFeatureStore(
   options: LmdbFeatureStoreOptions,
 ): Promise<LmdbFeatureStore> {
   const { dir } = options;
-  let lock: DirLock;
-  try {
-    await mkdir(dir, { recursive: true });
-    lock = await takeDirLock(dir, 'VIGIL_FEATURE_STORE_DIR');
-  } catch (e) {
-    throw e instanceof DirLockedError ? e : new FeatureStoreDirError(dir, e);
-  }
-  const where = join(dir, 'lmdb');
-  let root: RootDatabase | undefined;
-  try {
-    root = open({ path: where, compression: false, maxDbs: 4 });
+  const fail = (e: unknown) => new FeatureStoreDirError(dir, e);
+  return openLockedLmdb(dir, 'VIGIL_FEATURE_STORE_DIR', 3, fail, (root, lock, where) => {
     const customers = root.openDB<Uint8Array, string>({ name: 'customers', encoding: 'binary' });
     const terminals = root.openDB<Uint8Array, string>({ name: 'terminals', encoding: 'binary' });
     const records = root.openDB<JournalRecord, string>({ name: 'records', encoding: 'msgpack' });
-    // A first write now: a directory that cannot be written fails start-up rather than the first
-    // scores, and LMDB's writer is running before the first step needs it.
-    await root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' }).put('layout', 1);
     const journal = new LmdbJournal(root, customers, terminals, records, lock);
     const store = new MemoryFeatureStore({ ...options, journal });
     // getRange reads lazily, inside a read transaction of its own; restore walks each once.
@@ -138,11 +125,7 @@ export async function openLmdbFeatureStore(
       records: entries(records),
     });
     return { store, restored, where };
-  } catch (e) {
-    await root?.close().catch(() => undefined);
-    await lock.release();
-    throw new FeatureStoreDirError(dir, e);
-  }
+  });
 }
 
 function* entries<V>(db: Database<V, string>): Iterable<readonly [string, V]> {

@@ -2,7 +2,7 @@
  * The edge on Node (@hono/node-server): `npm run start:edge` — the edge alone, in-memory features
  * unless a Redis is configured, no backplane unless VIGIL_BACKPLANE_URL is set, at
  * 127.0.0.1:$PORT (default 8787). This file is the Node wiring: configuration, model, feature
- * store, event sink (and its disk spill), hub forwarding and server are created here and passed
+ * store, event sink (and its outbox on disk), hub forwarding and server are created here and passed
  * down; nothing else in edge/ reads the environment, and the disk only where told to here.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ import { DeliveryMetrics, OutboxEventSink, createWebCryptoHmac } from '../../eve
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { isHubPath } from '../../app/hub-paths.js';
-import { openFileOutboxSpill, type FileOutboxSpill } from './file-outbox-spill.js';
+import { LmdbOutboxStore } from './lmdb-outbox-store.js';
 import { forwardToHub, forwardUpgrades, type UpgradeForwarder } from './hub-forwarder.js';
 import { readModelFiles } from './read-model-files.js';
 import { serveNode, type NodeServer } from './serve-node.js';
@@ -102,7 +102,7 @@ export interface NodeEdge {
   readonly generatedKey: string | undefined;
   /**
    * Stop serving (in-flight requests finish, 5 s at most), flush the event outbox (5 s at most;
-   * what is left is written to its disk spill), then flush and close the store and release the
+   * what is left stays in its store on disk), then flush and close the store and release the
    * model.
    */
   close(): Promise<void>;
@@ -127,14 +127,11 @@ export async function startNodeEdge(
   });
   const { store, description } = await selectFeatureStore(config, log);
   const delivery = new DeliveryMetrics();
-  // The spill (and its lock) only where there is an outbox to spill.
-  let spill: FileOutboxSpill | undefined;
+  // The durable outbox (and its lock) only where there are events to deliver.
+  let disk: LmdbOutboxStore | undefined;
   if (config.backplane && config.outboxDir !== null) {
     try {
-      spill = await openFileOutboxSpill({
-        dir: resolve(config.outboxDir),
-        maxBytes: config.outboxSpillMaxBytes,
-      });
+      disk = await LmdbOutboxStore.open(resolve(config.outboxDir), config.outboxSpillMaxBytes);
     } catch (e) {
       await store.close();
       await scorer.release();
@@ -151,7 +148,7 @@ export async function startNodeEdge(
         capacity: config.outboxCapacity,
         metrics: delivery,
         log,
-        ...(spill ? { spill } : {}),
+        ...(disk ? { store: disk } : {}),
       })
     : null;
   const app = createApp({
@@ -192,10 +189,10 @@ export async function startNodeEdge(
     modelVersion: model.metadata.version,
     storeDescription: description,
     eventsDescription: outbox
-      ? `signed batches to ${config.backplane!.url}/ingest/events (outbox of ${config.outboxCapacity} events, ` +
-        (spill
-          ? `then up to ${config.outboxSpillMaxBytes} bytes in ${spill.where})`
-          : 'in memory only: VIGIL_OUTBOX_DIR=off)')
+      ? `signed batches to ${config.backplane!.url}/ingest/events (outbox ` +
+        (disk
+          ? `of up to ${config.outboxSpillMaxBytes} bytes in ${disk.where})`
+          : `of ${config.outboxCapacity} events in memory only: VIGIL_OUTBOX_DIR=off)`)
       : 'counted in /metrics only (VIGIL_BACKPLANE_URL unset)',
     outbox,
     routesDescription: [

@@ -3,13 +3,16 @@
  * Durable Objects) against a stand-in backplane on loopback: the acceptance drill — the backplane's
  * port closed for 30 s while decisions are scored, then open again — delivers every event with no
  * one lifting a finger; the outbox's bound refuses loudly; and what it holds survives a restart
- * of workerd on persisted storage.
+ * of workerd on persisted storage. And the OutboxStore contract, through Miniflare's proxy of the
+ * binding, on a Worker without a backplane (so that no alarm delivers what the contract reads).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateEvent } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxStore } from '../../events/outbox.js';
+import { describeOutboxStoreContract } from '../../events/outbox-store.contract.js';
 import { startTestIngest, type TestIngestServer } from '../../events/test-ingest-server.js';
 import { bundleWorker, type WorkerBundle } from './host/bundle.js';
 import { startWorkerd, type WorkerdEdge } from './host/start-workerd.js';
@@ -23,6 +26,9 @@ let bundle: WorkerBundle;
 let backplane: TestIngestServer;
 /** Capacity 1,000 (the smallest VIGIL_OUTBOX_CAPACITY allowed). */
 let worker: WorkerdEdge;
+/** No VIGIL_BACKPLANE_URL: its outboxes only store. */
+let storing: WorkerdEdge;
+let objects = 0;
 const disposables: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
@@ -30,13 +36,21 @@ beforeAll(async () => {
   bundle = await bundleWorker(outdir);
   backplane = await startTestIngest(SECRET);
   worker = await startWorkerd(bundle, { bindings: bindings({ VIGIL_OUTBOX_CAPACITY: '1000' }) });
+  storing = await startWorkerd(bundle, { bindings: { VIGIL_API_KEYS: KEY } });
 });
 
 afterAll(async () => {
   for (const d of disposables.reverse()) await d().catch(() => {});
   await worker?.dispose();
+  await storing?.dispose();
   await backplane?.close();
   if (outdir) await rm(outdir, { recursive: true, force: true });
+});
+
+// One object per test (by name); Miniflare's proxy stands for the binding's stub.
+describeOutboxStoreContract('durable object', async () => {
+  const ns = await storing.durableObjects('EVENT_OUTBOX');
+  return ns.get(ns.idFromName(`contract-${objects++}`)) as unknown as OutboxStore;
 });
 
 function bindings(more: Record<string, string> = {}): Record<string, string> {

@@ -3,11 +3,12 @@
  * (`idFromName('global')`), SQLite-backed (wrangler.toml's migration `v2`). When an isolate cannot
  * deliver a request's events directly (request-event-sink.ts), it hands them here (`store`, RPC);
  * they are written to SQLite — one row per event, its JSON keyed by `event_id`, `INSERT OR IGNORE`
- * so a repeated handoff is harmless — and an alarm delivers them, oldest first, in signed batches of
- * ≤ 500 (events/durable-outbox.ts), deleting each batch once the backplane has acknowledged it.
- * While the backplane fails, the alarm reschedules itself with exponential backoff and full jitter
- * capped at 30 s (OUTBOX_BACKOFF), explicitly — the runtime's own retries of a throwing alarm give
- * up after a few — and an isolate whose direct delivery works again pulls it forward (`resume`).
+ * so a repeated handoff is harmless — and an alarm runs the edge's one drain (events/outbox.ts,
+ * which the Node edge runs over LMDB): oldest first, signed batches of ≤ 500, each removed once the
+ * backplane has acknowledged it, held or set aside by the same policy. While the backplane fails,
+ * the alarm reschedules itself after the drain's backoff (nextDrain), explicitly — the runtime's
+ * own retries of a throwing alarm give up after a few — and an isolate whose direct delivery works
+ * again pulls it forward (`resume`).
  *
  * Bounded: at most VIGIL_OUTBOX_CAPACITY events (default 100,000; a decision event is ~1.6 kB, so
  * ~160 MB of SQLite). When full it refuses new events rather than dropping stored ones: refusals
@@ -15,7 +16,7 @@
  * counted here too and logged at error level.
  *
  * Nothing correctness depends on lives only in memory: the events, the counters and the backoff
- * state are in SQLite, the schedule is the alarm. `depth` is a cache of COUNT(*) rebuilt on every
+ * state are in SQLite, the schedule is the alarm. `held` is a cache of COUNT(*) rebuilt on every
  * wake-up, exact because only this object writes the table.
  *
  * Why one instance: handoffs happen only while the backplane is failing, one RPC per request then;
@@ -30,9 +31,9 @@ import { loadConfig } from '../../config/index.js';
 import {
   createWebCryptoHmac,
   drainOutbox,
-  OUTBOX_BACKOFF,
-  retryDelayMs,
+  nextDrain,
   throttleLog,
+  type DrainObserver,
   type DrainOutcome,
   type FailureReason,
   type HandoffResult,
@@ -67,7 +68,7 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
   private readonly capacity: number;
   private readonly target: IngestTarget | null;
   private readonly throttled: ThrottledLog;
-  private depth: number;
+  private held: number;
 
   constructor(ctx: DurableObjectState, env: OutboxEnv) {
     super(ctx, env);
@@ -94,18 +95,18 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
     this.sql.exec(
       'CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)',
     );
-    this.depth = this.countRows();
+    this.held = this.countRows();
   }
 
   /** RPC from the Worker: keep these events until the backplane takes them. */
-  async store(events: readonly VigilEvent[]): Promise<HandoffResult> {
+  async append(events: readonly VigilEvent[]): Promise<HandoffResult> {
     let stored = 0;
     let duplicates = 0;
     let refused = 0;
     let invalid = 0;
     const now = Date.now();
     // The cache moves only once the transaction has committed.
-    let depth = this.depth;
+    let depth = this.held;
     this.ctx.storage.transactionSync(() => {
       for (const e of events) {
         // The RPC is a border: rows must be events the backplane's schemas accept.
@@ -138,13 +139,13 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
       }
       this.count({ stored, duplicates, refused_full: refused, refused_invalid: invalid });
     });
-    this.depth = depth;
+    this.held = depth;
     if (refused > 0) {
       this.throttled(
         'error',
         `durable outbox full (VIGIL_OUTBOX_CAPACITY=${this.capacity}): new events refused; ` +
           'the backplane has not taken events for a while',
-        { depth: this.depth, backplane: this.target?.backplaneUrl },
+        { depth: this.held, backplane: this.target?.backplaneUrl },
         refused,
       );
     }
@@ -155,12 +156,12 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
       });
     }
     if (stored > 0) await this.ensureScheduled();
-    return { stored, duplicates, refused, invalid };
+    return { stored: stored + duplicates, duplicates, refused, invalid };
   }
 
   /** RPC: the backplane took a direct delivery; deliver now instead of waiting out the backoff. */
   async resume(): Promise<void> {
-    if (this.depth === 0) return;
+    if (this.held === 0) return;
     const at = await this.ctx.storage.getAlarm();
     if (at === null || at > Date.now() + 1_000) await this.ctx.storage.setAlarm(Date.now());
   }
@@ -177,7 +178,7 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
       .exec<{ stored_at: number }>('SELECT stored_at FROM outbox_events ORDER BY seq LIMIT 1')
       .toArray()[0];
     return {
-      depth: this.depth,
+      depth: this.held,
       capacity: this.capacity,
       oldestAgeSeconds: oldest ? Math.max(0, Date.now() - oldest.stored_at) / 1000 : 0,
       stored: get('stored'),
@@ -196,7 +197,7 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
 
   /** RPC (each isolate's first request): make sure stored events have an alarm to deliver them. */
   async ensureScheduled(): Promise<void> {
-    if (this.depth > 0 && (await this.ctx.storage.getAlarm()) === null) {
+    if (this.held > 0 && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now());
     }
   }
@@ -205,64 +206,49 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
   override async alarm(): Promise<void> {
     if (this.target === null) {
       this.throttled('error', 'durable outbox: events stored but no VIGIL_BACKPLANE_URL', {
-        depth: this.depth,
+        depth: this.held,
       });
       return; // the next isolate with a backplane reschedules (ensureScheduled)
     }
     let outcome: DrainOutcome;
     try {
-      outcome = await drainOutbox(this, { target: this.target, log: consoleLogger });
+      outcome = await drainOutbox(this, {
+        target: this.target,
+        observer: this.observer,
+        log: this.throttled,
+      });
     } catch (error) {
       // A bug or a storage failure: never let the schedule die with it.
       consoleLogger({ level: 'error', msg: 'durable outbox: drain failed', error });
-      outcome = {
-        kind: 'retry',
-        delivered: 0,
-        reason: 'network',
-        status: null,
-        retryAfterMs: null,
-        error,
-      };
+      outcome = { kind: 'retry', delivered: 0, status: null, retryAfterMs: null, error };
     }
-    if (outcome.kind === 'empty') {
-      // Recount (the table is empty, so this is cheap): the cache never drifts for long.
-      this.depth = this.countRows();
-      if (this.meta('attempt') !== 0) this.setMeta('attempt', 0);
-      if (this.depth > 0) await this.ctx.storage.setAlarm(Date.now());
-      return;
-    }
-    if (outcome.kind === 'more') {
-      if (this.meta('attempt') !== 0) this.setMeta('attempt', 0);
-      await this.ctx.storage.setAlarm(Date.now());
-      return;
-    }
-    // Any progress restarts the backoff.
-    const attempt = outcome.delivered > 0 ? 0 : this.meta('attempt');
-    const wait = retryDelayMs(attempt, outcome.retryAfterMs, OUTBOX_BACKOFF);
-    this.setMeta('attempt', attempt + 1);
-    await this.ctx.storage.setAlarm(Date.now() + wait);
-    this.throttled('warn', 'durable outbox: backplane not taking events; retrying', {
-      depth: this.depth,
-      attempt: attempt + 1,
-      retry_in_ms: Math.round(wait),
-      status: outcome.status,
-      error: outcome.error,
-    });
+    if (outcome.kind === 'empty') this.held = this.countRows(); // cheap: the cache never drifts
+    const next = nextDrain(outcome, this.meta('attempt'));
+    if (this.meta('attempt') !== next.failures) this.setMeta('attempt', next.failures);
+    if (next.inMs !== null) await this.ctx.storage.setAlarm(Date.now() + next.inMs);
+    else if (this.held > 0) await this.ctx.storage.setAlarm(Date.now());
   }
+
+  /** The drain's counts, kept in outbox_meta. */
+  private readonly observer: DrainObserver = {
+    delivered: (rows) => this.count({ delivered: rows.length }),
+    failed: (reason, n) => this.count({ [`failed_${reason}`]: n }),
+    setAside: (reason, n) => this.count({ [`dropped_${reason}`]: n }),
+  };
 
   // OutboxStore, for the drain.
 
   oldest(limit: number): readonly OutboxRow[] {
     return this.sql
-      .exec<{ seq: number; event: string }>(
-        'SELECT seq, event FROM outbox_events ORDER BY seq LIMIT ?',
+      .exec<{ seq: number; event: string; stored_at: number }>(
+        'SELECT seq, event, stored_at FROM outbox_events ORDER BY seq LIMIT ?',
         limit,
       )
       .toArray()
-      .map((r) => ({ seq: r.seq, json: r.event }));
+      .map((r) => ({ seq: r.seq, json: r.event, at: r.stored_at }));
   }
 
-  settle(rows: readonly OutboxRow[], outcome: 'delivered' | 'invalid' | 'rejected'): void {
+  settle(rows: readonly OutboxRow[]): void {
     const removed = this.ctx.storage.transactionSync(() => {
       let n = 0;
       for (const row of rows) {
@@ -270,14 +256,13 @@ export class EventOutbox extends DurableObject<OutboxEnv> implements OutboxStore
         n +=
           this.sql.exec('DELETE FROM outbox_events WHERE seq = ?', row.seq).rowsWritten > 0 ? 1 : 0;
       }
-      this.count(outcome === 'delivered' ? { delivered: n } : { [`dropped_${outcome}`]: n });
       return n;
     });
-    this.depth -= removed;
+    this.held -= removed;
   }
 
-  failed(reason: FailureReason, events: number): void {
-    this.count({ [`failed_${reason}`]: events });
+  depth(): number {
+    return this.held;
   }
 
   private count(by: Partial<Record<MetaKey, number>>): void {

@@ -29,8 +29,8 @@ export class WorkerOutbox implements DurableHandoff {
     return this.ns.get(this.ns.idFromName(OUTBOX_NAME));
   }
 
-  async store(events: readonly VigilEvent[]): Promise<HandoffResult> {
-    return await this.stub().store(events);
+  async append(events: readonly VigilEvent[]): Promise<HandoffResult> {
+    return await this.stub().append(events);
   }
 
   async resume(): Promise<void> {
