@@ -3,7 +3,7 @@
  * (input `features` float [N, nFeatures]; output `probabilities` float [N, 2], column 1 = fraud).
  *
  * One InferenceSession per process or isolate, created at start-up from bytes the runtime hands
- * over (the Node runtime reads model/artifacts; the Worker bundles the model), so nothing here
+ * over (the Node runtime reads edge/model; the Worker bundles the model), so nothing here
  * touches a file system. Imported as `onnxruntime-web/wasm`, the build without WebGPU/WebGL, which
  * is what workerd can run; a runtime that must teach ORT how to instantiate its WebAssembly (the
  * Worker: a pre-compiled module) does so on this same module's `env` before calling us.
