@@ -64,7 +64,8 @@ export async function countRows(
  * When Postgres holds `n` decisions. The hub sees an event only after its write has committed, so
  * the moment it has seen all `sent` events is when they were all in Postgres (or a little after);
  * Postgres itself is counted then, and otherwise only every 5 s, in case the hub missed some (a
- * count scans the run's rows: every 500 ms it cost Postgres ~10 ms of CPU per 1,000 events).
+ * count scans the run's rows: counted often, it costs Postgres CPU the run measures;
+ * docs/measurements.md).
  */
 export async function waitForRows(
   sql: postgres.Sql,

@@ -15,7 +15,7 @@
 # persists across stop and start until `reset`.
 #
 # `install` also starts and stops one throwaway node so the JVM can archive the classes Kafka
-# loads (class data sharing, in the libs dir): later starts take about 40% less CPU.
+# loads (class data sharing, in the libs dir): later starts take less CPU (docs/measurements.md).
 #
 # Environment: VIGIL_KAFKA_VERSION (default 3.9.2; a 3.x release: 4.x wants log4j2 and another
 # SLF4J binding), VIGIL_KAFKA_START_TIMEOUT (seconds, 90), VIGIL_KAFKA_STOP_TIMEOUT (seconds, 30),
@@ -260,7 +260,7 @@ format_storage() {
 }
 
 # Class data sharing: the classes a node loads while it starts, archived once per Java build into
-# the libs dir, make every later start take about 40% less CPU (a few seconds on 2 busy cores).
+# the libs dir, make every later start take less CPU (docs/measurements.md).
 # A node started without the archive writes it when it stops cleanly (see cmd_stop); the JVM
 # ignores an archive that no longer matches, silently. VIGIL_KAFKA_CDS=0 turns this off.
 CDS_OPTS=()
