@@ -2,14 +2,14 @@
  * The backplane benchmark's settings and machinery: the services from scripts/services, backplane
  * processes (`node --import tsx backplane/src/main.ts`, as in production), a database per run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
 import { runServiceScript } from '../scripts/services/service-script.js';
+import { type Child, startScript } from './child-process.js';
 import { cpuSeconds } from './proc-cpu.js';
 
-export const ROOT = new URL('..', import.meta.url).pathname;
+export type { Child } from './child-process.js';
+
 export const KAFKA_PORT = Number(process.env.VIGIL_BENCH_KAFKA_PORT ?? 19192);
 export const POSTGRES_PORT = Number(process.env.VIGIL_BENCH_POSTGRES_PORT ?? 15434);
 export const SECRET = 'bench-events-secret-0123456789';
@@ -53,14 +53,6 @@ export async function inFlight(
   );
 }
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 /** Start a service unless it runs already; `stop` stops only one this run started. */
 export async function service(
   script: string,
@@ -77,52 +69,17 @@ export async function service(
   return { stop: running ? () => Promise.resolve() : stop, wasRunning: running };
 }
 
-export interface Child {
-  readonly url: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-export async function startBackplaneProcess(
+export function startBackplaneProcess(
   env: Record<string, string>,
   script = 'backplane/src/main.ts',
 ): Promise<Child> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.VIGIL_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
-      '--import',
-      'tsx',
-      script,
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, VIGIL_BACKPLANE_PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the backplane exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the backplane did not start within 90 s');
-    await sleep(200);
-  }
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startScript(script, {
+    env,
+    portVariable: 'VIGIL_BACKPLANE_PORT',
+    healthPath: '/healthz',
+    timeoutSeconds: 90,
+    nodeArgs: (process.env.VIGIL_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
+  });
 }
 
 /** Delete this run's topics: a broker kept between runs would otherwise hold every run's events. */
