@@ -1,55 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { N_FEATURES, predictProbability } from '@vigil/core';
 import { createOrtScorer, readArtifacts, replayFeatures } from '@vigil/model';
 import { simulate } from '@vigil/sim';
+import { type Child, startScript } from './child-process.js';
 import { compareWithFloor, comparisonTable, KEY } from './floor-comparison.js';
 import { fmt, fmtInt, summarize } from './stats.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-
-interface Server {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** A port free right now on loopback. */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 /** Start a server script in its own process (its own core) and wait for its health route. */
-async function startServer(script: string, env: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), VIGIL_API_KEYS: KEY, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+function startServer(script: string, env: Record<string, string> = {}): Promise<Child> {
+  return startScript(script, {
+    env: { VIGIL_API_KEYS: KEY, ...env },
+    portVariable: 'PORT',
+    healthPath: '/v1/health',
+    timeoutSeconds: 60,
   });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/v1/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${script} did not start within 60 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** Node edge vs the Hono floor; batch throughput; the tree-walk and ORT single-row bounds. */

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only a,b] — Vigil's benchmarks, written to docs/benchmarks.md.
+ * npm run bench [-- --only a,b] [-- --help] — Vigil's benchmarks, written to docs/benchmarks.md.
  * Sections: simulate, features, train (and more as the system grows). Each section measures its
  * baseline in the same run, so ratios are comparable across machines.
  */
@@ -143,7 +143,15 @@ const SECTIONS: Record<string, Section> = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(
+      `npm run bench [-- --only SECTION,…]: measure and write ${OUT}\nsections: ${Object.keys(SECTIONS).join(', ')}\n`,
+    );
+    return;
+  }
   const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
   for (const n of names)
     if (!SECTIONS[n])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, summarize, table } from './stats.js';
+import { fill, percentile, summarize, table } from './stats.js';
 
 describe('bench stats', () => {
   it('takes nearest-rank percentiles', () => {
@@ -11,5 +11,9 @@ describe('bench stats', () => {
   });
   it('renders a markdown table', () => {
     expect(table(['a', 'b'], [['1', '2']])).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |');
+  });
+  it('fills named slots in static text, refusing a slot without a value', () => {
+    expect(fill('{n} of {m}: {n}', { n: '3', m: '4' })).toBe('3 of 4: 3');
+    expect(() => fill('{n} of {missing}', { n: '3' })).toThrow(/missing/);
   });
 });

@@ -29,3 +29,16 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Static text with its {name} slots filled from `values`; a slot without a value throws, so a
+ * renamed value cannot leave a literal "{name}" in the report. (One regular expression: a template
+ * library would bring loops and escaping this text does not need.)
+ */
+export function fill(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for {${name}} in "${text.slice(0, 60)}…"`);
+    return value;
+  });
+}

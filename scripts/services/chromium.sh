@@ -11,17 +11,10 @@
 # VIGIL_CHROMIUM overrides the binary (default /usr/bin/chromium).
 set -euo pipefail
 
+readonly SERVICE=chromium USAGE='install|status|path|start|stop'
+# shellcheck source=scripts/services/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly CHROMIUM="${VIGIL_CHROMIUM:-/usr/bin/chromium}"
-
-die() {
-  echo "chromium.sh: $*" >&2
-  exit 1
-}
-
-usage() {
-  echo "usage: $0 {install|status|path|start|stop}" >&2
-  exit 2
-}
 
 # The browser's version line ("Chromium 139.0.7258.154 built on Debian ..."), or failure.
 version() {
@@ -32,61 +25,39 @@ version() {
 cmd_install() {
   local v
   if v="$(version)" && [[ -n "$v" ]]; then
-    echo "chromium.sh: already installed: $v ($CHROMIUM)"
+    log "already installed: $v ($CHROMIUM)"
     return 0
   fi
   [[ "$CHROMIUM" == /usr/bin/chromium ]] ||
     die "VIGIL_CHROMIUM=$CHROMIUM does not run; unset it to install Debian's chromium"
-  command -v apt-get >/dev/null 2>&1 ||
-    die "chromium is missing and apt-get is not available; install Debian's chromium by other means"
-  local sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "chromium is missing; installing it needs root (or sudo)"
-    sudo=(sudo)
-  fi
   # No recommends: they would bring systemd, udev, avahi-daemon, upower and printing tools. The
   # one recommendation a headless browser wants is a set of metric-compatible fonts.
-  local policy=/usr/sbin/policy-rc.d added_policy=0
-  if [[ ! -e "$policy" ]]; then
-    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-    "${sudo[@]}" chmod 755 "$policy"
-    added_policy=1
-  fi
-  local status=0
-  {
-    echo "chromium.sh: installing chromium with apt-get"
-    "${sudo[@]}" apt-get update -qq &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
-  } || status=$?
-  ((added_policy)) && "${sudo[@]}" rm -f "$policy"
-  ((status == 0)) || die "apt-get install chromium failed (exit $status)"
+  apt_install chromium fonts-liberation
   v="$(version)" || die "apt-get finished but '$CHROMIUM --version' does not run"
-  echo "chromium.sh: installed $v ($CHROMIUM)"
+  log "installed $v ($CHROMIUM)"
 }
 
 cmd_status() {
   local v
   if v="$(version)" && [[ -n "$v" ]]; then
-    echo "chromium.sh: $v ($CHROMIUM)"
+    log "$v ($CHROMIUM)"
     return 0
   fi
-  echo "chromium.sh: not installed ($CHROMIUM does not run); run: bash scripts/services/chromium.sh install"
+  log "not installed ($CHROMIUM does not run); run: bash scripts/services/chromium.sh install"
   exit 3
 }
 
-main() {
-  (($# == 1)) || usage
-  case "$1" in
-    install) cmd_install ;;
-    status) cmd_status ;;
-    path)
-      [[ -x "$CHROMIUM" ]] || die "$CHROMIUM is not installed; run: bash scripts/services/chromium.sh install"
-      echo "$CHROMIUM"
-      ;;
-    start | stop) echo "chromium.sh: nothing to $1: each test launches its own headless Chromium ($CHROMIUM)" ;;
-    *) usage ;;
-  esac
+cmd_path() {
+  [[ -x "$CHROMIUM" ]] || die "$CHROMIUM is not installed; run: bash scripts/services/chromium.sh install"
+  echo "$CHROMIUM"
 }
 
-main "$@"
+cmd_start() {
+  log "nothing to start: each test launches its own headless Chromium ($CHROMIUM)"
+}
+
+cmd_stop() {
+  log "nothing to stop: each test launches its own headless Chromium ($CHROMIUM)"
+}
+
+service_main "$@"

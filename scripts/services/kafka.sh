@@ -15,7 +15,7 @@
 # persists across stop and start until `reset`.
 #
 # `install` also starts and stops one throwaway node so the JVM can archive the classes Kafka
-# loads (class data sharing, in the libs dir): later starts take about 40% less CPU.
+# loads (class data sharing, in the libs dir): later starts take less CPU (docs/measurements.md).
 #
 # Environment: VIGIL_KAFKA_VERSION (default 3.9.2; a 3.x release: 4.x wants log4j2 and another
 # SLF4J binding), VIGIL_KAFKA_START_TIMEOUT (seconds, 90), VIGIL_KAFKA_STOP_TIMEOUT (seconds, 30),
@@ -23,10 +23,12 @@
 # their topics), VIGIL_KAFKA_CDS (1; 0 turns the class archive off).
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-readonly REPO_ROOT
-readonly DEFAULT_PORT=9092
 readonly CONTROLLER_OFFSET=1000
+readonly SERVICE=kafka DEFAULT_PORT=9092 MAX_PORT=$((65535 - CONTROLLER_OFFSET))
+readonly PORT_NOTE="; the controller listens on PORT+$CONTROLLER_OFFSET"
+readonly USAGE='install|start [PORT]|stop [PORT]|status [PORT]|reset [PORT]'
+# shellcheck source=scripts/services/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly KAFKA_VERSION="${VIGIL_KAFKA_VERSION:-3.9.2}"
 readonly SCALA_BINARY=2.13
 # The SLF4J binding Kafka 3.x ships in its own distribution (kafka_2.13 leaves it to the user).
@@ -39,42 +41,6 @@ readonly AUTO_CREATE_TOPICS="${VIGIL_KAFKA_AUTO_CREATE_TOPICS:-false}"
 readonly SERVICES_DIR="${VIGIL_SERVICES_DIR:-${HOME:-/root}/.cache/vigil-services}"
 readonly KAFKA_HOME="$SERVICES_DIR/kafka/$KAFKA_VERSION"
 readonly LIBS_DIR="$KAFKA_HOME/libs"
-
-die() {
-  echo "kafka.sh: $*" >&2
-  exit 1
-}
-
-usage() {
-  echo "usage: $0 {install|start [PORT]|stop [PORT]|status [PORT]|reset [PORT]}" >&2
-  exit 2
-}
-
-port_arg() {
-  local port="${1:-$DEFAULT_PORT}"
-  if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port + CONTROLLER_OFFSET > 65535)); then
-    die "invalid port '$port' (expected a number from 1 to $((65535 - CONTROLLER_OFFSET)); the controller listens on PORT+$CONTROLLER_OFFSET)"
-  fi
-  echo "$((10#$port))"
-}
-
-state_dir() {
-  echo "${VIGIL_STATE_DIR:-$REPO_ROOT/.vigil}/kafka-$1"
-}
-
-# apt-get install, as root or through sudo.
-apt_install() {
-  command -v apt-get >/dev/null 2>&1 || die "$* missing and apt-get is not available; install it by other means"
-  local sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "installing $* needs root (or sudo)"
-    sudo=(sudo)
-  fi
-  echo "kafka.sh: installing $* with apt-get"
-  "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
-    die "apt-get install $* failed"
-}
 
 # Sets JAVA_MAJOR (17 for Java 17, 1 for Java 8; empty without java) and JAVA_VM_VERSION.
 JAVA_MAJOR=''
@@ -103,19 +69,6 @@ require_installed() {
   installed || die "Kafka $KAFKA_VERSION jars are not in $LIBS_DIR; run: bash scripts/services/kafka.sh install"
 }
 
-# True when something accepts TCP connections on 127.0.0.1:PORT.
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
-
-# True while PID runs (a zombie counts as gone).
-pid_alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local stat
-  stat="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)" || return 0
-  [[ "${stat:0:1}" != "Z" ]]
-}
-
 # True when PID is a Kafka node (java ... kafka.Kafka CONFIG), optionally with this CONFIG.
 is_kafka_pid() {
   local cmdline
@@ -141,19 +94,13 @@ foreign_kafka_pid() {
   [[ -n "$pid" ]] && is_kafka_pid "$pid" && echo "$pid"
 }
 
-# Hold an exclusive lock on FILE for the rest of the script (parallel test projects may call us).
-lock() {
-  exec 9>"$1"
-  flock -w 300 9 || die "timed out waiting for the lock $1"
-}
-
 cmd_install() {
   if ! java_ok; then
     apt_install openjdk-17-jre-headless
     java_ok || die "installed openjdk-17-jre-headless but 'java' on PATH is still not Java 17+"
   fi
   if installed && cds_ready; then
-    echo "kafka.sh: Kafka $KAFKA_VERSION already installed in $LIBS_DIR (java $JAVA_VM_VERSION)"
+    log "Kafka $KAFKA_VERSION already installed in $LIBS_DIR (java $JAVA_VM_VERSION)"
     return 0
   fi
   mkdir -p "$KAFKA_HOME"
@@ -190,7 +137,7 @@ build_cds_archive() {
     return 0
   }
   scratch="$(mktemp -d "${TMPDIR:-/tmp}/vigil-kafka-cds.XXXXXX")"
-  echo "kafka.sh: archiving the classes a node loads (one throwaway start and stop on 127.0.0.1:$port)"
+  log "archiving the classes a node loads (one throwaway start and stop on 127.0.0.1:$port)"
   if VIGIL_STATE_DIR="$scratch" bash "$self" start "$port" >"$scratch/run.log" 2>&1 &&
     VIGIL_STATE_DIR="$scratch" bash "$self" stop "$port" >>"$scratch/run.log" 2>&1 && cds_ready; then
     echo "kafka.sh: wrote $(cds_archive) ($(du -sh "$(cds_archive)" | cut -f1))"
@@ -206,7 +153,7 @@ fetch_jars() {
   command -v mvn >/dev/null 2>&1 || apt_install maven
   command -v mvn >/dev/null 2>&1 || die "installed maven but 'mvn' is still not on PATH"
 
-  echo "kafka.sh: fetching org.apache.kafka:kafka_$SCALA_BINARY:$KAFKA_VERSION and its runtime dependencies with Maven"
+  log "fetching org.apache.kafka:kafka_$SCALA_BINARY:$KAFKA_VERSION and its runtime dependencies with Maven"
   local work
   work="$(mktemp -d "$KAFKA_HOME/.install.XXXXXX")"
   # shellcheck disable=SC2064 # expand now: $work is local
@@ -312,24 +259,8 @@ format_storage() {
   }
 }
 
-# Sends PID SIGTERM, waits for it to exit, and SIGKILLs it after STOP_TIMEOUT_S (then returns 1).
-terminate() {
-  local pid="$1"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT_S))
-  while pid_alive "$pid"; do
-    if ((SECONDS >= deadline)); then
-      echo "kafka.sh: pid $pid did not stop within ${STOP_TIMEOUT_S}s; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-      while pid_alive "$pid"; do sleep 0.1; done
-      return 1
-    fi
-    sleep 0.1
-  done
-}
-
 # Class data sharing: the classes a node loads while it starts, archived once per Java build into
-# the libs dir, make every later start take about 40% less CPU (a few seconds on 2 busy cores).
+# the libs dir, make every later start take less CPU (docs/measurements.md).
 # A node started without the archive writes it when it stops cleanly (see cmd_stop); the JVM
 # ignores an archive that no longer matches, silently. VIGIL_KAFKA_CDS=0 turns this off.
 CDS_OPTS=()
@@ -362,6 +293,14 @@ keep_cds_archive() {
   done
 }
 
+# True when the node started as PID accepts connections and has logged that it started; stops the
+# script when that process has exited.
+node_ready() {
+  local port="$1" pid="$2" dir="$3"
+  pid_alive "$pid" || fail_start "$dir" "Kafka exited while starting on 127.0.0.1:$port"
+  port_open "$port" && grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null
+}
+
 fail_start() {
   local dir="$1"
   shift
@@ -381,14 +320,14 @@ cmd_start() {
 
   if pid="$(live_pid "$port")"; then
     if port_open "$port"; then
-      echo "kafka.sh: already running on 127.0.0.1:$port (pid $pid)"
+      log "already running on 127.0.0.1:$port (pid $pid)"
       return 0
     fi
     echo "kafka.sh: pid $pid from $dir runs but does not accept connections; restarting it" >&2
-    terminate "$pid" || true
+    terminate "$pid" "$STOP_TIMEOUT_S" || true
   fi
   if pid="$(foreign_kafka_pid "$port")"; then
-    echo "kafka.sh: a Kafka not started from $dir already runs on 127.0.0.1:$port (pid $pid); using it"
+    log "a Kafka not started from $dir already runs on 127.0.0.1:$port (pid $pid); using it"
     return 0
   fi
   port_open "$port" && die "port $port on 127.0.0.1 is taken by something that is not this Kafka node; pick another port"
@@ -409,17 +348,12 @@ cmd_start() {
   pid=$!
   echo "$pid" >"$dir/kafka.pid"
 
-  local deadline=$((SECONDS + START_TIMEOUT_S))
-  until port_open "$port" && grep -q 'Kafka Server started' "$dir/kafka.log" 2>/dev/null; do
-    pid_alive "$pid" || fail_start "$dir" "Kafka exited while starting on 127.0.0.1:$port"
-    if ((SECONDS >= deadline)); then
-      terminate "$pid" || true
-      rm -f "$dir/kafka.pid"
-      fail_start "$dir" "Kafka was not ready on 127.0.0.1:$port within ${START_TIMEOUT_S}s (stopped it)"
-    fi
-    sleep 0.2
-  done
-  echo "kafka.sh: started on 127.0.0.1:$port (controller $cport, pid $pid, state in $dir)"
+  if ! wait_for "$START_TIMEOUT_S" 0.2 node_ready "$port" "$pid" "$dir"; then
+    terminate "$pid" "$STOP_TIMEOUT_S" || true
+    rm -f "$dir/kafka.pid"
+    fail_start "$dir" "Kafka was not ready on 127.0.0.1:$port within ${START_TIMEOUT_S}s (stopped it)"
+  fi
+  log "started on 127.0.0.1:$port (controller $cport, pid $pid, state in $dir)"
   echo "KAFKA_BROKERS=127.0.0.1:$port"
 }
 
@@ -430,14 +364,14 @@ cmd_stop() {
   [[ -d "$dir" ]] && lock "$dir/.lock"
   if ! pid="$(live_pid "$port")"; then
     rm -f "$dir/kafka.pid"
-    echo "kafka.sh: not running on port $port (no live pid in $dir)"
+    log "not running on port $port (no live pid in $dir)"
     return 0
   fi
   local clean=1
-  terminate "$pid" || clean=0
+  terminate "$pid" "$STOP_TIMEOUT_S" || clean=0
   rm -f "$dir/kafka.pid"
   keep_cds_archive "$port" "$clean"
-  echo "kafka.sh: stopped 127.0.0.1:$port (pid $pid)"
+  log "stopped 127.0.0.1:$port (pid $pid)"
 }
 
 cmd_status() {
@@ -446,17 +380,17 @@ cmd_status() {
   dir="$(state_dir "$port")"
   if pid="$(live_pid "$port")"; then
     if port_open "$port"; then
-      echo "kafka.sh: running on 127.0.0.1:$port (pid $pid, Kafka $KAFKA_VERSION, state in $dir)"
+      log "running on 127.0.0.1:$port (pid $pid, Kafka $KAFKA_VERSION, state in $dir)"
       return 0
     fi
-    echo "kafka.sh: pid $pid from $dir runs but 127.0.0.1:$port does not accept connections (starting?)"
+    log "pid $pid from $dir runs but 127.0.0.1:$port does not accept connections (starting?)"
     exit 3
   fi
   if pid="$(foreign_kafka_pid "$port")"; then
-    echo "kafka.sh: a Kafka runs on 127.0.0.1:$port (pid $pid, not started from $dir)"
+    log "a Kafka runs on 127.0.0.1:$port (pid $pid, not started from $dir)"
     return 0
   fi
-  echo "kafka.sh: not running on 127.0.0.1:$port"
+  log "not running on 127.0.0.1:$port"
   exit 3
 }
 
@@ -466,21 +400,7 @@ cmd_reset() {
   dir="$(state_dir "$port")"
   cmd_stop "$port"
   rm -rf "$dir"
-  echo "kafka.sh: deleted $dir (topics, offsets and config of the node on port $port)"
+  log "deleted $dir (topics, offsets and config of the node on port $port)"
 }
 
-main() {
-  local cmd="${1:-}"
-  shift || true
-  (($# <= 1)) || usage
-  case "$cmd" in
-    install) (($# == 0)) || usage; cmd_install ;;
-    start) cmd_start "${1:-}" ;;
-    stop) cmd_stop "${1:-}" ;;
-    status) cmd_status "${1:-}" ;;
-    reset) cmd_reset "${1:-}" ;;
-    *) usage ;;
-  esac
-}
-
-main "$@"
+service_main "$@"

@@ -23,31 +23,13 @@
 # VIGIL_POSTGRES_START_TIMEOUT and VIGIL_POSTGRES_STOP_TIMEOUT (seconds, 60 and 30).
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-readonly REPO_ROOT
-readonly DEFAULT_PORT=5433
+readonly SERVICE=postgres DEFAULT_PORT=5433
+readonly USAGE='install|start [PORT]|stop [PORT]|restart [PORT]|status [PORT]|reset [PORT]'
+# shellcheck source=scripts/services/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly START_TIMEOUT_S="${VIGIL_POSTGRES_START_TIMEOUT:-60}"
 readonly STOP_TIMEOUT_S="${VIGIL_POSTGRES_STOP_TIMEOUT:-30}"
 readonly DB_USER=vigil DB_PASSWORD=vigil DB_NAME=vigil
-readonly STATE_BASE="${VIGIL_STATE_DIR:-$REPO_ROOT/.vigil}"
-
-die() {
-  echo "postgres.sh: $*" >&2
-  exit 1
-}
-
-usage() {
-  echo "usage: $0 {install|start [PORT]|stop [PORT]|restart [PORT]|status [PORT]|reset [PORT]}" >&2
-  exit 2
-}
-
-port_arg() {
-  local port="${1:-$DEFAULT_PORT}"
-  if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
-    die "invalid port '$port' (expected a number from 1 to 65535)"
-  fi
-  echo "$((10#$port))"
-}
 
 database_url() {
   echo "postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$1/$DB_NAME"
@@ -103,15 +85,6 @@ socket_dir() {
   if ((${#dir} + ${#port} + 10 < 100)); then echo "$dir"; else echo /tmp; fi
 }
 
-# True while PID runs. A zombie counts as gone: a postmaster killed with SIGKILL is reparented to
-# PID 1, which in some containers reaps it only a second or two later.
-pid_alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local stat
-  stat="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null)" || return 0
-  [[ "${stat:0:1}" != "Z" ]]
-}
-
 # The pid in this cluster's postmaster.pid, whether or not it still runs.
 postmaster_pid() {
   local pidfile="$1/data/postmaster.pid" pid
@@ -144,51 +117,12 @@ accepting() {
   "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -t 2 >/dev/null 2>&1
 }
 
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
-
-# Hold an exclusive lock on FILE for the rest of the script (parallel test projects may call us).
-lock() {
-  exec 9>"$1"
-  flock -w 300 9 || die "timed out waiting for the lock $1"
-}
-
 cmd_install() {
   if PG_BIN="$(pg_bin_dir)" && [[ -x "$PG_BIN/postgres" && -x "$PG_BIN/initdb" && -x "$PG_BIN/psql" ]]; then
     echo "postgres.sh: PostgreSQL already installed ($("$PG_BIN/postgres" --version))"
     return 0
   fi
-  command -v apt-get >/dev/null 2>&1 ||
-    die "PostgreSQL is missing and apt-get is not available; install PostgreSQL 15+ by other means"
-  local sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "PostgreSQL is missing; installing it needs root (or sudo)"
-    sudo=(sudo)
-  fi
-
-  # Keep the package's maintainer scripts from starting the system-wide cluster on 5432: a
-  # policy-rc.d that answers 101 ("action forbidden") for the duration of the install.
-  local policy=/usr/sbin/policy-rc.d added_policy=0
-  if [[ ! -e "$policy" ]]; then
-    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-    "${sudo[@]}" chmod 755 "$policy"
-    added_policy=1
-  fi
-  local status=0
-  {
-    echo "postgres.sh: installing postgresql with apt-get"
-    "${sudo[@]}" apt-get update -qq &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  } || status=$?
-  ((added_policy)) && "${sudo[@]}" rm -f "$policy"
-  ((status == 0)) || die "apt-get install postgresql failed (exit $status)"
-
-  # The package enables its systemd unit; Vigil runs its own clusters, so leave it disabled.
-  if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
-    "${sudo[@]}" systemctl disable --now postgresql >/dev/null 2>&1 || true
-  fi
+  APT_DISABLE_UNIT=postgresql apt_install postgresql
   PG_BIN="$(pg_bin_dir)" || true
   [[ -x "$PG_BIN/postgres" ]] || die "apt-get finished but no PostgreSQL server is in /usr/lib/postgresql/*/bin"
   echo "postgres.sh: installed $("$PG_BIN/postgres" --version)"
@@ -198,7 +132,7 @@ init_cluster() {
   local dir="$1"
   [[ -f "$dir/data/PG_VERSION" ]] && return 0
   rm -rf "$dir/data"
-  echo "postgres.sh: initdb $dir/data"
+  log "initdb $dir/data"
   as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C \
     --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 || {
     echo "postgres.sh: initdb failed:" >&2
@@ -232,13 +166,13 @@ cmd_start() {
 
   if cluster_running "$dir" && accepting "$port"; then
     ensure_database "$port" "$sock"
-    echo "postgres.sh: already running on 127.0.0.1:$port (data in $dir/data)"
+    log "already running on 127.0.0.1:$port (data in $dir/data)"
     echo "DATABASE_URL=$(database_url "$port")"
     return 0
   fi
   if ! cluster_running "$dir" && port_open "$port"; then
     if "$PG_BIN/psql" -X -q -At "$(database_url "$port")" -c 'SELECT 1' >/dev/null 2>&1; then
-      echo "postgres.sh: a PostgreSQL not started from $dir already serves $DB_NAME on 127.0.0.1:$port; using it"
+      log "a PostgreSQL not started from $dir already serves $DB_NAME on 127.0.0.1:$port; using it"
       echo "DATABASE_URL=$(database_url "$port")"
       return 0
     fi
@@ -270,15 +204,11 @@ cmd_start() {
       sleep 1
     done
   fi
-  local deadline=$((SECONDS + START_TIMEOUT_S))
-  until accepting "$port"; do
-    if ((SECONDS >= deadline)); then
-      echo "postgres.sh: PostgreSQL did not accept connections on 127.0.0.1:$port within ${START_TIMEOUT_S}s; last lines of $log:" >&2
-      tail -n 20 "$log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
+  if ! wait_for "$START_TIMEOUT_S" 0.1 accepting "$port"; then
+    echo "postgres.sh: PostgreSQL did not accept connections on 127.0.0.1:$port within ${START_TIMEOUT_S}s; last lines of $log:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
   ensure_database "$port" "$sock"
   echo "postgres.sh: started on 127.0.0.1:$port (PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), data in $dir/data, socket in $sock)"
   echo "DATABASE_URL=$(database_url "$port")"
@@ -291,7 +221,7 @@ cmd_stop() {
   dir="$(instance_dir "$port")"
   [[ -d "$dir" ]] && lock "$dir/.lock"
   if ! cluster_running "$dir"; then
-    echo "postgres.sh: not running on port $port (no live cluster in $dir)"
+    log "not running on port $port (no live cluster in $dir)"
     return 0
   fi
   if ! as_pg "$PG_BIN/pg_ctl" stop -D "$dir/data" -m fast -w -t "$STOP_TIMEOUT_S" >/dev/null 2>&1; then
@@ -299,7 +229,7 @@ cmd_stop() {
     as_pg "$PG_BIN/pg_ctl" stop -D "$dir/data" -m immediate -w -t 30 >/dev/null ||
       die "could not stop the cluster in $dir/data"
   fi
-  echo "postgres.sh: stopped 127.0.0.1:$port"
+  log "stopped 127.0.0.1:$port"
 }
 
 cmd_status() {
@@ -311,14 +241,14 @@ cmd_status() {
     if cluster_running "$dir"; then
       echo "postgres.sh: running on 127.0.0.1:$port (data in $dir/data); DATABASE_URL=$(database_url "$port")"
     else
-      echo "postgres.sh: a PostgreSQL answers on 127.0.0.1:$port (not started from $dir)"
+      log "a PostgreSQL answers on 127.0.0.1:$port (not started from $dir)"
     fi
     return 0
   fi
   if cluster_running "$dir"; then
-    echo "postgres.sh: the cluster in $dir runs but does not accept connections on 127.0.0.1:$port (starting?)"
+    log "the cluster in $dir runs but does not accept connections on 127.0.0.1:$port (starting?)"
   else
-    echo "postgres.sh: not running on 127.0.0.1:$port"
+    log "not running on 127.0.0.1:$port"
   fi
   exit 3
 }
@@ -329,22 +259,11 @@ cmd_reset() {
   dir="$(instance_dir "$port")"
   cmd_stop "$port"
   rm -rf "$dir"
-  echo "postgres.sh: deleted $dir (the cluster of port $port)"
+  log "deleted $dir (the cluster of port $port)"
 }
 
-main() {
-  local cmd="${1:-}"
-  shift || true
-  (($# <= 1)) || usage
-  case "$cmd" in
-    install) (($# == 0)) || usage; cmd_install ;;
-    start) cmd_start "${1:-}" ;;
-    stop) cmd_stop "${1:-}" ;;
-    restart) cmd_stop "${1:-}" && cmd_start "${1:-}" ;;
-    status) cmd_status "${1:-}" ;;
-    reset) cmd_reset "${1:-}" ;;
-    *) usage ;;
-  esac
+cmd_restart() {
+  cmd_stop "${1:-}" && cmd_start "${1:-}"
 }
 
-main "$@"
+service_main "$@"

@@ -4,8 +4,8 @@
  * Only the backplane's own ingest produces to the event topics, and it validates every event with
  * core's schemas (the border) before producing it: the very bytes it validated, or `JSON.stringify`
  * of the validated value (ingest/event-slices.ts). Running the full zod validation again on every
- * consumed message cost about as much CPU as everything else the consumer does in Node (profiled:
- * ~10 % of the backplane's CPU under load), for no guarantee the ingest has not given already. What the consumer still checks is what it relies on: the text is
+ * consumed message cost about as much CPU as everything else the consumer does in Node
+ * (docs/measurements.md), for no guarantee the ingest has not given already. What the consumer still checks is what it relies on: the text is
  * JSON, an object of schema_version 1 and a known type with an event_id, and the fields the SQL
  * statement, the labels and the live feed read have the right JSON types. A message that fails is
  * still set aside, logged and counted (`invalid_messages_total`), never a crash; a value Postgres

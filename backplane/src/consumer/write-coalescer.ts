@@ -1,8 +1,8 @@
 /**
  * Group commit for the consumer's Postgres writes. kafkajs hands the consumer one batch per topic
  * partition — a dozen small batches per fetch round at full load — and Postgres pays per statement
- * and per commit as much as per row (measured: 100-row statements cost ~35 % more Postgres CPU per
- * event than 1,000-row ones). So the batches that arrive together are written together: each
+ * and per commit as much as per row (small statements cost more Postgres CPU per event:
+ * docs/measurements.md). So the batches that arrive together are written together: each
  * caller's rows join the next write, at most `maxInFlight` writes run at once, and a write that is
  * waiting for a free slot keeps gathering rows (up to `maxRows`).
  *

@@ -2,7 +2,7 @@
  * The bytes of each event in an ingest body, as the edge sent them, so that the ingest produces
  * exactly what it validated without serializing every event again: `JSON.stringify` of each event
  * cost about as much CPU as parsing the whole body, and kafkajs encodes bytes more cheaply than
- * strings (together ~10 µs of the ~130 µs the backplane spent per event in the benchmark).
+ * strings (docs/measurements.md has the share of the backplane's CPU per event).
  *
  * Only the plainest body is split: `{"events":[{…},{…},…]}` (any JSON whitespace), valid UTF-8,
  * with one top-level member spelled exactly `"events"` and as many objects in it as the validator

@@ -48,8 +48,8 @@ const reasonSchema = z.strictObject({
 /**
  * The feature vector: an object whose every value is a finite number, each bad one named. One loop
  * rather than z.record(z.string(), z.number()): zod's per-key record parse was the largest single
- * cost of validating a decision event (24 features; measured over 1,000 decision events: 21 → 12
- * µs each), and the backplane validates every event it ingests.
+ * cost of validating a decision event (24 features; docs/measurements.md), and the backplane
+ * validates every event it ingests.
  */
 const featuresSchema = z
   .custom<Record<string, number>>((v) => {

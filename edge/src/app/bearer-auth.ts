@@ -3,8 +3,8 @@
  * not, and each comparison runs over the configured key's bytes whatever the presented key is, so
  * neither the presented key's content nor which key matched shows in the timing. (Only the
  * configured keys' lengths could: they are not secret, and loadConfig requires ≥ 16 characters.)
- * Synchronous on purpose: hashing with Web Crypto first costs ~150 µs per request on Node, where
- * crypto.subtle goes through the thread pool.
+ * Synchronous on purpose: hashing with Web Crypto first costs far more per request on Node, where
+ * crypto.subtle goes through the thread pool (docs/measurements.md).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { EdgeEnv } from './app-context.js';

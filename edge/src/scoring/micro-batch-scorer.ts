@@ -2,8 +2,7 @@
  * Group commit for the model: concurrent requests share one ORT run.
  *
  * An onnxruntime-web session runs one inference at a time, and each run has a fixed cost far
- * above a row's (≈45 µs for one row, ≈7 µs a row in a batch of 256, measured in
- * docs/benchmarks.md). So while a run is in flight, requests queue here; when it finishes, the
+ * above a row's (docs/measurements.md). So while a run is in flight, requests queue here; when it finishes, the
  * next run takes every queued row at once. An idle scorer waits only for the end of the current
  * event-loop turn, so requests read in the same turn share a run; under load the fixed cost is
  * shared by everything that queued meanwhile.

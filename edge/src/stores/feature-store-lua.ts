@@ -49,7 +49,8 @@
  * both sides hold the same bits. States are packed little-endian float64 (struct.pack '<d'), and
  * replies carry them as those raw bytes: the adapters read replies binary-safe (node-redis with
  * Buffers; Upstash's base64 replies decoded to bytes, see upstash-binary-request.ts). Encoding
- * them in Lua instead costs: hex ~170 µs a transaction, integer words ~85 µs; raw bytes ~0.
+ * them in Lua instead (hex, integer words) costs far more per transaction than raw bytes
+ * (docs/measurements.md).
  * Fresh states go in as text, "count,index,word,index,word…" of their non-zero uint32 words.
  */
 export const FEATURE_STORE_LUA = `

@@ -7,12 +7,9 @@
  * Why LMDB (the `lmdb` package): a maintained embedded database whose binaries arrive as npm
  * packages (@lmdb/lmdb-linux-x64, …) — `npm ci` needs nothing but the registry, no compiler, no
  * download from elsewhere (better-sqlite3 fetches its binary from GitHub or compiles; Node 20 has
- * no node:sqlite). Measured on the development machine (a VM, 2 shared cores, ext4): 2 s to
- * `npm install lmdb`; a step's `features` time on the Node edge, sequential requests, p50
- * 0.44–0.51 ms against 0.01–0.03 ms in memory; 16 concurrent steps: 3,400–5,200 steps/s, p50
- * 1.4–3.9 ms, p99 15–23 ms. Nearly all of it is the disk's sync: with LMDB's `noSync` the same
- * runs give 18,000–20,000 steps/s, p50 0.35 ms — but then a power cut can corrupt the file, so
- * the default stays. A step past VIGIL_FEATURE_TIMEOUT_MS is answered degraded and still recorded
+ * no node:sqlite). A step costs a fraction of a millisecond more than in memory, nearly all of it
+ * the disk's sync (docs/measurements.md); LMDB's `noSync` would take that away, but then a power
+ * cut can corrupt the file, so the default stays. A step past VIGIL_FEATURE_TIMEOUT_MS is answered degraded and still recorded
  * (its degraded answer is saved once the write lands), as with Redis.
  *
  * Durability: a call's outcome is returned once its LMDB transaction has committed — written to
