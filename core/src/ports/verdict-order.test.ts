@@ -14,7 +14,7 @@ describe('verdictTimeUs', () => {
 
   it('rounds finer fractions as PostgreSQL does: rint of the double, ties to even', () => {
     // PostgreSQL 15 and PGlite store these as the microseconds on the right (checked against a
-    // real server in backplane/test/verdict-time.test.ts).
+    // real server by backplane/src/adapters/postgres/verdict-order.suite.ts).
     const cases: [string, number][] = [
       ['.0000005', 0],
       ['.0000015', 2],
