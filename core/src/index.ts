@@ -15,6 +15,7 @@ export * from './features/state-ops.js';
 export type * from './ports/feature-store.port.js';
 export * from './ports/feature-deadline.js';
 export * from './ports/same-payload.js';
+export * from './ports/verdict-order.js';
 export type * from './ports/scorer.port.js';
 export type * from './ports/event-sink.port.js';
 export * from './events/events.js';

@@ -39,10 +39,15 @@ export type StepOutcome =
 /** Outcome of a label for a recorded transaction. */
 export type LabelOutcome = 'applied' | 'unchanged';
 
-/** A label for a recorded transaction. */
+/** A label for a recorded transaction: a verdict, with its time. */
 export interface StoreLabel {
   readonly transactionId: string;
   readonly label: 'fraud' | 'legitimate';
+  /**
+   * The verdict's time, epoch microseconds as PostgreSQL holds it (core's verdictTimeUs of the
+   * feedback's `timestamp`): which verdict is in force is decided by it, not by arrival order.
+   */
+  readonly timeUs: number;
 }
 
 /** Labels are all-or-nothing: either every transaction was known and all applied, or none. */
@@ -72,9 +77,12 @@ export interface FeatureStore {
     answers: readonly { readonly transactionId: string; readonly answer: string }[],
   ): Promise<void>;
   /**
-   * Apply labels atomically: a fraud label counts at the transaction's terminal on the
-   * transaction's own day; the same label twice changes nothing; `legitimate` after `fraud`
-   * withdraws the fraud. Any unknown transaction → nothing is applied.
+   * Apply labels atomically, in order: a fraud label counts at the transaction's terminal and on
+   * its card on the transaction's own day; `legitimate` in force after `fraud` withdraws the fraud.
+   * Which verdict is in force is core's verdictSupersedes (verdict-order.ts): the latest by
+   * (time, then PostgreSQL's tie-break), whatever the arrival order; a verdict that does not take
+   * over is `unchanged` (so is the same label again, whose later time is kept). Each record keeps
+   * the label and time of the verdict in force. Any unknown transaction → nothing is applied.
    */
   label(labels: readonly StoreLabel[]): Promise<LabelBatchOutcome>;
   /** Flush deferred writes and release connections. */

@@ -4,7 +4,7 @@
  * restarts by writing what each call changed — full values, not deltas — before the call's outcome
  * is returned, and hands everything back at the next start (`JournalSnapshot`). Two journals exist:
  * SQLite in the FeatureState Durable Object (Workers) and LMDB files (Node). Neither knows a
- * feature: states are opaque float64 arrays, records five fields and an answer.
+ * feature: states are opaque float64 arrays, records six fields and an answer.
  *
  * Why full values: a write that failed is simply retried with the next call's (the ids are kept,
  * the values read again), and a later write always carries the newest state, so order and retries
@@ -21,6 +21,12 @@ export interface JournalRecord {
   readonly timeSec: number;
   readonly amount: number;
   readonly label: JournalLabel;
+  /**
+   * The time of the verdict in force, epoch µs (core's verdictTimeUs); null when there is none or
+   * it is unknown. Journals written before verdict times were kept have no such field: it reads as
+   * null, a verdict older than any dated one (core's UNKNOWN_VERDICT_TIME_US).
+   */
+  readonly labelTimeUs: number | null;
   readonly answer: string | null;
 }
 
@@ -79,6 +85,9 @@ export function checkJournalRecord(v: unknown): JournalRecord | null {
     typeof r.amount === 'number' &&
     Number.isFinite(r.amount) &&
     (r.label === 0 || r.label === 1 || r.label === 2) &&
+    (r.labelTimeUs === undefined ||
+      r.labelTimeUs === null ||
+      (typeof r.labelTimeUs === 'number' && Number.isFinite(r.labelTimeUs))) &&
     (r.answer === null || typeof r.answer === 'string');
   if (!ok) return null;
   return {
@@ -87,6 +96,7 @@ export function checkJournalRecord(v: unknown): JournalRecord | null {
     timeSec: r.timeSec as number,
     amount: r.amount as number,
     label: r.label as JournalLabel,
+    labelTimeUs: (r.labelTimeUs as number | null | undefined) ?? null,
     answer: r.answer as string | null,
   };
 }

@@ -5,9 +5,12 @@
  * Key layout (P = the store's prefix, default `vigil:`):
  *   P c:{customer_id}     customer state: CUSTOMER_STATE_LENGTH float64, little-endian (1,448 B)
  *   P t:{terminal_id}     terminal state: TERMINAL_STATE_LENGTH float64, little-endian (888 B)
- *   P tx:{transaction_id} record, a string "L;@TIME;AMOUNT;TPLUS;TMINUS;CPLUS;CMINUS;TLEN;TKEYCKEY":
- *                         L the label (n none, f fraud, l legitimate; first byte, so SETRANGE
- *                         updates it in place); TIME and AMOUNT the transaction's event time
+ *   P tx:{transaction_id} record, a string "LV;@TIME;AMOUNT;TPLUS;TMINUS;CPLUS;CMINUS;TLEN;TKEYCKEY":
+ *                         L the label in force (n none, f fraud, l legitimate), V the time of
+ *                         that verdict (decimal epoch µs, core's verdictTimeUs; empty when none,
+ *                         and in records labelled before verdict times were kept: such a verdict
+ *                         is older than any dated one); a label rewrites the record, TTL kept.
+ *                         TIME and AMOUNT the transaction's event time
  *                         (epoch s) and amount as the adapter wrote them (Number#toString, so
  *                         equal numbers are equal strings); TPLUS / TMINUS core's
  *                         labelOps(time, ±1) programs for the terminal, CPLUS / CMINUS its
@@ -40,8 +43,10 @@
  *        or, when any tx reuses an id with another payload (against its record, or against its
  *        first occurrence in this call): per tx {'c'} (that one) | {'s'} (skipped), nothing
  *        written — every payload is checked before anything is folded.
- * label: N, then N × 2: transaction_id, 'f' | 'l'
- *        → {'ok', 1 applied | 0 unchanged, …} | {'unknown', 0-based index, …} (nothing applied)
+ * label: N, then N × 3: transaction_id, 'f' | 'l', the verdict's time (decimal epoch µs)
+ *        → {'ok', 1 applied | 0 unchanged, …} | {'unknown', 0-based index, …} (nothing applied);
+ *        which verdict is in force is core's verdictSupersedes (core/src/ports/verdict-order.ts),
+ *        mirrored by `supersedes` below and proven equal by the stores' contract suite.
  * flush: nothing more → the number of answers received
  *
  * Op programs are comma-separated decimals written by JavaScript's Number#toString (the shortest
@@ -224,10 +229,12 @@ local STEP_ARGS = 11
 -- position rather than copied out. A record of an earlier layout (no '@' after the label) has no
 -- payload: it cannot tell, so its repeat replays as before.
 local function samePayload(r, j, tKey, cKey)
-  if string.byte(r, 3) ~= 64 then return true end
+  -- The label field (the label, then its verdict's time if any) ends at the first ';'.
+  local p = string.find(r, ';', 1, true)
+  if not p or string.byte(r, p + 1) ~= 64 then return true end
   local head = ';@' .. ARGV[j + 3] .. ';' .. ARGV[j + 4] .. ';'
-  if string.sub(r, 2, #head + 1) ~= head then return false end
-  local tLen, at = string.match(r, '^[^;]*;[^;]*;[^;]*;[^;]*;(%d+);()', #head + 2)
+  if string.sub(r, p, p + #head - 1) ~= head then return false end
+  local tLen, at = string.match(r, '^[^;]*;[^;]*;[^;]*;[^;]*;(%d+);()', p + #head)
   if not tLen then return true end
   tLen = tonumber(tLen)
   return tLen == #tKey and string.sub(r, at, at + tLen - 1) == tKey
@@ -321,33 +328,51 @@ local function applyTo(key, program)
   if s then states[key] = applyOps(s, program) end
 end
 
+-- core's verdictSupersedes (core/src/ports/verdict-order.ts): whether the verdict (want, at
+-- wantTime µs) takes over from the record's (label, at time; nil when not kept). No verdict yet,
+-- or one of unknown time, is taken over; else the later time wins, and at equal times legitimate
+-- after fraud (PostgreSQL's tie-break on event_id). The same verdict again does not.
+local function supersedes(label, time, want, wantTime)
+  if label == 'n' or time == nil then return true end
+  if wantTime ~= time then return wantTime > time end
+  return want == 'l' and label == 'f'
+end
+
 if mode == 'label' then
   local n = tonumber(ARGV[a])
   -- All records first: any unknown → nothing applied.
   local records = {}
   local unknown = { 'unknown' }
   for k = 0, n - 1 do
-    local key = prefix .. 'tx:' .. ARGV[a + 1 + 2 * k]
+    local key = prefix .. 'tx:' .. ARGV[a + 1 + 3 * k]
     if not records[key] then
       local r = redis.call('GET', key)
       if r then
+        -- The label field: the label, then the time of its verdict (digits, or none).
+        local label, time = string.match(r, '^(%a)(%d*);')
+        local rest = string.sub(r, #label + #time + 1)
         -- The current layout (payload after '@', skipped here), else the card's, else the oldest.
-        local label, plus, minus, cPlus, cMinus, tLen, keys = string.match(r,
-          '^(%a);@[^;]*;[^;]*;([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
-        if not label then
-          label, plus, minus, cPlus, cMinus, tLen, keys =
-            string.match(r, '^(%a);([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
+        local plus, minus, cPlus, cMinus, tLen, keys = string.match(rest,
+          '^;@[^;]*;[^;]*;([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
+        if not plus then
+          plus, minus, cPlus, cMinus, tLen, keys =
+            string.match(rest, '^;([^;]*);([^;]*);([^;]*);([^;]*);(%d+);(.*)$')
         end
-        if label then
+        local rec
+        if plus then
           tLen = tonumber(tLen)
-          records[key] = { label = label, plus = plus, minus = minus, cPlus = cPlus,
-            cMinus = cMinus, tKey = string.sub(keys, 1, tLen), cKey = string.sub(keys, tLen + 1) }
+          rec = { plus = plus, minus = minus, cPlus = cPlus, cMinus = cMinus,
+            tKey = string.sub(keys, 1, tLen), cKey = string.sub(keys, tLen + 1) }
         else
           -- A record of the earlier layout: the terminal only.
           local tKey
-          label, plus, minus, tKey = string.match(r, '^(%a);([^;]*);([^;]*);(.*)$')
-          records[key] = { label = label, plus = plus, minus = minus, tKey = tKey }
+          plus, minus, tKey = string.match(rest, '^;([^;]*);([^;]*);(.*)$')
+          rec = { plus = plus, minus = minus, tKey = tKey }
         end
+        rec.label = label
+        rec.time = tonumber(time) -- nil when the record keeps none
+        rec.rest = rest
+        records[key] = rec
       else
         unknown[#unknown + 1] = k
       end
@@ -357,23 +382,35 @@ if mode == 'label' then
 
   local out = { 'ok' }
   for k = 0, n - 1 do
-    local key = prefix .. 'tx:' .. ARGV[a + 1 + 2 * k]
+    local key = prefix .. 'tx:' .. ARGV[a + 1 + 3 * k]
     local r = records[key]
-    local want = ARGV[a + 2 + 2 * k]
-    if want == r.label then
+    local want = ARGV[a + 2 + 3 * k]
+    local wantTimeText = ARGV[a + 3 + 3 * k]
+    local wantTime = tonumber(wantTimeText)
+    if not supersedes(r.label, r.time, want, wantTime) then
+      -- An older verdict arriving late (or the same one again) changes nothing.
       out[#out + 1] = 0
     else
+      -- The record is rewritten with the verdict in force (its time as the adapter wrote it), and
+      -- keeps its expiry.
+      local changed = want ~= r.label
       local program, cProgram
-      if want == 'f' then
+      if changed and want == 'f' then
         program, cProgram = r.plus, r.cPlus
-      elseif r.label == 'f' then
+      elseif changed and r.label == 'f' then
         program, cProgram = r.minus, r.cMinus
       end
       if program then applyTo(r.tKey, program) end
       if cProgram and r.cKey then applyTo(r.cKey, cProgram) end
       r.label = want
-      redis.call('SETRANGE', key, 0, want) -- the label is the record's first byte; TTL kept
-      out[#out + 1] = 1
+      r.time = wantTime
+      local ttl = redis.call('PTTL', key)
+      if ttl > 0 then
+        redis.call('SET', key, want .. wantTimeText .. r.rest, 'PX', ttl)
+      else
+        redis.call('SET', key, want .. wantTimeText .. r.rest)
+      end
+      if changed then out[#out + 1] = 1 else out[#out + 1] = 0 end
     end
   end
   writeBack()

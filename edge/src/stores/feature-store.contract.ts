@@ -19,8 +19,11 @@ import {
   type StoreTransaction,
   type TerminalState,
   samePayload,
+  verdictSupersedes,
+  type VerdictInForce,
 } from '@vigil/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { verdict, VERDICT_T0_US } from './test-verdict.js';
 
 const DAY = 86_400;
 const T0 = Date.UTC(2024, 4, 1, 10) / 1000;
@@ -69,7 +72,7 @@ class ReferenceStore {
       terminalId: string;
       timeSec: number;
       amount: number;
-      label: 'none' | StoreLabel['label'];
+      verdict: VerdictInForce;
       answer?: string;
     }
   >();
@@ -104,7 +107,7 @@ class ReferenceStore {
         terminalId: t.terminalId,
         timeSec: t.timeSec,
         amount: t.amount,
-        label: 'none',
+        verdict: undefined,
       });
       return before;
     });
@@ -117,6 +120,9 @@ class ReferenceStore {
     }
   }
 
+  /** Verdicts that arrived after a later one for their transaction (what the stream covered). */
+  late = 0;
+
   label(labels: readonly StoreLabel[]): LabelBatchOutcome {
     const unknown = labels.flatMap((l, i) => (this.records.has(l.transactionId) ? [] : [i]));
     if (unknown.length > 0) return { ok: false, unknown };
@@ -124,13 +130,18 @@ class ReferenceStore {
       ok: true,
       outcomes: labels.map((l) => {
         const r = this.records.get(l.transactionId)!;
-        if (r.label === l.label) return 'unchanged';
-        const delta = l.label === 'fraud' ? 1 : r.label === 'fraud' ? -1 : 0;
+        const current = r.verdict;
+        if (!verdictSupersedes(current, l)) {
+          if (current && l.timeUs < current.timeUs) this.late++;
+          return 'unchanged';
+        }
+        r.verdict = { label: l.label, timeUs: l.timeUs };
+        if (current?.label === l.label) return 'unchanged';
+        const delta = l.label === 'fraud' ? 1 : current?.label === 'fraud' ? -1 : 0;
         const term = this.terminals.get(r.terminalId);
         if (delta !== 0 && term) applyLabel(term, r.timeSec, delta);
         const cust = this.customers.get(r.customerId);
         if (delta !== 0 && cust) applyCustomerLabel(cust, r.timeSec, delta);
-        r.label = l.label;
         return 'applied';
       }),
     };
@@ -303,10 +314,10 @@ export function describeFeatureStoreContract(
       await s.step([tx('a'), tx('b')]);
       expect(
         await s.label([
-          { transactionId: 'a', label: 'fraud' },
-          { transactionId: 'nope', label: 'fraud' },
-          { transactionId: 'b', label: 'fraud' },
-          { transactionId: 'also-nope', label: 'legitimate' },
+          verdict('a', 'fraud'),
+          verdict('nope', 'fraud'),
+          verdict('b', 'fraud'),
+          verdict('also-nope', 'legitimate'),
         ]),
       ).toEqual({ ok: false, unknown: [1, 3] });
       // Nothing was applied: the terminal shows no fraud, and labelling now is a change.
@@ -315,7 +326,7 @@ export function describeFeatureStoreContract(
       updateTerminal(terminal, tx('a'));
       updateTerminal(terminal, tx('b'));
       expect(bytes(fresh(probe).terminal)).toBe(bytes(terminal));
-      expect(await s.label([{ transactionId: 'a', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('a', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
@@ -335,24 +346,22 @@ export function describeFeatureStoreContract(
         updateTerminal(terminal, tx(id, 9));
       };
 
-      expect(
-        await s.label([
-          { transactionId: 'a', label: 'fraud' },
-          { transactionId: 'a', label: 'fraud' },
-        ]),
-      ).toEqual({ ok: true, outcomes: ['applied', 'unchanged'] });
-      expect(await s.label([{ transactionId: 'a', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('a', 'fraud'), verdict('a', 'fraud')])).toEqual({
+        ok: true,
+        outcomes: ['applied', 'unchanged'],
+      });
+      expect(await s.label([verdict('a', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['unchanged'],
       });
       applyLabel(terminal, tx('a', 0).timeSec, 1);
       await expectTerminal('p1');
 
-      expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+      expect(await s.label([verdict('a', 'legitimate')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
-      expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+      expect(await s.label([verdict('a', 'legitimate')])).toEqual({
         ok: true,
         outcomes: ['unchanged'],
       });
@@ -360,13 +369,13 @@ export function describeFeatureStoreContract(
       await expectTerminal('p2');
 
       // Legitimate on an unlabelled transaction is recorded (applied) but moves no count.
-      expect(await s.label([{ transactionId: 'b', label: 'legitimate' }])).toEqual({
+      expect(await s.label([verdict('b', 'legitimate')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
       await expectTerminal('p3');
       // …and a fraud label on another terminal's transaction leaves this one alone.
-      expect(await s.label([{ transactionId: 'c', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('c', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
@@ -385,26 +394,125 @@ export function describeFeatureStoreContract(
         expect(bytes(fresh((await s.step([probe]))[0]).customer)).toBe(bytes(customer));
         updateCustomer(customer, probe);
       };
-      expect(
-        await s.label([
-          { transactionId: 'a', label: 'fraud' },
-          { transactionId: 'a', label: 'fraud' },
-        ]),
-      ).toEqual({ ok: true, outcomes: ['applied', 'unchanged'] });
+      expect(await s.label([verdict('a', 'fraud'), verdict('a', 'fraud')])).toEqual({
+        ok: true,
+        outcomes: ['applied', 'unchanged'],
+      });
       applyCustomerLabel(customer, tx('a', 0).timeSec, 1);
       await expectCustomer('q1');
-      expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+      expect(await s.label([verdict('a', 'legitimate')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
       applyCustomerLabel(customer, tx('a', 0).timeSec, -1);
       await expectCustomer('q2');
       // A fraud on another card's transaction leaves this card alone.
-      expect(await s.label([{ transactionId: 'c', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('c', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
       await expectCustomer('q3');
+    });
+
+    it('keeps the latest verdict by time, whatever order verdicts arrive in', async () => {
+      const s = await store();
+      await s.step([tx('a', 0), tx('b', 1)]);
+      const customer = newCustomerState();
+      updateCustomer(customer, tx('a', 0));
+      updateCustomer(customer, tx('b', 1));
+      const terminal = newTerminalState();
+      updateTerminal(terminal, tx('a', 0));
+      updateTerminal(terminal, tx('b', 1));
+      // Probes of card c1 and terminal t1 read both back (as they were before the probe).
+      let probes = 0;
+      const expectStates = async (): Promise<void> => {
+        const probe = tx(`o${++probes}`, 2);
+        const out = fresh((await s.step([probe]))[0]);
+        expect(bytes(out.customer), probe.transactionId).toBe(bytes(customer));
+        expect(bytes(out.terminal), probe.transactionId).toBe(bytes(terminal));
+        updateCustomer(customer, probe);
+        updateTerminal(terminal, probe);
+      };
+      const at = (us: number) => VERDICT_T0_US + us;
+      const fraudCounted = (delta: 1 | -1) => {
+        applyCustomerLabel(customer, tx('a', 0).timeSec, delta);
+        applyLabel(terminal, tx('a', 0).timeSec, delta);
+      };
+
+      // The repro of the dashboard's disagreement: fraud at noon, then legitimate dated 11:00.
+      expect(await s.label([verdict('a', 'fraud', at(3_600_000_000))])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      expect(await s.label([verdict('a', 'legitimate', at(0))])).toEqual({
+        ok: true,
+        outcomes: ['unchanged'],
+      });
+      fraudCounted(1);
+      await expectStates();
+      // A later legitimate withdraws it; the fraud again, older, does not come back.
+      expect(
+        await s.label([
+          verdict('a', 'legitimate', at(3_600_000_001)),
+          verdict('a', 'fraud', at(3_600_000_000)),
+          verdict('a', 'fraud', at(1)),
+        ]),
+      ).toEqual({ ok: true, outcomes: ['applied', 'unchanged', 'unchanged'] });
+      fraudCounted(-1);
+      await expectStates();
+      // A later fraud counts again.
+      expect(await s.label([verdict('a', 'fraud', at(3_600_000_002))])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      fraudCounted(1);
+      await expectStates();
+    });
+
+    it('breaks a tie of verdict times as Postgres does: legitimate after fraud', async () => {
+      const s = await store();
+      await s.step([tx('a', 0), tx('b', 0.5)]);
+      const customer = newCustomerState();
+      updateCustomer(customer, tx('a', 0));
+      updateCustomer(customer, tx('b', 0.5));
+      const T = VERDICT_T0_US + 7;
+      // In one batch, either order: legitimate stays in force, no fraud is counted.
+      expect(await s.label([verdict('a', 'legitimate', T), verdict('a', 'fraud', T)])).toEqual({
+        ok: true,
+        outcomes: ['applied', 'unchanged'],
+      });
+      expect(await s.label([verdict('b', 'fraud', T), verdict('b', 'legitimate', T)])).toEqual({
+        ok: true,
+        outcomes: ['applied', 'applied'],
+      });
+      // The same verdict again changes nothing.
+      expect(await s.label([verdict('a', 'legitimate', T), verdict('b', 'fraud', T)])).toEqual({
+        ok: true,
+        outcomes: ['unchanged', 'unchanged'],
+      });
+      const [probe] = await s.step([tx('probe', 2)]);
+      expect(bytes(fresh(probe).customer)).toBe(bytes(customer));
+    });
+
+    it('keeps the time of a repeated verdict: an older other verdict then loses', async () => {
+      const s = await store();
+      await s.step([tx('a', 0)]);
+      const customer = newCustomerState();
+      updateCustomer(customer, tx('a', 0));
+      expect(
+        await s.label([
+          verdict('a', 'fraud', VERDICT_T0_US + 1),
+          verdict('a', 'fraud', VERDICT_T0_US + 5),
+        ]),
+      ).toEqual({ ok: true, outcomes: ['applied', 'unchanged'] });
+      // Later than the first fraud, older than the second: the fraud stays in force.
+      expect(await s.label([verdict('a', 'legitimate', VERDICT_T0_US + 3)])).toEqual({
+        ok: true,
+        outcomes: ['unchanged'],
+      });
+      applyCustomerLabel(customer, tx('a', 0).timeSec, 1);
+      const [probe] = await s.step([tx('probe', 2)]);
+      expect(bytes(fresh(probe).customer)).toBe(bytes(customer));
     });
 
     it('keeps ids apart across namespaces and takes any id of the allowed alphabet', async () => {
@@ -430,10 +538,11 @@ export function describeFeatureStoreContract(
       expect(await s.step(odd)).toEqual(
         odd.map((t) => ({ kind: 'replay', answer: `ans ${t.transactionId}` })),
       );
-      expect(
-        await s.label(odd.map((t) => ({ transactionId: t.transactionId, label: 'fraud' }))),
-      ).toEqual({ ok: true, outcomes: odd.map(() => 'applied') });
-      expect(await s.label([{ transactionId: 't', label: 'fraud' }])).toEqual({
+      expect(await s.label(odd.map((t) => verdict(t.transactionId, 'fraud')))).toEqual({
+        ok: true,
+        outcomes: odd.map(() => 'applied'),
+      });
+      expect(await s.label([verdict('t', 'fraud')])).toEqual({
         ok: false,
         unknown: [0],
       });
@@ -443,8 +552,11 @@ export function describeFeatureStoreContract(
       const s = await store();
       const ref = new ReferenceStore();
       const rand = prng(20_240_501);
-      // Reused ids come from a PRNG of their own, so the rest of the stream stays as it was.
+      // Reused ids and verdict times come from PRNGs of their own, so the rest of the stream stays
+      // as it was.
       const reuse = prng(422);
+      // Verdict times within a few µs of each other: many arrive out of order, some tie.
+      const when = prng(1_204);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       const customers = Array.from({ length: 12 }, (_, i) => `c${i}`);
       const terminals = Array.from({ length: 7 }, (_, i) => `t${i}`);
@@ -522,11 +634,14 @@ export function describeFeatureStoreContract(
         if (rand() < 0.3 && seen.some((t) => t.timeSec > now - 20 * DAY)) {
           // Labels for recent transactions (any store keeps those), a fraud most often.
           const recent = seen.slice(-60).filter((t) => t.timeSec > now - 20 * DAY);
-          const labels: StoreLabel[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
-            transactionId: pick(recent).transactionId,
-            label: rand() < 0.7 ? 'fraud' : 'legitimate',
-          }));
-          if (rand() < 0.1) labels.push({ transactionId: `unknown_${n}`, label: 'fraud' });
+          const labels: StoreLabel[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+            verdict(
+              pick(recent).transactionId,
+              rand() < 0.7 ? 'fraud' : 'legitimate',
+              VERDICT_T0_US + Math.floor(when() * 6),
+            ),
+          );
+          if (rand() < 0.1) labels.push(verdict(`unknown_${n}`, 'fraud'));
           const outcome = ref.label(labels);
           expect(await s.label(labels)).toEqual(outcome);
           if (outcome.ok) for (const o of outcome.outcomes) count(o);
@@ -567,6 +682,7 @@ export function describeFeatureStoreContract(
       ]) {
         expect(tally.get(what) ?? 0, what).toBeGreaterThan(0);
       }
+      expect(ref.late, 'verdicts arriving after a later one').toBeGreaterThan(0);
     });
   });
 }

@@ -4,6 +4,7 @@ import type { StoreTransaction } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import type { FeatureStoreJournal, JournalChanges } from './feature-store-journal.js';
 import { MemoryFeatureStore } from './memory-feature-store.js';
+import { verdict, VERDICT_T0_US } from './test-verdict.js';
 
 const T0 = Date.UTC(2024, 4, 1, 10) / 1000;
 const tx = (id: string, day = 0, amount = 10): StoreTransaction => ({
@@ -44,7 +45,7 @@ describe('MemoryFeatureStore with a journal', () => {
     await s.step([tx('a')]);
     await s.saveAnswers([{ transactionId: 'a', answer: 'A' }]);
     await s.step([tx('a')]); // a replay
-    await s.label([{ transactionId: 'a', label: 'fraud' }]);
+    await s.label([verdict('a', 'fraud')]);
     await s.step([tx('b', 41)]); // expires a, c1 and t1 stay (b is theirs)
     expect(journal.writes.map(ids)).toEqual([
       { customers: ['c1'], terminals: ['t1'], records: ['a'] },
@@ -54,6 +55,36 @@ describe('MemoryFeatureStore with a journal', () => {
     ]);
     expect(journal.writes[1]!.records[0]![1]).toMatchObject({ answer: 'A', label: 0 });
     expect(journal.writes[2]!.records[0]![1]).toMatchObject({ answer: 'A', label: 1 });
+    expect(journal.writes[2]!.records[0]![1]).toHaveProperty('labelTimeUs', expect.any(Number));
+  });
+
+  it('keeps the verdict time through a restore, and reads records journalled without one', async () => {
+    const journal = new TestJournal();
+    const s = new MemoryFeatureStore({ journal });
+    await s.step([tx('a'), tx('b')]);
+    await s.label([
+      verdict('a', 'fraud', VERDICT_T0_US + 10),
+      verdict('b', 'fraud', VERDICT_T0_US + 10),
+    ]);
+    const last = new Map<string, Record<string, unknown>>();
+    for (const w of journal.writes) {
+      for (const [id, v] of w.records) last.set(id, { ...v });
+    }
+    expect(last.get('a')).toMatchObject({ label: 1, labelTimeUs: VERDICT_T0_US + 10 });
+    // What a journal before verdict times held: no such field (LMDB) or null (SQLite).
+    delete last.get('b')!.labelTimeUs;
+    const again = new MemoryFeatureStore();
+    expect(again.restore({ customers: [], terminals: [], records: last })).toMatchObject({
+      records: 2,
+      skipped: 0,
+    });
+    // A kept time still wins over an older verdict; an unknown one loses to any dated verdict.
+    expect(
+      await again.label([
+        verdict('a', 'legitimate', VERDICT_T0_US),
+        verdict('b', 'legitimate', VERDICT_T0_US),
+      ]),
+    ).toEqual({ ok: true, outcomes: ['unchanged', 'applied'] });
   });
 
   it('fails a call whose write fails, and writes its changes with the next call', async () => {

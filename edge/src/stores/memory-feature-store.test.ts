@@ -9,6 +9,7 @@ import {
 } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import { createMemoryFeatureStore } from './memory-feature-store.js';
+import { verdict } from './test-verdict.js';
 
 const DAY = 86_400;
 const T0 = Date.parse('2024-05-01T10:00:00Z') / 1000;
@@ -82,14 +83,10 @@ describe('memory feature store', () => {
     const s = createMemoryFeatureStore();
     await s.step([tx('a', 0)]);
     expect(
-      await s.label([
-        { transactionId: 'a', label: 'fraud' },
-        { transactionId: 'x', label: 'fraud' },
-        { transactionId: 'y', label: 'legitimate' },
-      ]),
+      await s.label([verdict('a', 'fraud'), verdict('x', 'fraud'), verdict('y', 'legitimate')]),
     ).toEqual({ ok: false, unknown: [1, 2] });
     // Nothing was applied: the fraud label on 'a' is still a change.
-    expect(await s.label([{ transactionId: 'a', label: 'fraud' }])).toEqual({
+    expect(await s.label([verdict('a', 'fraud')])).toEqual({
       ok: true,
       outcomes: ['applied'],
     });
@@ -103,24 +100,22 @@ describe('memory feature store', () => {
       return features((await s.step([probe]))[0], probe)[F.terminal_risk_1d_delay7];
     };
     expect(await risk('p0')).toBe(0);
-    expect(await s.label([{ transactionId: 'a', label: 'fraud' }])).toEqual({
+    expect(await s.label([verdict('a', 'fraud')])).toEqual({
       ok: true,
       outcomes: ['applied'],
     });
     expect(await risk('p1')).toBe(0.5);
-    expect(
-      await s.label([
-        { transactionId: 'a', label: 'fraud' },
-        { transactionId: 'b', label: 'legitimate' },
-      ]),
-    ).toEqual({ ok: true, outcomes: ['unchanged', 'applied'] });
+    expect(await s.label([verdict('a', 'fraud'), verdict('b', 'legitimate')])).toEqual({
+      ok: true,
+      outcomes: ['unchanged', 'applied'],
+    });
     expect(await risk('p2')).toBe(0.5);
-    expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+    expect(await s.label([verdict('a', 'legitimate')])).toEqual({
       ok: true,
       outcomes: ['applied'],
     });
     expect(await risk('p3')).toBe(0);
-    expect(await s.label([{ transactionId: 'a', label: 'legitimate' }])).toEqual({
+    expect(await s.label([verdict('a', 'legitimate')])).toEqual({
       ok: true,
       outcomes: ['unchanged'],
     });
@@ -135,7 +130,7 @@ describe('memory feature store', () => {
     // Day 46: day 0 is now more than 45 days behind the newest event.
     await s.step([tx('new', 46, { customerId: 'other', terminalId: 'other' })]);
     expect(s.stats()).toEqual({ customers: 2, terminals: 2, records: 2 });
-    expect(await s.label([{ transactionId: 'old', label: 'fraud' }])).toEqual({
+    expect(await s.label([verdict('old', 'fraud')])).toEqual({
       ok: false,
       unknown: [0],
     });

@@ -40,6 +40,8 @@ import {
   type StoreTransaction,
   type TerminalState,
   samePayload,
+  UNKNOWN_VERDICT_TIME_US,
+  verdictSupersedes,
 } from '@vigil/core';
 import {
   checkJournalRecord,
@@ -64,6 +66,8 @@ type LabelState = typeof NO_LABEL | typeof FRAUD | typeof LEGITIMATE;
 /** What the store remembers of a scored transaction. */
 class TxRecord {
   label: LabelState = NO_LABEL;
+  /** The time of the verdict in force (epoch µs); UNKNOWN_VERDICT_TIME_US when not kept. */
+  labelTimeUs: number = UNKNOWN_VERDICT_TIME_US;
   answer: string | undefined = undefined;
   constructor(
     readonly customerId: string,
@@ -159,6 +163,8 @@ export class MemoryFeatureStore implements FeatureStore {
       const day = dayOf(r.timeSec);
       const rec = new TxRecord(r.customerId, r.terminalId, r.timeSec, r.amount, day);
       rec.label = r.label;
+      // A record journalled before verdict times were kept: its verdict predates every dated one.
+      rec.labelTimeUs = r.labelTimeUs ?? UNKNOWN_VERDICT_TIME_US;
       if (r.answer !== null) rec.answer = r.answer;
       this.records.set(id, rec);
       let ids = this.byDay.get(day);
@@ -276,7 +282,22 @@ export class MemoryFeatureStore implements FeatureStore {
     for (const l of labels) {
       const r = this.records.get(l.transactionId)!;
       const next = l.label === 'fraud' ? FRAUD : LEGITIMATE;
+      const current =
+        r.label === NO_LABEL
+          ? undefined
+          : {
+              label: r.label === FRAUD ? ('fraud' as const) : ('legitimate' as const),
+              timeUs: r.labelTimeUs,
+            };
+      // An older verdict arriving late changes nothing: PostgreSQL keeps the later one too.
+      if (!verdictSupersedes(current, l)) {
+        outcomes.push('unchanged');
+        continue;
+      }
+      r.labelTimeUs = l.timeUs;
+      d?.records.add(l.transactionId);
       if (r.label === next) {
+        // The same verdict, later: no count moves, but its time is now the one to beat.
         outcomes.push('unchanged');
         continue;
       }
@@ -293,7 +314,6 @@ export class MemoryFeatureStore implements FeatureStore {
         }
       }
       r.label = next;
-      d?.records.add(l.transactionId);
       outcomes.push('applied');
     }
     return this.settle({ ok: true, outcomes });
@@ -349,6 +369,7 @@ export class MemoryFeatureStore implements FeatureStore {
               timeSec: r.timeSec,
               amount: r.amount,
               label: r.label,
+              labelTimeUs: Number.isFinite(r.labelTimeUs) ? r.labelTimeUs : null,
               answer: r.answer ?? null,
             }
           : null,

@@ -22,6 +22,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './feature-store-error.js';
 import type { RedisFeatureStoreOptions, RemoteFeatureStore } from './redis-feature-store.js';
 import { bytesOfState } from './script-codec.js';
+import { verdict, VERDICT_T0_US } from './test-verdict.js';
 
 /** Builds a store of the adapter under test; `timeoutMs` overrides its generous test default. */
 export type MakeRemoteStore = (
@@ -89,7 +90,7 @@ export function describeRedisFeatureStore(
       ]);
       expect(s.bufferedAnswers).toBe(0);
       expect(s.roundTrips - before).toBe(21);
-      const labelled = await s.label([{ transactionId: 'tx3', label: 'fraud' }]);
+      const labelled = await s.label([verdict('tx3', 'fraud')]);
       expect(labelled).toEqual({ ok: true, outcomes: ['applied'] });
       expect(s.roundTrips - before).toBe(22);
     });
@@ -177,11 +178,46 @@ export function describeRedisFeatureStore(
       await admin.expire(`${prefix}tx:a`, 500);
       await admin.expire(`${prefix}t:term`, 500);
       await admin.expire(`${prefix}c:cust`, 500);
-      await s.label([{ transactionId: 'a', label: 'fraud' }]);
+      await s.label([verdict('a', 'fraud', VERDICT_T0_US + 42)]);
       expect(await ttl(`${prefix}tx:a`)).toBeLessThanOrEqual(500);
+      expect(await ttl(`${prefix}tx:a`)).toBeGreaterThan(490);
       expect(await ttl(`${prefix}t:term`)).toBeGreaterThan(1_990);
       expect(await ttl(`${prefix}c:cust`)).toBeGreaterThan(1_990);
-      expect(await admin.get(`${prefix}tx:a`)).toMatch(/^f;/);
+      // The label in force and its verdict's time (epoch µs) lead the record.
+      expect(await admin.get(`${prefix}tx:a`)).toMatch(new RegExp(`^f${VERDICT_T0_US + 42};@`));
+    });
+
+    it('reads a record labelled before verdict times were kept: its verdict is the oldest', async () => {
+      const prefix = testPrefix();
+      const s = await store({ prefix });
+      const t = tx('old', { customerId: 'cust', terminalId: 'term' });
+      await s.step([t]);
+      await s.saveAnswers([{ transactionId: 'old', answer: 'A' }]);
+      await s.flush();
+      expect(await s.label([verdict('old', 'fraud', VERDICT_T0_US + 9)])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      // What a store before verdict times wrote: the label alone, no time after it.
+      const current = await admin.get(`${prefix}tx:old`);
+      expect(current).toMatch(/^f\d+;@/);
+      await admin.set(`${prefix}tx:old`, current!.replace(/^f\d+;/, 'f;'), { EX: 1_000 });
+      // Its payload is still read: the same payload replays, another one is refused.
+      expect(await s.step([t])).toEqual([{ kind: 'replay', answer: 'A' }]);
+      expect(await s.step([{ ...t, amount: t.amount + 1 }])).toEqual([{ kind: 'conflict' }]);
+      // Any dated verdict is later than it, even one dated before the fraud was.
+      expect(await s.label([verdict('old', 'legitimate', VERDICT_T0_US)])).toEqual({
+        ok: true,
+        outcomes: ['applied'],
+      });
+      expect(await admin.get(`${prefix}tx:old`)).toMatch(new RegExp(`^l${VERDICT_T0_US};@`));
+      expect(Number(await admin.ttl(`${prefix}tx:old`))).toBeGreaterThan(990);
+      const terminal = newTerminalState();
+      updateTerminal(terminal, t);
+      const [probe] = await s.step([tx('probe', { customerId: 'cust', terminalId: 'term' })]);
+      expect(probe?.kind === 'fresh' && Buffer.from(bytesOfState(probe.terminal))).toEqual(
+        Buffer.from(bytesOfState(terminal)),
+      );
     });
 
     it('labels a record of the earlier layout (terminal only) after an upgrade', async () => {
@@ -202,7 +238,7 @@ export function describeRedisFeatureStore(
         return Buffer.isBuffer(reply) ? reply : null;
       };
       const customerBefore = await get(`${prefix}c:cust`);
-      expect(await s.label([{ transactionId: 'old', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('old', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
@@ -250,7 +286,7 @@ export function describeRedisFeatureStore(
       expect((await get(`${prefix}t:term`))!.equals(terminalBefore!)).toBe(true);
       expect(await get(`${prefix}c:other`)).toBeNull();
       // Its label programs and keys are read as before: the fraud counts at the terminal and card.
-      expect(await s.label([{ transactionId: 'old', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('old', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });

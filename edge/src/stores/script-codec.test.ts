@@ -8,6 +8,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   bytesOfState,
+  labelArgs,
   opsText,
   parseLabelReply,
   parseStepReply,
@@ -106,5 +107,22 @@ describe('script codec', () => {
         { ...tx, amount: -0 },
       ])[12],
     ).toBe('0');
+  });
+
+  it('sends each verdict with its time as the digits of its epoch µs, and refuses another time', () => {
+    const h = { prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, answers: [] };
+    const t = Date.UTC(2026, 11, 4, 12) * 1000;
+    expect(
+      labelArgs(h, [
+        { transactionId: 'a', label: 'fraud', timeUs: t },
+        { transactionId: 'b', label: 'legitimate', timeUs: 0 },
+      ]),
+    ).toEqual(['label', 'p:', '9', '8', '0', '2', 'a', 'f', String(t), 'b', 'l', '0']);
+    // The script compares the digits as numbers: exact only for whole µs below 2^53.
+    for (const timeUs of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(() => labelArgs(h, [{ transactionId: 'a', label: 'fraud', timeUs }])).toThrow(
+        RangeError,
+      );
+    }
   });
 });

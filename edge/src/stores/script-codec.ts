@@ -123,11 +123,19 @@ export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): strin
   return args;
 }
 
-/** ARGV of a label batch. */
+/**
+ * ARGV of a label batch. The verdict's time goes as the decimal digits of its epoch µs, which the
+ * script keeps in the record as given and compares as numbers (exact: below 2^53).
+ */
 export function labelArgs(h: CallHeader, labels: readonly StoreLabel[]): string[] {
   const args = headerArgs('label', h);
   args.push(String(labels.length));
-  for (const l of labels) args.push(l.transactionId, l.label === 'fraud' ? 'f' : 'l');
+  for (const l of labels) {
+    if (!Number.isSafeInteger(l.timeUs) || l.timeUs < 0) {
+      throw new RangeError(`label time ${l.timeUs} is not a whole number of µs since 1970`);
+    }
+    args.push(l.transactionId, l.label === 'fraud' ? 'f' : 'l', String(l.timeUs));
+  }
   return args;
 }
 

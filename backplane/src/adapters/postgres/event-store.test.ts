@@ -5,6 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-pglite.
 import { writeEvents } from './event-store.js';
 import { migrate, readMigrations } from './migrate.js';
 import { checkStorableEvents } from './storable-events.suite.js';
+import { checkVerdictMicroseconds, checkVerdictOrder } from './verdict-order.suite.js';
 
 let pg: EmbeddedPostgres;
 let sql: Sql;
@@ -155,5 +156,17 @@ describe('migrate', () => {
     await expect(
       migrate(sql, [{ version: '001', name: '001_init.sql', sql: 'SELECT 1', checksum: 'x' }]),
     ).rejects.toMatchObject({ code: 'MIGRATION_MISMATCH' });
+  });
+});
+
+describe('the verdict in force, PGlite and core (verdict-order.suite.ts)', () => {
+  it('reads verdict times to the microsecond PGlite stores', async () => {
+    await checkVerdictMicroseconds(sql, 2_000);
+  });
+
+  it('keeps as label the verdict core leaves in force, whatever the arrival order', async () => {
+    const covered = await checkVerdictOrder(sql, 'vo', 60);
+    expect(covered.late).toBeGreaterThan(0);
+    expect(covered.ties).toBeGreaterThan(0);
   });
 });

@@ -2,6 +2,7 @@ import {
   EVENT_SCHEMA_VERSION,
   feedbackEventId,
   validateFeedback,
+  verdictTimeUs,
   type EmitOptions,
   type Feedback,
   type FeedbackEventV1,
@@ -29,8 +30,14 @@ async function label(ctx: AppContext, items: readonly Feedback[]): Promise<Label
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    // The verdict's time goes with it: the store keeps the latest verdict by time, as Postgres
+    // does, whatever order verdicts arrive in.
     const work = ctx.store.label(
-      items.map((f) => ({ transactionId: f.transaction_id, label: f.label })),
+      items.map((f) => ({
+        transactionId: f.transaction_id,
+        label: f.label,
+        timeUs: verdictTimeUs(f.timestamp),
+      })),
     );
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), ctx.labelTimeoutMs);

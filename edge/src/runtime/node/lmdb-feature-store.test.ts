@@ -9,6 +9,7 @@ import { describeFeatureStoreContract } from '../../stores/feature-store.contrac
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { DirLockedError } from './dir-lock.js';
 import { openLmdbFeatureStore } from './lmdb-feature-store.js';
+import { verdict } from '../../stores/test-verdict.js';
 import { killAfterFirstLine } from './test-crash-child.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-lmdb-store-'));
@@ -44,7 +45,7 @@ describe('the LMDB feature store across a restart', () => {
       await s.saveAnswers(
         stream.map((t) => ({ transactionId: t.transactionId, answer: `A ${t.transactionId}` })),
       );
-      expect(await s.label([{ transactionId: 'bb', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('bb', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
@@ -59,15 +60,15 @@ describe('the LMDB feature store across a restart', () => {
       expect(await s.step([tx('a', 0)])).toEqual([{ kind: 'replay', answer: 'A a' }]);
       expect(await s.step([tx('a', 0, { amount: 999 })])).toEqual([{ kind: 'conflict' }]);
       // The label is known: the same again changes nothing, its withdrawal applies.
-      expect(await s.label([{ transactionId: 'bb', label: 'fraud' }])).toEqual({
+      expect(await s.label([verdict('bb', 'fraud')])).toEqual({
         ok: true,
         outcomes: ['unchanged'],
       });
-      expect(await s.label([{ transactionId: 'bb', label: 'legitimate' }])).toEqual({
+      expect(await s.label([verdict('bb', 'legitimate')])).toEqual({
         ok: true,
         outcomes: ['applied'],
       });
-      await reference.label([{ transactionId: 'bb', label: 'legitimate' }]);
+      await reference.label([verdict('bb', 'legitimate')]);
       // The states are the reference's to the bit: a new transaction sees the same ones.
       const next = tx('ffffff', 5);
       const [got] = await s.step([next]);
@@ -89,7 +90,7 @@ describe('the LMDB feature store across a restart', () => {
     const second = await openLmdbFeatureStore({ dir, retentionDays: 40 });
     try {
       expect(second.restored.records).toBe(1);
-      expect(await second.store.label([{ transactionId: 'old', label: 'fraud' }])).toEqual({
+      expect(await second.store.label([verdict('old', 'fraud')])).toEqual({
         ok: false,
         unknown: [0],
       });

@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFeatureStoreContract } from '../../stores/feature-store.contract.js';
 import { DurableFeatureStore, type FeatureStateNamespace } from './durable-feature-store.js';
@@ -85,6 +86,66 @@ describe('the Worker with VIGIL_FEATURE_STORE=durable across a restart of worker
       const replay = await post(edge, '/v1/score', tx(40));
       expect(replay.status).toBe(200);
       expect(await replay.json()).toMatchObject({ score: answer.score, replayed: true });
+    } finally {
+      await edge.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads storage written before verdict times were kept: its verdicts are the oldest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-feature-state-old-'));
+    // The object's storage as the journal before verdict times wrote it (no label_time_us), with
+    // one record labelled fraud, written by a stand-in object of the same Worker and class name.
+    const old = new Miniflare({
+      name: 'vigil-edge',
+      modules: true,
+      script: `
+        import { DurableObject } from 'cloudflare:workers';
+        export class FeatureState extends DurableObject {
+          fetch() {
+            const sql = this.ctx.storage.sql;
+            sql.exec('CREATE TABLE fs_customers (id TEXT PRIMARY KEY, state BLOB NOT NULL)');
+            sql.exec('CREATE TABLE fs_terminals (id TEXT PRIMARY KEY, state BLOB NOT NULL)');
+            sql.exec('CREATE TABLE fs_records (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, ' +
+              'terminal_id TEXT NOT NULL, time_sec REAL NOT NULL, amount REAL NOT NULL, ' +
+              'label INTEGER NOT NULL, answer TEXT)');
+            sql.exec("INSERT INTO fs_records VALUES ('tx_old', 'c_old', 't_old', 1709546400, 40, 1, NULL)");
+            return new Response('ok');
+          }
+        }
+        export default {
+          fetch(request, env) {
+            return env.FEATURE_STATE.get(env.FEATURE_STATE.idFromName('global')).fetch(request);
+          },
+        };`,
+      durableObjects: { FEATURE_STATE: { className: 'FeatureState', useSQLite: true } },
+      durableObjectsPersist: dir,
+    });
+    try {
+      expect(await (await old.dispatchFetch('http://old/')).text()).toBe('ok');
+    } finally {
+      await old.dispose();
+    }
+    const edge = await startWorkerd(bundle, { bindings: { VIGIL_API_KEYS: KEY }, persistDir: dir });
+    try {
+      const verdict = (label: string, timestamp: string) =>
+        post(edge, '/v1/feedback', { transaction_id: 'tx_old', label, timestamp });
+      // Any dated verdict is later than the fraud of unknown time; then an older one loses.
+      const later = await verdict('legitimate', '2024-03-04T10:00:00Z');
+      expect(later.status).toBe(202);
+      expect(await later.json()).toMatchObject({ outcome: 'applied' });
+      const older = await verdict('fraud', '2024-03-04T09:00:00Z');
+      expect(older.status).toBe(202);
+      expect(await older.json()).toMatchObject({ outcome: 'unchanged' });
+      // The record's payload was read back: its id reused with another amount is refused.
+      const reused = await post(edge, '/v1/score', {
+        transaction_id: 'tx_old',
+        timestamp: '2024-03-04T10:00:00Z',
+        customer_id: 'c_old',
+        terminal_id: 't_old',
+        amount: 41,
+      });
+      expect(reused.status).toBe(422);
     } finally {
       await edge.dispose();
       await rm(dir, { recursive: true, force: true });

@@ -83,7 +83,10 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
     const list = checkList<StoreLabel>(
       'label',
       labels,
-      (l) => isId(l.transactionId) && (l.label === 'fraud' || l.label === 'legitimate'),
+      (l) =>
+        isId(l.transactionId) &&
+        (l.label === 'fraud' || l.label === 'legitimate') &&
+        isNumber(l.timeUs),
     );
     return this.store.label(list);
   }

@@ -18,6 +18,7 @@ type RecordRow = {
   time_sec: number;
   amount: number;
   label: number;
+  label_time_us: number | null;
   answer: string | null;
 };
 
@@ -36,8 +37,14 @@ export class SqlFeatureJournal implements FeatureStoreJournal {
     this.sql.exec(
       'CREATE TABLE IF NOT EXISTS fs_records (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, ' +
         'terminal_id TEXT NOT NULL, time_sec REAL NOT NULL, amount REAL NOT NULL, ' +
-        'label INTEGER NOT NULL, answer TEXT)',
+        'label INTEGER NOT NULL, answer TEXT, label_time_us REAL)',
     );
+    // Storage written before verdict times were kept lacks the column: add it, its rows null
+    // (a verdict older than any dated one, see JournalRecord.labelTimeUs).
+    const columns = this.sql.exec('SELECT * FROM fs_records LIMIT 0').columnNames;
+    if (!columns.includes('label_time_us')) {
+      this.sql.exec('ALTER TABLE fs_records ADD COLUMN label_time_us REAL');
+    }
   }
 
   /** Everything stored, for the store's restore (read lazily, once). */
@@ -54,6 +61,7 @@ export class SqlFeatureJournal implements FeatureStoreJournal {
             timeSec: r.time_sec,
             amount: r.amount,
             label: r.label,
+            labelTimeUs: r.label_time_us,
             answer: r.answer,
           };
           yield [r.id, row] as const;
@@ -72,14 +80,16 @@ export class SqlFeatureJournal implements FeatureStoreJournal {
           continue;
         }
         this.sql.exec(
-          'INSERT OR REPLACE INTO fs_records (id, customer_id, terminal_id, time_sec, amount, label, answer) ' +
-            'VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT OR REPLACE INTO fs_records ' +
+            '(id, customer_id, terminal_id, time_sec, amount, label, label_time_us, answer) ' +
+            'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           id,
           r.customerId,
           r.terminalId,
           r.timeSec,
           r.amount,
           r.label,
+          r.labelTimeUs,
           r.answer,
         );
       }

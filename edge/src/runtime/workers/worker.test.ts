@@ -31,6 +31,7 @@ import { readModelFiles } from '../node/read-model-files.js';
 import { startNodeEdge, type NodeEdge } from '../node/main.js';
 import { bundleWorker, type WorkerBundle } from './host/bundle.js';
 import { startWorkerd, type WorkerdEdge } from './host/start-workerd.js';
+import { verdict } from '../../stores/test-verdict.js';
 
 const KEY = 'workerd-test-key-0123456789';
 const MiB = 1024 * 1024;
@@ -226,7 +227,7 @@ describe('the Worker in workerd', () => {
           const res = await post(base, '/v1/feedback', label);
           expect(res.status, await res.text()).toBe(202);
         }
-        await reference.label([{ transactionId: txs[0]!.transaction_id, label: 'fraud' }]);
+        await reference.label([verdict(txs[0]!.transaction_id, 'fraud')]);
       }
       const [outcome] = await reference.step([
         {
