@@ -30,8 +30,11 @@ import {
   type Transaction,
   type TreeEnsemble,
   samePayload,
+  replayAnswer,
+  serialiseAnswer,
+  type AnswerReason,
+  type ScoreAnswer,
 } from '@vigil/core';
-import { replayAnswer, serialiseAnswer, type AnswerReason, type ScoreAnswer } from './answer.js';
 import { RowBuffers } from './row-buffers.js';
 
 /** Why an answer is degraded. */

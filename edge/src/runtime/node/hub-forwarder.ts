@@ -14,8 +14,8 @@ import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import { LIVE_PATH } from '@vigil/core';
 import { proxy } from 'hono/proxy';
-import { LIVE_PATH } from '../../app/hub-paths.js';
 import { problemBody, problemResponse } from '../../app/problem.js';
 
 /** Forward a (non-upgrade) request to the hub at `hubUrl` (origin, no trailing slash). */
