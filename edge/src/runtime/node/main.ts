@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isHubPath, type FeatureStore } from '@vigil/core';
+import { LIVE_PATH, type FeatureStore } from '@vigil/core';
 import { consoleLogger, createApp, type Logger } from '../../app/index.js';
 import { loadConfig, type EdgeConfig, type Env } from '../../config/index.js';
 import { DeliveryMetrics, OutboxEventSink, createWebCryptoHmac } from '../../events/index.js';
@@ -163,14 +163,17 @@ export async function startNodeEdge(
     ...(outbox ? { sink: outbox, metricsSources: [delivery] } : {}),
     log,
   });
-  // The LiveHub lives in workerd (see hub-forwarder.ts): its routes are forwarded, not served.
+  // The LiveHub lives in workerd (see hub-forwarder.ts): the browser's /v1/live is forwarded, so
+  // the dashboard keeps one origin. The backplane publishes to the hub directly, not through here.
   const hubUrl = config.hubUrl?.replace(/\/+$/, '');
   let upgrades: UpgradeForwarder | undefined;
   let fetch: (request: Request) => Response | Promise<Response> = app.fetch;
   if (hubUrl !== undefined) {
     upgrades = forwardUpgrades(hubUrl);
     fetch = (request) =>
-      isHubPath(new URL(request.url).pathname) ? forwardToHub(hubUrl, request) : app.fetch(request);
+      new URL(request.url).pathname === LIVE_PATH
+        ? forwardToHub(hubUrl, request)
+        : app.fetch(request);
   }
   let server: NodeServer;
   try {
@@ -199,7 +202,7 @@ export async function startNodeEdge(
     outbox,
     routesDescription: [
       hubUrl !== undefined
-        ? `live      /v1/live and /internal/hub/* forwarded to the LiveHub at ${hubUrl}`
+        ? `live      /v1/live forwarded to the LiveHub at ${hubUrl}`
         : 'live      no LiveHub (VIGIL_HUB_URL unset)',
       ...(config.backplane ? [`dashboard / and /api/* forwarded to ${config.backplane.url}`] : []),
     ],
