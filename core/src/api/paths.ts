@@ -7,6 +7,7 @@
 export const SCORE_PATH = '/v1/score';
 export const SCORE_BATCH_PATH = '/v1/score/batch';
 export const FEEDBACK_PATH = '/v1/feedback';
+export const FEEDBACK_BATCH_PATH = '/v1/feedback/batch';
 
 /** The backplane's signed ingest of the edge's events. */
 export const INGEST_PATH = '/ingest/events';
