@@ -3,7 +3,7 @@
  * core ← sim ← model, and the serving apps (edge, backplane, web) never import training code.
  * core/ is pure domain code that runs in Workers, Node and the browser.
  */
-const WORKSPACES = '(core|sim|model|edge|backplane|web|tools/upstash-rest)';
+const WORKSPACES = '(core|node-runtime|sim|model|edge|backplane|web|tools/upstash-rest)';
 
 module.exports = {
   forbidden: [
@@ -19,7 +19,7 @@ module.exports = {
       comment: 'core/ is the centre: it never imports another workspace, bench or scripts.',
       severity: 'error',
       from: { path: '^core/' },
-      to: { path: '^(sim|model|edge|backplane|web|tools|bench|scripts)/' },
+      to: { path: '^(node-runtime|sim|model|edge|backplane|web|tools|bench|scripts)/' },
     },
     {
       name: 'core-only-allowed-deps',
@@ -39,11 +39,29 @@ module.exports = {
       },
     },
     {
+      name: 'node-runtime-imports-nothing-of-ours',
+      comment:
+        'node-runtime/ (Node-only helpers of the Node edge and the backplane) is a leaf: it imports ' +
+        'no workspace, so serving code that uses it depends on nothing more.',
+      severity: 'error',
+      from: { path: '^node-runtime/' },
+      to: { path: '^(core|sim|model|edge|backplane|web|tools|bench|scripts)/' },
+    },
+    {
+      name: 'node-runtime-not-in-browser-or-worker',
+      comment:
+        'node-runtime/ needs Node: the dashboard and the Worker (edge/src/runtime/workers) never ' +
+        'import it.',
+      severity: 'error',
+      from: { path: '^(web/|edge/src/runtime/workers/|edge/src/app/|core/)' },
+      to: { path: '^node-runtime/' },
+    },
+    {
       name: 'sim-only-core',
       comment: 'sim/ (the simulator) builds on core only.',
       severity: 'error',
       from: { path: '^sim/' },
-      to: { path: '^(model|edge|backplane|web|tools|bench|scripts)/' },
+      to: { path: '^(node-runtime|model|edge|backplane|web|tools|bench|scripts)/' },
     },
     {
       name: 'model-only-core-and-sim',
@@ -89,7 +107,7 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^(core|sim|model|edge|backplane|web|tools|bench|scripts)/',
+    includeOnly: '^(core|node-runtime|sim|model|edge|backplane|web|tools|bench|scripts)/',
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '(^|/)(node_modules|dist)/' },
     tsPreCompilationDeps: true,

@@ -4,6 +4,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY core/package.json core/
+COPY node-runtime/package.json node-runtime/
 COPY sim/package.json sim/
 COPY model/package.json model/
 COPY edge/package.json edge/

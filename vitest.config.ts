@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'core', include: ['core/src/**/*.test.ts'] } },
+      { test: { name: 'node-runtime', include: ['node-runtime/src/**/*.test.ts'] } },
       { test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
       { test: { name: 'sim', include: ['sim/src/**/*.test.ts'], testTimeout: 120_000 } },
       {

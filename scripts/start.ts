@@ -3,6 +3,7 @@
  * embedded defaults, no Docker, no external server — see scripts/system.ts for what runs where.
  * Prints the dashboard's one-time sign-in URL and the API key; Ctrl-C stops everything.
  */
+import { stopOnSignals } from '@vigil/node-runtime';
 import { startSystem } from './system.js';
 
 /**
@@ -61,27 +62,22 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    process.stdout.write('vigil: stopping…\n');
-    system.close().then(
-      () => {
-        process.stdout.write('vigil: stopped\n');
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
-  };
   // Miniflare registers its own SIGINT/SIGTERM hook at start-up that exits the process at once
   // (after killing workerd), before our close could stop traffic, flush the edge's outbox and
   // close the backplane and PGlite. Ours replaces it; close() disposes workerd itself, and
   // Miniflare's 'exit' hook still kills workerd if we die some other way.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, stop);
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
+  stopOnSignals(
+    async () => {
+      await system.close();
+      process.stdout.write('vigil: stopped\n');
+    },
+    {
+      stopping: () => process.stdout.write('vigil: stopping…\n'),
+      again: () => {},
+      failed: () => {},
+    },
+  );
 }
 
 main().catch((e: unknown) => {

@@ -87,6 +87,19 @@ describe.each(['workerd', 'node'] as const)('the system with the edge on %s', (e
     }
     const ingest = await fetch(`${system.origin}/ingest/events`, { method: 'POST', body: '{}' });
     expect(ingest.status).toBe(404);
+    // The backplane publishes to the LiveHub where it runs: the Worker at the origin, or the
+    // hub's own workerd beside the Node edge — which forwards only the browser's /v1/live.
+    if (edge === 'node') {
+      expect(system.hubUrl).not.toBe(system.origin);
+      const publish = await fetch(`${system.origin}/internal/hub/publish`, {
+        method: 'POST',
+        body: '{}',
+      });
+      expect(publish.status).toBe(404);
+      expect(publish.headers.get('content-type')).toMatch(/problem\+json/);
+    } else {
+      expect(system.hubUrl).toBe(system.origin);
+    }
     // /metrics at the origin is the edge's own, behind its key.
     expect((await fetch(`${system.origin}/metrics`)).status).toBe(401);
     // The backplane answers /healthz on its loopback address, where operators probe it.
@@ -207,7 +220,7 @@ describe.each(['workerd', 'node'] as const)(
           body: JSON.stringify(tx('tx_host_1', 't_host_1', 12.5)),
         });
         expect(scored.status).toBe(200);
-        // The backplane publishes to the LiveHub through the origin: the decision comes back live.
+        // The backplane publishes to the LiveHub: the decision comes back live at the origin.
         await live.until(
           (c) =>
             c

@@ -3,7 +3,9 @@
  * run it: the backplane (embedded PGlite and in-process log unless DATABASE_URL / KAFKA_BROKERS are
  * set) and the edge with its LiveHub — the Worker in workerd via Miniflare, or the Node edge with
  * the hub-only Worker beside it — at ONE origin: the edge answers /v1/*, serves /v1/live from the
- * LiveHub and forwards /api/* and the dashboard to the backplane.
+ * LiveHub and forwards /api/* and the dashboard to the backplane. The backplane publishes to the
+ * LiveHub where it runs: the Worker (the origin) or, with the Node edge, the hub's own workerd,
+ * not back through the Node edge.
  *
  * Secrets the parts share (events HMAC, hub, sessions) and the API key are generated on the first
  * start unless set, and kept in the data dir for the next (dev-secrets.ts); the dashboard's
@@ -25,7 +27,7 @@ import type { Logger as EdgeLogger } from '../edge/src/app/app-context.js';
 import { loadConfig as loadEdgeConfig } from '../edge/src/config/index.js';
 import { startNodeEdge } from '../edge/src/runtime/node/main.js';
 import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
-import { startLiveHub } from '../edge/src/runtime/workers/host/start-live-hub.js';
+import { HUB_BINDINGS, startLiveHub } from '../edge/src/runtime/workers/host/start-live-hub.js';
 import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
 import { loadDevSecrets } from './dev-secrets.js';
 import { checkListen, listenErrorOf } from './listen-check.js';
@@ -63,6 +65,8 @@ export interface RunningSystem {
   /** Where the generated key and secrets are kept; null when the environment set them all. */
   readonly secretsFile: string | null;
   readonly backplane: Backplane;
+  /** Where the backplane publishes the live feed: the LiveHub's own origin. */
+  readonly hubUrl: string;
   /** Lines describing what runs where, for the banner. */
   readonly description: readonly string[];
   /** Stop everything: the edge first (its outbox flushes to the backplane), then the backplane. */
@@ -128,27 +132,51 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const signInToken = randomBytes(32).toString('base64url');
 
   const webDist = await ensureDashboardBuilt(progress);
-
-  const backplaneEnv = {
-    ...shared,
-    VIGIL_BACKPLANE_PORT: env.VIGIL_BACKPLANE_PORT ?? '0',
-    // Reached through the edge only: on loopback whatever VIGIL_HOST says.
-    VIGIL_HOST: '127.0.0.1',
-    VIGIL_DATA_DIR: dataDir,
-    VIGIL_WEB_DIST: webDist,
-    VIGIL_HUB_URL: origin,
-    VIGIL_EDGE_URL: origin,
-    ...pick(env, ['KAFKA_BROKERS', 'DATABASE_URL', 'VIGIL_KAFKA_PARTITIONS', 'VIGIL_LOG_LEVEL']),
-  };
-  const backplaneConfig = loadBackplaneConfig(backplaneEnv);
-  progress('starting the backplane…');
-  const backplane = await startBackplane(backplaneConfig, { log, signInToken });
-  const stops: (() => Promise<void>)[] = [() => backplane.close()];
+  const stops: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
   };
-
   try {
+    return await startParts();
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+
+  async function startParts(): Promise<RunningSystem> {
+    const bundleDir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
+    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
+    progress('bundling the Worker…');
+    const bundle = await bundleWorker(bundleDir);
+    const hubDir = join(dataDir, 'hub');
+    mkdirSync(hubDir, { recursive: true });
+    // With the Node edge the LiveHub is a workerd of its own, started first so that the backplane
+    // publishes to it directly; the Worker serves its hub at the origin itself.
+    let hub: Awaited<ReturnType<typeof startLiveHub>> | null = null;
+    if (options.edge === 'node') {
+      progress('starting the LiveHub in workerd…');
+      hub = await startLiveHub(bundle, { bindings: hubEnv(env, shared), persistDir: hubDir });
+      const started = hub;
+      stops.push(() => started.dispose());
+    }
+    const hubUrl = hub?.url.origin ?? origin;
+
+    const backplaneEnv = {
+      ...shared,
+      VIGIL_BACKPLANE_PORT: env.VIGIL_BACKPLANE_PORT ?? '0',
+      // Reached through the edge only: on loopback whatever VIGIL_HOST says.
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_WEB_DIST: webDist,
+      VIGIL_HUB_URL: hubUrl,
+      VIGIL_EDGE_URL: origin,
+      ...pick(env, ['KAFKA_BROKERS', 'DATABASE_URL', 'VIGIL_KAFKA_PARTITIONS', 'VIGIL_LOG_LEVEL']),
+    };
+    const backplaneConfig = loadBackplaneConfig(backplaneEnv);
+    progress('starting the backplane…');
+    const backplane = await startBackplane(backplaneConfig, { log, signInToken });
+    stops.push(() => backplane.close());
+
     const edgeEnv: Record<string, string> = {
       ...shared,
       VIGIL_BACKPLANE_URL: backplane.url,
@@ -169,12 +197,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // Check the edge's configuration now, with its own loadConfig, so a bad value stops start-up
     // naming the variable instead of answering 500s from inside workerd.
     loadEdgeConfig({ ...edgeEnv, PORT: String(publicPort) });
-    const bundleDir = mkdtempSync(join(tmpdir(), 'vigil-start-'));
-    stops.push(() => Promise.resolve(rmSync(bundleDir, { recursive: true, force: true })));
-    progress('bundling the Worker…');
-    const bundle = await bundleWorker(bundleDir);
-    const hubDir = join(dataDir, 'hub');
-    mkdirSync(hubDir, { recursive: true });
     const description: string[] = [];
     if (options.edge === 'workerd') {
       progress('starting workerd (edge + LiveHub)…');
@@ -203,9 +225,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         'live       LiveHub Durable Object in the same workerd',
       );
     } else {
-      progress('starting the LiveHub in workerd…');
-      const hub = await startLiveHub(bundle, { bindings: edgeEnv, persistDir: hubDir });
-      stops.push(() => hub.dispose());
       progress('starting the edge on Node…');
       const edge = await startNodeEdge(
         {
@@ -213,7 +232,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...pick(env, ['REDIS_URL']),
           VIGIL_HOST: host,
           PORT: String(publicPort),
-          VIGIL_HUB_URL: hub.url.origin,
+          VIGIL_HUB_URL: hubUrl,
           // Beside the rest of the embedded state, so that a run with its own data dir has its own.
           VIGIL_OUTBOX_DIR: env.VIGIL_OUTBOX_DIR?.trim() || join(dataDir, 'edge-outbox'),
           VIGIL_FEATURE_STORE_DIR:
@@ -224,7 +243,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       stops.push(() => edge.close());
       description.push(
         `edge       Node (@hono/node-server), features ${edge.storeDescription}`,
-        `live       LiveHub Durable Object in workerd at ${hub.url.origin}`,
+        `live       LiveHub Durable Object in workerd at ${hubUrl} (the backplane publishes there)`,
       );
     }
     description.push(
@@ -247,13 +266,21 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       apiKeyGenerated,
       secretsFile: secrets.kept.length > 0 ? secrets.file : null,
       backplane,
+      hubUrl,
       description,
       close: closeAll,
     };
-  } catch (e) {
-    await closeAll();
-    throw e;
   }
+}
+
+/** The LiveHub's bindings (HUB_BINDINGS): the keys and secrets it authenticates with. */
+function hubEnv(env: SystemOptions['env'], shared: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of HUB_BINDINGS) {
+    const v = shared[name] ?? env[name]?.trim();
+    if (v) out[name] = v;
+  }
+  return out;
 }
 
 function pick(env: SystemOptions['env'], names: readonly string[]): Record<string, string> {

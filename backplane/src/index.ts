@@ -9,4 +9,3 @@ export {
 export type * from './ports.js';
 export { LogUnavailableError } from './ports.js';
 export { migrate, readMigrations } from './adapters/postgres/migrate.js';
-export { INGEST_PATH } from './ingest/ingest-routes.js';

@@ -23,7 +23,7 @@ import { startDecisionRetention } from './retention/decision-retention.js';
 import { BackplaneMetrics } from './http/backplane-metrics.js';
 import { createBackplaneApp } from './http/create-app.js';
 import { nodeHmacSha256 } from './http/node-hmac.js';
-import { serveNode, type NodeServer } from './http/serve-node.js';
+import { serveNode, stopOnSignals, type NodeServer } from '@vigil/node-runtime';
 import { createEventProducer } from './ingest/event-producer.js';
 import type { EventProducer } from './ports.js';
 import type { VerdictRetryPolicy } from './api/verdict-delivery/delivery-policy.js';
@@ -322,24 +322,11 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    backplane.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(() => backplane.close(), {
+    stopping: (signal) => log.info({ signal }, 'shutting down'),
+    again: (signal) => log.warn({ signal }, 'second signal: exiting now'),
+    failed: (err) => log.error({ err }, 'shutdown failed'),
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

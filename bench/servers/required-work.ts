@@ -20,11 +20,11 @@ import {
   validateTransaction,
   type StoreTransaction,
   type Transaction,
+  serialiseAnswer,
 } from '@vigil/core';
 import { Hono } from 'hono';
 import { readModelFiles } from '../../edge/src/runtime/node/read-model-files.js';
 import { validateScoreBatch } from '../../edge/src/app/schemas.js';
-import { serialiseAnswer } from '../../edge/src/scoring/answer.js';
 import { loadServedModel } from '../../edge/src/scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../edge/src/stores/memory-feature-store.js';
 

@@ -2,7 +2,7 @@
  * Answers of the analysts' API that core's analyst-api.ts does not define yet (they extend its
  * types; docs/api.md describes them). Candidates to move to core for the dashboard.
  */
-import type { Case, Decision, TrafficScenario } from '@vigil/core';
+import type { Case, Decision, ScoreAnswer, TrafficScenario } from '@vigil/core';
 import type { SimTransaction } from '@vigil/sim';
 
 /** POST /api/cases/{case_id}/resolve. */
@@ -48,18 +48,7 @@ export interface InjectResponse {
  * POST /api/traffic/one: the edge's answer to POST /v1/score as it sent it (its fields at the top
  * level), plus what was sent and whether the simulator meant it as fraud.
  */
-export interface TrafficOneResponse {
-  readonly transaction_id: string;
-  readonly score: number;
-  readonly decision: Decision;
-  readonly reasons: readonly {
-    readonly code: string;
-    readonly feature: string;
-    readonly contribution: number;
-  }[];
-  readonly model_version: string;
-  readonly degraded: boolean;
-  readonly replayed: boolean;
+export interface TrafficOneResponse extends ScoreAnswer {
   /** What was sent to POST /v1/score. */
   readonly transaction: SimTransaction;
   /** The simulator's ground truth (a genuine draw above 220 is scenario-1 fraud too). */

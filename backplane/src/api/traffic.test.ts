@@ -151,6 +151,10 @@ describe('scenarios and single transactions', () => {
           transaction_id: t.transaction_id,
           score: 0.1,
           decision: 'approve',
+          reasons: [],
+          model_version: 'gbdt-fake',
+          degraded: false,
+          replayed: false,
         })),
       });
     });

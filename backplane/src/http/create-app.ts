@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { constantTimeEqual, problemKindForStatus } from '@vigil/core';
+import { constantTimeEqual, problemKindForStatus, INGEST_PATH } from '@vigil/core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { ingestRoutes, INGEST_PATH, type IngestDeps } from '../ingest/ingest-routes.js';
+import { ingestRoutes, type IngestDeps } from '../ingest/ingest-routes.js';
 import type { BackplaneMetrics } from './backplane-metrics.js';
 import type { BackplaneEnv } from './backplane-env.js';
 import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';

@@ -5,11 +5,11 @@
  * own stays here: the kinds it answers with, and the Response it renders.
  */
 import {
-  PROBLEM_CONTENT_TYPE,
+  narrowProblemError,
   pickProblems,
-  ProblemError as AnyProblemError,
+  problemResponseInit,
   type ProblemBody,
-  type ProblemOptions,
+  type ProblemError as AnyProblemError,
 } from '@vigil/core';
 
 export { PROBLEM_CONTENT_TYPE, problemBody, validationProblem } from '@vigil/core';
@@ -36,21 +36,14 @@ export const PROBLEMS = pickProblems([
 
 export type ProblemKind = keyof typeof PROBLEMS;
 
-/**
- * Core's ProblemError, its constructor narrowed to the backplane's kinds. The same class, so
- * `instanceof` holds for every ProblemError.
- */
-export const ProblemError: new (
-  kind: ProblemKind,
-  detail: string,
-  options?: ProblemOptions,
-) => AnyProblemError = AnyProblemError;
+/** Core's ProblemError, narrowed to the backplane's kinds. */
+export const ProblemError = narrowProblemError<ProblemKind>();
 export type ProblemError = AnyProblemError;
 
-/** The response for a problem. */
+/** The response for a problem; never cached (an answer about a session or a case). */
 export function problemResponse(body: ProblemBody, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...headers },
-  });
+  return new Response(
+    JSON.stringify(body),
+    problemResponseInit(body, { 'cache-control': 'no-store', ...headers }),
+  );
 }

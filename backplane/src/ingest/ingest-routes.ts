@@ -6,7 +6,13 @@
  * holds every event (Kafka: acks -1); if it cannot take them, 503 with Retry-After, and the edge
  * retries — event ids make a batch that did land harmless to send again.
  */
-import { SIGNATURE_HEADER, validateIngestBatch, verifyBody, type HmacSha256 } from '@vigil/core';
+import {
+  SIGNATURE_HEADER,
+  validateIngestBatch,
+  verifyBody,
+  type HmacSha256,
+  INGEST_PATH,
+} from '@vigil/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LogUnavailableError } from '../adapters/event-log.port.js';
@@ -15,8 +21,6 @@ import type { BackplaneEnv } from '../http/backplane-env.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { EventProducer } from '../ports.js';
 import { eventSlices } from './event-slices.js';
-
-export const INGEST_PATH = '/ingest/events';
 
 export interface IngestDeps {
   readonly producer: EventProducer;

@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HubPublishResponse, LiveEvent } from '@vigil/core';
+import { HUB_PUBLISH_PATH, type HubPublishResponse, type LiveEvent } from '@vigil/core';
 
 export class RecordingHub {
   /** Every event received, duplicates included, in arrival order. */
@@ -27,7 +27,7 @@ export class RecordingHub {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.requests++;
-        if (req.method !== 'POST' || req.url !== '/internal/hub/publish') {
+        if (req.method !== 'POST' || req.url !== HUB_PUBLISH_PATH) {
           res.writeHead(404).end();
         } else if (req.headers.authorization !== `Bearer ${this.secret}`) {
           res.writeHead(401).end();

@@ -149,6 +149,9 @@ export interface Stats {
 
 export type TrafficScenario = 1 | 2 | 3;
 
+/** The fastest simulated stream POST /api/traffic accepts, in transactions per second. */
+export const MAX_TRAFFIC_RATE = 5_000;
+
 /** GET/POST /api/traffic: the simulated checkout traffic the backplane sends to the edge. */
 export interface TrafficState {
   readonly running: boolean;

@@ -7,6 +7,8 @@ import {
   problemKindForStatus,
   ProblemError,
   validationProblem,
+  narrowProblemError,
+  problemResponseInit,
 } from './problem.js';
 
 describe('problem details', () => {
@@ -72,5 +74,22 @@ describe('validationProblem', () => {
     expect(problemKindForStatus(table, 503)).toBe('unavailable');
     expect(problemKindForStatus(table, 418)).toBe('validation');
     expect(problemKindForStatus(table, 504)).toBe('internal');
+  });
+});
+
+describe('problemResponseInit and narrowProblemError', () => {
+  it("answer the problem's status with its content type, the caller's headers added", () => {
+    const body = problemBody('unavailable', 'later');
+    expect(problemResponseInit(body, { 'retry-after': '1' })).toEqual({
+      status: 503,
+      headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+    });
+  });
+
+  it("narrow the constructor only: an app's error is core's ProblemError", () => {
+    const AppError = narrowProblemError<'not-found'>();
+    const e = new AppError('not-found', 'no such case');
+    expect(e).toBeInstanceOf(ProblemError);
+    expect(e.body()).toEqual(problemBody('not-found', 'no such case'));
   });
 });

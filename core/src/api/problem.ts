@@ -121,6 +121,27 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * Core's ProblemError, its constructor narrowed to one app's kinds (`K`, from its pickProblems
+ * table): a kind an app throws is one its documents list. The same class, so `instanceof` holds
+ * for every ProblemError.
+ */
+export function narrowProblemError<K extends ProblemKind>(): new (
+  kind: K,
+  detail: string,
+  options?: ProblemOptions,
+) => ProblemError {
+  return ProblemError;
+}
+
+/** Status and headers of a problem's response: its content type, then `headers`. */
+export function problemResponseInit(
+  body: ProblemBody,
+  headers: Record<string, string> = {},
+): { status: number; headers: Record<string, string> } {
+  return { status: body.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } };
+}
+
 /** A 400 listing every issue (capped), each named by JSON Pointer (`/events/3/amount`). */
 export function validationProblem(issues: readonly FieldIssue[]): ProblemError {
   const n = issues.length;

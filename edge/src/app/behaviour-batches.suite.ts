@@ -1,6 +1,6 @@
 /** Edge behaviour, batches: in order, as one by one; repeated ids are replays; all or nothing. Run by behaviour.suite.ts. */
 import { expect, it } from 'vitest';
-import type { ScoreAnswer } from '../scoring/answer.js';
+import type { ScoreAnswer } from '@vigil/core';
 import { at, type BehaviourContext, content, expectProblem } from './behaviour-support.js';
 
 export function batchesBehaviour({ api, tx, world }: BehaviourContext): void {

@@ -1,6 +1,6 @@
 /** Edge behaviour, degraded mode: a failing feature store still gets a 200 from fallback features, counted. Run by behaviour.suite.ts. */
 import { describe, expect, it } from 'vitest';
-import type { ScoreAnswer } from '../scoring/answer.js';
+import type { ScoreAnswer } from '@vigil/core';
 import { Api, at, type BehaviourContext, content } from './behaviour-support.js';
 
 export function degradedBehaviour({ api, tx, world, options }: BehaviourContext): void {

@@ -1,6 +1,6 @@
 /** Edge behaviour, the score answer: its documented shape, decision and reasons, concurrency. Run by behaviour.suite.ts. */
 import { expect, it } from 'vitest';
-import type { ScoreAnswer } from '../scoring/answer.js';
+import type { ScoreAnswer } from '@vigil/core';
 import { type BehaviourContext } from './behaviour-support.js';
 
 export function scoringBehaviour({ api, tx, world }: BehaviourContext): void {

@@ -1,6 +1,6 @@
 /** The edge behaviour suite's target, helpers and context (behaviour.suite.ts runs the topics). */
 import { expect } from 'vitest';
-import type { ScoreAnswer } from '../scoring/answer.js';
+import type { ScoreAnswer } from '@vigil/core';
 
 /** A running edge to test. */
 export interface EdgeTarget {

@@ -11,6 +11,7 @@ import {
   type FeatureStore,
   type Scorer,
   type VigilEvent,
+  MAX_SCORE_BATCH,
 } from '@vigil/core';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
@@ -27,7 +28,6 @@ import { feedbackRoutes } from './routes/feedback-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
 import { SCORE_PATHS, scoreRoutes } from './routes/score-routes.js';
 import { API_SECURITY_HEADERS, securityMiddleware } from './security-headers.js';
-import { MAX_BATCH } from './schemas.js';
 
 /** Largest body of a single-item request: a transaction is well under 1 kB. */
 export const SINGLE_BODY_BYTES = 16_384;
@@ -144,7 +144,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       ...(downstream ? { sink } : {}),
       observer: metrics,
       runtime: deps.runtime,
-      maxBatch: MAX_BATCH,
+      maxBatch: MAX_SCORE_BATCH,
     }),
     store: deps.store,
     sink,

@@ -8,6 +8,5 @@ export {
 } from './create-app.js';
 export type { EdgeAppDeps } from './create-app.js';
 export type { EdgeEnv, LogEntry, Logger, ServedModel } from './app-context.js';
-export { MAX_BATCH } from './schemas.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { PROBLEMS, problemType, PROBLEM_CONTENT_TYPE } from './problem.js';

@@ -2,19 +2,23 @@
  * The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with (zod 4's
  * JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as is). Built once per app.
  */
-import { feedbackSchema, modelMetadataSchema, transactionSchema } from '@vigil/core';
+import {
+  feedbackSchema,
+  MAX_SCORE_BATCH,
+  modelMetadataSchema,
+  scoreAnswerSchema,
+  scoreBatchResponseSchema,
+  transactionSchema,
+} from '@vigil/core';
 import * as z from 'zod/mini';
-import { scoreAnswerSchema } from '../scoring/answer.js';
 import { PROBLEMS, problemType } from './problem.js';
 import {
   feedbackAcceptedSchema,
   feedbackBatchAcceptedSchema,
   feedbackBatchRequestSchema,
   healthSchema,
-  MAX_BATCH,
   problemSchema,
   scoreBatchRequestSchema,
-  scoreBatchResponseSchema,
 } from './schemas.js';
 
 const COMPONENTS: Record<string, z.core.$ZodType> = {
@@ -114,7 +118,7 @@ export function buildOpenApiDocument(version: string): Json {
         [400, 409, 422],
       ),
       '/v1/score/batch': post(
-        `Score up to ${MAX_BATCH} transactions in order`,
+        `Score up to ${MAX_SCORE_BATCH} transactions in order`,
         'Processed in order (later items see earlier ones), in one feature-store round trip and ' +
           'one model call. Any invalid item → 400 naming each bad index and field; any item ' +
           'reusing a transaction_id with another payload (also within the batch) → 422 naming ' +
@@ -139,7 +143,7 @@ export function buildOpenApiDocument(version: string): Json {
         [400, 404, 503],
       ),
       '/v1/feedback/batch': post(
-        `Label up to ${MAX_BATCH} transactions, all or nothing`,
+        `Label up to ${MAX_SCORE_BATCH} transactions, all or nothing`,
         'If any transaction_id is unknown, nothing is applied and the 404 names each one.',
         'FeedbackBatchRequest',
         { 202: { description: 'Applied', content: json('FeedbackBatchAccepted') } },

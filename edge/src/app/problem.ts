@@ -5,11 +5,11 @@
  * What is the edge's own stays here: the kinds it answers with, and the Response it renders.
  */
 import {
-  PROBLEM_CONTENT_TYPE,
+  narrowProblemError,
   pickProblems,
-  ProblemError as AnyProblemError,
+  problemResponseInit,
   type ProblemBody,
-  type ProblemOptions,
+  type ProblemError as AnyProblemError,
 } from '@vigil/core';
 
 export {
@@ -44,21 +44,11 @@ export const PROBLEMS = pickProblems([
 
 export type ProblemKind = keyof typeof PROBLEMS;
 
-/**
- * Core's ProblemError, its constructor narrowed to the edge's kinds: a kind the edge throws is one
- * its documents list. The same class, so `instanceof` holds for every ProblemError.
- */
-export const ProblemError: new (
-  kind: ProblemKind,
-  detail: string,
-  options?: ProblemOptions,
-) => AnyProblemError = AnyProblemError;
+/** Core's ProblemError, narrowed to the edge's kinds. */
+export const ProblemError = narrowProblemError<ProblemKind>();
 export type ProblemError = AnyProblemError;
 
 /** The response for a problem. */
 export function problemResponse(body: ProblemBody, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
-  });
+  return new Response(JSON.stringify(body), problemResponseInit(body, headers));
 }

@@ -14,28 +14,20 @@ import {
   type Feedback,
   type Transaction,
   type Validated,
+  MAX_SCORE_BATCH,
 } from '@vigil/core';
 import * as z from 'zod/mini';
-import { scoreAnswerSchema } from '../scoring/answer.js';
 import { MAX_REPORTED_ISSUES } from './problem.js';
-
-/** Most transactions (or labels) in one batch request. */
-export const MAX_BATCH = 1_000;
 
 const batchSize = (field: string) => [
   z.minLength(1, `${field} must hold at least one item`),
-  z.maxLength(MAX_BATCH, `${field} may hold at most ${MAX_BATCH} items`),
+  z.maxLength(MAX_SCORE_BATCH, `${field} may hold at most ${MAX_SCORE_BATCH} items`),
 ];
 
 export const scoreBatchRequestSchema = z.strictObject(
   { transactions: z.array(transactionSchema).check(...batchSize('transactions')) },
   'the body must be a JSON object',
 );
-
-export const scoreBatchResponseSchema = z.strictObject({
-  /** One answer per transaction, in request order. */
-  results: z.array(scoreAnswerSchema),
-});
 
 export const feedbackBatchRequestSchema = z.strictObject(
   { feedback: z.array(feedbackSchema).check(...batchSize('feedback')) },
@@ -88,7 +80,7 @@ const envelope = (field: BatchField) =>
 const ENVELOPES = { transactions: envelope('transactions'), feedback: envelope('feedback') };
 
 /**
- * Validate a batch: the envelope first (an object with 1 … MAX_BATCH items), then each item with
+ * Validate a batch: the envelope first (an object with 1 … MAX_SCORE_BATCH items), then each item with
  * core's validator under its index, so issues read `/transactions/3/amount`. Checking the count
  * before the items bounds the work a huge array can cost.
  */

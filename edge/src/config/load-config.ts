@@ -75,7 +75,7 @@ export interface EdgeConfig {
   readonly outboxDir: string | null;
   /** VIGIL_OUTBOX_SPILL_MAX_BYTES: Node: most bytes of events that outbox holds (default 1 GiB). */
   readonly outboxSpillMaxBytes: number;
-  /** VIGIL_HUB_URL: the LiveHub the Node edge forwards `/v1/live` and `/internal/hub/*` to. */
+  /** VIGIL_HUB_URL: the LiveHub the Node edge forwards `/v1/live` to (the browser's one origin). */
   readonly hubUrl: string | null;
   /** VIGIL_HUB_RETAIN: events the LiveHub keeps for resuming clients (default 10,000). */
   readonly hubRetainedEvents: number;

@@ -8,11 +8,14 @@
  * is what workerd can run; a runtime that must teach ORT how to instantiate its WebAssembly (the
  * Worker: a pre-compiled module) does so on this same module's `env` before calling us.
  */
-import { N_FEATURES, type ModelMetadata, type Scorer } from '@vigil/core';
+import {
+  N_FEATURES,
+  ONNX_INPUT,
+  ONNX_PROBABILITIES,
+  type ModelMetadata,
+  type Scorer,
+} from '@vigil/core';
 import * as ort from 'onnxruntime-web/wasm';
-
-export const ONNX_INPUT = 'features';
-export const ONNX_PROBABILITIES = 'probabilities';
 
 /** A Scorer that owns an ORT session. */
 export interface OrtScorer extends Scorer {

@@ -1,18 +1,27 @@
-// The scoring service's deadline on the store's step, with a store written for the test whose step
-// answers when the test says (or never) and fake timers: what is asserted is which side of the
-// deadline an answer falls on, never how fast anything ran.
+// The scoring service without HTTP. Its deadline on the store's step, with a store written for the
+// test whose step answers when the test says (or never) and fake timers: what is asserted is which
+// side of the deadline an answer falls on, never how fast anything ran. Then what each item of a
+// call gets (scored, replayed, a repeat, refused), over the real memory store.
 import {
   featureDeadlineMs,
   N_FEATURES,
   predictProbability,
+  type EventSink,
   type FeatureStore,
+  type ScoreAnswer,
   type Scorer,
   type StepOutcome,
   type Transaction,
+  type VigilEvent,
 } from '@vigil/core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryFeatureStore } from '../stores/memory-feature-store.js';
-import { ScoringService, type DegradedCause, type ScoringObserver } from './scoring-service.js';
+import {
+  ScoringService,
+  type DegradedCause,
+  type ScoreResult,
+  type ScoringObserver,
+} from './scoring-service.js';
 import { loadTestModel, type TestModel } from './test-model-files.js';
 
 const TIMEOUT_MS = 30;
@@ -40,14 +49,19 @@ function heldStore() {
   return { store, release: () => release() };
 }
 
-function service(store: FeatureStore) {
-  const degraded: { cause: DegradedCause; error: unknown }[] = [];
+/** An observer that records what it is told; failures to save or emit fail the test. */
+function recordingObserver() {
+  const seen = {
+    replayed: 0,
+    conflicted: 0,
+    degraded: [] as { cause: DegradedCause; error: unknown }[],
+  };
   const observer: ScoringObserver = {
     decided: () => {},
-    replayed: () => {},
+    replayed: () => void seen.replayed++,
     pending: () => {},
-    conflicted: () => {},
-    degraded: (cause, error) => degraded.push({ cause, error }),
+    conflicted: () => void seen.conflicted++,
+    degraded: (cause, error) => void seen.degraded.push({ cause, error }),
     answerSaveFailed: (e) => {
       throw e;
     },
@@ -55,6 +69,12 @@ function service(store: FeatureStore) {
       throw e;
     },
   };
+  return { observer, seen };
+}
+
+function service(store: FeatureStore) {
+  const { observer, seen } = recordingObserver();
+  const degraded = seen.degraded;
   // The trees as the scorer: no ONNX session (and its own timers) under fake timers.
   const scorer: Scorer = {
     version: model.metadata.version,
@@ -136,5 +156,109 @@ describe('ScoringService: the store deadline scales with the batch', () => {
     const r = await result;
     expect(r.kind === 'answered' && degradedFlags(r.answers)).toEqual([true]);
     expect(String((degraded[0]!.error as Error).message)).toContain(`within ${TIMEOUT_MS} ms`);
+  });
+});
+
+/** A service over a real memory store, a recording sink, and a scorer that may fail. */
+function planned(options: { scorerFails?: boolean; store?: FeatureStore } = {}) {
+  const store = options.store ?? createMemoryFeatureStore();
+  const events: VigilEvent[] = [];
+  const { observer, seen } = recordingObserver();
+  const scorer: Scorer = {
+    version: model.metadata.version,
+    score: (x, rows, out) => {
+      if (options.scorerFails) return Promise.reject(new Error('no session'));
+      for (let k = 0; k < rows; k++) out[k] = predictProbability(model.ensemble, x, k * N_FEATURES);
+      return Promise.resolve();
+    },
+  };
+  const sink: EventSink = { emit: (e) => void events.push(...e) };
+  const scoring = new ScoringService({
+    store,
+    scorer,
+    ensemble: model.ensemble,
+    thresholds: model.metadata.thresholds,
+    featureTimeoutMs: 1_000,
+    sink,
+    observer,
+    runtime: 'node',
+    maxBatch: 10,
+  });
+  // The events are built in a macrotask after the answers; the saves are background promises.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  return { scoring, events, seen, settle };
+}
+
+const parsed = (r: ScoreResult) => {
+  if (r.kind !== 'answered') throw new Error(`expected answers, got ${r.kind}`);
+  return r.answers.map((a) => JSON.parse(a) as ScoreAnswer);
+};
+
+describe('ScoringService: what each item gets', () => {
+  it('replays a transaction seen before, with its first answer, and emits one decision', async () => {
+    const { scoring, events, seen, settle } = planned();
+    const [tx] = batch(1, 'again');
+    const first = parsed(await scoring.score([tx!]));
+    await settle();
+    const second = parsed(await scoring.score([tx!]));
+    await settle();
+    expect(first[0]!.replayed).toBe(false);
+    expect(second[0]).toEqual({ ...first[0], replayed: true });
+    expect(seen.replayed).toBe(1);
+    expect(events.map((e) => e.type === 'decision' && e.transaction.transaction_id)).toEqual([
+      'again_0',
+    ]);
+  });
+
+  it('answers a repeat inside one batch as a replay of the first item', async () => {
+    const { scoring, events, settle } = planned();
+    const [tx] = batch(1, 'twice');
+    const answers = parsed(await scoring.score([tx!, tx!]));
+    await settle();
+    expect(answers[1]).toEqual({ ...answers[0], replayed: true });
+    expect(events).toHaveLength(1);
+  });
+
+  it('refuses a batch that reuses an id with another payload, scoring none of it', async () => {
+    const { scoring, events, seen, settle } = planned();
+    const [tx] = batch(1, 'reused');
+    const r = await scoring.score([tx!, { ...tx!, amount: tx!.amount + 1 }]);
+    await settle();
+    expect(r.kind).toBe('conflict');
+    expect(r.kind === 'conflict' && r.indexes).toEqual([1]);
+    expect(seen.conflicted).toBe(1);
+    expect(events).toEqual([]);
+  });
+
+  it("answers degraded from the trees when the model fails: the trees' own probabilities", async () => {
+    const { scoring, seen } = planned({ scorerFails: true });
+    const healthy = planned();
+    const txs = batch(3, 'model');
+    const degraded = parsed(await scoring.score(txs));
+    const normal = parsed(await healthy.scoring.score(txs));
+    expect(seen.degraded.map((d) => d.cause)).toEqual(['model_error']);
+    expect(degraded.map((a) => a.degraded)).toEqual([true, true, true]);
+    expect(degraded.map((a) => a.score)).toEqual(normal.map((a) => a.score));
+  });
+
+  it('answers from fallback features when the store fails, repeats still replayed', async () => {
+    const inner = createMemoryFeatureStore();
+    const failing: FeatureStore = {
+      step: () => Promise.reject(new Error('store down')),
+      saveAnswers: (a) => inner.saveAnswers(a),
+      label: (l) => inner.label(l),
+      close: () => inner.close(),
+    };
+    const { scoring, seen, events, settle } = planned({ store: failing });
+    const [a, b] = batch(2, 'down');
+    const answers = parsed(await scoring.score([a!, b!, a!]));
+    await settle();
+    expect(seen.degraded.map((d) => d.cause)).toEqual(['store_error']);
+    expect(answers.map((x) => [x.transaction_id, x.degraded, x.replayed])).toEqual([
+      ['down_0', true, false],
+      ['down_1', true, false],
+      ['down_0', true, true],
+    ]);
+    expect(events).toHaveLength(2);
   });
 });

@@ -20,16 +20,11 @@
  * No ZipMap: the outputs are `label` (int64 [N]) and `probabilities` (float [N, 2]).
  */
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
-import type { TreeEnsemble } from '@vigil/core';
+import { ONNX_INPUT, ONNX_LABEL, ONNX_PROBABILITIES, type TreeEnsemble } from '@vigil/core';
 
 const { onnx } = onnxProto;
 const { AttributeType } = onnx.AttributeProto;
 const { DataType } = onnx.TensorProto;
-
-/** Names of the graph's input and outputs, for callers that feed and read the session. */
-export const ONNX_INPUT = 'features';
-export const ONNX_LABEL = 'label';
-export const ONNX_PROBABILITIES = 'probabilities';
 
 const ML_DOMAIN = 'ai.onnx.ml';
 const IR_VERSION = 8;

@@ -2,9 +2,9 @@
  * Score rows with an exported model through onnxruntime-web (WebAssembly), as the edge does:
  * one InferenceSession per model, reused for every batch.
  */
+import { ONNX_INPUT, ONNX_PROBABILITIES } from '@vigil/core';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
-import { ONNX_INPUT, ONNX_PROBABILITIES } from './export-onnx.js';
 
 /** Rows per session.run: bounds the WebAssembly heap for very large batches. */
 const CHUNK_ROWS = 65_536;

@@ -1,17 +1,14 @@
+import {
+  FEEDBACK_BATCH_PATH,
+  MAX_SCORE_BATCH,
+  SCORE_BATCH_PATH,
+  scoreBatchResponseSchema,
+} from '@vigil/core';
 import * as z from 'zod/mini';
 import { formatTimestamp, toRecord, type SimulatedDataset } from '@vigil/sim';
 import { eventTimeOrder } from './backtest.js';
 
 const DAY = 86_400;
-/** The API's batch limit. */
-export const MAX_BATCH = 1000;
-
-const scoreResultSchema = z.object({
-  transaction_id: z.string(),
-  score: z.number(),
-  degraded: z.boolean(),
-});
-const batchResponseSchema = z.object({ results: z.array(scoreResultSchema) });
 
 export interface LiveReplayOptions {
   readonly url: string;
@@ -76,15 +73,15 @@ export async function liveReplay(
     const due: number[] = [];
     while (head < pending.length && ds.timeSec[pending[head]!]! + delay <= t)
       due.push(pending[head++]!);
-    for (let i = 0; i < due.length; i += MAX_BATCH) {
-      const items = due.slice(i, i + MAX_BATCH).map((row) => ({
+    for (let i = 0; i < due.length; i += MAX_SCORE_BATCH) {
+      const items = due.slice(i, i + MAX_SCORE_BATCH).map((row) => ({
         transaction_id: idOf(row),
         label: 'fraud',
         timestamp: formatTimestamp(ds.timeSec[row]! + delay),
       }));
       // A batch is all-or-nothing: if the API never recorded one of them (it was scored while the
       // feature store was down), send them one by one and count the unknown ones.
-      if ((await post('/v1/feedback/batch', { feedback: items }, true)) === NOT_FOUND) {
+      if ((await post(FEEDBACK_BATCH_PATH, { feedback: items }, true)) === NOT_FOUND) {
         for (const item of items) {
           if ((await post('/v1/feedback', item, true)) === NOT_FOUND) unknownLabels++;
         }
@@ -94,7 +91,7 @@ export async function liveReplay(
     // Then transactions, up to the next label's due time.
     const nextDue = head < pending.length ? ds.timeSec[pending[head]!]! + delay : Infinity;
     const batch: number[] = [];
-    while (k < order.length && batch.length < MAX_BATCH) {
+    while (k < order.length && batch.length < MAX_SCORE_BATCH) {
       const row = order[k]!;
       if (ds.timeSec[row]! >= nextDue) break;
       batch.push(row);
@@ -106,7 +103,7 @@ export async function liveReplay(
         return { ...tx, transaction_id: idOf(row) };
       }),
     };
-    const res = z.parse(batchResponseSchema, await post('/v1/score/batch', body));
+    const res = z.parse(scoreBatchResponseSchema, await post(SCORE_BATCH_PATH, body));
     if (res.results.length !== batch.length)
       throw new Error('score/batch answered a different number of results');
     res.results.forEach((r, i) => {

@@ -6,6 +6,7 @@ import type {
   Case,
   CaseResolution,
   Page,
+  ScoreAnswer,
   SessionInfo,
   Stats,
   StatsWindow,
@@ -27,13 +28,7 @@ import {
   isTransactionSummary,
   type Guard,
 } from './guards.js';
-import type {
-  CaseQuery,
-  InjectSummary,
-  ScoreAnswer,
-  TrafficKind,
-  TransactionQuery,
-} from './types.js';
+import type { CaseQuery, InjectSummary, TrafficKind, TransactionQuery } from './types.js';
 
 /** What the stores call. A fake in tests implements the members it needs. */
 export interface ApiClient {

@@ -12,7 +12,10 @@ import type {
   TransactionDetail,
   TransactionSummary,
 } from '@vigil/core';
-import type { InjectSummary, ScoreAnswer } from './types.js';
+import type { InjectSummary } from './types.js';
+
+/** POST /api/traffic/one: the edge's answer (core's schema) with what was sent beside it. */
+export { isScoreAnswer } from '@vigil/core';
 
 export type Guard<T> = (v: unknown) => v is T;
 
@@ -87,13 +90,6 @@ export const isTrafficState: Guard<TrafficState> = (v): v is TrafficState =>
 
 export const isSessionInfo: Guard<SessionInfo> = (v): v is SessionInfo =>
   isRecord(v) && typeof v.authenticated === 'boolean' && strOrNull(v.subject ?? null);
-
-export const isScoreAnswer: Guard<ScoreAnswer> = (v): v is ScoreAnswer =>
-  isRecord(v) &&
-  str(v.transaction_id) &&
-  num(v.score) &&
-  DECISIONS.has(v.decision as string) &&
-  Array.isArray(v.reasons);
 
 export const isInjectSummary: Guard<InjectSummary> = (v): v is InjectSummary =>
   isRecord(v) && num(v.scenario) && str(v.description) && num(v.frauds) && num(v.flagged);

@@ -4,22 +4,6 @@
  */
 import type { CaseStatus, Decision } from '@vigil/core';
 
-/** The edge's answer to one scored transaction, as POST /api/traffic/one returns it. */
-export interface ScoreAnswer {
-  readonly transaction_id: string;
-  readonly score: number;
-  readonly decision: Decision;
-  readonly reasons: readonly {
-    readonly code: string;
-    readonly feature: string;
-    readonly contribution: number;
-    readonly message?: string;
-  }[];
-  readonly model_version: string;
-  readonly degraded: boolean;
-  readonly replayed: boolean;
-}
-
 /** GET /api/transactions query; every member optional. */
 export interface TransactionQuery {
   readonly decision?: readonly Decision[];

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TrafficState } from '@vigil/core';
+import { MAX_TRAFFIC_RATE, type ScoreAnswer, type TrafficState } from '@vigil/core';
 import { ApiError } from '../api/api-error.js';
-import type { ScoreAnswer } from '../api/types.js';
-import { clampRate, createTrafficStore, MAX_RATE, SCENARIOS } from './traffic-store.js';
+import { clampRate, createTrafficStore, SCENARIOS } from './traffic-store.js';
 
 function setup() {
   const posted: unknown[] = [];
@@ -44,7 +43,7 @@ describe('traffic store', () => {
   it('clamps rates to 1–5000 whole transactions per second', () => {
     expect(clampRate(0)).toBe(1);
     expect(clampRate(99.6)).toBe(100);
-    expect(clampRate(1e9)).toBe(MAX_RATE);
+    expect(clampRate(1e9)).toBe(MAX_TRAFFIC_RATE);
     expect(clampRate(Number.NaN)).toBeNull();
   });
 

@@ -3,14 +3,18 @@
  * a rate), the handbook's fraud scenarios on demand, and single transactions with the edge's answer.
  */
 import { createSignal, type Accessor } from 'solid-js';
-import type { TrafficScenario, TrafficState } from '@vigil/core';
+import {
+  MAX_TRAFFIC_RATE,
+  type ScoreAnswer,
+  type TrafficScenario,
+  type TrafficState,
+} from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import { errorMessage } from '../api/api-error.js';
-import type { ScoreAnswer, TrafficKind } from '../api/types.js';
+import type { TrafficKind } from '../api/types.js';
 import { createPoller } from './poller.js';
 
 export const MIN_RATE = 1;
-export const MAX_RATE = 5000;
 
 /** One line per handbook scenario, as the inject buttons describe them. */
 export const SCENARIOS: readonly { id: TrafficScenario; title: string; description: string }[] = [
@@ -32,10 +36,10 @@ export const SCENARIOS: readonly { id: TrafficScenario; title: string; descripti
   },
 ];
 
-/** A rate within [MIN_RATE, MAX_RATE], whole transactions per second; null if not a number. */
+/** A rate within [MIN_RATE, MAX_TRAFFIC_RATE], whole transactions per second; null if not a number. */
 export function clampRate(value: number): number | null {
   if (!Number.isFinite(value)) return null;
-  return Math.min(MAX_RATE, Math.max(MIN_RATE, Math.round(value)));
+  return Math.min(MAX_TRAFFIC_RATE, Math.max(MIN_RATE, Math.round(value)));
 }
 
 export interface TrafficStoreOptions {

@@ -2,9 +2,10 @@
  * The traffic panel: simulated checkout traffic at a chosen rate, the handbook's fraud scenarios,
  * and one transaction at a time with the edge's answer.
  */
+import { MAX_TRAFFIC_RATE } from '@vigil/core';
 import { For, Show, type JSX } from 'solid-js';
 import type { TrafficStore } from '../stores/traffic-store.js';
-import { MAX_RATE, MIN_RATE, SCENARIOS } from '../stores/traffic-store.js';
+import { MIN_RATE, SCENARIOS } from '../stores/traffic-store.js';
 import {
   formatContribution,
   formatCount,
@@ -50,7 +51,7 @@ export function TrafficPanel(props: TrafficPanelProps): JSX.Element {
         }}
       >
         <label for="traffic-rate">
-          Rate (transactions per second, {MIN_RATE}–{formatCount(MAX_RATE)})
+          Rate (transactions per second, {MIN_RATE}–{formatCount(MAX_TRAFFIC_RATE)})
         </label>
         <div class="row">
           <input
@@ -58,7 +59,7 @@ export function TrafficPanel(props: TrafficPanelProps): JSX.Element {
             type="number"
             inputMode="numeric"
             min={MIN_RATE}
-            max={MAX_RATE}
+            max={MAX_TRAFFIC_RATE}
             step={1}
             required
             data-testid="traffic-rate"
@@ -72,7 +73,7 @@ export function TrafficPanel(props: TrafficPanelProps): JSX.Element {
             type="range"
             aria-label="Rate"
             min={MIN_RATE}
-            max={MAX_RATE}
+            max={MAX_TRAFFIC_RATE}
             step={1}
             value={t.rate()}
             onInput={(e) => t.setRate(e.currentTarget.valueAsNumber)}
@@ -177,7 +178,7 @@ export function TrafficPanel(props: TrafficPanelProps): JSX.Element {
                   <For each={a().answer.reasons}>
                     {(r) => (
                       <li>
-                        <code>{r.code}</code> {r.message ?? reasonMessage(r.code)}{' '}
+                        <code>{r.code}</code> {reasonMessage(r.code)}{' '}
                         <span class="muted mono">({formatContribution(r.contribution)})</span>
                       </li>
                     )}

@@ -6,11 +6,10 @@
  * the oldest events are dropped and counted: the hub being down never holds up the Postgres
  * writes, and dashboards reload from the API after a gap.
  */
+import { HUB_PUBLISH_PATH } from '@vigil/core';
 import type { HubPublishRequest, LiveEvent } from '@vigil/core';
 import type { Logger } from 'pino';
 import type { HubPublisher, PublishOutcome } from '../hub-publisher.port.js';
-
-export const HUB_PUBLISH_PATH = '/internal/hub/publish';
 
 /** What the publisher reports to metrics. */
 export interface HubPublisherObserver {

@@ -2,7 +2,13 @@
  * The dashboard's traffic panel: GET/POST /traffic (the stream), POST /traffic/inject (a fraud
  * scenario as a burst), POST /traffic/one (one transaction and the edge's answer).
  */
-import type { TrafficState } from '@vigil/core';
+import {
+  MAX_TRAFFIC_RATE,
+  SCORE_PATH,
+  scoreAnswerSchema,
+  type ScoreAnswer,
+  type TrafficState,
+} from '@vigil/core';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
@@ -12,14 +18,7 @@ import { ProblemError } from '../../http/problem.js';
 import { noQuery, parseBody } from '../validate.js';
 import type { TrafficGenerator } from '@vigil/sim';
 import { oneTransaction, planScenario, S1_THRESHOLD, type Planned } from '@vigil/sim';
-import {
-  isFlagged,
-  MAX_RATE,
-  scoreAnswerSchema,
-  type BatchOutcome,
-  type ScoreAnswer,
-  type TrafficSender,
-} from './traffic-sender.js';
+import { isFlagged, type BatchOutcome, type TrafficSender } from './traffic-sender.js';
 
 /** The rate a stream starts at when POST /traffic gives none. */
 export const DEFAULT_RATE = 50;
@@ -32,7 +31,7 @@ const setBody = z.strictObject(
         .int('rate must be an integer (transactions per second)')
         .check(
           z.gte(1, 'rate must be ≥ 1'),
-          z.lte(MAX_RATE, `rate must be ≤ ${MAX_RATE} transactions per second`),
+          z.lte(MAX_TRAFFIC_RATE, `rate must be ≤ ${MAX_TRAFFIC_RATE} transactions per second`),
         ),
     ),
   },
@@ -48,16 +47,6 @@ const oneBody = z.strictObject(
 );
 
 /** The edge's whole answer to POST /v1/score (fields it may add later pass through). */
-const fullAnswerSchema = z.looseObject({
-  ...scoreAnswerSchema.shape,
-  reasons: z.array(
-    z.looseObject({ code: z.string(), feature: z.string(), contribution: z.number() }),
-  ),
-  model_version: z.string(),
-  degraded: z.boolean(),
-  replayed: z.boolean(),
-});
-
 /** The edge failed us: unreachable is a 503 to retry, anything else a 502 carrying its detail. */
 function edgeProblem(what: string, r: { status: number | null; detail: string }): ProblemError {
   if (r.status === null) {
@@ -152,9 +141,9 @@ export function trafficRoutes(d: TrafficDeps): Hono<ApiEnv> {
     const { kind } = await parseBody(c, oneBody);
     const edge = needEdge(d.edge);
     const planned = oneTransaction(d.generator, kind, d.now().getTime());
-    const r = await edge.post('/v1/score', planned.tx);
+    const r = await edge.post(SCORE_PATH, planned.tx);
     if (!r.ok) throw edgeProblem('scoring failed', r);
-    const v = z.safeParse(fullAnswerSchema, r.body);
+    const v = z.safeParse(scoreAnswerSchema, r.body);
     if (!v.success) {
       throw edgeProblem('scoring failed', { status: r.status, detail: 'unexpected answer' });
     }

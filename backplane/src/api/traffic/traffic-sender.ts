@@ -4,27 +4,20 @@
  * slow edge makes the sender fall behind, never pile up requests (the backlog is capped at one
  * second of traffic).
  */
-import type { Decision, TrafficState } from '@vigil/core';
+import {
+  MAX_SCORE_BATCH,
+  SCORE_BATCH_PATH,
+  scoreBatchResponseSchema,
+  type Decision,
+  type ScoreAnswer,
+  type TrafficState,
+} from '@vigil/core';
 import type { Logger } from 'pino';
 import * as z from 'zod/mini';
 import type { EdgeClient } from '../edge-client.js';
 import type { SimTransaction, TrafficGenerator } from '@vigil/sim';
 
-export const MAX_RATE = 5_000;
 export const TICK_MS = 100;
-/** The edge's batch limit. */
-const MAX_BATCH = 1_000;
-
-/** What the sender needs of the edge's answer; other fields pass through untouched. */
-export const scoreAnswerSchema = z.looseObject({
-  transaction_id: z.string(),
-  score: z.number(),
-  decision: z.enum(['approve', 'review', 'decline']),
-});
-const batchAnswerSchema = z.looseObject({ results: z.array(scoreAnswerSchema) });
-
-export type ScoreAnswer = z.infer<typeof scoreAnswerSchema>;
-
 export type BatchOutcome =
   | { readonly ok: true; readonly results: readonly ScoreAnswer[] }
   | { readonly ok: false; readonly status: number | null; readonly detail: string };
@@ -78,7 +71,7 @@ export class TrafficSender {
   private tick(tickMs: number): void {
     this.due = Math.min(this.due + (this.rate * tickMs) / 1000, Math.max(this.rate, 1));
     if (this.inflight !== null) return;
-    const n = Math.min(Math.floor(this.due), MAX_BATCH);
+    const n = Math.min(Math.floor(this.due), MAX_SCORE_BATCH);
     if (n === 0) return;
     this.due -= n;
     const txs = this.opts.generator.batch(Date.now(), n);
@@ -111,9 +104,9 @@ export class TrafficSender {
   private async scoreOnce(txs: readonly SimTransaction[]): Promise<BatchOutcome> {
     const edge = this.opts.edge;
     if (edge === null) return { ok: false, status: null, detail: 'no edge is configured' };
-    const r = await edge.post('/v1/score/batch', { transactions: txs }, { timeoutMs: 10_000 });
+    const r = await edge.post(SCORE_BATCH_PATH, { transactions: txs }, { timeoutMs: 10_000 });
     if (!r.ok) return { ok: false, status: r.status, detail: r.detail };
-    const v = z.safeParse(batchAnswerSchema, r.body);
+    const v = z.safeParse(scoreBatchResponseSchema, r.body);
     if (!v.success || v.data.results.length !== txs.length) {
       return { ok: false, status: r.status, detail: 'the edge answered with an unexpected body' };
     }

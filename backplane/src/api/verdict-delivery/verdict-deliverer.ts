@@ -6,7 +6,7 @@
  * the edge remembers transactions across its own restarts or not, a verdict ends `applied` or
  * `failed` with the edge's reason, never dropped.
  */
-import type { VerdictDeliveryState } from '@vigil/core';
+import { FEEDBACK_PATH, type VerdictDeliveryState } from '@vigil/core';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { EdgeClient, EdgePostOptions } from '../edge-client.js';
@@ -51,7 +51,7 @@ export class VerdictDeliverer {
   async tryNow(v: DueVerdict, options: EdgePostOptions = {}): Promise<NextDelivery> {
     const { edge, policy, log } = this.deps;
     const reply = await edge.post(
-      '/v1/feedback',
+      FEEDBACK_PATH,
       { transaction_id: v.transaction_id, label: v.label, timestamp: v.timestamp },
       { timeoutMs: policy.timeoutMs, ...options },
     );

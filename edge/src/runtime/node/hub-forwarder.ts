@@ -1,21 +1,22 @@
 /**
  * The Node edge has no Durable Objects: the LiveHub runs in workerd (the same Worker bundle,
  * started by Miniflare as a hub-only service, see runtime/workers/host/start-live-hub.ts), and the
- * Node edge forwards its two routes there when VIGIL_HUB_URL is set:
+ * Node edge forwards the browser's route there when VIGIL_HUB_URL is set, so that the dashboard
+ * keeps one origin. The backplane publishes to the hub's own origin (`/internal/hub/*` is not
+ * forwarded: the Node edge answers it 404 like any path it does not serve).
  *
  * - `/v1/live` WebSocket upgrades at the TCP level: the node http server's 'upgrade' event hands
  *   over the socket, the request head is replayed to the hub verbatim (Host, Cookie,
  *   Authorization, Origin and the WebSocket handshake headers unchanged) and the two sockets are
  *   piped, so frames, pings and closes pass through untouched. The hub authenticates.
- * - `/internal/hub/*` (the backplane's publish) and a `/v1/live` without an upgrade by fetch, body
- *   streamed, status and headers returned.
+ * - a `/v1/live` without an upgrade by fetch, body streamed, status and headers returned.
  */
 import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import { LIVE_PATH } from '@vigil/core';
 import { proxy } from 'hono/proxy';
-import { LIVE_PATH } from '../../app/hub-paths.js';
 import { problemBody, problemResponse } from '../../app/problem.js';
 
 /** Forward a (non-upgrade) request to the hub at `hubUrl` (origin, no trailing slash). */

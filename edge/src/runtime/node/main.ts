@@ -8,17 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FeatureStore } from '@vigil/core';
+import { LIVE_PATH, type FeatureStore } from '@vigil/core';
 import { consoleLogger, createApp, type Logger } from '../../app/index.js';
 import { loadConfig, type EdgeConfig, type Env } from '../../config/index.js';
 import { DeliveryMetrics, OutboxEventSink, createWebCryptoHmac } from '../../events/index.js';
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
-import { isHubPath } from '../../app/hub-paths.js';
 import { LmdbOutboxStore } from './lmdb-outbox-store.js';
 import { forwardToHub, forwardUpgrades, type UpgradeForwarder } from './hub-forwarder.js';
 import { readModelFiles } from './read-model-files.js';
-import { serveNode, type NodeServer } from './serve-node.js';
+import { serveNode, stopOnSignals, type NodeServer } from '@vigil/node-runtime';
 
 /** Which feature store the configuration selects, and a line for the banner. */
 interface SelectedStore {
@@ -161,14 +160,17 @@ export async function startNodeEdge(
     ...(outbox ? { sink: outbox, metricsSources: [delivery] } : {}),
     log,
   });
-  // The LiveHub lives in workerd (see hub-forwarder.ts): its routes are forwarded, not served.
+  // The LiveHub lives in workerd (see hub-forwarder.ts): the browser's /v1/live is forwarded, so
+  // the dashboard keeps one origin. The backplane publishes to the hub directly, not through here.
   const hubUrl = config.hubUrl?.replace(/\/+$/, '');
   let upgrades: UpgradeForwarder | undefined;
   let fetch: (request: Request) => Response | Promise<Response> = app.fetch;
   if (hubUrl !== undefined) {
     upgrades = forwardUpgrades(hubUrl);
     fetch = (request) =>
-      isHubPath(new URL(request.url).pathname) ? forwardToHub(hubUrl, request) : app.fetch(request);
+      new URL(request.url).pathname === LIVE_PATH
+        ? forwardToHub(hubUrl, request)
+        : app.fetch(request);
   }
   let server: NodeServer;
   try {
@@ -197,7 +199,7 @@ export async function startNodeEdge(
     outbox,
     routesDescription: [
       hubUrl !== undefined
-        ? `live      /v1/live and /internal/hub/* forwarded to the LiveHub at ${hubUrl}`
+        ? `live      /v1/live forwarded to the LiveHub at ${hubUrl}`
         : 'live      no LiveHub (VIGIL_HUB_URL unset)',
       ...(config.backplane ? [`dashboard / and /api/* forwarded to ${config.backplane.url}`] : []),
     ],
@@ -264,24 +266,11 @@ async function main(): Promise<void> {
   }
   console.log(lines.join('\n'));
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      console.error(`vigil edge: ${signal} again, exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`vigil edge: ${signal}, shutting down`);
-    edge.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error('vigil edge: shutdown failed', e);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(() => edge.close(), {
+    stopping: (signal) => console.log(`vigil edge: ${signal}, shutting down`),
+    again: (signal) => console.error(`vigil edge: ${signal} again, exiting now`),
+    failed: (e) => console.error('vigil edge: shutdown failed', e),
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

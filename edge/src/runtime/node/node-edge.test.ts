@@ -13,7 +13,7 @@ import { loadServedModel } from '../../scoring/served-model.js';
 import { testModelFiles, writeTestModelDir } from '../../scoring/test-model-files.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { startNodeEdge } from './main.js';
-import { serveNode } from './serve-node.js';
+import { serveNode } from '@vigil/node-runtime';
 
 const API_KEY = 'node-suite-key-0123456789';
 const logs: LogEntry[] = [];

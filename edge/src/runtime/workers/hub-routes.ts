@@ -10,9 +10,8 @@
  *
  * Failures are the app's problem+json.
  */
-import { constantTimeEqual, type HmacSha256 } from '@vigil/core';
+import { constantTimeEqual, type HmacSha256, HUB_PUBLISH_PATH, LIVE_PATH } from '@vigil/core';
 import { consoleLogger } from '../../app/create-app.js';
-import { HUB_PUBLISH_PATH, LIVE_PATH } from '../../app/hub-paths.js';
 import { checkQuery } from '../../app/query-guard.js';
 import {
   problemBody,

@@ -350,7 +350,7 @@ describe('the Node edge with the hub in workerd (start:node)', () => {
     if (modelDir) await rm(modelDir, { recursive: true, force: true });
   });
 
-  it('forwards /v1/live upgrades and publishes to the hub', async () => {
+  it("forwards /v1/live upgrades; the backplane publishes to the hub's own origin", async () => {
     const byKey = await live(node.server.url, '?after=0');
     const cookie = await issueSession(nodeHmac, SESSION_SECRET, 'bob', Date.now() / 1000);
     const byCookie = await connectLive(wsUrl(node.server.url), {
@@ -359,12 +359,15 @@ describe('the Node edge with the hub in workerd (start:node)', () => {
     });
     clients.push(byCookie);
     const e = event('n');
-    expect(await publish(node.server.url, [e])).toMatchObject({ accepted: 1 });
+    const hub = hubOnly.url.origin;
+    expect(await publish(hub, [e])).toMatchObject({ accepted: 1 });
     for (const c of [byKey, byCookie]) await c.until((x) => ids(x).includes(e.event_id));
     byKey.socket.send('ping');
     await byKey.until((x) => x.other.includes('pong'));
     expect((await refused(node.server.url, {})).status).toBe(401);
-    expect((await publishRaw(node.server.url, { events: [e] }, 'wrong-secret')).status).toBe(401);
+    expect((await publishRaw(hub, { events: [e] }, 'wrong-secret')).status).toBe(401);
+    // The Node edge forwards only the browser's /v1/live: a publish there takes no detour.
+    expect((await publishRaw(node.server.url, { events: [e] }, HUB_SECRET)).status).toBe(404);
   });
 
   it('leaves scoring to Node: the hub-only Worker answers nothing else', async () => {

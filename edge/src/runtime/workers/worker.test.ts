@@ -16,6 +16,8 @@ import {
   parseTreeEnsemble,
   predictProbability,
   type TreeEnsemble,
+  scoreAnswerSchema,
+  type ScoreAnswer,
 } from '@vigil/core';
 import { startUpstashRest } from '@vigil/upstash-rest';
 import { postBigBodies } from '../../../../scripts/http-test-clients.js';
@@ -25,7 +27,6 @@ import {
   type EdgeTarget,
   type StoreFault,
 } from '../../app/behaviour.suite.js';
-import { scoreAnswerSchema, type ScoreAnswer } from '../../scoring/answer.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { readModelFiles } from '../node/read-model-files.js';
 import { startNodeEdge, type NodeEdge } from '../node/main.js';

@@ -8,8 +8,8 @@
  * Worker cannot deliver at once wait in the EventOutbox Durable Object (event-outbox.ts); each
  * isolate checks once that what it holds is scheduled, and /metrics carries its numbers.
  */
+import { isHubPath } from '@vigil/core';
 import { consoleLogger } from '../../app/index.js';
-import { isHubPath } from '../../app/hub-paths.js';
 import { problemBody, problemResponse } from '../../app/problem.js';
 import { loadConfig } from '../../config/index.js';
 import { createWebCryptoHmac } from '../../events/web-crypto-hmac.js';

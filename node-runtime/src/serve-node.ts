@@ -1,38 +1,40 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+/**
+ * Serving a fetch handler (a Hono app's `fetch`) on Node with @hono/node-server: the one server
+ * set-up the Node edge and the backplane share, with a request deadline, 413s that reach the
+ * client, and a close that drains.
+ */
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 
-/** A running HTTP server. */
+/** A running Node server. */
 export interface NodeServer {
-  /** http://host:port with the port actually bound (useful with port 0). */
+  /** http://host:port, with the port actually bound (useful with port 0). */
   readonly url: string;
   readonly port: number;
-  /** Stop accepting, let in-flight requests finish (at most `graceMs`), then drop the rest. */
+  /** Stop accepting, let in-flight requests finish (at most `graceMs`), then drop idle sockets. */
   close(graceMs?: number): Promise<void>;
 }
 
-/**
- * Serve a fetch handler (the Hono app's `fetch`) with @hono/node-server. `requestTimeoutMs`
- * (VIGIL_REQUEST_TIMEOUT_MS) is the time a client has to send a whole request, headers and body:
- * node:http's own deadline, past which it answers 408 and closes the connection while serving the
- * others. Its defaults (300 s, checked every 30 s) let a body that never finishes — on the
- * unauthenticated `POST /api/session` or the ingest — hold a connection for minutes. Checked every
- * second, so a stalled request is cut within the deadline + 1 s; a slow answer is not cut. The
- * edge's serve-node.ts does the same: the backplane does not depend on the edge.
- */
+export interface ServeNodeOptions {
+  readonly port: number;
+  readonly host: string;
+  /** Time a client has to send a whole request, headers and body (VIGIL_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  /** The http server's 'upgrade' listener (WebSocket handshakes). */
+  readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/** Serve a fetch handler (the Hono app's `fetch`) with @hono/node-server. */
 export function serveNode(
   fetch: (request: Request) => Response | Promise<Response>,
-  options: { readonly port: number; readonly host: string; readonly requestTimeoutMs: number },
+  options: ServeNodeOptions,
 ): Promise<NodeServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined = undefined;
     const onError = (e: Error) => reject(e);
-    const ms = options.requestTimeoutMs;
-    const serverOptions = {
-      requestTimeout: ms,
-      headersTimeout: ms,
-      connectionsCheckingInterval: Math.min(1_000, ms),
-    };
+    const serverOptions = requestDeadline(options.requestTimeoutMs);
     const init = { fetch, port: options.port, hostname: options.host, serverOptions };
     server = serve(init, (info: AddressInfo) => {
       server!.off('error', onError);
@@ -45,7 +47,24 @@ export function serveNode(
     });
     server.once('error', onError);
     server.on('request', discardUnreadBodies);
+    if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
   });
+}
+
+/**
+ * node:http's own deadline on receiving a request, headers and body: past it Node answers 408
+ * and closes the connection, whatever the handler is doing, and serves the other connections
+ * meanwhile. Its defaults (300 s for a request, 60 s for headers, checked every 30 s) let a body
+ * that never finishes — on the unauthenticated `POST /api/session`, the ingest or `/v1/score` —
+ * hold a connection for minutes. Checked every second here, so a stalled request is cut within
+ * `ms` + 1 s. Only receiving counts: a slow answer or an upgraded WebSocket is not cut.
+ */
+function requestDeadline(ms: number): ServerOptions {
+  return {
+    requestTimeout: ms,
+    headersTimeout: ms,
+    connectionsCheckingInterval: Math.min(1_000, ms),
+  };
 }
 
 /**

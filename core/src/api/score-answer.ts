@@ -1,10 +1,17 @@
 /**
- * The scoring API's answer, as ARCHITECTURE.md fixes it. The store keeps the serialised first
- * answer of every transaction and hands it back on replay, so the string crosses a border twice:
- * it is validated with this schema when it comes back, never cast.
+ * The scoring API's answer (POST /v1/score, each item of /v1/score/batch), as ARCHITECTURE.md
+ * fixes it: the one definition the edge writes, the backplane's traffic panel reads and the
+ * dashboard shows. The edge's store keeps the serialised first answer of every transaction and
+ * hands it back on replay, so the string crosses a border twice: it is validated with this schema
+ * when it comes back, never cast.
  */
-import { FEATURE_NAMES, toFieldIssues, type Decision } from '@vigil/core';
 import * as z from 'zod/mini';
+import { FEATURE_NAMES } from '../features/feature-names.js';
+import type { Decision } from '../policy/decision.js';
+import { toFieldIssues } from '../schema/issues.js';
+
+/** Most transactions (or labels) in one batch request of the scoring API. */
+export const MAX_SCORE_BATCH = 1_000;
 
 export const reasonSchema = z.strictObject({
   code: z.string(),
@@ -13,7 +20,7 @@ export const reasonSchema = z.strictObject({
   contribution: z.number(),
 });
 
-export const scoreAnswerSchema = z.strictObject({
+const scoreAnswerShape = {
   transaction_id: z.string(),
   /** Fraud probability, 0 … 1. */
   score: z.number().check(z.gte(0), z.lte(1)),
@@ -24,10 +31,25 @@ export const scoreAnswerSchema = z.strictObject({
   degraded: z.boolean(),
   /** This is the first answer for a transaction_id seen before; no state changed. */
   replayed: z.boolean(),
-});
+};
+
+export const scoreAnswerSchema = z.strictObject(scoreAnswerShape);
+
+/** POST /v1/score/batch's answer: one answer per transaction, in request order. */
+export const scoreBatchResponseSchema = z.strictObject({ results: z.array(scoreAnswerSchema) });
 
 export type ScoreAnswer = z.infer<typeof scoreAnswerSchema>;
 export type AnswerReason = z.infer<typeof reasonSchema>;
+
+const answerAmongOthers = z.looseObject(scoreAnswerShape);
+
+/**
+ * True for a valid answer that may carry other members beside it: the dashboard's check of
+ * POST /api/traffic/one, which adds what was sent to the edge's answer.
+ */
+export function isScoreAnswer(v: unknown): v is ScoreAnswer {
+  return z.safeParse(answerAmongOthers, v).success;
+}
 
 /** A number as JSON.stringify writes it. */
 const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');

@@ -1,7 +1,12 @@
-import { FEATURE_NAMES } from '@vigil/core';
+import { FEATURE_NAMES } from '../features/feature-names.js';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replayAnswer, serialiseAnswer, StoredAnswerError, type ScoreAnswer } from './answer.js';
+import {
+  replayAnswer,
+  serialiseAnswer,
+  StoredAnswerError,
+  type ScoreAnswer,
+} from './score-answer.js';
 
 const answer: fc.Arbitrary<ScoreAnswer> = fc.record({
   transaction_id: fc.string({ minLength: 1 }),

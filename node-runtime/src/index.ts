@@ -1,0 +1,3 @@
+/** Node-only runtime helpers shared by the Node edge and the backplane (core has no Node). */
+export * from './serve-node.js';
+export * from './stop-on-signals.js';
