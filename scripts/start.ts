@@ -41,6 +41,14 @@ async function main(): Promise<void> {
   });
   const { origin } = system;
   const key = system.apiKeyGenerated ? system.apiKey : '<one of VIGIL_API_KEYS>';
+  // The banner's example is a payment of now, under an id of this start (an id of its own, as the
+  // time differs): a time of years ago falls out of the feature store's 45-day event-time window
+  // as soon as the traffic panel's live payments run, and the example would then score afresh.
+  const now = new Date();
+  const demo = {
+    id: `tx_demo_${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}`,
+    timestamp: `${now.toISOString().slice(0, 19)}Z`,
+  };
   process.stdout.write(
     [
       '',
@@ -55,7 +63,7 @@ async function main(): Promise<void> {
       `  API docs   ${origin}/docs · ${origin}/openapi.json · analysts' API under ${origin}/api`,
       '',
       `  curl -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
-      `    -d '{"transaction_id":"tx_demo_1","timestamp":"2018-08-08T10:12:03Z","customer_id":"c_demo","terminal_id":"t_demo","amount":57.16}' \\`,
+      `    -d '{"transaction_id":"${demo.id}","timestamp":"${demo.timestamp}","customer_id":"c_demo","terminal_id":"t_demo","amount":57.16}' \\`,
       `    ${origin}/v1/score`,
       '',
       'Ctrl-C stops everything.',
