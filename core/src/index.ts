@@ -29,3 +29,4 @@ export * from './api/score-answer.js';
 export * from './api/query-params.js';
 export * from './config/env-reader.js';
 export * from './config/request-timeout.js';
+export * from './logging/throttle.js';

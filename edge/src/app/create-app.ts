@@ -4,6 +4,7 @@
  * (runtime/workers) each build their ports and call createApp with them.
  */
 import {
+  createThrottle,
   DEFAULT_REQUEST_TIMEOUT_MS,
   problemKindForStatus,
   type EmitOptions,
@@ -79,16 +80,10 @@ export const consoleLogger: Logger = (entry) => {
 
 /** At most one log line per kind every 10 s: a store outage must not flood the logs. */
 function rateLimited(log: Logger): (kind: string, error: unknown) => void {
-  const last = new Map<string, { at: number; suppressed: number }>();
+  const hit = createThrottle();
   return (kind, error) => {
-    const now = Date.now();
-    const s = last.get(kind);
-    if (s && now - s.at < 10_000) {
-      s.suppressed++;
-      return;
-    }
-    log({ level: 'warn', msg: kind, suppressed: s?.suppressed ?? 0, error });
-    last.set(kind, { at: now, suppressed: 0 });
+    const counts = hit(kind);
+    if (counts !== null) log({ level: 'warn', msg: kind, occurrences: counts.occurrences, error });
   };
 }
 

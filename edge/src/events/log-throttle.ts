@@ -1,12 +1,11 @@
 /**
- * Log lines about delivery trouble, at most one per message every `everyMs` (default 10 s): an
+ * Log lines about delivery trouble, at most one per message every 10 s (core's throttle): an
  * outage must not flood the logs, yet every line says how many occurrences it stands for and, for
  * losses, how many events those lost since the previous line. Shared by the sinks and the Worker's
  * outbox.
  */
+import { createThrottle, THROTTLE_EVERY_MS } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
-
-export const LOG_EVERY_MS = 10_000;
 
 /** `(level, msg, fields, dropped)`: log now, or count towards the next line for `msg`. */
 export type ThrottledLog = (
@@ -16,19 +15,12 @@ export type ThrottledLog = (
   dropped?: number,
 ) => void;
 
-export function throttleLog(log: Logger, everyMs = LOG_EVERY_MS): ThrottledLog {
-  const last = new Map<string, { at: number; occurrences: number; dropped: number }>();
+export function throttleLog(log: Logger, everyMs = THROTTLE_EVERY_MS): ThrottledLog {
+  const hit = createThrottle(everyMs);
   return (level, msg, fields = {}, dropped = 0) => {
-    const now = Date.now();
-    let s = last.get(msg);
-    if (!s) last.set(msg, (s = { at: -Infinity, occurrences: 0, dropped: 0 }));
-    s.occurrences++;
-    s.dropped += dropped;
-    if (now - s.at < everyMs) return;
-    const counts = dropped > 0 ? { dropped: s.dropped } : {};
-    log({ level, msg, ...fields, ...counts, occurrences: s.occurrences });
-    s.at = now;
-    s.occurrences = 0;
-    s.dropped = 0;
+    const counts = hit(msg, dropped);
+    if (counts === null) return;
+    const lost = dropped > 0 ? { dropped: counts.dropped } : {};
+    log({ level, msg, ...fields, ...lost, occurrences: counts.occurrences });
   };
 }

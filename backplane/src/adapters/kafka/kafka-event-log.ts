@@ -14,6 +14,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { createThrottle } from '@vigil/core';
 import {
   LogUnavailableError,
   type ConsumerRunOptions,
@@ -35,10 +36,11 @@ export interface KafkaEventLogOptions {
 
 /**
  * kafkajs's logs through pino. While a broker is away kafkajs logs every failed connection; each
- * distinct message is written at most once per 10 s, with how many were suppressed meanwhile.
+ * distinct message is written at most once per 10 s (core's throttle), with how many occurrences
+ * it stands for.
  */
 function pinoLogCreator(log: Logger) {
-  const last = new Map<string, { at: number; suppressed: number }>();
+  const hit = createThrottle();
   return () =>
     ({ level, log: entry }: LogEntry): void => {
       const { message, ...rest } = entry;
@@ -46,15 +48,9 @@ function pinoLogCreator(log: Logger) {
         log.debug({ kafkajs: rest }, message);
         return;
       }
-      const key = message.slice(0, 60);
-      const now = Date.now();
-      const seen = last.get(key);
-      if (seen && now - seen.at < 10_000) {
-        seen.suppressed++;
-        return;
-      }
-      last.set(key, { at: now, suppressed: 0 });
-      const fields = { kafkajs: rest, suppressed: seen?.suppressed ?? 0 };
+      const counts = hit(message.slice(0, 60));
+      if (counts === null) return;
+      const fields = { kafkajs: rest, occurrences: counts.occurrences };
       if (level === KafkaLogLevel.ERROR) log.error(fields, message);
       // The retries are bounded on purpose (see the producer): not worth a warning at every start.
       else if (message.startsWith('Limiting retries for the idempotent producer'))

@@ -7,7 +7,7 @@ import type { StoreTransaction } from '@vigil/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeFeatureStoreContract } from '../../stores/feature-store.contract.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
-import { DirLockedError } from './dir-lock.js';
+import { DirLockedError } from '@vigil/node-runtime';
 import { openLmdbFeatureStore } from './lmdb-feature-store.js';
 import { verdict } from '../../stores/test-verdict.js';
 import { killAfterFirstLine } from './test-crash-child.js';

@@ -35,7 +35,7 @@ import {
   MemoryFeatureStore,
   type MemoryFeatureStoreOptions,
 } from '../../stores/memory-feature-store.js';
-import type { DirLock } from './dir-lock.js';
+import type { DirLock } from '@vigil/node-runtime';
 import { openLockedLmdb } from './locked-lmdb.js';
 
 export interface LmdbFeatureStoreOptions extends Omit<MemoryFeatureStoreOptions, 'journal'> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeOutboxStoreContract } from '../../events/outbox-store.contract.js';
 import { feedbackEvents } from '../../events/test-events.js';
-import { DirLockedError } from './dir-lock.js';
+import { DirLockedError } from '@vigil/node-runtime';
 import { LmdbOutboxStore, OutboxDirError } from './lmdb-outbox-store.js';
 import { killAfterFirstLine } from './test-crash-child.js';
 

@@ -17,7 +17,7 @@
 import type { VigilEvent } from '@vigil/core';
 import type { Database, RootDatabase } from 'lmdb';
 import type { AppendResult, OutboxRow, OutboxStore } from '../../events/outbox.js';
-import type { DirLock } from './dir-lock.js';
+import type { DirLock } from '@vigil/node-runtime';
 import { openLockedLmdb } from './locked-lmdb.js';
 
 /** VIGIL_OUTBOX_DIR cannot be used: not creatable, not writable, not a database. */

@@ -1,7 +1,7 @@
 /**
  * How the Node edge's durable stores (features: lmdb-feature-store.ts; events:
  * lmdb-outbox-store.ts) open their directory: created if missing, taken for this process alone
- * (dir-lock.ts), an LMDB environment in `dir/lmdb`, and a first write at once — a directory that
+ * (@vigil/node-runtime's dir-lock.ts), an LMDB environment in `dir/lmdb`, and a first write at once — a directory that
  * cannot be written fails start-up, not the first request, and LMDB's writer is running before it
  * is needed. What fails, other than another process holding the lock, comes back through `fail`,
  * whose message names the directory's variable; nothing is left open or locked then.
@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { DirLockedError, takeDirLock, type DirLock } from './dir-lock.js';
+import { DirLockedError, takeDirLock, type DirLock } from '@vigil/node-runtime';
 
 export async function openLockedLmdb<T>(
   dir: string,
