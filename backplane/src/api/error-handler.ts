@@ -6,7 +6,12 @@
  */
 import type { ErrorHandler } from 'hono';
 import type { Logger } from 'pino';
-import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
+import {
+  internalProblemBody,
+  problemBody,
+  problemResponse,
+  ProblemError,
+} from '../http/problem.js';
 import { isDatabaseUnavailable, isDatabaseValueRefused } from './db-errors.js';
 
 /** The onError of the API app. */
@@ -34,13 +39,6 @@ export function apiErrorHandler(log: Logger): ErrorHandler {
     }
     const id = crypto.randomUUID();
     log.error({ err, id, method: c.req.method, path: c.req.path }, 'analysts API: unhandled error');
-    return problemResponse(
-      problemBody(
-        'internal',
-        'an unexpected error occurred; it has been logged',
-        undefined,
-        `urn:uuid:${id}`,
-      ),
-    );
+    return problemResponse(internalProblemBody(id));
   };
 }

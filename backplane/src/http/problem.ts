@@ -12,7 +12,12 @@ import {
   type ProblemError as AnyProblemError,
 } from '@vigil/core';
 
-export { PROBLEM_CONTENT_TYPE, problemBody, validationProblem } from '@vigil/core';
+export {
+  internalProblemBody,
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  validationProblem,
+} from '@vigil/core';
 
 /**
  * The problem kinds the backplane answers with; a bare HTTP status some middleware throws becomes

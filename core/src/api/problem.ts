@@ -93,6 +93,19 @@ export function problemBody(
   };
 }
 
+/**
+ * The body of a 500: it says nothing of the failure but an `instance` id, which the app logs with
+ * the error, so the answer leaks no internals and the log line is found from it.
+ */
+export function internalProblemBody(id: string): ProblemBody {
+  return problemBody(
+    'internal',
+    'an unexpected error occurred; it has been logged',
+    undefined,
+    `urn:uuid:${id}`,
+  );
+}
+
 export interface ProblemOptions {
   readonly errors?: readonly FieldIssue[];
   /** Response headers (`www-authenticate`, `retry-after`). */

@@ -23,7 +23,13 @@ import type { AppContext, EdgeEnv, Logger, ServedModel } from './app-context.js'
 import { backplaneProxy, forwardsToBackplane } from './backplane-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
 import { EdgeMetrics, type MetricsSource } from './metrics.js';
-import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';
+import {
+  internalProblemBody,
+  PROBLEMS,
+  problemBody,
+  problemResponse,
+  ProblemError,
+} from './problem.js';
 import { queryGuard } from './query-guard.js';
 import { feedbackRoutes } from './routes/feedback-routes.js';
 import { infoRoutes } from './routes/info-routes.js';
@@ -242,14 +248,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       path: c.req.path,
       error: err,
     });
-    return problemResponse(
-      problemBody(
-        'internal',
-        'an unexpected error occurred; it has been logged',
-        undefined,
-        `urn:uuid:${id}`,
-      ),
-    );
+    return problemResponse(internalProblemBody(id));
   });
   return app;
 }

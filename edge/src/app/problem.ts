@@ -13,6 +13,7 @@ import {
 } from '@vigil/core';
 
 export {
+  internalProblemBody,
   MAX_REPORTED_ISSUES,
   PROBLEM_CONTENT_TYPE,
   problemBody,
