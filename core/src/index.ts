@@ -30,3 +30,6 @@ export * from './api/query-params.js';
 export * from './config/env-reader.js';
 export * from './config/request-timeout.js';
 export * from './logging/throttle.js';
+export * from './rules/rules-contract.js';
+export * from './rules/velocity-names.js';
+export * from './rules/rules-sync.js';

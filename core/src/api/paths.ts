@@ -20,3 +20,6 @@ export const HUB_PUBLISH_PATH = '/internal/hub/publish';
 export function isHubPath(path: string): boolean {
   return path === LIVE_PATH || path === '/internal/hub' || path.startsWith('/internal/hub/');
 }
+
+/** The backplane's signed answer to an edge asking for the rules and lists in force. */
+export const RULES_SYNC_PATH = '/internal/rules/sync';

@@ -1,4 +1,5 @@
 import type { CustomerState, TerminalState } from '../features/state-layout.js';
+import type { ListChange } from '../rules/rules-contract.js';
 
 /** What a feature store needs of a transaction being scored. */
 export interface StoreTransaction {
@@ -8,6 +9,10 @@ export interface StoreTransaction {
   /** Event time, epoch seconds. */
   readonly timeSec: number;
   readonly amount: number;
+  /** Optional API fields the velocity counters and list checks key on (absent: not counted). */
+  readonly deviceId?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly country?: string | undefined;
 }
 
 /**
@@ -30,7 +35,21 @@ export interface StoreTransaction {
  * - `skipped`: not applied because another item of the same call is a `conflict`.
  */
 export type StepOutcome =
-  | { readonly kind: 'fresh'; readonly customer: CustomerState; readonly terminal: TerminalState }
+  | {
+      readonly kind: 'fresh';
+      readonly customer: CustomerState;
+      readonly terminal: TerminalState;
+      /**
+       * Core's velocity counters (VELOCITY_NAMES order), counting this transaction. Optional only
+       * while the stores are being taught them (issue 15).
+       */
+      readonly velocity?: Float64Array;
+      /**
+       * Names of the lists one of this transaction's values (customer_id, terminal_id, device_id,
+       * ip, country: each list's kind) is on, unexpired at the store's wall clock.
+       */
+      readonly lists?: readonly string[];
+    }
   | { readonly kind: 'replay'; readonly answer: string }
   | { readonly kind: 'pending' }
   | { readonly kind: 'conflict' }
@@ -85,6 +104,11 @@ export interface FeatureStore {
    * the label and time of the verdict in force. Any unknown transaction → nothing is applied.
    */
   label(labels: readonly StoreLabel[]): Promise<LabelBatchOutcome>;
+  /**
+   * Apply list membership changes (from the backplane's sync), in order. Idempotent. Read by the
+   * next `step` in the same atomic call as the states: list checks add no round trip.
+   */
+  applyListChanges?(changes: readonly ListChange[]): Promise<void>;
   /** Flush deferred writes and release connections. */
   close(): Promise<void>;
 }

@@ -1,0 +1,32 @@
+/**
+ * The wire contract by which an edge learns the rules and lists in force: the edge asks the
+ * backplane (`RULES_SYNC_PATH`, a POST signed with VIGIL_EVENTS_SECRET like the event ingest)
+ * with what it has; the backplane answers what changed. Postgres is the source of truth.
+ */
+import * as z from 'zod/mini';
+import type { ListChange, ListRef, Ruleset } from './rules-contract.js';
+
+export const rulesSyncRequestSchema = z.strictObject({
+  /** The ruleset version the edge runs (0: none yet). */
+  ruleset_version: z.number().check(z.int(), z.gte(0)),
+  /** The last list change the edge applied, as the backplane gave it; null: none (full sync). */
+  cursor: z.nullable(z.string().check(z.maxLength(100))),
+});
+export type RulesSyncRequest = z.infer<typeof rulesSyncRequestSchema>;
+
+export interface RulesSyncAnswer {
+  /** The ruleset in force, or null when the edge already runs `ruleset_version`. */
+  readonly ruleset: Ruleset | null;
+  /** Every list (name and kind), so the edge can compile `in_list` against them. */
+  readonly lists: readonly ListRef[];
+  /**
+   * Membership changes after the edge's cursor, in order (at most a page). With a null cursor:
+   * every item on every list, and the removals the backplane still keeps (tombstones). Items carry
+   * their expiry; applying a change twice is harmless.
+   */
+  readonly changes: readonly ListChange[];
+  /** Where the next sync continues. */
+  readonly cursor: string;
+  /** More changes wait: ask again at once with `cursor`. */
+  readonly more: boolean;
+}
