@@ -71,6 +71,21 @@ describe('checkExpression', () => {
     expect(r.position).toBe(position);
   });
 
+  it('refuses matches(): a backtracking regular expression could stall the edge on every payment', () => {
+    for (const [e, position] of [
+      // The library places a method call at its receiver.
+      ['tx.customer_id.matches("(a+)+$")', 0],
+      ['tx.amount > 1.0 && [tx.terminal_id].exists(t, t.matches("^x"))', 46],
+      ['matches(tx.ip, "^10[.]")', 0],
+    ] as const) {
+      const r = checkExpression(e, LISTS);
+      expect(r, e).toMatchObject({ ok: false, position });
+      expect(!r.ok && r.message).toContain('matches() is not available in rules');
+    }
+    // The word in a string is not a call.
+    expect(checkExpression('tx.channel == "matches"', LISTS)).toEqual({ ok: true });
+  });
+
   it('refuses an expression that is not a bool, saying what it is', () => {
     for (const [e, type] of [
       ['score', 'double'],

@@ -60,6 +60,17 @@ function compileExpression(
   } catch (e) {
     return celError(e);
   }
+  const regex = findCall(program.ast, 'matches');
+  if (regex !== null) {
+    return {
+      ok: false,
+      message:
+        'matches() is not available in rules: the library runs it with JavaScript regular ' +
+        'expressions, which can take exponential time on some inputs, on every payment; use ' +
+        'startsWith, endsWith, contains or a list',
+      position: regex,
+    };
+  }
   const checked = withLists(lists, () => program.check());
   if (!checked.valid) return celError(checked.error);
   if (checked.type !== 'bool') {
@@ -70,6 +81,40 @@ function compileExpression(
     };
   }
   return { ok: true, program };
+}
+
+/** A parsed node, as far as the walk below reads it (the library's AST). */
+interface AstNode {
+  readonly op: string;
+  readonly args: unknown;
+  /** Where the library points for this node: a method call's name, an operator's sign. */
+  readonly pos?: number;
+}
+
+const isNode = (x: unknown): x is AstNode =>
+  typeof x === 'object' && x !== null && 'op' in x && 'args' in x;
+
+/**
+ * Position of the first call or method call named `name`, or null. A generic walk of the AST's
+ * argument arrays: the library has no visitor, and its node shapes differ per operator.
+ */
+function findCall(root: unknown, name: string): number | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+      continue;
+    }
+    if (!isNode(x)) continue;
+    const args = x.args;
+    if ((x.op === 'call' || x.op === 'rcall') && Array.isArray(args) && args[0] === name) {
+      return x.pos ?? 0;
+    }
+    if (Array.isArray(args)) stack.push(args);
+    else if (isNode(args)) stack.push(args);
+  }
+  return null;
 }
 
 /** The library's error as message and position; anything else is not the library's and rethrown. */
