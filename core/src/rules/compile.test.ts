@@ -86,6 +86,22 @@ describe('checkExpression', () => {
     expect(checkExpression('tx.channel == "matches"', LISTS)).toEqual({ ok: true });
   });
 
+  it('refuses a loop macro inside another, and long literal lists: their cost multiplies', () => {
+    const nested = '[1.0, 2.0].exists(x, [3.0].all(y, x * y > tx.amount))';
+    expect(checkExpression(nested, LISTS)).toMatchObject({ ok: false, position: 21 });
+    expect((checkExpression(nested, LISTS) as { message: string }).message).toContain(
+      'inside another is not available',
+    );
+    // Side by side is fine.
+    expect(
+      checkExpression('[1.0].exists(x, x > tx.amount) && [2.0].all(y, y > 0.0)', LISTS),
+    ).toEqual({ ok: true });
+    const list = (n: number) =>
+      `tx.country in [${Array.from({ length: n }, () => '"DE"').join(', ')}]`;
+    expect(checkExpression(list(100), LISTS)).toEqual({ ok: true });
+    expect(checkExpression(list(101), LISTS).ok).toBe(false);
+  });
+
   it('refuses an expression that is not a bool, saying what it is', () => {
     for (const [e, type] of [
       ['score', 'double'],

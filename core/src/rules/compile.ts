@@ -60,15 +60,24 @@ function compileExpression(
   } catch (e) {
     return celError(e);
   }
-  const regex = findCall(program.ast, 'matches');
-  if (regex !== null) {
+  const found = scan(program.ast);
+  if (found.matches !== null) {
     return {
       ok: false,
       message:
         'matches() is not available in rules: the library runs it with JavaScript regular ' +
         'expressions, which can take exponential time on some inputs, on every payment; use ' +
         'startsWith, endsWith, contains or a list',
-      position: regex,
+      position: found.matches,
+    };
+  }
+  if (found.nestedLoop !== null) {
+    return {
+      ok: false,
+      message:
+        'a list macro (exists, all, exists_one, map, filter) inside another is not available in ' +
+        'rules: its cost multiplies on every payment',
+      position: found.nestedLoop,
     };
   }
   const checked = withLists(lists, () => program.check());
@@ -94,27 +103,38 @@ interface AstNode {
 const isNode = (x: unknown): x is AstNode =>
   typeof x === 'object' && x !== null && 'op' in x && 'args' in x;
 
+/** The macros that loop over a list: the cost of a rule is the product of nested ones. */
+const LOOPS = new Set(['exists', 'all', 'exists_one', 'map', 'filter']);
+
 /**
- * Position of the first call or method call named `name`, or null. A generic walk of the AST's
- * argument arrays: the library has no visitor, and its node shapes differ per operator.
+ * What compile refuses beyond the type check, found by a walk of the parsed AST (the library has
+ * no visitor; its node shapes differ per operator, so the walk follows every argument array): the
+ * first `matches` call, and the first loop macro inside another (a rule runs on every payment;
+ * nested loops over literal lists multiply).
  */
-function findCall(root: unknown, name: string): number | null {
-  const stack: unknown[] = [root];
+function scan(root: unknown): { matches: number | null; nestedLoop: number | null } {
+  let matches: number | null = null;
+  let nestedLoop: number | null = null;
+  const stack: [unknown, number][] = [[root, 0]];
   while (stack.length > 0) {
-    const x = stack.pop();
+    const [x, loops] = stack.pop()!;
     if (Array.isArray(x)) {
-      for (const y of x) stack.push(y);
+      for (const y of x) stack.push([y, loops]);
       continue;
     }
     if (!isNode(x)) continue;
     const args = x.args;
-    if ((x.op === 'call' || x.op === 'rcall') && Array.isArray(args) && args[0] === name) {
-      return x.pos ?? 0;
+    let inner = loops;
+    if ((x.op === 'call' || x.op === 'rcall') && Array.isArray(args)) {
+      if (args[0] === 'matches') matches ??= x.pos ?? 0;
+      if (x.op === 'rcall' && LOOPS.has(args[0] as string)) {
+        if (loops > 0) nestedLoop ??= x.pos ?? 0;
+        inner = loops + 1;
+      }
     }
-    if (Array.isArray(args)) stack.push(args);
-    else if (isNode(args)) stack.push(args);
+    if (Array.isArray(args) || isNode(args)) stack.push([args, inner]);
   }
-  return null;
+  return { matches, nestedLoop };
 }
 
 /** The library's error as message and position; anything else is not the library's and rethrown. */
