@@ -173,6 +173,12 @@ describe('applyRules: what rules see', () => {
     // No country on the transaction: not on a country list, and no error.
     const none = applyRules(c, input({ lists: [] }));
     expect(none).toMatchObject({ decision: 'approve', rules: [], errors: [] });
+    // Inside a macro's loop too.
+    const looped = compile([
+      rule('loop', '[1.0, 2.0].exists(x, x < tx.amount && in_list("sanctioned", tx.country))'),
+    ]);
+    expect(applyRules(looped, input({ lists: ['sanctioned'] })).decision).toBe('decline');
+    expect(applyRules(looped, input({ lists: [] })).decision).toBe('approve');
     const both = applyRules(c, input({ lists: ['sanctioned', 'blocked_customers'] }));
     expect(both.rules.map((h) => h.id)).toEqual(['blocked', 'sanctioned']);
   });
