@@ -165,6 +165,7 @@ export async function startBackplane(
         hub,
         metrics,
         log,
+        blockOnFraudDays: config.blockOnFraudDays,
         ...(options.hubWaitMs !== undefined ? { hubWaitMs: options.hubWaitMs } : {}),
         ...(options.consumerConcurrency ? { concurrency: options.consumerConcurrency } : {}),
       });
@@ -202,6 +203,11 @@ export async function startBackplane(
               maxBodyBytes: config.maxBodyBytes,
               metrics,
             }
+          : null,
+      // Edges sync rules and lists where they send events: the same role, secret and origin.
+      rulesSync:
+        roles.has('ingest') && config.eventsSecret
+          ? { sql: db.sql, secret: config.eventsSecret, hmac: nodeHmacSha256 }
           : null,
       api,
       health: () => ({
