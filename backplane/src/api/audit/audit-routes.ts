@@ -64,7 +64,7 @@ export function auditRoutes(sql: Sql): Hono<ApiEnv> {
         AND (${q.actor ?? null}::text IS NULL OR actor = ${q.actor ?? null}::text)
         AND (${q.action ?? null}::text IS NULL OR action = ${q.action ?? null}::text)
         AND (${q.target ?? null}::text IS NULL OR target = ${q.target ?? null}::text)
-      ORDER BY id DESC LIMIT ${limit + 1}`;
+      ORDER BY audit_log.id DESC LIMIT ${limit + 1}`;
     const items: AuditRecord[] = rows.slice(0, limit).map((row) => {
       const p = z.safeParse(auditRow, row);
       if (!p.success) throw new RowError('audit', p.error);
