@@ -28,11 +28,13 @@ export const MAX_RULES = 200;
 export const MAX_LIST_ITEMS_BATCH = 1_000;
 
 const text = (what: string, min: number, max: number) =>
-  z.string(`${what} must be a string`).check(
-    z.minLength(min, `${what} must not be empty`),
-    z.maxLength(max, `${what} must be at most ${max} characters`),
-    storableText(what),
-  );
+  z
+    .string(`${what} must be a string`)
+    .check(
+      z.minLength(min, `${what} must not be empty`),
+      z.maxLength(max, `${what} must be at most ${max} characters`),
+      storableText(what),
+    );
 
 export const ruleSchema = z.strictObject(
   {

@@ -4,7 +4,14 @@
  * with what it has; the backplane answers what changed. Postgres is the source of truth.
  */
 import * as z from 'zod/mini';
-import type { ListChange, ListRef, Ruleset } from './rules-contract.js';
+import {
+  LIST_KINDS,
+  LIST_NAME,
+  ruleSchema,
+  type ListChange,
+  type ListRef,
+  type Ruleset,
+} from './rules-contract.js';
 
 export const rulesSyncRequestSchema = z.strictObject({
   /** The ruleset version the edge runs (0: none yet). */
@@ -30,3 +37,36 @@ export interface RulesSyncAnswer {
   /** More changes wait: ask again at once with `cursor`. */
   readonly more: boolean;
 }
+
+const listRefSchema = z.strictObject({
+  name: z.string().check(z.regex(LIST_NAME)),
+  kind: z.enum(LIST_KINDS),
+});
+
+/**
+ * The answer as the edge validates it (a border: a backplane of another version, or a proxy in
+ * between, must not put a half-understood ruleset into force). Item values are not re-checked
+ * against their kind here: the backplane validated them on the way in, and a value no
+ * transaction can carry is simply never matched.
+ */
+export const rulesSyncAnswerSchema = z.strictObject({
+  ruleset: z.nullable(
+    z.strictObject({ version: z.number().check(z.int(), z.gte(1)), rules: z.array(ruleSchema) }),
+  ),
+  lists: z.array(listRefSchema),
+  changes: z.array(
+    z.strictObject({
+      op: z.enum(['add', 'remove']),
+      list: z.string().check(z.regex(LIST_NAME)),
+      kind: z.enum(LIST_KINDS),
+      value: z.string().check(z.minLength(1), z.maxLength(128)),
+      expiresAtMs: z.nullable(z.number().check(z.int())),
+    }),
+  ),
+  cursor: z.string().check(z.maxLength(100)),
+  more: z.boolean(),
+});
+
+// The schema and the interface above describe one shape: a mismatch fails the type check here.
+type _SameShape = z.infer<typeof rulesSyncAnswerSchema> extends RulesSyncAnswer ? true : never;
+export const RULES_SYNC_ANSWER_MATCHES: _SameShape = true;

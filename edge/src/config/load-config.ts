@@ -56,6 +56,11 @@ export interface EdgeConfig {
    * kept without a trailing slash.
    */
   readonly backplane: { readonly url: string; readonly eventsSecret: string } | null;
+  /**
+   * VIGIL_RULES_SYNC_MS: how often the edge asks the backplane for the rules and lists in force
+   * (default 1,000; changes reach the edge within this plus one sync's round trip).
+   */
+  readonly rulesSyncMs: number;
   /** VIGIL_HUB_SECRET: the bearer secret of `POST /internal/hub/publish`; unset → that route 404s. */
   readonly hubSecret: string | null;
   /** VIGIL_SESSION_SECRET: verifies browsers' `vigil_session` cookies on `/v1/live`. */
@@ -198,6 +203,7 @@ export function loadConfig(env: Env): EdgeConfig {
     ),
     requestTimeoutMs: envRequestTimeoutMs(env),
     backplane: backplane(env),
+    rulesSyncMs: envInteger(env, 'VIGIL_RULES_SYNC_MS', 1_000, 100, 4_000),
     hubSecret: envSecret(env, 'VIGIL_HUB_SECRET'),
     sessionSecret: envSecret(env, 'VIGIL_SESSION_SECRET'),
     analystKeys: envBearerKeys(env, 'VIGIL_ANALYST_KEYS'),

@@ -1,0 +1,206 @@
+/**
+ * The rules and lists in force at this edge, kept in step with the backplane (Postgres is the
+ * source of truth). A sync asks the backplane with what this edge has (its ruleset version and
+ * the cursor of the last list change it applied); list changes go into the feature store, where
+ * the scoring step reads them in its one round trip; a new ruleset is compiled whole and switched
+ * in only after every page of list changes before it is applied — never half a ruleset. A sync
+ * that fails keeps what the edge had and says so in /metrics (vigil_rules_stale).
+ *
+ * Off the latency path: Node runs `start()` (a timer, every VIGIL_RULES_SYNC_MS); a Worker,
+ * which has no timers between requests, calls `onRequest` from each request, which starts a sync
+ * in waitUntil at most once per interval — and, when the last attempt is older than the 5 s the
+ * architecture promises, makes that request wait for it (bounded by its timeout) so no decision
+ * is taken on a ruleset older than that.
+ */
+import {
+  RULES_SYNC_PATH,
+  rulesSyncAnswerSchema,
+  SIGNATURE_HEADER,
+  signBody,
+  type FeatureStore,
+  type HmacSha256,
+  type ListRef,
+  type Ruleset,
+  type RulesSyncAnswer,
+  type RulesSyncRequest,
+} from '@vigil/core';
+import * as z from 'zod/mini';
+import { Counter, type MetricsSource } from '../app/metrics.js';
+import type { Logger } from '../app/app-context.js';
+
+/** What a compiler makes of a ruleset: the engine's program, or why it refused. */
+export type Compiled<C> = { ok: true; compiled: C } | { ok: false; message: string };
+
+export interface RulesKeeperDeps<C> {
+  /** VIGIL_BACKPLANE_URL without a trailing slash, and VIGIL_EVENTS_SECRET to sign with. */
+  readonly backplaneUrl: string;
+  readonly secret: string;
+  readonly hmac: HmacSha256;
+  readonly store: Pick<FeatureStore, 'applyListChanges'>;
+  readonly compile: (ruleset: Ruleset, lists: readonly ListRef[]) => Compiled<C>;
+  /** In force before the first sync: no rules (version 0). */
+  readonly initial: C;
+  /** Between syncs (VIGIL_RULES_SYNC_MS, default 1,000). */
+  readonly intervalMs: number;
+  /** Deadline of one sync request (default 2,000 ms). */
+  readonly timeoutMs?: number;
+  readonly log: Logger;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+/** Past this since the last attempt a Worker request waits for a sync (the 5 s promise, less slack). */
+const STALE_AFTER_MS = 4_000;
+/** Pages of list changes one sync applies at most before it yields to the next tick. */
+const MAX_PAGES = 100;
+
+export class RulesKeeper<C> implements MetricsSource {
+  private compiledNow: C;
+  private versionNow = 0;
+  private listsNow: readonly ListRef[] = [];
+  private cursor: string | null = null;
+  private lastOkMs = 0;
+  private lastAttemptMs = Number.NEGATIVE_INFINITY;
+  private running: Promise<boolean> | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly failures = new Counter(
+    'vigil_rules_sync_failures_total',
+    'Syncs of rules and lists with the backplane that failed (the edge kept what it had).',
+  );
+  private readonly refused = new Counter(
+    'vigil_rules_compile_failures_total',
+    'Rulesets from the backplane this edge could not compile (it kept the one in force).',
+  );
+
+  constructor(private readonly deps: RulesKeeperDeps<C>) {
+    this.compiledNow = deps.initial;
+  }
+
+  /** The compiled ruleset in force: read once per scoring call, swapped whole by a sync. */
+  get current(): C {
+    return this.compiledNow;
+  }
+
+  get version(): number {
+    return this.versionNow;
+  }
+
+  /** Sync now (joining one in flight). True if the edge is in step with the backplane. */
+  sync(): Promise<boolean> {
+    this.running ??= this.syncOnce().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Node: sync at once and then every interval, until `stop()`. */
+  start(): Promise<boolean> {
+    this.timer ??= setInterval(() => void this.sync(), this.deps.intervalMs);
+    (this.timer as { unref?: () => void }).unref?.();
+    return this.sync();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * A Worker request's hook: a sync at most once per interval, in the background; awaited only
+   * when the last attempt is older than STALE_AFTER_MS (an isolate's first request, or the first
+   * after an idle spell).
+   */
+  async onRequest(background: (work: Promise<unknown>) => void): Promise<void> {
+    const age = this.now() - this.lastAttemptMs;
+    if (age < this.deps.intervalMs && this.running === null) return;
+    const work = this.sync();
+    if (age >= STALE_AFTER_MS) await work;
+    else background(work);
+  }
+
+  render(out: string[]): void {
+    const stale = this.lastOkMs === 0 || this.now() - this.lastOkMs > STALE_AFTER_MS + 1_000;
+    out.push(
+      '# HELP vigil_ruleset_version The ruleset version this edge decides with (0: none yet).',
+      '# TYPE vigil_ruleset_version gauge',
+      `vigil_ruleset_version ${this.versionNow}`,
+      '# HELP vigil_rules_stale 1 when the last successful sync with the backplane is older than 5 s: the edge keeps the last ruleset and lists it had.',
+      '# TYPE vigil_rules_stale gauge',
+      `vigil_rules_stale ${stale ? 1 : 0}`,
+      '# HELP vigil_rules_sync_age_seconds Seconds since the last successful sync (-1: never).',
+      '# TYPE vigil_rules_sync_age_seconds gauge',
+      `vigil_rules_sync_age_seconds ${this.lastOkMs === 0 ? -1 : (this.now() - this.lastOkMs) / 1000}`,
+    );
+    this.failures.render(out);
+    this.refused.render(out);
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private async syncOnce(): Promise<boolean> {
+    this.lastAttemptMs = this.now();
+    try {
+      let pending: Ruleset | null = null;
+      let lists = this.listsNow;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const answer = await this.ask({
+          ruleset_version: pending?.version ?? this.versionNow,
+          cursor: this.cursor,
+        });
+        if (answer.changes.length > 0) await this.applyChanges(answer);
+        this.cursor = answer.cursor;
+        lists = answer.lists;
+        if (answer.ruleset) pending = answer.ruleset;
+        if (!answer.more) break;
+      }
+      this.listsNow = lists;
+      if (pending && pending.version !== this.versionNow) {
+        const c = this.deps.compile(pending, lists);
+        if (!c.ok) {
+          this.refused.inc();
+          this.deps.log({
+            level: 'error',
+            msg: 'rules: ruleset refused, the one in force is kept',
+            version: pending.version,
+            reason: c.message,
+          });
+          return false;
+        }
+        this.compiledNow = c.compiled;
+        this.versionNow = pending.version;
+      }
+      this.lastOkMs = this.now();
+      return true;
+    } catch (error) {
+      this.failures.inc();
+      this.deps.log({ level: 'warn', msg: 'rules: sync with the backplane failed', error });
+      return false;
+    }
+  }
+
+  private async applyChanges(answer: RulesSyncAnswer): Promise<void> {
+    const apply = this.deps.store.applyListChanges;
+    if (!apply) throw new Error('rules: the feature store cannot hold lists');
+    await apply.call(this.deps.store, answer.changes);
+  }
+
+  private async ask(request: RulesSyncRequest): Promise<RulesSyncAnswer> {
+    const body = JSON.stringify(request);
+    const signature = await signBody(this.deps.hmac, this.deps.secret, body, this.now() / 1000);
+    const res = await (this.deps.fetch ?? fetch)(this.deps.backplaneUrl + RULES_SYNC_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+      body,
+      signal: AbortSignal.timeout(this.deps.timeoutMs ?? 2_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`rules sync: HTTP ${res.status}: ${text.slice(0, 200)}`);
+    const parsed = z.safeParse(rulesSyncAnswerSchema, JSON.parse(text));
+    if (!parsed.success) {
+      throw new Error(`rules sync: unexpected answer: ${z.prettifyError(parsed.error)}`);
+    }
+    return parsed.data;
+  }
+}
