@@ -2,7 +2,8 @@
  * POST /internal/rules/sync against a migrated database: run on PGlite (rules-sync.test.ts) and on
  * PostgreSQL 15 (backplane/test/rules-lists.test.ts). `run` names the suite's own list.
  */
-import { RULES_SYNC_PATH, type RulesSyncAnswer } from '@vigil/core';
+import { RULES_SYNC_PATH, rulesSyncAnswerSchema, type RulesSyncAnswer } from '@vigil/core';
+import * as z from 'zod/mini';
 import { pino } from 'pino';
 import type { Sql } from 'postgres';
 import { expect } from 'vitest';
@@ -41,6 +42,8 @@ export async function checkRulesSync(sql: Sql, run: string): Promise<void> {
   const sync = async (version: number, cursor: string | null) => {
     const r = await post({ ruleset_version: version, cursor });
     expect(r.status).toBe(200);
+    // Every answer is one the edge accepts (core's schema of the wire, which the edge validates).
+    expect(z.safeParse(rulesSyncAnswerSchema, r.body).success).toBe(true);
     return r.body;
   };
 
