@@ -62,11 +62,25 @@ const batchBody = z.strictObject(
   'the body must be a JSON object',
 );
 
+/**
+ * A value in a URL (a filter, the item to remove): what any kind's values are made of — tokens,
+ * IPv4/IPv6 addresses, country codes — so a NUL or a space is a 400 naming it, not a query.
+ */
+const urlValue = z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z0-9._:-]{1,128}$/,
+      'value must be 1–128 characters of A–Z, a–z, 0–9 and . _ : -',
+    ),
+  );
+
 const itemsQuery = z.strictObject({
   limit: z.optional(integerParam('limit', 1, MAX_PAGE)),
   cursor: z.optional(z.string()),
-  value: z.optional(z.string().check(z.maxLength(128))),
+  value: z.optional(urlValue),
 });
+const itemParams = z.object({ name: nameParam.shape.name, value: urlValue });
 
 /** The issues of `values` as values of a `kind` list: the scoring API's own check of that field. */
 function valueIssues(
@@ -203,8 +217,7 @@ export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
   });
 
   r.delete('/lists/:name/items/:value', noQuery, async (c) => {
-    const { name } = parseWith(nameParam, c.req.param());
-    const value = c.req.param('value');
+    const { name, value } = parseWith(itemParams, c.req.param());
     await kindOf(name);
     const actor = c.get('principal').subject;
     const at = now();
