@@ -15,6 +15,7 @@ import { benchEdgeNode } from './edge-node.bench.js';
 import { benchEdgeWorkerd } from './edge-workerd.bench.js';
 import { benchFeatureEngine } from './feature-engine.bench.js';
 import { benchFeatureStores } from './feature-stores.bench.js';
+import { benchRules } from './rules.bench.js';
 import { fmt, fmtInt, table } from './stats.js';
 
 const OUT = new URL('../docs/benchmarks.md', import.meta.url).pathname;
@@ -134,6 +135,7 @@ function marked(name: string, section: Section): Section {
 const SECTIONS: Record<string, Section> = {
   simulate: marked('simulate', benchSimulate),
   features: marked('features', benchFeatures),
+  rules: marked('rules', benchRules),
   train: marked('train', benchTrain),
   'edge-node': marked('edge-node', benchEdgeNode),
   'edge-workerd': marked('edge-workerd', benchEdgeWorkerd),

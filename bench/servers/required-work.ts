@@ -78,6 +78,7 @@ async function score(txs: readonly Transaction[]): Promise<string[]> {
       score: out[k]!,
       decision: decide(out[k]!, model.metadata.thresholds),
       reasons,
+      rules: [],
       model_version: scorer.version,
       degraded: false,
       replayed: false,

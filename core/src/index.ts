@@ -33,3 +33,7 @@ export * from './logging/throttle.js';
 export * from './rules/rules-contract.js';
 export * from './rules/velocity-names.js';
 export * from './rules/rules-sync.js';
+export { LIST_KIND_FIELD, ruleEnvironment, type RuleTransaction } from './rules/rule-env.js';
+export * from './rules/compile.js';
+export * from './rules/apply-rules.js';
+export * from './rules/rule-reason.js';

@@ -1,5 +1,6 @@
 import { FEATURE_NAMES } from '../features/feature-names.js';
 import * as fc from 'fast-check';
+import { RULE_ACTIONS } from '../rules/rules-contract.js';
 import { describe, expect, it } from 'vitest';
 import {
   replayAnswer,
@@ -13,13 +14,24 @@ const answer: fc.Arbitrary<ScoreAnswer> = fc.record({
   score: fc.double({ min: 0, max: 1, noNaN: true }),
   decision: fc.constantFrom('approve', 'review', 'decline'),
   reasons: fc.array(
-    fc.record({
-      code: fc.string(),
-      feature: fc.constantFrom(...FEATURE_NAMES),
-      contribution: fc.double({ noNaN: true, noDefaultInfinity: true }),
-    }),
-    { maxLength: 3 },
+    fc.oneof(
+      fc.record({
+        code: fc.string(),
+        feature: fc.constantFrom(...FEATURE_NAMES),
+        contribution: fc.double({ noNaN: true, noDefaultInfinity: true }),
+      }),
+      fc.record({
+        code: fc.string(),
+        rule: fc.string(),
+        message: fc.string(),
+        contribution: fc.constant(0),
+      }),
+    ),
+    { maxLength: 4 },
   ),
+  rules: fc.array(fc.record({ id: fc.string(), action: fc.constantFrom(...RULE_ACTIONS) }), {
+    maxLength: 3,
+  }),
   model_version: fc.string(),
   degraded: fc.boolean(),
   replayed: fc.boolean(),
@@ -37,8 +49,67 @@ describe('answers', () => {
     );
   });
 
+  it('replay an answer stored before rules existed with no rules', () => {
+    const old = JSON.stringify({
+      transaction_id: 't_1',
+      score: 0.5,
+      decision: 'review',
+      reasons: [{ code: 'HIGH_AMOUNT', feature: 'amount', contribution: 0.3 }],
+      model_version: 'm1',
+      degraded: false,
+      replayed: false,
+    });
+    const a = replayAnswer(old);
+    expect(a.rules).toEqual([]);
+    expect(serialiseAnswer(a)).toBe(JSON.stringify(a));
+  });
+
+  it('carry a rule reason beside feature reasons', () => {
+    const a = replayAnswer(
+      JSON.stringify({
+        transaction_id: 't_2',
+        score: 0.01,
+        decision: 'decline',
+        reasons: [
+          {
+            code: 'RULE_BLOCK',
+            rule: 'card_testing',
+            message: 'Blocked by rule “Card testing”',
+            contribution: 0,
+          },
+          { code: 'HIGH_AMOUNT', feature: 'amount', contribution: 0.3 },
+        ],
+        rules: [{ id: 'card_testing', action: 'block' }],
+        model_version: 'm1',
+        degraded: false,
+        replayed: false,
+      }),
+    );
+    expect(a.reasons[0]).toMatchObject({ rule: 'card_testing' });
+    expect(a.rules).toEqual([{ id: 'card_testing', action: 'block' }]);
+  });
+
   it('refuse stored text that is not an answer', () => {
-    for (const bad of ['', '{', '{}', '{"score":2}', JSON.stringify([1])]) {
+    const good = {
+      transaction_id: 't',
+      score: 0.5,
+      decision: 'review',
+      reasons: [],
+      rules: [],
+      model_version: 'm',
+      degraded: false,
+      replayed: false,
+    };
+    for (const bad of [
+      '',
+      '{',
+      '{}',
+      '{"score":2}',
+      JSON.stringify([1]),
+      JSON.stringify({ ...good, rules: [{ id: 'r', action: 'deny' }] }),
+      JSON.stringify({ ...good, reasons: [{ code: 'X', rule: 'r', contribution: 0 }] }),
+      JSON.stringify({ ...good, reasons: [{ code: 'X', feature: 'nope', contribution: 0 }] }),
+    ]) {
       expect(() => replayAnswer(bad)).toThrow(StoredAnswerError);
     }
   });

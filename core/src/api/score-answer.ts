@@ -9,16 +9,33 @@ import * as z from 'zod/mini';
 import { FEATURE_NAMES } from '../features/feature-names.js';
 import type { Decision } from '../policy/decision.js';
 import { toFieldIssues } from '../schema/issues.js';
+import { RULE_ACTIONS } from '../rules/rules-contract.js';
 
 /** Most transactions (or labels) in one batch request of the scoring API. */
 export const MAX_SCORE_BATCH = 1_000;
 
-export const reasonSchema = z.strictObject({
+export const featureReasonSchema = z.strictObject({
   code: z.string(),
   feature: z.enum(FEATURE_NAMES),
   /** Log-odds this feature added along the trees' decision paths. */
   contribution: z.number(),
 });
+
+/** The rule that decided, named in words (core's ruleReason). */
+export const ruleReasonSchema = z.strictObject({
+  code: z.string(),
+  /** The rule's id. */
+  rule: z.string(),
+  message: z.string(),
+  /** Always 0: a rule adds no log-odds. */
+  contribution: z.number(),
+});
+
+/** A reason: a feature that raised the score, or the rule that decided. */
+export const reasonSchema = z.union([featureReasonSchema, ruleReasonSchema]);
+
+/** An active rule that matched (ARCHITECTURE.md, "Decision rules and lists"). */
+export const ruleHitSchema = z.strictObject({ id: z.string(), action: z.enum(RULE_ACTIONS) });
 
 const scoreAnswerShape = {
   transaction_id: z.string(),
@@ -26,6 +43,11 @@ const scoreAnswerShape = {
   score: z.number().check(z.gte(0), z.lte(1)),
   decision: z.enum(['approve', 'review', 'decline'] as const satisfies readonly Decision[]),
   reasons: z.array(reasonSchema),
+  /**
+   * The active rules that matched, in ruleset order ([] when none). Answers stored before rules
+   * existed have none: they replay with [].
+   */
+  rules: z._default(z.array(ruleHitSchema), []),
   model_version: z.string(),
   /** Scored with fallback features (the feature store failed or timed out) or a fallback model. */
   degraded: z.boolean(),
@@ -40,6 +62,7 @@ export const scoreBatchResponseSchema = z.strictObject({ results: z.array(scoreA
 
 export type ScoreAnswer = z.infer<typeof scoreAnswerSchema>;
 export type AnswerReason = z.infer<typeof reasonSchema>;
+export type RuleHitAnswer = z.infer<typeof ruleHitSchema>;
 
 const answerAmongOthers = z.looseObject(scoreAnswerShape);
 
@@ -63,12 +86,20 @@ export function serialiseAnswer(a: ScoreAnswer): string {
   for (const r of a.reasons) {
     if (reasons !== '') reasons += ',';
     reasons +=
-      `{"code":${JSON.stringify(r.code)},"feature":${JSON.stringify(r.feature)},` +
-      `"contribution":${num(r.contribution)}}`;
+      'rule' in r
+        ? `{"code":${JSON.stringify(r.code)},"rule":${JSON.stringify(r.rule)},` +
+          `"message":${JSON.stringify(r.message)},"contribution":${num(r.contribution)}}`
+        : `{"code":${JSON.stringify(r.code)},"feature":${JSON.stringify(r.feature)},` +
+          `"contribution":${num(r.contribution)}}`;
+  }
+  let rules = '';
+  for (const h of a.rules) {
+    if (rules !== '') rules += ',';
+    rules += `{"id":${JSON.stringify(h.id)},"action":${JSON.stringify(h.action)}}`;
   }
   return (
     `{"transaction_id":${JSON.stringify(a.transaction_id)},"score":${num(a.score)},` +
-    `"decision":${JSON.stringify(a.decision)},"reasons":[${reasons}],` +
+    `"decision":${JSON.stringify(a.decision)},"reasons":[${reasons}],"rules":[${rules}],` +
     `"model_version":${JSON.stringify(a.model_version)},"degraded":${a.degraded},` +
     `"replayed":${a.replayed}}`
   );

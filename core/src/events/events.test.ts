@@ -66,6 +66,44 @@ describe('events', () => {
     expect(paths).toContain('/events/1/transaction/amount');
     expect(paths).toContain('/events/2/label');
   });
+  it('carries the rules that matched, the shadow rules and the ruleset version, and rule reasons', () => {
+    const ruled = {
+      ...decision,
+      decision: 'decline' as const,
+      reasons: [
+        {
+          code: 'RULE_BLOCK',
+          rule: 'card_testing',
+          message: 'Blocked by rule “Card testing”',
+          contribution: 0,
+        },
+        ...decision.reasons,
+      ],
+      rules: [{ id: 'card_testing', action: 'block' as const }],
+      shadow_rules: ['night_review'],
+      ruleset_version: 12,
+    };
+    const r = validateEvent(ruled);
+    expect(r.ok && r.value).toEqual(ruled);
+    // Events of edges without rules stay valid.
+    expect(validateEvent(decision).ok).toBe(true);
+    const cases: [unknown, string][] = [
+      [{ ...ruled, rules: [{ id: 'Card Testing', action: 'block' }] }, '/rules/0/id'],
+      [{ ...ruled, rules: [{ id: 'x', action: 'deny' }] }, '/rules/0/action'],
+      [{ ...ruled, shadow_rules: ['a\u0000'] }, '/shadow_rules/0'],
+      [{ ...ruled, ruleset_version: -1 }, '/ruleset_version'],
+      [{ ...ruled, ruleset_version: 1.5 }, '/ruleset_version'],
+      // Postgres's integer holds it, or the event is refused here.
+      [{ ...ruled, ruleset_version: 2 ** 31 }, '/ruleset_version'],
+      [{ ...ruled, reasons: [{ ...ruled.reasons[0], message: 'B\ud800' }] }, '/reasons/0/message'],
+      [{ ...ruled, rules: Array.from({ length: 201 }, () => ruled.rules[0]) }, '/rules'],
+    ];
+    for (const [event, path] of cases) {
+      const one = validateEvent(event);
+      expect(one.ok, path).toBe(false);
+      if (!one.ok) expect(one.issues.map((i) => i.path)).toContain(path);
+    }
+  });
   it('refuses an empty batch, unknown fields and an unknown schema version', () => {
     expect(validateIngestBatch({ events: [] }).ok).toBe(false);
     expect(validateEvent({ ...decision, extra: 1 }).ok).toBe(false);

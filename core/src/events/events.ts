@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { FEATURE_NAMES } from '../features/feature-names.js';
 
 import { FEEDBACK_LABELS } from '../schema/feedback.js';
+import { MAX_RULES, RULE_ACTIONS, RULE_ID } from '../rules/rules-contract.js';
 import { toFieldIssues, type Validated } from '../schema/issues.js';
 import { storedEventTimeSchema } from '../schema/event-time.js';
 import { isStorableText, storableText } from '../schema/storable-text.js';
@@ -39,11 +40,36 @@ const text = (what: string, min: number, max: number) =>
       storableText(what),
     );
 
-const reasonSchema = z.strictObject({
+const featureReasonSchema = z.strictObject({
   code: text('code', 1, 200),
   feature: text('feature', 1, 200),
   contribution: z.number(),
 });
+
+/** The rule that decided, named in words (core's ruleReason). */
+const ruleReasonSchema = z.strictObject({
+  code: text('code', 1, 200),
+  rule: text('rule', 1, 200),
+  message: text('message', 1, 500),
+  contribution: z.number(),
+});
+
+const reasonSchema = z.union(
+  [featureReasonSchema, ruleReasonSchema],
+  'a reason must be a feature reason {code, feature, contribution} or a rule reason {code, rule, message, contribution}',
+);
+
+const ruleIdSchema = z
+  .string('a rule id must be a string')
+  .check(z.regex(RULE_ID, 'a rule id must be 1–64 characters of a–z, 0–9 and _'));
+
+const ruleHitSchema = z.strictObject(
+  {
+    id: ruleIdSchema,
+    action: z.enum(RULE_ACTIONS, `action must be one of ${RULE_ACTIONS.join(', ')}`),
+  },
+  'a rule must be an object {id, action}',
+);
 
 /**
  * The feature vector: an object whose every value is a finite number, each bad one named. One loop
@@ -107,6 +133,16 @@ export const decisionEventSchema = z.strictObject(
     runtime: runtimeSchema,
     /** Server time spent on this decision's request, in ms (the edge's `total` server timing). */
     latency_ms: finite('latency_ms').check(z.gte(0)),
+    /** The active rules that matched (absent: sent by an edge without rules). */
+    rules: z.optional(z.array(ruleHitSchema).check(z.maxLength(MAX_RULES))),
+    /** Ids of the shadow rules that matched: recorded, never acting. */
+    shadow_rules: z.optional(z.array(ruleIdSchema).check(z.maxLength(MAX_RULES))),
+    /** The ruleset version the edge ran (0: none yet). */
+    ruleset_version: z.optional(
+      z
+        .number('ruleset_version must be an integer ≥ 0')
+        .check(z.int('ruleset_version must be an integer ≥ 0'), z.gte(0), z.lte(2 ** 31 - 1)),
+    ),
   },
   'a decision event must be a JSON object',
 );

@@ -6,6 +6,16 @@
  */
 import type { VerdictDelivery } from '../api/analyst-api.js';
 
+/** A reason in the live feed: a feature's (code, feature, contribution) or a rule's. */
+export type LiveReason =
+  | { readonly code: string; readonly feature: string; readonly contribution: number }
+  | {
+      readonly code: string;
+      readonly rule: string;
+      readonly message: string;
+      readonly contribution: number;
+    };
+
 /** A decision as the live feed shows it: the row of the feed, no feature vector. */
 export interface LiveDecision {
   readonly kind: 'decision';
@@ -18,7 +28,8 @@ export interface LiveDecision {
   readonly currency?: string | undefined;
   readonly score: number;
   readonly decision: 'approve' | 'review' | 'decline';
-  readonly reasons: readonly { code: string; feature: string; contribution: number }[];
+  /** As the decision event carries them: features that raised the score, or the deciding rule. */
+  readonly reasons: readonly LiveReason[];
   readonly model_version: string;
   readonly degraded: boolean;
   readonly scored_at: string;

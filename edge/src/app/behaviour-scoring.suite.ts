@@ -23,6 +23,7 @@ export function scoringBehaviour({ api, tx, world }: BehaviourContext): void {
       'score',
       'decision',
       'reasons',
+      'rules',
       'model_version',
       'degraded',
       'replayed',
@@ -42,7 +43,7 @@ export function scoringBehaviour({ api, tx, world }: BehaviourContext): void {
     expect(a.reasons.length).toBeLessThanOrEqual(3);
     for (const reason of a.reasons) {
       expect(Object.keys(reason)).toEqual(['code', 'feature', 'contribution']);
-      expect(model.feature_names).toContain(reason.feature);
+      expect(model.feature_names).toContain((reason as { feature: string }).feature);
       expect(reason.contribution).toBeGreaterThan(0);
     }
     const timing = r.headers.get('server-timing') ?? '';

@@ -275,6 +275,7 @@ export class ScoringService {
       score,
       decision: decide(score, this.deps.thresholds),
       reasons,
+      rules: [],
       model_version: this.deps.scorer.version,
       degraded,
       replayed: false,

@@ -3,7 +3,7 @@ import type { Decision, LiveDecision, TransactionSummary } from '@vigil/core';
 
 export interface FeedReason {
   readonly code: string;
-  readonly feature: string;
+  readonly feature?: string; // absent on a rule's reason (core's LiveReason)
   readonly contribution: number;
 }
 

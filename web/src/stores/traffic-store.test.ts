@@ -11,6 +11,7 @@ function setup() {
     score: 0.93,
     decision: 'decline',
     reasons: [{ code: 'AMOUNT_HIGH', feature: 'amount', contribution: 1.2 }],
+    rules: [],
     model_version: 'm',
     degraded: false,
     replayed: false,

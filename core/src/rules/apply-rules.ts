@@ -1,0 +1,147 @@
+/**
+ * Running a compiled ruleset on one transaction, with the outcome precedence of ARCHITECTURE.md
+ * ("Decision rules and lists"): a matching active allow → approve; else a matching active block →
+ * decline; else the more severe of the model's decision and review (if an active review rule
+ * matched). Shadow rules run and are recorded, never acting. A rule that fails at run time (or
+ * returns something other than a bool) is not matched and is reported in `errors`; it never
+ * fails the request.
+ */
+import type { Decision } from '../policy/decision.js';
+import type { CompiledRuleset } from './compile.js';
+import { LISTS_KEY, type RuleTransaction } from './rule-env.js';
+import type { RuleAction } from './rules-contract.js';
+import { N_VELOCITY } from './velocity-names.js';
+
+/** What the rules see of one transaction. */
+export interface RuleInput {
+  /** The API's transaction fields. */
+  readonly tx: RuleTransaction;
+  /** Event time, epoch seconds (`tx.hour` is its UTC hour). */
+  readonly timeSec: number;
+  /** The feature vector, FEATURE_NAMES order, at `featuresOffset` (a batch's shared buffer). */
+  readonly features: ArrayLike<number>;
+  readonly featuresOffset?: number;
+  /** The model's fraud probability and its own decision. */
+  readonly score: number;
+  readonly modelDecision: Decision;
+  /** Names of the lists the transaction's values are on (the store's answer). */
+  readonly lists: readonly string[];
+  /** The store's velocity counters, VELOCITY_NAMES order; absent → zeros. */
+  readonly velocity?: ArrayLike<number> | undefined;
+}
+
+/** An active rule that matched, as the answer and the decision event carry it. */
+export interface RuleHit {
+  readonly id: string;
+  readonly action: RuleAction;
+}
+
+export interface RulesOutcome {
+  /** The decision after the rules. */
+  readonly decision: Decision;
+  /** The active rules that matched, in ruleset order. */
+  readonly rules: readonly RuleHit[];
+  /** Ids of the shadow rules that matched, in ruleset order. */
+  readonly shadowRules: readonly string[];
+  /**
+   * The rule that decided: the first matching active allow, else block, else review when the
+   * model's own decision is not more severe. Null when the model's decision stands.
+   */
+  readonly decidingRule: {
+    readonly id: string;
+    readonly name: string;
+    readonly action: RuleAction;
+  } | null;
+  /** Ids of the rules that failed at run time (counted, not matched). */
+  readonly errors: readonly string[];
+}
+
+const NO_VELOCITY = new Float64Array(N_VELOCITY);
+const NONE: readonly never[] = Object.freeze([]);
+const SECONDS_PER_DAY = 86_400;
+
+/** Severity order of decisions: the outcome is never milder than the model's. */
+const SEVERITY: Readonly<Record<Decision, number>> = { approve: 0, review: 1, decline: 2 };
+
+/** The outcome of the rules for one transaction. Never throws for a rule's failure. */
+export function applyRules(compiled: CompiledRuleset, input: RuleInput): RulesOutcome {
+  const rules = compiled.rules;
+  if (rules.length === 0) {
+    return {
+      decision: input.modelDecision,
+      rules: NONE,
+      shadowRules: NONE,
+      decidingRule: null,
+      errors: NONE,
+    };
+  }
+  // One context for every rule of this transaction; the views are re-pointed, not rebuilt.
+  const { tx, features, velocity } = compiled.views;
+  tx.t = input.tx;
+  const secOfDay = ((input.timeSec % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY;
+  tx.hourOfDay = Math.floor(secOfDay / 3_600);
+  features.row = input.features;
+  features.offset = input.featuresOffset ?? 0;
+  velocity.row = input.velocity ?? NO_VELOCITY;
+  velocity.offset = 0;
+  const context = {
+    tx,
+    features,
+    velocity,
+    score: input.score,
+    model_decision: input.modelDecision,
+    [LISTS_KEY]: input.lists,
+  };
+
+  let hits: RuleHit[] | undefined;
+  let shadow: string[] | undefined;
+  let errors: string[] | undefined;
+  let allow = -1;
+  let block = -1;
+  let review = -1;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    let v: unknown;
+    try {
+      v = rule.run(context);
+    } catch {
+      (errors ??= []).push(rule.id);
+      continue;
+    }
+    if (v !== true) {
+      if (v !== false) (errors ??= []).push(rule.id);
+      continue;
+    }
+    if (rule.shadow) {
+      (shadow ??= []).push(rule.id);
+      continue;
+    }
+    (hits ??= []).push({ id: rule.id, action: rule.action });
+    if (rule.action === 'allow') {
+      if (allow < 0) allow = i;
+    } else if (rule.action === 'block') {
+      if (block < 0) block = i;
+    } else if (review < 0) review = i;
+  }
+
+  let decision = input.modelDecision;
+  let deciding = -1;
+  if (allow >= 0) {
+    decision = 'approve';
+    deciding = allow;
+  } else if (block >= 0) {
+    decision = 'decline';
+    deciding = block;
+  } else if (review >= 0 && SEVERITY[decision] <= SEVERITY.review) {
+    decision = 'review';
+    deciding = review;
+  }
+  const d = deciding >= 0 ? rules[deciding]! : null;
+  return {
+    decision,
+    rules: hits ?? NONE,
+    shadowRules: shadow ?? NONE,
+    decidingRule: d === null ? null : { id: d.id, name: d.name, action: d.action },
+    errors: errors ?? NONE,
+  };
+}
