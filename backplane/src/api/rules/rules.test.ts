@@ -148,6 +148,15 @@ describe('the rules API', () => {
     const texts = events.map((e, i) =>
       JSON.stringify({
         ...e,
+        reasons: [
+          ...e.reasons,
+          {
+            code: 'RULE_BLOCK',
+            rule: 'block_listed_customers',
+            message: 'Blocked by rule “Block listed cards”',
+            contribution: 0,
+          },
+        ],
         rules: [{ id: 'block_listed_customers', action: 'block' }],
         shadow_rules: i === 0 ? ['block_listed_terminals'] : [],
         ruleset_version: 1,
@@ -163,7 +172,10 @@ describe('the rules API', () => {
     expect(hits.allow_listed_customers).toEqual({ hour: 0, day: 0 });
 
     const detail = await call('GET', '/api/transactions/tx_hits_0');
+    expect(detail.status).toBe(200);
     const t = detail.body as unknown as TransactionDetail;
+    // The deciding rule is shown by `rules`; `reasons` keeps the model's (core's Reason type).
+    expect(t.reasons.map((x) => x.code)).toEqual(['AMOUNT_VS_CUSTOMER_MEAN']);
     expect(t.rules).toEqual([{ id: 'block_listed_customers', action: 'block' }]);
     expect(t.shadow_rules).toEqual(['block_listed_terminals']);
     expect(t.ruleset_version).toBe(1);
