@@ -119,6 +119,9 @@ describe('checkExpression', () => {
     expect(r).toMatchObject({ ok: false, position: 27 });
     expect(!r.ok && r.message).toContain('unknown list "blocked_cards"');
     expect(!r.ok && r.message).toContain('blocked_customers');
+    const many = Array.from({ length: 25 }, (_, i) => ({ name: `l${i}`, kind: 'ip' as const }));
+    const long = checkExpression('in_list("x", tx.ip)', many);
+    expect(!long.ok && long.message).toContain('l9, … 15 more');
     // With no lists at all, every name is unknown.
     expect(checkExpression('in_list("blocked_customers", tx.customer_id)', []).ok).toBe(false);
   });

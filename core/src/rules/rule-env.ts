@@ -162,7 +162,7 @@ function inListMacro({ args }: { args: readonly Node[] }) {
         throw checker.createError(
           'in_list',
           `in_list: unknown list "${nameNode.args}"` +
-            (lists.length > 0 ? ` (lists: ${lists.map((l) => l.name).join(', ')})` : ''),
+            (lists.length > 0 ? ` (lists: ${knownLists(lists)})` : ''),
           nameNode,
         );
       }
@@ -182,6 +182,12 @@ function inListMacro({ args }: { args: readonly Node[] }) {
       return (ctx.getValue(LISTS_KEY) as readonly string[]).includes(listName);
     },
   };
+}
+
+/** The list names an error offers, at most ten: the message stays one readable line. */
+function knownLists(lists: readonly ListRef[]): string {
+  const names = lists.slice(0, 10).map((l) => l.name);
+  return names.join(', ') + (lists.length > 10 ? `, … ${lists.length - 10} more` : '');
 }
 
 /** True if `node` is the selection `tx.<field>`. */

@@ -10,6 +10,7 @@ import {
   type EmitOptions,
   type EventSink,
   type FeatureStore,
+  type CompiledRuleset,
   type Scorer,
   type VigilEvent,
   MAX_SCORE_BATCH,
@@ -18,8 +19,15 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { EdgeConfig } from '../config/load-config.js';
+import type { RulesKeeper } from '../rules/rules-keeper.js';
 import { ScoringService } from '../scoring/scoring-service.js';
-import type { AppContext, EdgeEnv, Logger, ServedModel } from './app-context.js';
+import {
+  scoreCallOf,
+  type AppContext,
+  type EdgeEnv,
+  type Logger,
+  type ServedModel,
+} from './app-context.js';
 import { backplaneProxy, forwardsToBackplane } from './backplane-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
 import { EdgeMetrics, type MetricsSource } from './metrics.js';
@@ -61,6 +69,11 @@ export interface EdgeAppDeps {
   readonly metricsSources?: readonly MetricsSource[];
   /** Structured logs; default: one JSON line per entry on stderr (console.error). */
   readonly log?: Logger;
+  /**
+   * The fraud team's rules and lists, kept in step with the backplane; default none. On Workers
+   * each scoring request gives it a chance to sync (RulesKeeper.onRequest); Node runs its timer.
+   */
+  readonly rules?: RulesKeeper<CompiledRuleset>;
 }
 
 /** Error → plain object for a JSON log line (stack and cause included). */
@@ -115,11 +128,10 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     );
   }
   const log = deps.log ?? consoleLogger;
-  const metrics = new EdgeMetrics(
-    model.metadata.version,
-    rateLimited(log),
-    deps.metricsSources ?? [],
-  );
+  const metrics = new EdgeMetrics(model.metadata.version, rateLimited(log), [
+    ...(deps.metricsSources ?? []),
+    ...(deps.rules ? [deps.rules] : []),
+  ]);
   const downstream = deps.sink;
   const sink: EventSink = {
     emit(events: readonly VigilEvent[], options?: EmitOptions) {
@@ -146,6 +158,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       observer: metrics,
       runtime: deps.runtime,
       maxBatch: MAX_SCORE_BATCH,
+      ...(deps.rules ? { rules: deps.rules } : {}),
     }),
     store: deps.store,
     sink,
@@ -204,6 +217,17 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
   // /metrics is authenticated too: it shows traffic volumes and the decision mix, which are
   // business data. Prometheus sends a bearer key with `authorization: {credentials: …}`.
   app.use('/metrics', auth);
+  const rules = deps.rules;
+  if (rules && deps.runtime === 'workers') {
+    // A Worker has no timer between requests: its scoring requests drive the sync (after auth,
+    // so strangers cannot make the edge call the backplane).
+    const syncFirst = async (c: Context<EdgeEnv>, next: () => Promise<void>) => {
+      await rules.onRequest(scoreCallOf(c, deps.runtime).background ?? (() => undefined));
+      await next();
+    };
+    app.use('/v1/score', syncFirst);
+    app.use('/v1/score/*', syncFirst);
+  }
 
   app.route('/v1', scoreRoutes(ctx));
   app.route('/v1', feedbackRoutes(ctx));

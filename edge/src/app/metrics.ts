@@ -162,6 +162,12 @@ export class EdgeMetrics implements ScoringObserver {
     { label: 'legitimate', outcome: 'applied' },
     { label: 'legitimate', outcome: 'unchanged' },
   ]);
+  readonly ruleErrors = new Counter(
+    'vigil_rule_errors_total',
+    'Rule evaluations that failed at run time, by rule id (counted as not matched; the ' +
+      'decision stands without them).',
+    [],
+  );
   private readonly modelInfo: Counter;
 
   constructor(
@@ -206,6 +212,10 @@ export class EdgeMetrics implements ScoringObserver {
     this.logError('event-sink-failed', error);
   }
 
+  rulesFailed(ids: readonly string[]): void {
+    for (const rule of ids) this.ruleErrors.inc({ rule });
+  }
+
   /** The exposition text. */
   render(): string {
     const out: string[] = [];
@@ -221,6 +231,7 @@ export class EdgeMetrics implements ScoringObserver {
       this.events,
       this.sinkErrors,
       this.labels,
+      this.ruleErrors,
       this.modelInfo,
       ...this.extra,
     ]) {

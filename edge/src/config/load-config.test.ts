@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1_048_576,
       requestTimeoutMs: 10_000,
       backplane: null,
+      rulesSyncMs: 1_000,
       hubSecret: null,
       sessionSecret: null,
       analystKeys: [],
@@ -53,6 +54,7 @@ describe('loadConfig', () => {
         VIGIL_OUTBOX_SPILL_MAX_BYTES: '2097152',
         VIGIL_HUB_URL: 'http://127.0.0.1:8790',
         VIGIL_HUB_RETAIN: '50',
+        VIGIL_RULES_SYNC_MS: '500',
       }),
     ).toEqual({
       port: 9000,
@@ -67,6 +69,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 2048,
       requestTimeoutMs: 3_000,
       backplane: { url: 'http://127.0.0.1:8788', eventsSecret: 'events-secret-0123456789' },
+      rulesSyncMs: 500,
       hubSecret: 'hub-secret-0123456789',
       sessionSecret: 'session-secret-0123456789',
       analystKeys: ['analyst_key_0123456789'],

@@ -22,6 +22,10 @@ export interface Decided {
   readonly plan: ItemPlan;
   /** The fresh answers, in item order. */
   readonly fresh: readonly ScoreAnswer[];
+  /** The shadow rules each fresh answer's transaction matched, in the same order. */
+  readonly shadow: readonly (readonly string[])[];
+  /** The ruleset version the call decided with. */
+  readonly rulesetVersion: number;
   /** A copy of the rows the model saw. */
   readonly x: Float32Array;
   readonly latencyMs: number;
@@ -36,6 +40,7 @@ export function decisionEvents(d: Decided): DecisionEventV1[] {
   for (let i = 0, f = 0; i < txs.length; i++) {
     const k = plan.row(i);
     if (k < 0) continue;
+    const shadowRules = d.shadow[f]!;
     const a = fresh[f++]!;
     const tx = txs[i]!;
     events.push({
@@ -46,6 +51,9 @@ export function decisionEvents(d: Decided): DecisionEventV1[] {
       score: a.score,
       decision: a.decision,
       reasons: a.reasons,
+      rules: a.rules,
+      shadow_rules: shadowRules as string[],
+      ruleset_version: d.rulesetVersion,
       features: featuresRecord(x, k * N_FEATURES),
       model_version: a.model_version,
       degraded: a.degraded,

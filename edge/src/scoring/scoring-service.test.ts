@@ -55,6 +55,7 @@ function recordingObserver() {
     replayed: 0,
     conflicted: 0,
     degraded: [] as { cause: DegradedCause; error: unknown }[],
+    rulesFailed: [] as string[],
   };
   const observer: ScoringObserver = {
     decided: () => {},
@@ -68,6 +69,7 @@ function recordingObserver() {
     sinkFailed: (e) => {
       throw e;
     },
+    rulesFailed: (ids) => void seen.rulesFailed.push(...ids),
   };
   return { observer, seen };
 }

@@ -5,7 +5,11 @@
  * answers from fallback features, and a failing model falls back to core's tree walk.
  */
 import {
+  applyRules,
+  compileRuleset,
   computeFeatures,
+  ruleReason,
+  type CompiledRuleset,
   decide,
   epochSeconds,
   N_FEATURES,
@@ -47,7 +51,19 @@ export interface ScoringObserver {
   degraded(cause: DegradedCause, error: unknown): void;
   answerSaveFailed(error: unknown): void;
   sinkFailed(error: unknown): void;
+  /** Rules that failed at run time on one transaction (not matched; the answer stands). */
+  rulesFailed(ids: readonly string[]): void;
 }
+
+/** Where the ruleset in force comes from (the RulesKeeper): read once per scoring call. */
+export interface RulesSource {
+  readonly current: CompiledRuleset;
+}
+
+/** No rules (an edge without a backplane, or before its first sync). */
+const NO_RULES = compileRuleset({ version: 0, rules: [] }, []);
+if (!NO_RULES.ok) throw new Error('scoring: the empty ruleset does not compile');
+export const EMPTY_RULES: RulesSource = { current: NO_RULES.compiled };
 
 export interface ScoringDeps {
   readonly store: FeatureStore;
@@ -71,6 +87,8 @@ export interface ScoringDeps {
   readonly runtime: 'node' | 'workers';
   /** The largest batch; sizes the reusable row buffers. */
   readonly maxBatch: number;
+  /** The fraud team's rules; default none. */
+  readonly rules?: RulesSource;
 }
 
 /** Milliseconds spent getting features (store + engine) and in the model (scores + reasons). */
@@ -132,6 +150,9 @@ export class ScoringService {
       const plan = new ItemPlan(n);
       const answers = new Array<string>(n);
       let rows = 0;
+      // What the store read beside the states, per row: the rules' lists and velocity.
+      const rowLists: (readonly string[])[] = [];
+      const rowVelocity: (Float64Array | undefined)[] = [];
       const pending: number[] = [];
       // A reused id refuses the whole call (the store applied nothing): allocated only then.
       let conflicts: number[] | undefined;
@@ -141,6 +162,8 @@ export class ScoringService {
           const o = stepped.outcomes[i]!;
           if (o.kind === 'fresh') {
             this.features(o.customer, o.terminal, storeTxs[i]!, buf.x, rows);
+            rowLists.push(o.lists ?? NO_LISTS);
+            rowVelocity.push(o.velocity);
             plan.score(i, rows++);
           } else if (o.kind === 'replay') {
             answers[i] = serialiseAnswer(replayAnswer(o.answer));
@@ -192,10 +215,17 @@ export class ScoringService {
       const degraded = !stepped.ok || modelDegraded;
       const saves: AnswerSave[] = [];
       const fresh: ScoreAnswer[] = [];
+      const shadow: (readonly string[])[] = [];
+      // One ruleset for the whole call, even if a sync switches it meanwhile.
+      const ruleset = (this.deps.rules ?? EMPTY_RULES).current;
       for (let i = 0; i < n; i++) {
         const k = plan.row(i);
         if (k < 0) continue;
-        const a = this.answer(txs[i]!.transaction_id, buf.x, buf.out, k, degraded);
+        const a = this.answer(txs[i]!, storeTxs[i]!, buf, k, degraded, ruleset, {
+          lists: rowLists[k] ?? NO_LISTS,
+          velocity: rowVelocity[k],
+          shadow,
+        });
         const body = serialiseAnswer(a);
         answers[i] = body;
         saves.push({ transactionId: a.transaction_id, answer: body });
@@ -222,6 +252,8 @@ export class ScoringService {
           txs,
           plan,
           fresh,
+          shadow,
+          rulesetVersion: ruleset.version,
           x: buf.x.slice(0, rows * N_FEATURES),
           // Microseconds are the clock's honest resolution (workerd's is 1 ms); the rest is noise.
           latencyMs: Math.round((t2 - (call.startedAt ?? t0)) * 1000) / 1000,
@@ -259,29 +291,53 @@ export class ScoringService {
   }
 
   private answer(
-    transactionId: string,
-    x: Float32Array,
-    out: Float32Array,
+    tx: Transaction,
+    stx: StoreTransaction,
+    buf: { readonly x: Float32Array; readonly out: Float32Array },
     row: number,
     degraded: boolean,
+    ruleset: CompiledRuleset,
+    read: {
+      lists: readonly string[];
+      velocity: Float64Array | undefined;
+      shadow: (readonly string[])[];
+    },
   ): ScoreAnswer {
-    const score = out[row]!;
+    const score = buf.out[row]!;
+    const modelDecision = decide(score, this.deps.thresholds);
+    const ruled = applyRules(ruleset, {
+      tx,
+      timeSec: stx.timeSec,
+      features: buf.x,
+      featuresOffset: row * N_FEATURES,
+      score,
+      modelDecision,
+      lists: read.lists,
+      velocity: read.velocity,
+    });
+    if (ruled.errors.length > 0) this.deps.observer.rulesFailed(ruled.errors);
+    read.shadow.push(ruled.shadowRules);
     const reasons: AnswerReason[] = [];
-    for (const r of topReasons(this.deps.ensemble, x, 3, this.scratch, row * N_FEATURES)) {
+    // The rule that decided comes first: it, not the model, is why the decision is what it is.
+    if (ruled.decidingRule) reasons.push(ruleReason(ruled.decidingRule));
+    for (const r of topReasons(this.deps.ensemble, buf.x, 3, this.scratch, row * N_FEATURES)) {
       reasons.push({ code: r.code, feature: r.feature, contribution: r.contribution });
     }
     return {
-      transaction_id: transactionId,
+      transaction_id: tx.transaction_id,
       score,
-      decision: decide(score, this.deps.thresholds),
+      decision: ruled.decision,
       reasons,
-      rules: [],
+      // Read-only: serialised, saved and emitted, never changed (zod's type says mutable).
+      rules: ruled.rules as ScoreAnswer['rules'],
       model_version: this.deps.scorer.version,
       degraded,
       replayed: false,
     };
   }
 }
+
+const NO_LISTS: readonly string[] = Object.freeze([]);
 
 function toStoreTransaction(tx: Transaction): StoreTransaction {
   return {
@@ -290,5 +346,8 @@ function toStoreTransaction(tx: Transaction): StoreTransaction {
     terminalId: tx.terminal_id,
     timeSec: epochSeconds(tx.timestamp),
     amount: tx.amount,
+    deviceId: tx.device_id,
+    ip: tx.ip,
+    country: tx.country,
   };
 }

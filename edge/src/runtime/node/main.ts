@@ -12,6 +12,7 @@ import { LIVE_PATH, type FeatureStore } from '@vigil/core';
 import { consoleLogger, createApp, type Logger } from '../../app/index.js';
 import { loadConfig, type EdgeConfig, type Env } from '../../config/index.js';
 import { DeliveryMetrics, OutboxEventSink, createWebCryptoHmac } from '../../events/index.js';
+import { createEdgeRules } from '../../rules/edge-rules.js';
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { LmdbOutboxStore } from './lmdb-outbox-store.js';
@@ -126,12 +127,25 @@ export async function startNodeEdge(
   });
   const { store, description } = await selectFeatureStore(config, log);
   const delivery = new DeliveryMetrics();
+  const rules = config.backplane
+    ? createEdgeRules({
+        backplane: config.backplane,
+        hmac: createWebCryptoHmac(),
+        store,
+        intervalMs: config.rulesSyncMs,
+        log,
+      })
+    : undefined;
+  // The first sync before serving, so the fraud team's rules hold from the first request; a
+  // backplane not up yet is retried every interval (and /metrics says vigil_rules_stale 1).
+  await rules?.start();
   // The durable outbox (and its lock) only where there are events to deliver.
   let disk: LmdbOutboxStore | undefined;
   if (config.backplane && config.outboxDir !== null) {
     try {
       disk = await LmdbOutboxStore.open(resolve(config.outboxDir), config.outboxSpillMaxBytes);
     } catch (e) {
+      rules?.stop();
       await store.close();
       await scorer.release();
       throw e;
@@ -158,6 +172,7 @@ export async function startNodeEdge(
     runtime: 'node',
     // Without a backplane, events are counted in /metrics and dropped.
     ...(outbox ? { sink: outbox, metricsSources: [delivery] } : {}),
+    ...(rules ? { rules } : {}),
     log,
   });
   // The LiveHub lives in workerd (see hub-forwarder.ts): the browser's /v1/live is forwarded, so
@@ -181,6 +196,7 @@ export async function startNodeEdge(
       ...(upgrades ? { onUpgrade: upgrades.listener } : {}),
     });
   } catch (e) {
+    rules?.stop();
     await outbox?.close(0);
     await store.close();
     await scorer.release();
@@ -206,6 +222,7 @@ export async function startNodeEdge(
     generatedKey,
     async close() {
       upgrades?.closeAll();
+      rules?.stop();
       await server.close();
       await outbox?.close();
       await store.close();

@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { consoleLogger, createApp, type EdgeEnv } from '../../app/index.js';
 import { ConfigError, loadConfig, type EdgeConfig } from '../../config/index.js';
 import { DeliveryMetrics, RequestEventSink, createWebCryptoHmac } from '../../events/index.js';
+import { createEdgeRules } from '../../rules/edge-rules.js';
 import { loadServedModel } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { createUpstashFeatureStore } from '../../stores/upstash-feature-store.js';
@@ -71,6 +72,15 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
         log: consoleLogger,
       })
     : undefined;
+  const rules = config.backplane
+    ? createEdgeRules({
+        backplane: config.backplane,
+        hmac: createWebCryptoHmac(),
+        store,
+        intervalMs: config.rulesSyncMs,
+        log: consoleLogger,
+      })
+    : undefined;
   const app = createApp({
     store,
     scorer,
@@ -78,6 +88,7 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     config,
     runtime: 'workers',
     ...(sink ? { sink, metricsSources: [delivery] } : {}),
+    ...(rules ? { rules } : {}),
     log: consoleLogger,
   });
   return { app, remote, outbox };

@@ -1,0 +1,38 @@
+/**
+ * The RulesKeeper as the edge runs it: core's compiler, starting with no rules.
+ */
+import {
+  compileRuleset,
+  type CompiledRuleset,
+  type FeatureStore,
+  type HmacSha256,
+} from '@vigil/core';
+import type { Logger } from '../app/app-context.js';
+import { EMPTY_RULES } from '../scoring/scoring-service.js';
+import { RulesKeeper } from './rules-keeper.js';
+
+export interface EdgeRulesOptions {
+  readonly backplane: { readonly url: string; readonly eventsSecret: string };
+  readonly hmac: HmacSha256;
+  readonly store: FeatureStore;
+  /** VIGIL_RULES_SYNC_MS. */
+  readonly intervalMs: number;
+  readonly log: Logger;
+}
+
+export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRuleset> {
+  return new RulesKeeper<CompiledRuleset>({
+    backplaneUrl: o.backplane.url,
+    secret: o.backplane.eventsSecret,
+    hmac: o.hmac,
+    store: o.store,
+    compile: (ruleset, lists) => {
+      const c = compileRuleset(ruleset, lists);
+      if (c.ok) return { ok: true, compiled: c.compiled };
+      return { ok: false, message: c.errors.map((e) => `${e.id}: ${e.message}`).join('; ') };
+    },
+    initial: EMPTY_RULES.current,
+    intervalMs: o.intervalMs,
+    log: o.log,
+  });
+}
