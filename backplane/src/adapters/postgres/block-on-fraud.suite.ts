@@ -47,6 +47,9 @@ export async function checkBlockOnFraud(sql: Sql, run: string): Promise<void> {
   const a1 = await audits(sql, `c_${run}_1`);
   expect(a1).toHaveLength(1);
   expect(a1[0]).toMatchObject({ actor: 'system:feedback', action: 'list.item.add', before: null });
+  expect((a1[0]!.after as { expires_at: string }).expires_at).toBe(
+    (it1?.expires_at as Date).toISOString(),
+  );
   expect(a1[0]!.after).toMatchObject({
     value: `c_${run}_1`,
     reason: `confirmed fraud on tx_${run}_1`,

@@ -127,11 +127,14 @@ async function insertChunk(
  * holding a fraud verdict get these CTEs at all. Each change has its audit row.
  */
 function blockOnFraud(sql: Sql, days: number) {
+  // Times in the audit rows as the API writes them (toISOString: UTC, milliseconds, Z).
+  const ISO = (column: string) =>
+    sql.unsafe(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
   return sql`, fraud AS (
       SELECT DISTINCT ON (card) card, f.transaction_id, old.value IS NOT NULL AS had,
         CASE WHEN old.value IS NOT NULL AND old.removed_at IS NULL THEN jsonb_build_object(
-          'value', old.value, 'reason', old.reason, 'expires_at', old.expires_at,
-          'added_by', old.added_by, 'added_at', old.added_at) END AS before
+          'value', old.value, 'reason', old.reason, 'expires_at', ${ISO('old.expires_at')},
+          'added_by', old.added_by, 'added_at', ${ISO('old.added_at')}) END AS before
       FROM fb f
       LEFT JOIN ins i ON i.transaction_id = f.transaction_id
       LEFT JOIN transactions t ON t.transaction_id = f.transaction_id
@@ -156,7 +159,8 @@ function blockOnFraud(sql: Sql, days: number) {
       INSERT INTO audit_log (at, actor, action, target, before, after)
       SELECT now(), 'system:feedback', 'list.item.add', 'list:blocked_customers:' || b.value,
         f.before, jsonb_build_object('value', b.value, 'reason', b.reason,
-          'expires_at', b.expires_at, 'added_by', b.added_by, 'added_at', b.added_at)
+          'expires_at', ${ISO('b.expires_at')}, 'added_by', b.added_by,
+          'added_at', ${ISO('b.added_at')})
       FROM blocked b JOIN fraud f ON f.card = b.value
       RETURNING 1
     )`;
