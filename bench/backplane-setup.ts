@@ -69,19 +69,6 @@ export async function service(
   return { stop: running ? () => Promise.resolve() : stop, wasRunning: running };
 }
 
-export function startBackplaneProcess(
-  env: Record<string, string>,
-  script = 'backplane/src/main.ts',
-): Promise<Child> {
-  return startScript(script, {
-    env,
-    portVariable: 'VIGIL_BACKPLANE_PORT',
-    healthPath: '/healthz',
-    timeoutSeconds: 90,
-    nodeArgs: (process.env.VIGIL_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
-  });
-}
-
 /** Delete this run's topics: a broker kept between runs would otherwise hold every run's events. */
 export async function dropTopics(brokers: string, topics: string[]): Promise<void> {
   const admin = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
@@ -115,12 +102,21 @@ export async function batchSizes(instances: readonly Child[]): Promise<Record<st
  */
 export async function startInstances(
   envOf: (i: number) => Record<string, string>,
-  script?: string,
+  script = 'backplane/src/main.ts',
 ): Promise<Child[]> {
   const instances: Child[] = [];
+  const nodeArgs = (process.env.VIGIL_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   try {
     for (let i = 0; i < INSTANCES; i++) {
-      instances.push(await startBackplaneProcess(envOf(i), script));
+      instances.push(
+        await startScript(script, {
+          env: envOf(i),
+          portVariable: 'VIGIL_BACKPLANE_PORT',
+          healthPath: '/healthz',
+          timeoutSeconds: 90,
+          nodeArgs,
+        }),
+      );
     }
     return instances;
   } catch (err) {
