@@ -53,20 +53,20 @@ export async function inFlight(
   );
 }
 
-/** Start a service unless it runs already; `stop` stops only one this run started. */
+/** Start a service on `port` unless it runs already; `stop` stops only one this run started. */
 export async function service(
   script: string,
-  start: () => Promise<unknown>,
-  stop: () => Promise<void>,
   port: number,
+  start: (port: number) => Promise<unknown>,
+  stop: (port: number) => Promise<void>,
 ): Promise<{ stop: () => Promise<void>; wasRunning: boolean }> {
   const running = (await runServiceScript(script, ['status', String(port)])).ok;
   if (!running) {
     const install = await runServiceScript(script, ['install']);
     if (!install.ok) throw new Error(`${script} install failed:\n${install.output}`);
   }
-  await start();
-  return { stop: running ? () => Promise.resolve() : stop, wasRunning: running };
+  await start(port);
+  return { stop: () => (running ? Promise.resolve() : stop(port)), wasRunning: running };
 }
 
 /** Delete this run's topics: a broker kept between runs would otherwise hold every run's events. */
