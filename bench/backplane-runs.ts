@@ -4,7 +4,7 @@
  */
 import type postgres from 'postgres';
 import { DECISIONS_TOPIC, FEEDBACK_TOPIC, type VigilEvent } from '@vigil/core';
-import { decisionEvent, feedbackEvent, signedHeaders } from '../backplane/src/testing/fixtures.js';
+import { eventStream, signedHeaders } from '../backplane/src/testing/fixtures.js';
 import { RecordingHub } from '../backplane/src/testing/recording-hub.js';
 import {
   BATCH,
@@ -26,14 +26,8 @@ import { allProcessesCpuSeconds, ownCpuSeconds } from './proc-cpu.js';
 export const WARM_UP = 5_000;
 
 /** `n` decisions from `from`, with a fraud verdict on every hundredth. */
-export function eventsOf(run: string, from: number, n: number): VigilEvent[] {
-  const out: VigilEvent[] = [];
-  for (let i = from; i < from + n; i++) {
-    out.push(decisionEvent(i, run));
-    if (i % 100 === 99) out.push(feedbackEvent(i, 'fraud', '2018-09-01T00:00:00Z', run));
-  }
-  return out;
-}
+export const eventsOf = (run: string, from: number, n: number): VigilEvent[] =>
+  eventStream(run, from, n, 100);
 
 /** POST one signed batch until it is accepted (as the edge retries); returns when it was sent. */
 export async function post(url: string, body: string): Promise<void> {

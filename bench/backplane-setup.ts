@@ -53,33 +53,20 @@ export async function inFlight(
   );
 }
 
-/** Start a service unless it runs already; `stop` stops only one this run started. */
+/** Start a service on `port` unless it runs already; `stop` stops only one this run started. */
 export async function service(
   script: string,
-  start: () => Promise<unknown>,
-  stop: () => Promise<void>,
   port: number,
+  start: (port: number) => Promise<unknown>,
+  stop: (port: number) => Promise<void>,
 ): Promise<{ stop: () => Promise<void>; wasRunning: boolean }> {
   const running = (await runServiceScript(script, ['status', String(port)])).ok;
   if (!running) {
     const install = await runServiceScript(script, ['install']);
     if (!install.ok) throw new Error(`${script} install failed:\n${install.output}`);
   }
-  await start();
-  return { stop: running ? () => Promise.resolve() : stop, wasRunning: running };
-}
-
-export function startBackplaneProcess(
-  env: Record<string, string>,
-  script = 'backplane/src/main.ts',
-): Promise<Child> {
-  return startScript(script, {
-    env,
-    portVariable: 'VIGIL_BACKPLANE_PORT',
-    healthPath: '/healthz',
-    timeoutSeconds: 90,
-    nodeArgs: (process.env.VIGIL_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
-  });
+  await start(port);
+  return { stop: () => (running ? Promise.resolve() : stop(port)), wasRunning: running };
 }
 
 /** Delete this run's topics: a broker kept between runs would otherwise hold every run's events. */
@@ -115,12 +102,21 @@ export async function batchSizes(instances: readonly Child[]): Promise<Record<st
  */
 export async function startInstances(
   envOf: (i: number) => Record<string, string>,
-  script?: string,
+  script = 'backplane/src/main.ts',
 ): Promise<Child[]> {
   const instances: Child[] = [];
+  const nodeArgs = (process.env.VIGIL_BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   try {
     for (let i = 0; i < INSTANCES; i++) {
-      instances.push(await startBackplaneProcess(envOf(i), script));
+      instances.push(
+        await startScript(script, {
+          env: envOf(i),
+          portVariable: 'VIGIL_BACKPLANE_PORT',
+          healthPath: '/healthz',
+          timeoutSeconds: 90,
+          nodeArgs,
+        }),
+      );
     }
     return instances;
   } catch (err) {

@@ -60,18 +60,8 @@ import { serviceCpu } from './proc-cpu.js';
 
 /** The backplane section of docs/benchmarks.md. */
 export async function benchBackplane(): Promise<string> {
-  const kafka = await service(
-    'kafka.sh',
-    () => startKafka(KAFKA_PORT),
-    () => stopKafka(KAFKA_PORT),
-    KAFKA_PORT,
-  );
-  const pg = await service(
-    'postgres.sh',
-    () => startPostgres(POSTGRES_PORT),
-    () => stopPostgres(POSTGRES_PORT),
-    POSTGRES_PORT,
-  );
+  const kafka = await service('kafka.sh', KAFKA_PORT, startKafka, stopKafka);
+  const pg = await service('postgres.sh', POSTGRES_PORT, startPostgres, stopPostgres);
   const brokers = `127.0.0.1:${KAFKA_PORT}`;
   const kafkaService = serviceCpu(KAFKA_PORT);
   const pgService = serviceCpu(POSTGRES_PORT);

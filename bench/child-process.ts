@@ -24,8 +24,9 @@ export interface ScriptOptions {
   readonly env?: Record<string, string>;
   /** The variable that tells the script its port (a free one). */
   readonly portVariable: string;
-  /** Answers 2xx once the script serves. */
+  /** Answers 2xx once the script serves (to a GET, or to `healthInit`). */
   readonly healthPath: string;
+  readonly healthInit?: RequestInit;
   readonly timeoutSeconds: number;
   /** Node's own flags, before `--import tsx`. */
   readonly nodeArgs?: readonly string[];
@@ -48,7 +49,7 @@ export async function startScript(script: string, options: ScriptOptions): Promi
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}${options.healthPath}`)).ok) break;
+      if ((await fetch(`${url}${options.healthPath}`, options.healthInit)).ok) break;
     } catch {
       // not listening yet
     }

@@ -4,8 +4,7 @@
  * the bare request floor of each path (PING) measured in the same run; the round trips per scored
  * transaction with answers riding along; and Redis' own time per script call.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { createClient } from 'redis';
@@ -13,9 +12,10 @@ import type { StoreTransaction } from '@vigil/core';
 import type { RemoteFeatureStore } from '../edge/src/stores/redis-feature-store.js';
 import { createRedisTcpFeatureStore } from '../edge/src/stores/redis-tcp-feature-store.js';
 import { createUpstashFeatureStore } from '../edge/src/stores/upstash-feature-store.js';
+import { runServiceScript } from '../scripts/services/service-script.js';
+import { startScript } from './child-process.js';
 import { fmt, summarize, table } from './stats.js';
 
-const REDIS_SH = new URL('../scripts/services/redis.sh', import.meta.url).pathname;
 const WARM_UP = 300;
 const SAMPLES = 3_000;
 const BATCH = 100;
@@ -35,11 +35,6 @@ const ANSWER = JSON.stringify({
   degraded: false,
   replayed: false,
 });
-
-function redisSh(...args: string[]): { ok: boolean; output: string } {
-  const run = spawnSync('bash', [REDIS_SH, ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}`.trim() };
-}
 
 /** Deterministic stream over 2,000 customers and 500 terminals, ~1 minute apart. */
 function streamAt(i: number): StoreTransaction {
@@ -66,53 +61,38 @@ async function redisUsPerEvalsha(admin: ReturnType<typeof createClient>): Promis
   return Number(/usec_per_call=([\d.]+)/.exec(line ?? '')?.[1] ?? NaN);
 }
 
-/** Single-transaction steps, each followed by saveAnswers (buffered, sent with the next step). */
-async function measureSingle(
+/**
+ * `count` steps of `size` transactions after `warmUp` steps, each followed by saveAnswers
+ * (buffered, sent with the next step); a single-transaction step must come out fresh.
+ */
+async function measure(
   store: RemoteFeatureStore,
   admin: ReturnType<typeof createClient>,
   offset: number,
+  size: number,
+  count: number,
+  warmUp = 0,
 ): Promise<Measured> {
-  for (let i = 0; i < WARM_UP; i++) {
-    const t = streamAt(offset + i);
-    await store.step([t]);
-    await store.saveAnswers([{ transactionId: t.transactionId, answer: ANSWER }]);
-  }
-  await admin.configResetStat();
-  const lat = new Float64Array(SAMPLES);
-  const before = store.roundTrips;
-  for (let i = 0; i < SAMPLES; i++) {
-    const t = streamAt(offset + WARM_UP + i);
+  const lat = new Float64Array(count);
+  let before = 0;
+  for (let s = -warmUp; s < count; s++) {
+    if (s === 0) {
+      await admin.configResetStat();
+      before = store.roundTrips;
+    }
+    const start = offset + (s + warmUp) * size;
+    const txs = Array.from({ length: size }, (_, i) => streamAt(start + i));
     const t0 = performance.now();
-    const [o] = await store.step([t]);
-    lat[i] = performance.now() - t0;
-    if (o?.kind !== 'fresh') throw new Error(`bench: expected a fresh step, got ${o?.kind}`);
-    await store.saveAnswers([{ transactionId: t.transactionId, answer: ANSWER }]);
-  }
-  return {
-    lat,
-    roundTripsPerTx: (store.roundTrips - before) / SAMPLES,
-    redisUsPerCall: await redisUsPerEvalsha(admin),
-  };
-}
-
-async function measureBatches(
-  store: RemoteFeatureStore,
-  admin: ReturnType<typeof createClient>,
-  offset: number,
-): Promise<Measured> {
-  await admin.configResetStat();
-  const lat = new Float64Array(BATCHES);
-  const before = store.roundTrips;
-  for (let b = 0; b < BATCHES; b++) {
-    const txs = Array.from({ length: BATCH }, (_, i) => streamAt(offset + b * BATCH + i));
-    const t0 = performance.now();
-    await store.step(txs);
-    lat[b] = performance.now() - t0;
+    const [o] = await store.step(txs);
+    if (s >= 0) lat[s] = performance.now() - t0;
+    if (size === 1 && s >= 0 && o?.kind !== 'fresh') {
+      throw new Error(`bench: expected a fresh step, got ${o?.kind}`);
+    }
     await store.saveAnswers(txs.map((t) => ({ transactionId: t.transactionId, answer: ANSWER })));
   }
   return {
     lat,
-    roundTripsPerTx: (store.roundTrips - before) / (BATCHES * BATCH),
+    roundTripsPerTx: (store.roundTrips - before) / (count * size),
     redisUsPerCall: await redisUsPerEvalsha(admin),
   };
 }
@@ -129,59 +109,10 @@ async function floor(ping: () => Promise<unknown>): Promise<Float64Array> {
 }
 
 /** The feature-store section of docs/benchmarks.md. */
-/**
- * The REST bridge in a process of its own, as a real deployment has it (Upstash is another
- * machine): in the benchmark's process it would share a core with the client being measured.
- */
-async function startBridgeProcess(
-  redisUrl: string,
-  token: string,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  const main = new URL('../tools/upstash-rest/src/main.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
-      REDIS_URL: redisUrl,
-      UPSTASH_REST_TOKEN: token,
-      UPSTASH_REST_PORT: String(port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the REST bridge exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: '["PING"]',
-      });
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the REST bridge did not start within 30 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 export async function benchFeatureStores(): Promise<string> {
   const port = Number(process.env['VIGIL_BENCH_REDIS_PORT'] ?? 6394);
-  const wasRunning = redisSh('status', String(port)).ok;
-  const start = redisSh('start', String(port));
+  const wasRunning = (await runServiceScript('redis.sh', ['status', String(port)])).ok;
+  const start = await runServiceScript('redis.sh', ['start', String(port)]);
   if (!start.ok) {
     throw new Error(
       `bench: the feature-store section needs a real Redis on 127.0.0.1:${port}: ${start.output}\n` +
@@ -191,7 +122,15 @@ export async function benchFeatureStores(): Promise<string> {
   const redisUrl = `redis://127.0.0.1:${port}`;
   const token = randomUUID();
   const prefix = `bench:${randomUUID()}:`;
-  const bridge = await startBridgeProcess(redisUrl, token);
+  // The REST bridge in a process of its own, as a real deployment has it (Upstash is another
+  // machine): in the benchmark's process it would share a core with the client being measured.
+  const bridge = await startScript('tools/upstash-rest/src/main.ts', {
+    env: { REDIS_URL: redisUrl, UPSTASH_REST_TOKEN: token },
+    portVariable: 'UPSTASH_REST_PORT',
+    healthPath: '/',
+    healthInit: { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '["PING"]' },
+    timeoutSeconds: 30,
+  });
   const admin = createClient({ url: redisUrl });
   await admin.connect();
   const sdk = new Redis({ url: bridge.url, token, enableAutoPipelining: false, retry: false });
@@ -199,19 +138,21 @@ export async function benchFeatureStores(): Promise<string> {
   const upstash = createUpstashFeatureStore({ url: bridge.url, token, prefix, timeoutMs: 10_000 });
   const tcp = await createRedisTcpFeatureStore({ url: redisUrl, prefix, timeoutMs: 10_000 });
   try {
-    const restFloor = summarize(await floor(() => sdk.ping()));
-    const tcpFloor = summarize(await floor(() => admin.ping()));
+    const restFloor = await floor(() => sdk.ping());
+    const tcpFloor = await floor(() => admin.ping());
     // Separate slices of the stream: each store scores transactions it has not seen.
     const span = WARM_UP + SAMPLES;
-    const u1 = await measureSingle(upstash, admin, 0);
-    const t1 = await measureSingle(tcp, admin, span);
-    const uB = await measureBatches(upstash, admin, 2 * span);
-    const tB = await measureBatches(tcp, admin, 2 * span + BATCHES * BATCH);
-    const u = summarize(u1.lat);
-    const t = summarize(t1.lat);
-    const ub = summarize(uB.lat);
-    const tb = summarize(tB.lat);
+    const u1 = await measure(upstash, admin, 0, 1, SAMPLES, WARM_UP);
+    const t1 = await measure(tcp, admin, span, 1, SAMPLES, WARM_UP);
+    const uB = await measure(upstash, admin, 2 * span, BATCH, BATCHES);
+    const tB = await measure(tcp, admin, 2 * span + BATCHES * BATCH, BATCH, BATCHES);
     const ms = (x: number) => `${fmt(x, 3)} ms`;
+    const row = (path: string, lat: Float64Array, m?: Measured) => {
+      const l = summarize(lat);
+      return [path, ms(l.p50), ms(l.p99), ms(l.mean)].concat(
+        m ? [fmt(m.roundTripsPerTx, 3), `${fmt(m.redisUsPerCall, 0)} µs`] : ['—', '—'],
+      );
+    };
     return [
       '## Feature stores (Redis via Upstash REST, Redis via TCP)',
       '',
@@ -220,66 +161,24 @@ export async function benchFeatureStores(): Promise<string> {
       table(
         ['path', 'p50', 'p99', 'mean', 'round trips / scored tx', 'Redis time / call'],
         [
-          [
-            'Upstash REST: PING (floor of one request)',
-            ms(restFloor.p50),
-            ms(restFloor.p99),
-            ms(restFloor.mean),
-            '—',
-            '—',
-          ],
-          [
-            'Upstash REST: step, 1 tx',
-            ms(u.p50),
-            ms(u.p99),
-            ms(u.mean),
-            fmt(u1.roundTripsPerTx, 3),
-            `${fmt(u1.redisUsPerCall, 0)} µs`,
-          ],
-          [
-            `Upstash REST: step, batch of ${BATCH}`,
-            ms(ub.p50),
-            ms(ub.p99),
-            ms(ub.mean),
-            fmt(uB.roundTripsPerTx, 3),
-            `${fmt(uB.redisUsPerCall, 0)} µs`,
-          ],
-          [
-            'TCP: PING (floor of one request)',
-            ms(tcpFloor.p50),
-            ms(tcpFloor.p99),
-            ms(tcpFloor.mean),
-            '—',
-            '—',
-          ],
-          [
-            'TCP: step, 1 tx',
-            ms(t.p50),
-            ms(t.p99),
-            ms(t.mean),
-            fmt(t1.roundTripsPerTx, 3),
-            `${fmt(t1.redisUsPerCall, 0)} µs`,
-          ],
-          [
-            `TCP: step, batch of ${BATCH}`,
-            ms(tb.p50),
-            ms(tb.p99),
-            ms(tb.mean),
-            fmt(tB.roundTripsPerTx, 3),
-            `${fmt(tB.redisUsPerCall, 0)} µs`,
-          ],
+          row('Upstash REST: PING (floor of one request)', restFloor),
+          row('Upstash REST: step, 1 tx', u1.lat, u1),
+          row(`Upstash REST: step, batch of ${BATCH}`, uB.lat, uB),
+          row('TCP: PING (floor of one request)', tcpFloor),
+          row('TCP: step, 1 tx', t1.lat, t1),
+          row(`TCP: step, batch of ${BATCH}`, tB.lat, tB),
         ],
       ),
       '',
-      `Per transaction in a batch of ${BATCH}: ${ms(ub.p50 / BATCH)} (REST), ${ms(tb.p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock.`,
+      `Per transaction in a batch of ${BATCH}: ${ms(summarize(uB.lat).p50 / BATCH)} (REST), ${ms(summarize(tB.lat).p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock.`,
       '',
     ].join('\n');
   } finally {
     await upstash.close();
     await tcp.close();
     await admin.close();
-    await bridge.close();
-    if (!wasRunning) redisSh('stop', String(port));
+    await bridge.stop();
+    if (!wasRunning) await runServiceScript('redis.sh', ['stop', String(port)]);
   }
 }
 

@@ -97,54 +97,38 @@ export async function compareWithFloor(
 ): Promise<Comparison> {
   const singleRun = `b${Date.now()}`;
   const bodies = transactions(300_000, singleRun);
+  const fresh = (from: number) => freshBodies(bodies.slice(from), singleRun);
   // Warm both (JIT, ORT session), then measure at full load, then at half the edge's maximum.
-  await load(floorUrl, '/v1/score', bodies.slice(0, 1000), { connections: 4, seconds: 2 });
-  await load(edgeUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
+  const warm = (url: string, n: number) =>
+    load(url, '/v1/score', bodies.slice(0, n), { connections: 4, seconds: 2 });
+  await warm(floorUrl, 1000);
+  await warm(edgeUrl, 5000);
   // The required-work server keeps its own state, so it is sent the edge's very bodies.
-  if (requiredUrl) {
-    await load(requiredUrl, '/v1/score', bodies.slice(0, 5000), { connections: 4, seconds: 2 });
-  }
+  if (requiredUrl) await warm(requiredUrl, 5000);
   const full = { connections, seconds };
   const floorMax = await load(floorUrl, '/v1/score', bodies.slice(5000), full);
   const requiredMax = requiredUrl
-    ? await load(requiredUrl, '/v1/score', freshBodies(bodies.slice(5000), singleRun), full)
+    ? await load(requiredUrl, '/v1/score', fresh(5000), full)
     : undefined;
-  const edgeMax = await load(
-    edgeUrl,
-    '/v1/score',
-    freshBodies(bodies.slice(5000), singleRun),
-    full,
-  );
+  const edgeMax = await load(edgeUrl, '/v1/score', fresh(5000), full);
   const half = Math.max(1, Math.round(edgeMax.rps / 2));
-  const floorHalf = await load(floorUrl, '/v1/score', bodies.slice(150_000), {
-    ...full,
-    rate: half,
-  });
+  const atHalf = { ...full, rate: half };
+  const floorHalf = await load(floorUrl, '/v1/score', bodies.slice(150_000), atHalf);
   const requiredHalf = requiredUrl
-    ? await load(requiredUrl, '/v1/score', freshBodies(bodies.slice(150_000), singleRun), {
-        ...full,
-        rate: half,
-      })
+    ? await load(requiredUrl, '/v1/score', fresh(150_000), atHalf)
     : undefined;
-  const edgeHalf = await load(edgeUrl, '/v1/score', freshBodies(bodies.slice(150_000), singleRun), {
-    ...full,
-    rate: half,
-  });
+  const edgeHalf = await load(edgeUrl, '/v1/score', fresh(150_000), atHalf);
   const batchRun = `B${Date.now()}`;
   const tx = transactions(150_000, batchRun);
   const batchBodies: string[] = [];
   for (let k = 0; k < tx.length; k += 1000)
     batchBodies.push(`{"transactions":[${tx.slice(k, k + 1000).join(',')}]}`);
+  const batches = freshBodies(batchBodies, batchRun);
   const batchLoad = { connections: 2, seconds: 10 };
   const requiredBatch = requiredUrl
-    ? await load(requiredUrl, '/v1/score/batch', freshBodies(batchBodies, batchRun), batchLoad)
+    ? await load(requiredUrl, '/v1/score/batch', batches, batchLoad)
     : undefined;
-  const batch = await load(
-    edgeUrl,
-    '/v1/score/batch',
-    freshBodies(batchBodies, batchRun),
-    batchLoad,
-  );
+  const batch = await load(edgeUrl, '/v1/score/batch', batches, batchLoad);
   return {
     connections,
     seconds,

@@ -23,6 +23,14 @@ const ROOT = new URL('..', import.meta.url).pathname;
 
 type Section = () => Promise<string> | string;
 
+/** A table row: what ran, its time in seconds, its budget and the share of it used. */
+const budgetRow = (what: string, seconds: number, budget: number, digits = 2) => [
+  what,
+  `${fmt(seconds, digits)} s`,
+  `${budget} s`,
+  `${fmt((seconds / budget) * 100, 1)} %`,
+];
+
 async function benchSimulate(): Promise<string> {
   const times: number[] = [];
   let n = 0;
@@ -45,18 +53,8 @@ async function benchSimulate(): Promise<string> {
       table(
         ['step', 'time', 'budget', 'share of budget'],
         [
-          [
-            `generate ${fmtInt(n)} transactions (median of 3)`,
-            `${fmt(times[1]! / 1000)} s`,
-            '60 s',
-            `${fmt((times[1]! / 60_000) * 100, 1)} %`,
-          ],
-          [
-            'generate + write NDJSON',
-            `${fmt(total / 1000)} s`,
-            '60 s',
-            `${fmt((total / 60_000) * 100, 1)} %`,
-          ],
+          budgetRow(`generate ${fmtInt(n)} transactions (median of 3)`, times[1]! / 1000, 60),
+          budgetRow('generate + write NDJSON', total / 1000, 60),
         ],
       ),
       '',
@@ -64,10 +62,6 @@ async function benchSimulate(): Promise<string> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function benchFeatures(): string {
-  return benchFeatureEngine(simulate({ seed: 0 }));
 }
 
 function benchTrain(): string {
@@ -99,14 +93,7 @@ function benchTrain(): string {
       '',
       table(
         ['run', 'time', 'budget', 'share of budget'],
-        [
-          [
-            `npm run train → ${summary.version}`,
-            `${fmt(seconds, 0)} s`,
-            '300 s',
-            `${fmt((seconds / 300) * 100, 1)} %`,
-          ],
-        ],
+        [budgetRow(`npm run train → ${summary.version}`, seconds, 300, 0)],
       ),
       '',
       `Test week of that run: AUC ${summary.test.auc.toFixed(3)}, AP ${summary.test.ap.toFixed(3)}, CP@100 ${summary.test.cp100.toFixed(3)} (the committed numbers are in model/REPORT.md).`,
@@ -132,17 +119,19 @@ function marked(name: string, section: Section): Section {
   return async () => `<!-- section:${name} -->\n${(await section()).trimEnd()}\n`;
 }
 
-const SECTIONS: Record<string, Section> = {
-  simulate: marked('simulate', benchSimulate),
-  features: marked('features', benchFeatures),
-  rules: marked('rules', benchRules),
-  train: marked('train', benchTrain),
-  'edge-node': marked('edge-node', benchEdgeNode),
-  'edge-workerd': marked('edge-workerd', benchEdgeWorkerd),
-  'feature-stores': marked('feature-stores', benchFeatureStores),
-  backplane: marked('backplane', benchBackplane),
-  dashboard: marked('dashboard', benchDashboard),
-};
+const SECTIONS: Record<string, Section> = Object.fromEntries(
+  Object.entries({
+    simulate: benchSimulate,
+    features: () => benchFeatureEngine(simulate({ seed: 0 })),
+    rules: benchRules,
+    train: benchTrain,
+    'edge-node': benchEdgeNode,
+    'edge-workerd': benchEdgeWorkerd,
+    'feature-stores': benchFeatureStores,
+    backplane: benchBackplane,
+    dashboard: benchDashboard,
+  }).map(([name, section]) => [name, marked(name, section)]),
+);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

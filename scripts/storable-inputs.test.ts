@@ -27,18 +27,14 @@ describe.each(['workerd', 'node'] as const)('odd but valid inputs, edge on %s', 
   const sut = useSystem(edge);
 
   const post = async (path: string, body: unknown) => {
-    const r = await fetch(`${sut.system.origin}${path}`, {
-      method: 'POST',
-      headers: { ...sut.auth, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const r = await sut.post(path, body);
     return { status: r.status, text: await r.text() };
   };
 
   /** The transaction as the analysts' API shows it, once it has landed (with `label` if given). */
   const landed = (id: string, label: string | null) =>
     poll(async () => {
-      const r = await fetch(`${sut.system.origin}/api/transactions/${encodeURIComponent(id)}`, {
+      const r = await fetch(`${sut.origin}/api/transactions/${encodeURIComponent(id)}`, {
         headers: sut.auth,
       });
       if (r.status === 404) return null;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './system.js';
-import { poll } from './system-test-support.js';
+import { poll, postJson } from './system-test-support.js';
 
 const tx = (id: string, amount: number) => ({
   transaction_id: id,
@@ -35,11 +35,7 @@ describe.each(['workerd', 'node'] as const)(
       const key = system.apiKey;
       const auth = { authorization: `Bearer ${key}` };
       const post = (s: RunningSystem, path: string, body: object) =>
-        fetch(`${s.origin}${path}`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
+        postJson(s.origin, path, body, auth);
 
       // First run: two transactions scored (one a decline, which opens a case), answers saved,
       // decisions landed; a dashboard signs in.
@@ -60,11 +56,7 @@ describe.each(['workerd', 'node'] as const)(
         return r.status === 200 ? ((await r.json()) as { version: number }) : null;
       }, 10_000);
       const token = new URL(system.signInUrl).searchParams.get('token');
-      const signIn = await fetch(`${system.origin}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token }),
-      });
+      const signIn = await postJson(system.origin, '/api/session', { token });
       expect(signIn.status).toBe(200);
       const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
       await system.close();

@@ -18,20 +18,40 @@ export async function poll<T>(f: () => Promise<T | null>, timeoutMs: number): Pr
 
 export interface SystemUnderTest {
   readonly system: RunningSystem;
+  /** The system's public origin. */
+  readonly origin: string;
   /** The bearer header of the system's API key. */
   readonly auth: Record<string, string>;
+  /** POST `body` as JSON to `path` at the system's origin, with `auth`. */
+  post(path: string, body: unknown): Promise<Response>;
 }
 
+/** POST `body` as JSON to `origin` + `path`, with `headers` besides. */
+export const postJson = (
+  origin: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) =>
+  fetch(`${origin}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
 /**
- * The whole system (edge on `edge`) in a fresh data dir, started before the enclosing describe
- * block's tests and stopped after them. Read the fields inside tests, once it has started.
+ * The whole system (edge on `edge`, `env` set) in a fresh data dir, started before the enclosing
+ * describe block's tests and stopped after them. Read the fields inside tests, once it has started.
  */
-export function useSystem(edge: 'workerd' | 'node'): SystemUnderTest {
+export function useSystem(
+  edge: 'workerd' | 'node',
+  env: Record<string, string> = {},
+): SystemUnderTest {
   let system: RunningSystem | undefined;
   let dir: string | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `vigil-system-${edge}-`));
-    system = await startSystem({ edge, env: {}, port: 0, dataDir: dir });
+    system = await startSystem({ edge, env, port: 0, dataDir: dir });
   });
   afterAll(async () => {
     await system?.close();
@@ -45,8 +65,14 @@ export function useSystem(edge: 'workerd' | 'node'): SystemUnderTest {
     get system() {
       return started();
     },
+    get origin() {
+      return started().origin;
+    },
     get auth() {
       return { authorization: `Bearer ${started().apiKey}` };
+    },
+    post(path, body) {
+      return postJson(this.origin, path, body, this.auth);
     },
   };
 }

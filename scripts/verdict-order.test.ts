@@ -25,15 +25,11 @@ describe.each(['workerd', 'node'] as const)('verdicts out of order, edge on %s',
   const now = Date.now();
 
   const post = async (path: string, body: unknown) => {
-    const r = await fetch(`${sut.system.origin}${path}`, {
-      method: 'POST',
-      headers: { ...sut.auth, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const r = await sut.post(path, body);
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
   const detail = async (id: string): Promise<Detail | null> => {
-    const r = await fetch(`${sut.system.origin}/api/transactions/${id}`, { headers: sut.auth });
+    const r = await fetch(`${sut.origin}/api/transactions/${id}`, { headers: sut.auth });
     return r.status === 200 ? ((await r.json()) as Detail) : null;
   };
   const score = async (id: string, card: string, ms: number) => {

@@ -23,6 +23,7 @@ import { startDecisionRetention } from './retention/decision-retention.js';
 import { BackplaneMetrics } from './http/backplane-metrics.js';
 import { createBackplaneApp } from './http/create-app.js';
 import { nodeHmacSha256 } from './http/node-hmac.js';
+import { startTombstoneRetention } from './retention/tombstone-retention.js';
 import { serveNode, stopOnSignals, type NodeServer } from '@vigil/node-runtime';
 import { createEventProducer } from './ingest/event-producer.js';
 import type { EventProducer } from './ports.js';
@@ -165,6 +166,7 @@ export async function startBackplane(
         hub,
         metrics,
         log,
+        blockOnFraudDays: config.blockOnFraudDays,
         ...(options.hubWaitMs !== undefined ? { hubWaitMs: options.hubWaitMs } : {}),
         ...(options.consumerConcurrency ? { concurrency: options.consumerConcurrency } : {}),
       });
@@ -180,6 +182,12 @@ export async function startBackplane(
         ...(options.retentionIntervalMs ? { intervalMs: options.retentionIntervalMs } : {}),
       });
       closer.add('retention', () => retention.stop());
+      // Removed list items stay 30 days as tombstones for the edges' sync, whatever the above.
+      const tombstones = startTombstoneRetention({
+        sql: db.sql,
+        log: log.child({ component: 'retention' }),
+      });
+      closer.add('tombstone retention', () => tombstones.stop());
     }
 
     const api = roles.has('api')
@@ -202,6 +210,11 @@ export async function startBackplane(
               maxBodyBytes: config.maxBodyBytes,
               metrics,
             }
+          : null,
+      // Edges sync rules and lists where they send events: the same role, secret and origin.
+      rulesSync:
+        roles.has('ingest') && config.eventsSecret
+          ? { sql: db.sql, secret: config.eventsSecret, hmac: nodeHmacSha256 }
           : null,
       api,
       health: () => ({

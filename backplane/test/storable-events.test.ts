@@ -2,23 +2,17 @@
  * Whatever core's event schemas accept, the real PostgreSQL stores (issue 13, class 1): the
  * property of storable-events.suite.ts against PostgreSQL 15, in a database of its own.
  */
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/adapters/postgres/migrate.js';
 import { checkStorableEvents } from '../src/adapters/postgres/storable-events.suite.js';
-import { createDatabase } from './support/services.js';
+import { freshMigratedDatabase } from './support/services.js';
 
 let sql: Sql;
 
 beforeAll(async () => {
-  const url = await createDatabase(`storable_${Date.now().toString(36)}`);
-  sql = postgres(url, { max: 2, onnotice: () => undefined });
-  await migrate(sql);
+  sql = await freshMigratedDatabase('storable');
 });
-
-afterAll(async () => {
-  await sql?.end();
-});
+afterAll(() => sql?.end());
 
 describe('events core accepts, on a real PostgreSQL', () => {
   it('stores every one, with its values; the generator also makes events core refuses', async () => {

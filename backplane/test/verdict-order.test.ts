@@ -2,26 +2,20 @@
  * The edge's rule for the verdict in force agrees with PostgreSQL 15 (issue 13, verdicts out of
  * order): verdict-order.suite.ts against a real server, in a database of its own.
  */
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/adapters/postgres/migrate.js';
 import {
   checkVerdictMicroseconds,
   checkVerdictOrder,
 } from '../src/adapters/postgres/verdict-order.suite.js';
-import { createDatabase } from './support/services.js';
+import { freshMigratedDatabase } from './support/services.js';
 
 let sql: Sql;
 
 beforeAll(async () => {
-  const url = await createDatabase(`verdicts_${Date.now().toString(36)}`);
-  sql = postgres(url, { max: 2, onnotice: () => undefined });
-  await migrate(sql);
+  sql = await freshMigratedDatabase('verdicts');
 });
-
-afterAll(async () => {
-  await sql?.end();
-});
+afterAll(() => sql?.end());
 
 describe('the verdict in force, PostgreSQL 15 and core', () => {
   it('reads verdict times to the microsecond PostgreSQL stores', async () => {

@@ -30,6 +30,11 @@ const CASE = `case_${TABLE_TX}`;
 const tx = (key: readonly (string | number)[]) => encodeCursor('tx', key);
 const cs = (key: readonly (string | number)[]) => encodeCursor('case', key);
 const enc = encodeURIComponent;
+const ver = (key: readonly (string | number)[]) => encodeCursor('version', key);
+const item = (key: readonly (string | number)[]) => encodeCursor('item', key);
+const audit = (key: readonly (string | number)[]) => encodeCursor('audit', key);
+/** A rule every check but the one under test accepts. */
+const RULE = { id: 'ok_rule', name: 'ok', expression: 'true', action: 'review', mode: 'shadow' };
 
 /** Times Postgres cannot hold, or that are no times at all. */
 const BAD_TIMES = [
@@ -91,6 +96,7 @@ function post(path: string, body: unknown, pointer: string): BadInput {
 export function badInputs(): BadInput[] {
   const list = '/api/transactions';
   const cases = '/api/cases';
+  const items = '/api/lists/blocked_customers/items';
   return [
     // GET /api/transactions
     ...query(list, 'from', BAD_TIMES),
@@ -199,6 +205,40 @@ export function badInputs(): BadInput[] {
     post('/api/traffic/inject', { scenario: 4 }, '/scenario'),
     post('/api/traffic/inject', { scenario: '1' }, '/scenario'),
     post('/api/traffic/one', { kind: 'bogus' }, '/kind'),
+    // Rules, lists and the audit log
+    ...query('/api/rules/versions', 'limit', LIMITS_OUT, true),
+    ...query('/api/rules/versions', 'cursor', [
+      ver([2 ** 31]),
+      ver(['1']),
+      cs([0, 'x', CASE]),
+      '%00',
+    ]),
+    ...query('/api/rules', 'x', ['1']),
+    post('/api/rules', { ...RULE, id: 'Bad Id' }, '/id'),
+    post('/api/rules', { ...RULE, expression: 'true\u0000' }, '/expression'),
+    post('/api/rules', { ...RULE, expression: 'x'.repeat(4_001) }, '/expression'),
+    post('/api/rules', { ...RULE, name: '\ud800' }, '/name'),
+    post('/api/rules', { ...RULE, mode: 'on' }, '/mode'),
+    post('/api/rules', { ...RULE, extra: 1 }, '/extra'),
+    post('/api/rules/versions/0/restore', {}, '/version'),
+    post(`/api/rules/versions/${2 ** 31}/restore`, {}, '/version'),
+    post('/api/lists', { name: 'a\u0000', kind: 'ip' }, '/name'),
+    post('/api/lists', { name: 'ok_list', kind: 'ip', description: '\udc00' }, '/description'),
+    ...query(`${items}`, 'limit', LIMITS_OUT, true),
+    ...query(`${items}`, 'value', ['%00', 'a%20b', 'x'.repeat(129), ''], true),
+    ...query(`${items}`, 'cursor', [item(['a\u0000']), item([1]), tx(['x', 'y']), '%00']),
+    post(items, { value: 'c\u0000' }, '/value'),
+    post(items, { value: 'x'.repeat(129) }, '/value'),
+    post(items, { value: 'c_1', reason: '\u0000' }, '/reason'),
+    post(items, { value: 'c_1', expires_at: '0000-01-01T00:00:00Z' }, '/expires_at'),
+    post(items, { value: 'c_1', expires_at: '9999-12-31T23:59:59-01:00' }, '/expires_at'),
+    post(items, { items: [{ value: 'c_1' }, { value: 'c 2' }] }, '/items/1/value'),
+    post('/api/lists/%00/items', { value: 'c_1' }, '/name'),
+    ...query('/api/audit', 'limit', LIMITS_OUT, true),
+    ...query('/api/audit', 'actor', ['%00', '', 'x'.repeat(301)], true),
+    ...query('/api/audit', 'target', ['%00'], true),
+    ...query('/api/audit', 'cursor', [audit(['1e3']), audit(['-1']), audit([1]), tx(['x', 'y'])]),
+    ...query('/api/audit', 'bogus', ['1']),
     // Signing in
     post('/api/session', { token: '' }, '/token'),
     post('/api/session', { token: 'x'.repeat(513) }, '/token'),
@@ -231,6 +271,10 @@ export function goodEdges(): string[] {
     `/api/transactions?cursor=${tx(['2024-02-29T12:00:00Z', TABLE_TX])}`,
     `/api/cases?cursor=${cs([2 ** 31 - 1, '2026-01-01T00:00:00+00:00', CASE])}`,
     `/api/cases?cursor=${cs([-(2 ** 31), '9999-12-31T23:59:59+00:00', CASE])}`,
+    `/api/rules/versions?limit=500&cursor=${ver([2 ** 31 - 1])}`,
+    `/api/lists/blocked_customers/items?limit=500&value=${'x'.repeat(128)}`,
+    `/api/lists/blocked_customers/items?cursor=${item(['2001:db8::1'])}`,
+    `/api/audit?limit=500&actor=system:feedback&cursor=${audit(['999999999999999999'])}`,
   ];
 }
 

@@ -23,6 +23,7 @@ import {
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { ResolveCaseResponse } from './api-types.js';
+import { writeAudit } from './audit/audit-log.js';
 import { getCase, whyNotUpdated } from './cases-queries.js';
 import { ProblemError } from '../http/problem.js';
 import { toFeedbackRecord } from './rows.js';
@@ -71,14 +72,27 @@ export async function resolveCase(
   const now = ctx.now();
   const outcome = await ctx.sql.begin(async (tx): Promise<Outcome> => {
     const v = input.version ?? null;
-    const [u] = await tx`
+    const [u] = await tx<
+      {
+        transaction_id: string;
+        customer_id: string;
+        version: number;
+        old_status: string;
+        old_assignee: string | null;
+        old_version: number;
+      }[]
+    >`
       UPDATE cases c
       SET status = 'resolved', resolution = ${input.resolution}, version = c.version + 1,
           updated_at = ${now}
-      FROM transactions t
+      FROM transactions t,
+        (SELECT case_id, status, assignee, version FROM cases
+          WHERE case_id = ${caseId} FOR UPDATE) old
       WHERE c.case_id = ${caseId} AND t.transaction_id = c.transaction_id
+        AND old.case_id = c.case_id
         AND c.status <> 'resolved' AND (${v}::int IS NULL OR c.version = ${v}::int)
-      RETURNING c.transaction_id, t.customer_id`;
+      RETURNING c.transaction_id, t.customer_id, c.version,
+        old.status AS old_status, old.assignee AS old_assignee, old.version AS old_version`;
     if (!u) {
       const [row] = await tx`SELECT status, resolution FROM cases WHERE case_id = ${caseId}`;
       if (row && row.status === 'resolved' && row.resolution === input.resolution) {
@@ -97,6 +111,24 @@ export async function resolveCase(
       input.resolution,
       now.toISOString(),
       actor,
+    );
+    await writeAudit(
+      tx,
+      [
+        {
+          actor,
+          action: 'case.resolve',
+          target: `case:${caseId}`,
+          before: { status: u.old_status, assignee: u.old_assignee, version: u.old_version },
+          after: {
+            status: 'resolved',
+            resolution: input.resolution,
+            version: u.version,
+            feedback_event_id: event.event_id,
+          },
+        },
+      ],
+      now,
     );
     const delivery =
       ctx.deliverer === null

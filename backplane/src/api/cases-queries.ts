@@ -6,6 +6,7 @@
  */
 import type { Case, CaseStatus, Decision, Page } from '@vigil/core';
 import type { Sql, TransactionSql } from 'postgres';
+import { writeAudit } from './audit/audit-log.js';
 import { encodeCursor } from './cursor.js';
 import { ProblemError } from '../http/problem.js';
 import { caseColumns, toCase } from './rows.js';
@@ -86,25 +87,52 @@ export async function whyNotUpdated(
   return new ProblemError('not-found', `case ${caseId} has no decision in Postgres`);
 }
 
-/** Assign (or, with null, unassign) an unresolved case. */
+/** A case's workflow state, as its audit rows record it before and after a change. */
+export interface CaseState {
+  readonly status: string;
+  readonly assignee: string | null;
+  readonly version: number;
+}
+
+/** Assign (or, with null, unassign) an unresolved case; audited as `case.assign` by `actor`. */
 export async function assignCase(
   sql: Sql,
   caseId: string,
   assignee: string | null,
   version: number | undefined,
   now: Date,
+  actor: string,
 ): Promise<Case> {
   return sql.begin(async (tx) => {
-    const [u] = await tx`
-      UPDATE cases
+    // The row as it was comes from the same statement (its FOR UPDATE subquery), for the audit.
+    const [u] = await tx<
+      (CaseState & { old_status: string; old_assignee: string | null; old_version: number })[]
+    >`
+      UPDATE cases c
       SET assignee = ${assignee},
           status = ${assignee === null ? 'open' : 'assigned'},
-          version = version + 1,
+          version = c.version + 1,
           updated_at = ${now}
-      WHERE case_id = ${caseId} AND status <> 'resolved'
-        AND (${version ?? null}::int IS NULL OR version = ${version ?? null}::int)
-      RETURNING case_id`;
+      FROM (SELECT case_id, status, assignee, version FROM cases
+             WHERE case_id = ${caseId} FOR UPDATE) old
+      WHERE c.case_id = old.case_id AND c.status <> 'resolved'
+        AND (${version ?? null}::int IS NULL OR c.version = ${version ?? null}::int)
+      RETURNING old.status AS old_status, old.assignee AS old_assignee, old.version AS old_version,
+        c.status, c.assignee, c.version`;
     if (!u) throw await whyNotUpdated(tx, caseId, version);
+    await writeAudit(
+      tx,
+      [
+        {
+          actor,
+          action: 'case.assign',
+          target: `case:${caseId}`,
+          before: { status: u.old_status, assignee: u.old_assignee, version: u.old_version },
+          after: { status: u.status, assignee: u.assignee, version: u.version },
+        },
+      ],
+      now,
+    );
     return mustGet(tx, caseId);
   });
 }
@@ -127,6 +155,19 @@ export async function commentCase(
     if (!u) throw await whyNotUpdated(tx, caseId, version);
     await tx`INSERT INTO case_comments (case_id, author, body, created_at)
              VALUES (${caseId}, ${author}, ${body}, ${now})`;
+    await writeAudit(
+      tx,
+      [
+        {
+          actor: author,
+          action: 'case.comment',
+          target: `case:${caseId}`,
+          before: null,
+          after: { body },
+        },
+      ],
+      now,
+    );
     return mustGet(tx, caseId);
   });
 }

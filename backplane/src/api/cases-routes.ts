@@ -125,7 +125,8 @@ export function casesRoutes(deps: ApiDeps, resolve: ResolveContext): Hono<ApiEnv
   r.post('/cases/:case_id/assign', noQuery, async (c) => {
     const id = caseId(c.req.param());
     const body = await parseBody(c, assignBody);
-    const updated = await assignCase(sql, id, body.assignee, body.version, now());
+    const actor = c.get('principal').subject;
+    const updated = await assignCase(sql, id, body.assignee, body.version, now(), actor);
     publish(updated);
     return c.json(updated);
   });

@@ -443,7 +443,46 @@ describe('resolve', () => {
     expect(c.body).toMatchObject({ status: 'open', version: 1, comments: [] });
     expect(h.recorded.live).toHaveLength(0);
     expect(h.recorded.edgeCalls).toHaveLength(0);
-    // Atomic: no verdict is kept for delivery either.
+    // Atomic: no verdict is kept for delivery either, and no audit row tells of a resolution.
     expect(await db.sql`SELECT 1 FROM verdict_deliveries WHERE case_id = ${id}`).toHaveLength(0);
+    expect(await db.sql`SELECT 1 FROM audit_log WHERE target = ${'case:' + id}`).toHaveLength(0);
+  });
+});
+
+describe('the audit log of case actions', () => {
+  it('records assign, comment and resolve with actor, before and after', async () => {
+    const h = harness();
+    const id = await newCase();
+    await call(h, 'POST', `/api/cases/${id}/assign`, { assignee: 'Ada' });
+    await call(h, 'POST', `/api/cases/${id}/comments`, { body: 'looks like card testing' });
+    const resolved = await call<ResolveCaseResponse>(h, 'POST', `/api/cases/${id}/resolve`, {
+      resolution: 'fraud',
+    });
+    expect(resolved.status).toBe(200);
+    const audit = await call<{ items: Record<string, unknown>[] }>(
+      h,
+      'GET',
+      `/api/audit?target=case:${id}`,
+    );
+    expect(audit.body.items).toMatchObject([
+      {
+        actor: 'api',
+        action: 'case.resolve',
+        at: NOW.toISOString(),
+        before: { status: 'assigned', assignee: 'Ada', version: 3 },
+        after: {
+          status: 'resolved',
+          resolution: 'fraud',
+          version: 4,
+          feedback_event_id: resolved.body.feedback_event_id,
+        },
+      },
+      { action: 'case.comment', before: null, after: { body: 'looks like card testing' } },
+      {
+        action: 'case.assign',
+        before: { status: 'open', assignee: null, version: 1 },
+        after: { status: 'assigned', assignee: 'Ada', version: 2 },
+      },
+    ]);
   });
 });

@@ -7,7 +7,7 @@
 import { ProblemError } from '../http/problem.js';
 import { cursorTimeIsStorable } from './storable-time.js';
 
-export type CursorKind = 'tx' | 'case';
+export type CursorKind = 'tx' | 'case' | 'audit' | 'item' | 'version';
 
 const MAX_CURSOR_LENGTH = 1_024;
 /** The ids a key may hold (transaction and case ids): no NUL, no lone surrogate, no space. */

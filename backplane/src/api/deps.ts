@@ -11,8 +11,8 @@ import type { VerdictDeliveryObserver } from './verdict-delivery/verdict-deliver
 
 export interface ApiDeps {
   /**
-   * The Postgres pool. The API reads every table and writes only `cases`, `case_comments` and
-   * `verdict_deliveries`.
+   * The Postgres pool. The API reads every table and writes only `cases`, `case_comments`,
+   * `verdict_deliveries`, `rulesets`, `lists`, `list_items` and `audit_log`.
    */
   readonly sql: Sql;
   /**

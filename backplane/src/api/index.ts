@@ -11,6 +11,9 @@ import { casesRoutes } from './cases-routes.js';
 import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
 import { apiErrorHandler } from './error-handler.js';
+import { auditRoutes } from './audit/audit-routes.js';
+import { listsRoutes } from './lists/lists-routes.js';
+import { rulesRoutes } from './rules/rules-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -108,6 +111,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }),
   );
   app.route('/', statsRoutes(deps));
+  app.route('/', rulesRoutes({ sql: deps.sql, now }));
+  app.route('/', listsRoutes({ sql: deps.sql, now }));
+  app.route('/', auditRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));
   // Mounted under /api, the parent's notFound would answer: this keeps /api/* in problem+json.
   app.all('*', (c) =>

@@ -6,6 +6,7 @@ import {
   FEATURE_NAMES,
   FEEDBACK_SOURCES,
   REASON_CODES,
+  RULE_ACTIONS,
   type Case,
   type CaseComment,
   type FeatureName,
@@ -78,7 +79,16 @@ export function toSummary(row: unknown): TransactionSummary {
   };
 }
 
-const storedReason = z.object({ code: z.string(), feature: z.string(), contribution: z.number() });
+/**
+ * A stored reason: a feature's, or (decisions since rules) a rule's, which names no feature — shown
+ * through the decision's `rules`; a feature reason gets its sentence here.
+ */
+const storedReason = z.object({
+  code: z.string(),
+  feature: z.optional(z.string()),
+  contribution: z.number(),
+});
+const storedRuleMatch = z.object({ id: z.string(), action: z.enum(RULE_ACTIONS) });
 
 const detailRow = z.extend(summaryRow, {
   channel: nullableString,
@@ -90,12 +100,15 @@ const detailRow = z.extend(summaryRow, {
   model_version: z.string(),
   runtime: z.string(),
   latency_ms: z.number(),
+  rules: z.nullable(z.array(storedRuleMatch)),
+  shadow_rules: z.nullable(z.array(z.string())),
+  ruleset_version: z.nullable(z.number()),
 });
 
 /** The columns of a TransactionDetail (besides its feedback, case and history). */
 export const detailColumns = (sql: Sql) => sql`
   ${summaryColumns(sql)}, t.channel, t.country, t.device_id, t.ip, t.reasons, t.features,
-  t.model_version, t.runtime, t.latency_ms`;
+  t.model_version, t.runtime, t.latency_ms, t.rules, t.shadow_rules, t.ruleset_version`;
 
 function isFeatureName(s: string): s is FeatureName {
   return (FEATURE_NAMES as readonly string[]).includes(s);
@@ -105,8 +118,13 @@ function isFeatureName(s: string): s is FeatureName {
 function withMessages(reasons: readonly z.infer<typeof storedReason>[]): Reason[] {
   const out: Reason[] = [];
   for (const r of reasons) {
-    if (!isFeatureName(r.feature)) continue;
-    out.push({ ...r, feature: r.feature, message: REASON_CODES[r.feature].message });
+    if (r.feature === undefined || !isFeatureName(r.feature)) continue;
+    out.push({
+      code: r.code,
+      feature: r.feature,
+      contribution: r.contribution,
+      message: REASON_CODES[r.feature].message,
+    });
   }
   return out;
 }
@@ -127,6 +145,9 @@ export function toDetailCore(row: unknown): DetailCore {
     model_version: r.model_version,
     runtime: r.runtime,
     latency_ms: r.latency_ms,
+    rules: r.rules ?? [],
+    shadow_rules: r.shadow_rules ?? [],
+    ruleset_version: r.ruleset_version,
   };
 }
 

@@ -135,3 +135,18 @@ describe('VIGIL_RETENTION_DAYS', () => {
     );
   });
 });
+
+describe('VIGIL_BLOCK_ON_FRAUD_DAYS', () => {
+  const base = { VIGIL_EVENTS_SECRET: SECRET };
+  it('defaults to 90 days and takes 0 for never', () => {
+    expect(loadConfig(base, '/repo').blockOnFraudDays).toBe(90);
+    expect(loadConfig({ ...base, VIGIL_BLOCK_ON_FRAUD_DAYS: '0' }, '/repo').blockOnFraudDays).toBe(
+      0,
+    );
+  });
+  it.each(['-1', '2.5', '90d'])('refuses %s naming the variable', (v) => {
+    expect(() => loadConfig({ ...base, VIGIL_BLOCK_ON_FRAUD_DAYS: v }, '/repo')).toThrow(
+      /^VIGIL_BLOCK_ON_FRAUD_DAYS must be an integer/,
+    );
+  });
+});

@@ -72,6 +72,11 @@ export interface BackplaneConfig {
    * default 45 on the embedded PGlite, 0 with DATABASE_URL (docs/operations.md says why).
    */
   readonly retentionDays: number;
+  /**
+   * VIGIL_BLOCK_ON_FRAUD_DAYS: days a confirmed fraud (an analyst's verdict or POST /v1/feedback)
+   * puts the transaction's card on blocked_customers (default 90; 0 = never).
+   */
+  readonly blockOnFraudDays: number;
 }
 
 // Re-exported: main.ts, the tests and scripts import them with loadConfig.
@@ -89,6 +94,7 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1_048_576;
  */
 export const DEFAULT_RETENTION_DAYS_EMBEDDED = 45;
 export const DEFAULT_RETENTION_DAYS_DATABASE_URL = 0;
+export const DEFAULT_BLOCK_ON_FRAUD_DAYS = 90;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -194,6 +200,13 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
     requestTimeoutMs: envRequestTimeoutMs(env),
     logLevel: level,
     retentionDays: 0,
+    blockOnFraudDays: envInteger(
+      env,
+      'VIGIL_BLOCK_ON_FRAUD_DAYS',
+      DEFAULT_BLOCK_ON_FRAUD_DAYS,
+      0,
+      36_500,
+    ),
   };
   const retentionDays = envInteger(
     env,

@@ -10,7 +10,7 @@ import {
 import { migrate } from '../adapters/postgres/migrate.js';
 import { BackplaneMetrics } from '../http/backplane-metrics.js';
 import { createEventProducer } from '../ingest/event-producer.js';
-import { decisionEvent } from '../testing/fixtures.js';
+import { decisionEvent, feedbackEvent } from '../testing/fixtures.js';
 import { startEventConsumer } from './event-consumer.js';
 
 const TOPICS = { decisions: 'd', feedback: 'f' };
@@ -67,6 +67,38 @@ describe('the consumer on the in-process log and PGlite', () => {
       expect(text).toContain('vigil_backplane_invalid_messages_total 1');
       expect(text).toContain('vigil_backplane_rejected_events_total 1');
       expect(text).toContain('vigil_backplane_consumed_events_total{type="decision"} 21');
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('blocks the card of a fraud verdict it consumes, for VIGIL_BLOCK_ON_FRAUD_DAYS', async () => {
+    const log = new MemoryEventLog();
+    await log.start([TOPICS.decisions, TOPICS.feedback], 2);
+    const consumer = await startEventConsumer({
+      eventLog: log,
+      groupId: 'g-block',
+      topics: [TOPICS.decisions, TOPICS.feedback],
+      sql,
+      hub: disabledHubPublisher,
+      metrics: new BackplaneMetrics({ processMetrics: false }),
+      log: pino({ level: 'silent' }),
+      blockOnFraudDays: 7,
+    });
+    try {
+      const d = decisionEvent(1, 'blk');
+      const fraud = {
+        ...feedbackEvent(1, 'fraud', '2018-08-10T00:00:00Z', 'blk'),
+        customer_id: d.transaction.customer_id,
+      };
+      await createEventProducer(log.producer, TOPICS).send([d, fraud]);
+      await until(
+        async () => (await log.lag('g-block', [TOPICS.decisions, TOPICS.feedback])) === 0,
+      );
+      const [item] = await sql<{ reason: string; days: number }[]>`
+        SELECT reason, round(extract(epoch FROM expires_at - added_at) / 86400)::int AS days
+        FROM list_items WHERE list = 'blocked_customers' AND value = ${d.transaction.customer_id}`;
+      expect(item).toEqual({ reason: 'confirmed fraud on tx_blk_1', days: 7 });
     } finally {
       await consumer.stop();
     }

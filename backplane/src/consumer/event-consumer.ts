@@ -38,6 +38,11 @@ export interface EventConsumerOptions {
   readonly maxRetryDelayMs?: number;
   /** Batches are gathered into one Postgres write up to this many events (EVENTS_PER_WRITE). */
   readonly maxEventsPerWrite?: number;
+  /**
+   * Days a fraud verdict puts its card on blocked_customers (VIGIL_BLOCK_ON_FRAUD_DAYS, which
+   * main.ts passes); default 0: never.
+   */
+  readonly blockOnFraudDays?: number;
 }
 
 /**
@@ -120,6 +125,7 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
   const hubWaitMs = o.hubWaitMs ?? 2_000;
   const maxDelay = o.maxRetryDelayMs ?? 5_000;
   let lastWriteWarn = 0;
+  const writeOptions = { blockOnFraudDays: o.blockOnFraudDays ?? 0 };
 
   // The batches of one fetch round arrive together: written together (group commit).
   const writes = new WriteCoalescer<ParsedBatch>(
@@ -129,7 +135,7 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
       const texts = one ? one.texts : batches.flatMap((b) => b.texts);
       const t0 = performance.now();
       try {
-        await withDeadline(writeEvents(o.sql, events, texts));
+        await withDeadline(writeEvents(o.sql, events, texts, writeOptions));
       } catch (err) {
         o.metrics.dbWriteFailures.inc();
         throw err;
@@ -153,7 +159,7 @@ export async function startEventConsumer(o: EventConsumerOptions): Promise<Runni
   ): Promise<boolean> => {
     for (let i = 0; i < events.length; i++) {
       try {
-        await withDeadline(writeEvents(o.sql, [events[i]!], [texts[i]!]));
+        await withDeadline(writeEvents(o.sql, [events[i]!], [texts[i]!], writeOptions));
       } catch (err) {
         if (!isDataError(err)) return false;
         o.metrics.rejectedEvents.inc();

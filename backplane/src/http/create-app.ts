@@ -11,6 +11,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ingestRoutes, type IngestDeps } from '../ingest/ingest-routes.js';
+import { rulesSyncRoutes, type RulesSyncDeps } from '../rules-sync/rules-sync-routes.js';
 import type { BackplaneMetrics } from './backplane-metrics.js';
 import type { BackplaneEnv } from './backplane-env.js';
 import { PROBLEMS, problemBody, problemResponse, ProblemError } from './problem.js';
@@ -26,6 +27,8 @@ export interface BackplaneAppDeps {
   readonly metrics: BackplaneMetrics;
   /** null without the ingest role. */
   readonly ingest: IngestDeps | null;
+  /** The edges' rules and lists sync (POST /internal/rules/sync); null without the ingest role. */
+  readonly rulesSync?: RulesSyncDeps | null;
   /** The analysts' API (mounted at /api), or null without the api role. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any sub-app's Env
   readonly api: Hono<any> | null;
@@ -71,6 +74,7 @@ export function createBackplaneApp(deps: BackplaneAppDeps): Hono<BackplaneEnv> {
   );
 
   if (deps.ingest) app.route('/', ingestRoutes(deps.ingest));
+  if (deps.rulesSync) app.route('/', rulesSyncRoutes(deps.rulesSync));
 
   app.get('/healthz', (c) => {
     const h = deps.health();

@@ -32,6 +32,7 @@ export const PROBLEMS = pickProblems([
   'method-not-allowed',
   'stale-version',
   'case-resolved',
+  'already-exists',
   'payload-too-large',
   'unsupported-media-type',
   'internal',

@@ -6,19 +6,14 @@
  * holds every event (Kafka: acks -1); if it cannot take them, 503 with Retry-After, and the edge
  * retries — event ids make a batch that did land harmless to send again.
  */
-import {
-  SIGNATURE_HEADER,
-  validateIngestBatch,
-  verifyBody,
-  type HmacSha256,
-  INGEST_PATH,
-} from '@vigil/core';
+import { validateIngestBatch, type HmacSha256, INGEST_PATH } from '@vigil/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LogUnavailableError } from '../adapters/event-log.port.js';
 import type { BackplaneMetrics } from '../http/backplane-metrics.js';
 import type { BackplaneEnv } from '../http/backplane-env.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
+import { signedJson } from '../http/signed-json.js';
 import type { EventProducer } from '../ports.js';
 import { eventSlices } from './event-slices.js';
 
@@ -34,13 +29,6 @@ export interface IngestDeps {
   /** Retry-After on 503, in seconds (default 2). */
   readonly retryAfterS?: number;
 }
-
-const SIGNATURE_PROBLEMS = {
-  missing: `send ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
-  malformed: `${SIGNATURE_HEADER} must be t=<unix seconds>,v1=<64 hex digits>`,
-  expired: `the ${SIGNATURE_HEADER} timestamp is too far from the server's clock`,
-  mismatch: `${SIGNATURE_HEADER} does not match the body (wrong VIGIL_EVENTS_SECRET?)`,
-} as const;
 
 /** As Request.text() decodes: UTF-8, a byte-order mark dropped, bad bytes replaced. */
 const UTF8 = new TextDecoder();
@@ -68,23 +56,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<BackplaneEnv> {
       const log = c.get('log');
       const bytes = Buffer.from(await c.req.arrayBuffer());
       const body = UTF8.decode(bytes);
-      const check = await verifyBody(
-        deps.hmac,
-        deps.secret,
-        body,
-        c.req.header(SIGNATURE_HEADER),
-        nowS(),
-      );
-      if (!check.ok) {
-        log.warn({ reason: check.reason }, 'ingest: signature refused');
-        throw new ProblemError('unauthorized', SIGNATURE_PROBLEMS[check.reason]);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        throw new ProblemError('malformed-json', 'the body is not valid JSON');
-      }
+      const json = await signedJson(c, deps, body, nowS(), 'ingest');
       const v = validateIngestBatch(json);
       if (!v.ok) {
         log.warn(

@@ -68,6 +68,18 @@ export function feedbackEvent(
   };
 }
 
+/** Decisions `from` to `from + n - 1` of run `run`, with a fraud verdict after every `verdictEvery`th. */
+export function eventStream(run: string, from: number, n: number, verdictEvery: number) {
+  const out: (DecisionEventV1 | FeedbackEventV1)[] = [];
+  for (let i = from; i < from + n; i++) {
+    out.push(decisionEvent(i, run));
+    if (i % verdictEvery === verdictEvery - 1) {
+      out.push(feedbackEvent(i, 'fraud', '2018-09-01T00:00:00Z', run));
+    }
+  }
+  return out;
+}
+
 /** Headers of a signed ingest POST of `body`, as the edge sends it. */
 export async function signedHeaders(
   secret: string,

@@ -16,7 +16,7 @@ import { DeliveryMetrics, OutboxEventSink } from '@vigil/edge/events';
 import { loadConfig, REPO_ROOT } from '../../src/config/index.js';
 import { nodeHmacSha256 } from '../../src/http/node-hmac.js';
 import { startBackplane, type Backplane, type StartOptions } from '../../src/main.js';
-import { decisionEvent, feedbackEvent } from '../../src/testing/fixtures.js';
+import { eventStream } from '../../src/testing/fixtures.js';
 import { RecordingHub } from '../../src/testing/recording-hub.js';
 import { createDatabase } from './services.js';
 
@@ -103,12 +103,7 @@ export class Drill {
 
   /** The drill's events: `n` decisions, and a fraud verdict on every tenth. */
   events(n: number): VigilEvent[] {
-    const out: VigilEvent[] = [];
-    for (let i = 0; i < n; i++) {
-      out.push(decisionEvent(i, this.run));
-      if (i % 10 === 9) out.push(feedbackEvent(i, 'fraud', '2018-09-01T00:00:00Z', this.run));
-    }
-    return out;
+    return eventStream(this.run, 0, n, 10);
   }
 
   /**

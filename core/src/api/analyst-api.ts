@@ -5,6 +5,7 @@
  */
 import type { Decision } from '../policy/decision.js';
 import type { Reason } from '../policy/reasons.js';
+import type { RuleAction } from '../rules/rules-contract.js';
 
 /** One row of GET /api/transactions. */
 export interface TransactionSummary {
@@ -49,6 +50,12 @@ export interface TransactionDetail extends TransactionSummary {
   readonly model_version: string;
   readonly runtime: string;
   readonly latency_ms: number;
+  /** The active rules that matched (decision events' `rules`); [] when none did. */
+  readonly rules: readonly { readonly id: string; readonly action: RuleAction }[];
+  /** The shadow rules that matched (ids). */
+  readonly shadow_rules: readonly string[];
+  /** The ruleset the edge decided with; null for decisions from before rules. */
+  readonly ruleset_version: number | null;
   readonly feedback: readonly FeedbackRecord[];
   readonly case: Case | null;
   /** The customer's and the terminal's latest transactions before this one (newest first). */

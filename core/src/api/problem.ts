@@ -21,6 +21,7 @@ export const PROBLEMS = {
   'in-progress': { status: 409, title: 'Transaction being scored' },
   'stale-version': { status: 409, title: 'Stale version' },
   'case-resolved': { status: 409, title: 'Case already resolved' },
+  'already-exists': { status: 409, title: 'Already exists' },
   'request-timeout': { status: 408, title: 'Request timeout' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

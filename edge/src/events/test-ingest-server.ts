@@ -143,3 +143,20 @@ export async function startTestIngest(
   };
   return self;
 }
+
+/**
+ * The text at `url` once it contains `line`, or after 10 s (polled: an edge's /metrics counts a
+ * delivery when its answer arrives, just after this server recorded it).
+ */
+export async function textWith(
+  url: string | URL,
+  headers: Record<string, string>,
+  line: string,
+): Promise<string> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const text = await (await fetch(url, { headers })).text();
+    if (text.includes(line) || Date.now() > until) return text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveEventOf } from '../../consumer/live-events.js';
 import { decisionEvent } from '../../testing/fixtures.js';
 import { RecordingHub } from '../../testing/recording-hub.js';
-import { HttpHubPublisher } from './http-hub-publisher.js';
+import { HttpHubPublisher, type HttpHubPublisherOptions } from './http-hub-publisher.js';
 
 const SECRET = 'hub-secret-0123456789abcdef';
 const log = pino({ level: 'silent' });
@@ -19,6 +19,9 @@ const observer = {
   dropped: (n: number) => (counts.dropped += n),
 };
 
+const publisher = (o: Partial<HttpHubPublisherOptions> = {}) =>
+  new HttpHubPublisher({ url: hub.url, secret: SECRET, log, observer, ...o });
+
 beforeEach(async () => {
   hub = await new RecordingHub(SECRET).start();
   counts = { published: 0, failed: 0, dropped: 0 };
@@ -27,14 +30,7 @@ afterEach(() => hub.close());
 
 describe('HttpHubPublisher', () => {
   it('posts the events with the bearer secret, batched', async () => {
-    const p = new HttpHubPublisher({
-      url: hub.url,
-      secret: SECRET,
-      log,
-      observer,
-      maxBatch: 40,
-      maxInFlight: 1,
-    });
+    const p = publisher({ maxBatch: 40, maxInFlight: 1 });
     const outcomes = await Promise.all([p.publish(events(0, 50)), p.publish(events(50, 50))]);
     expect(outcomes).toEqual(['published', 'published']);
     expect(hub.received.map((r) => r.event.event_id)).toEqual(
@@ -47,7 +43,7 @@ describe('HttpHubPublisher', () => {
   });
 
   it('posts several batches at once', async () => {
-    const p = new HttpHubPublisher({ url: hub.url, secret: SECRET, log, observer, maxBatch: 10 });
+    const p = publisher({ maxBatch: 10 });
     expect(await p.publish(events(0, 100))).toBe('published');
     expect(new Set(hub.received.map((r) => r.event.event_id)).size).toBe(100);
     expect(hub.requests).toBe(10);
@@ -56,13 +52,7 @@ describe('HttpHubPublisher', () => {
 
   it('retries while the hub fails, then delivers everything', async () => {
     hub.failWith = 503;
-    const p = new HttpHubPublisher({
-      url: hub.url,
-      secret: SECRET,
-      log,
-      observer,
-      maxBackoffMs: 50,
-    });
+    const p = publisher({ maxBackoffMs: 50 });
     const outcome = p.publish(events(0, 10));
     await new Promise((r) => setTimeout(r, 200));
     expect(p.healthy).toBe(false);
@@ -77,16 +67,7 @@ describe('HttpHubPublisher', () => {
 
   it('keeps at most maxQueue events, dropping the oldest, and never blocks', async () => {
     hub.failWith = 503;
-    const p = new HttpHubPublisher({
-      url: hub.url,
-      secret: SECRET,
-      log,
-      observer,
-      maxQueue: 20,
-      maxBatch: 5,
-      maxInFlight: 1,
-      maxBackoffMs: 20,
-    });
+    const p = publisher({ maxQueue: 20, maxBatch: 5, maxInFlight: 1, maxBackoffMs: 20 });
     const first = p.publish(events(0, 15));
     const second = p.publish(events(15, 15));
     expect(await first).toBe('dropped');
@@ -99,7 +80,7 @@ describe('HttpHubPublisher', () => {
 
   it('drops a batch the hub refuses as malformed instead of retrying it forever', async () => {
     hub.failWith = 400;
-    const p = new HttpHubPublisher({ url: hub.url, secret: SECRET, log, observer });
+    const p = publisher();
     expect(await p.publish(events(0, 3))).toBe('dropped');
     expect(counts.dropped).toBe(3);
     await p.close();
@@ -107,13 +88,7 @@ describe('HttpHubPublisher', () => {
 
   it('on close, delivers what it can within the grace period and drops the rest', async () => {
     hub.failWith = 503;
-    const p = new HttpHubPublisher({
-      url: hub.url,
-      secret: SECRET,
-      log,
-      observer,
-      maxBackoffMs: 10_000,
-    });
+    const p = publisher({ maxBackoffMs: 10_000 });
     const outcome = p.publish(events(0, 5));
     await new Promise((r) => setTimeout(r, 50));
     const t0 = Date.now();

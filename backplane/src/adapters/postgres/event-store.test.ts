@@ -4,6 +4,7 @@ import { decisionEvent, feedbackEvent } from '../../testing/fixtures.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-pglite.js';
 import { writeEvents } from './event-store.js';
 import { migrate, readMigrations } from './migrate.js';
+import { checkBlockOnFraud } from './block-on-fraud.suite.js';
 import { checkStorableEvents } from './storable-events.suite.js';
 import { checkVerdictMicroseconds, checkVerdictOrder } from './verdict-order.suite.js';
 
@@ -35,13 +36,27 @@ describe('writeEvents on PGlite', () => {
     expect(r.refused).toBeLessThan(r.generated);
   });
 
+  it('puts the card of a confirmed fraud on blocked_customers (block-on-fraud.suite.ts)', async () => {
+    await checkBlockOnFraud(sql, 'bof');
+  });
+
   it('writes a batch once, however often it is delivered', async () => {
     const events = Array.from({ length: 25 }, (_, i) => decisionEvent(i, 'idem'));
     const first = await writeEvents(sql, events);
-    expect(first).toEqual({ decisionsInserted: 25, feedbackInserted: 0, casesOpened: 10 });
+    expect(first).toEqual({
+      decisionsInserted: 25,
+      feedbackInserted: 0,
+      casesOpened: 10,
+      cardsBlocked: 0,
+    });
     // Redelivered whole, then again within a bigger batch with repeats.
     const again = await writeEvents(sql, events);
-    expect(again).toEqual({ decisionsInserted: 0, feedbackInserted: 0, casesOpened: 0 });
+    expect(again).toEqual({
+      decisionsInserted: 0,
+      feedbackInserted: 0,
+      casesOpened: 0,
+      cardsBlocked: 0,
+    });
     const more = [...events, decisionEvent(25, 'idem'), decisionEvent(25, 'idem')];
     expect((await writeEvents(sql, more)).decisionsInserted).toBe(1);
     expect(await count('transactions', 'idem')).toBe(26);
@@ -58,6 +73,7 @@ describe('writeEvents on PGlite', () => {
       decisionsInserted: 0,
       feedbackInserted: 0,
       casesOpened: 0,
+      cardsBlocked: 0,
     });
     expect(await count('cases', 'rescored')).toBe(0);
   });

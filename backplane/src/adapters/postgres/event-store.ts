@@ -4,10 +4,12 @@
  * socket cannot do), then the labels. Decisions insert
  * `transactions` and open a case for review and decline (case_id = 'case_' || transaction_id);
  * feedback inserts `feedback`, and every touched transaction's label becomes its latest verdict
- * by (ts, event_id).
+ * by (ts, event_id). A fraud verdict from an analyst or the API also puts the transaction's card on
+ * blocked_customers for VIGIL_BLOCK_ON_FRAUD_DAYS, with its audit row, in the same statement.
  */
 import type { VigilEvent } from '@vigil/core';
 import type { Sql } from 'postgres';
+import { LIST_ITEMS_LOCK } from '../../api/lists/list-items.js';
 
 /** Rows per INSERT statement. */
 export const ROWS_PER_STATEMENT = 1_000;
@@ -22,6 +24,16 @@ export interface WriteResult {
   readonly decisionsInserted: number;
   readonly feedbackInserted: number;
   readonly casesOpened: number;
+  /** Cards put on (or kept longer on) blocked_customers by fraud verdicts. */
+  readonly cardsBlocked: number;
+}
+
+export interface WriteOptions {
+  /**
+   * Days a fraud verdict blocks the transaction's card (VIGIL_BLOCK_ON_FRAUD_DAYS; 0 = never, the
+   * default here: the consumer passes the configured value).
+   */
+  readonly blockOnFraudDays?: number;
 }
 
 function chunks<T>(xs: readonly T[], n: number): T[][] {
@@ -49,25 +61,31 @@ async function insertChunk(
   sql: Sql,
   decisions: readonly string[],
   feedback: readonly string[],
+  blockDays: number,
 ): Promise<WriteResult> {
-  const [r] = await sql<{ inserted: number; cases: number; feedback: number }[]>`
+  const [r] = await sql<{ inserted: number; cases: number; feedback: number; blocked: number }[]>`
     WITH ins AS (
       INSERT INTO transactions (
         transaction_id, event_id, ts, customer_id, terminal_id, amount, currency, channel, country,
         device_id, ip, score, decision, reasons, features, model_version, degraded, scored_at,
-        runtime, latency_ms)
+        runtime, latency_ms, rules, shadow_rules, ruleset_version)
       SELECT t.transaction_id, e.event_id, t.timestamp, t.customer_id, t.terminal_id, t.amount,
         t.currency, t.channel, t.country, t.device_id, t.ip, e.score, e.decision, e.reasons,
-        e.features, e.model_version, e.degraded, e.scored_at, e.runtime, e.latency_ms
+        e.features, e.model_version, e.degraded, e.scored_at, e.runtime, e.latency_ms,
+        -- No rule matched: null, so the decision stays out of the rule-hits index (migration 006).
+        CASE WHEN json_array_length(e.rules) > 0 THEN e.rules::jsonb END,
+        CASE WHEN json_array_length(e.shadow_rules) > 0
+          THEN ARRAY(SELECT json_array_elements_text(e.shadow_rules)) END,
+        e.ruleset_version
       FROM json_to_recordset(${jsonArray(decisions)}::text::json) AS e(
           event_id text, transaction json, score float8, decision text, reasons json,
           features json, model_version text, degraded boolean, scored_at timestamptz,
-          runtime text, latency_ms float8),
+          runtime text, latency_ms float8, rules json, shadow_rules json, ruleset_version int),
         LATERAL json_to_record(e.transaction) AS t(
           transaction_id text, timestamp timestamptz, customer_id text, terminal_id text,
           amount float8, currency text, channel text, country text, device_id text, ip text)
       ON CONFLICT DO NOTHING
-      RETURNING transaction_id, decision, scored_at
+      RETURNING transaction_id, customer_id, decision, scored_at
     ), opened AS (
       -- Only the decision that was stored opens a case, in the same statement: a redelivery finds
       -- both already there, and a second decision for a stored transaction (an edge that lost its
@@ -86,11 +104,66 @@ async function insertChunk(
         event_id text, transaction_id text, label text, timestamp timestamptz, source text,
         actor text, case_id text, customer_id text)
       ON CONFLICT DO NOTHING
-      RETURNING 1
-    )
+      RETURNING transaction_id, label, source, customer_id
+    )${blockDays > 0 ? blockOnFraud(sql, blockDays) : sql``}
     SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM opened)::int AS cases,
-      (SELECT count(*) FROM fb)::int AS feedback`;
-  return { decisionsInserted: r!.inserted, casesOpened: r!.cases, feedbackInserted: r!.feedback };
+      (SELECT count(*) FROM fb)::int AS feedback,
+      ${blockDays > 0 ? sql`(SELECT count(*) FROM blocked)::int` : sql`0`} AS blocked`;
+  return {
+    decisionsInserted: r!.inserted,
+    casesOpened: r!.cases,
+    feedbackInserted: r!.feedback,
+    cardsBlocked: r!.blocked,
+  };
+}
+
+/**
+ * The CTEs that block the cards of the fraud verdicts just stored (`fb`: a redelivered verdict is
+ * not stored again, so it blocks nothing twice). The card is the verdict's customer_id, else its
+ * transaction's (stored before, or in this statement). A card already blocked for longer, or for
+ * ever, keeps its item; otherwise the item is added, revived or extended, taking the next
+ * list_items seq under the writers' lock (api/lists/list-items.ts) — only a statement that has a
+ * card to block takes it (a one-time filter evaluated before its first row), and only batches
+ * holding a fraud verdict get these CTEs at all. Each change has its audit row.
+ */
+function blockOnFraud(sql: Sql, days: number) {
+  // Times in the audit rows as the API writes them (toISOString: UTC, milliseconds, Z).
+  const ISO = (column: string) =>
+    sql.unsafe(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+  return sql`, fraud AS (
+      SELECT DISTINCT ON (card) card, f.transaction_id, old.value IS NOT NULL AS had,
+        CASE WHEN old.value IS NOT NULL AND old.removed_at IS NULL THEN jsonb_build_object(
+          'value', old.value, 'reason', old.reason, 'expires_at', ${ISO('old.expires_at')},
+          'added_by', old.added_by, 'added_at', ${ISO('old.added_at')}) END AS before
+      FROM fb f
+      LEFT JOIN ins i ON i.transaction_id = f.transaction_id
+      LEFT JOIN transactions t ON t.transaction_id = f.transaction_id
+      CROSS JOIN LATERAL (SELECT COALESCE(f.customer_id, i.customer_id, t.customer_id) AS card) c
+      LEFT JOIN list_items old ON old.list = 'blocked_customers' AND old.value = c.card
+      WHERE f.label = 'fraud' AND f.source IN ('api', 'analyst') AND c.card IS NOT NULL
+      ORDER BY card, f.transaction_id
+    ), blocked AS (
+      INSERT INTO list_items AS li (list, value, reason, expires_at, added_by, added_at)
+      SELECT 'blocked_customers', card, 'confirmed fraud on ' || transaction_id,
+        now() + make_interval(days => ${days}::int), 'system:feedback', now()
+      FROM fraud
+      WHERE (SELECT true FROM pg_advisory_xact_lock(hashtext(${LIST_ITEMS_LOCK})))
+      ON CONFLICT (list, value) DO UPDATE
+        SET reason = EXCLUDED.reason, expires_at = EXCLUDED.expires_at,
+            added_by = EXCLUDED.added_by, added_at = EXCLUDED.added_at,
+            removed_at = NULL, removed_by = NULL, seq = nextval('list_items_seq')
+        WHERE li.removed_at IS NOT NULL
+           OR (li.expires_at IS NOT NULL AND li.expires_at < EXCLUDED.expires_at)
+      RETURNING li.value, li.reason, li.expires_at, li.added_by, li.added_at
+    ), audited AS (
+      INSERT INTO audit_log (at, actor, action, target, before, after)
+      SELECT now(), 'system:feedback', 'list.item.add', 'list:blocked_customers:' || b.value,
+        f.before, jsonb_build_object('value', b.value, 'reason', b.reason,
+          'expires_at', ${ISO('b.expires_at')}, 'added_by', b.added_by,
+          'added_at', ${ISO('b.added_at')})
+      FROM blocked b JOIN fraud f ON f.card = b.value
+      RETURNING 1
+    )`;
 }
 
 /**
@@ -119,10 +192,12 @@ export async function writeEvents(
   sql: Sql,
   events: readonly VigilEvent[],
   texts: readonly string[] = events.map((e) => JSON.stringify(e)),
+  options: WriteOptions = {},
 ): Promise<WriteResult> {
   const decisions: string[] = [];
   const feedback: string[] = [];
   const touched = new Set<string>();
+  let frauds = false;
   events.forEach((e, i) => {
     if (e.type === 'decision') {
       decisions.push(texts[i]!);
@@ -130,24 +205,32 @@ export async function writeEvents(
     } else {
       feedback.push(texts[i]!);
       touched.add(e.transaction_id);
+      if (e.label === 'fraud') frauds = true;
     }
   });
-  if (events.length === 0) return { decisionsInserted: 0, feedbackInserted: 0, casesOpened: 0 };
+  if (events.length === 0) {
+    return { decisionsInserted: 0, feedbackInserted: 0, casesOpened: 0, cardsBlocked: 0 };
+  }
+  // The block-on-fraud CTEs only where a fraud verdict is: the other batches keep the plain statement.
+  const blockDays = frauds ? (options.blockOnFraudDays ?? 0) : 0;
   let decisionsInserted = 0;
   let casesOpened = 0;
   let feedbackInserted = 0;
+  let cardsBlocked = 0;
   const n = Math.max(decisions.length, feedback.length);
   for (let i = 0; i < n; i += ROWS_PER_STATEMENT) {
     const r = await insertChunk(
       sql,
       decisions.slice(i, i + ROWS_PER_STATEMENT),
       feedback.slice(i, i + ROWS_PER_STATEMENT),
+      blockDays,
     );
     decisionsInserted += r.decisionsInserted;
     casesOpened += r.casesOpened;
     feedbackInserted += r.feedbackInserted;
+    cardsBlocked += r.cardsBlocked;
   }
-  const result = { decisionsInserted, feedbackInserted, casesOpened };
+  const result = { decisionsInserted, feedbackInserted, casesOpened, cardsBlocked };
   for (const part of chunks([...touched], ROWS_PER_STATEMENT * 5)) await refreshLabels(sql, part);
   return result;
 }

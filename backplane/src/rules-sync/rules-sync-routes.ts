@@ -1,0 +1,74 @@
+/**
+ * POST /internal/rules/sync (core's RULES_SYNC_PATH): an edge asks, signed with
+ * VIGIL_EVENTS_SECRET as its event batches are (X-Vigil-Signature, core's verifyBody), for what
+ * changed since what it has — `ruleset_version` and the list `cursor` it last applied — and gets
+ * core's RulesSyncAnswer: the ruleset when its version differs, every list, and up to 1,000 list
+ * changes after the cursor (`more`: ask again at once). Internal: the edge's public origin never
+ * forwards /internal/* (edge/src/app/backplane-proxy.ts); edges call the backplane's own URL.
+ */
+import {
+  rulesSyncRequestSchema,
+  toFieldIssues,
+  RULES_SYNC_PATH,
+  type RulesSyncAnswer,
+} from '@vigil/core';
+import { Hono } from 'hono';
+import type { Sql } from 'postgres';
+import * as z from 'zod/mini';
+import { currentRuleset, listRefs } from '../api/rules/rules-store.js';
+import type { BackplaneEnv } from '../http/backplane-env.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
+import { signedJson, type SignedRequestDeps } from '../http/signed-json.js';
+import { listChangesAfter } from './list-changes.js';
+
+export interface RulesSyncDeps extends SignedRequestDeps {
+  readonly sql: Sql;
+  /** The clock, in Unix seconds (tests pin it). */
+  readonly nowS?: () => number;
+}
+
+/** A sync request is two small fields: anything larger is not one. */
+const MAX_SYNC_BODY = 1_024;
+/** A cursor is a seq (bigint) in decimal. */
+const CURSOR = /^(0|[1-9]\d{0,17})$/;
+
+export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
+  const nowS = deps.nowS ?? (() => Date.now() / 1000);
+  const app = new Hono<BackplaneEnv>();
+  app.post(RULES_SYNC_PATH, async (c) => {
+    if (Number(c.req.header('content-length') ?? 0) > MAX_SYNC_BODY) {
+      throw new ProblemError(
+        'payload-too-large',
+        `a sync request is at most ${MAX_SYNC_BODY} bytes`,
+      );
+    }
+    const body = await c.req.text();
+    if (body.length > MAX_SYNC_BODY) {
+      throw new ProblemError(
+        'payload-too-large',
+        `a sync request is at most ${MAX_SYNC_BODY} bytes`,
+      );
+    }
+    const json = await signedJson(c, deps, body, nowS(), 'rules sync');
+    const r = z.safeParse(rulesSyncRequestSchema, json);
+    if (!r.success) throw validationProblem(toFieldIssues(r.error.issues));
+    const { ruleset_version: version, cursor } = r.data;
+    if (cursor !== null && !CURSOR.test(cursor)) {
+      throw validationProblem([{ path: '/cursor', message: 'cursor must be one a sync answered' }]);
+    }
+    // The ruleset before the lists: a ruleset names only lists that existed when it was written,
+    // so the lists read after it hold every one its in_list calls name.
+    const ruleset = await currentRuleset(deps.sql);
+    const lists = await listRefs(deps.sql);
+    const page = await listChangesAfter(deps.sql, BigInt(cursor ?? '0'));
+    const answer: RulesSyncAnswer = {
+      ruleset: ruleset.version === version ? null : ruleset,
+      lists,
+      changes: page.changes,
+      cursor: page.last.toString(),
+      more: page.more,
+    };
+    return c.json(answer);
+  });
+  return app;
+}
