@@ -19,6 +19,7 @@ import {
   formatTime,
 } from '../format/format.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
+import { DrawerRules } from './drawer-rules.js';
 import { ListActions } from './list-actions.js';
 import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
@@ -164,6 +165,8 @@ function Detail(props: {
           </ol>
         </Show>
       </section>
+
+      <DrawerRules d={props.d} />
 
       <Show when={props.listActions}>{(store) => <ListActions store={store()} />}</Show>
 
