@@ -227,7 +227,23 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
       },
       10_000,
     );
-    expect(declined.rules?.length).toBeGreaterThan(0);
+    expect(declined.rules).toEqual([{ id: 'block_listed_customers', action: 'block' }]);
+
+    // The drawer shows the rule that decided it.
+    const declinedId = `tx_e2e_block_${tag}_${n - 1}`;
+    await poll(
+      `${declinedId} in the API`,
+      async () => ((await api(`/api/transactions/${declinedId}`)).status === 200 ? true : null),
+      10_000,
+    );
+    await page.evaluate((h) => (location.hash = h), `tx=${declinedId}`);
+    await expect.poll(() => drawer.getAttribute('data-transaction-id')).toBe(declinedId);
+    const rule = drawer.locator('[data-testid="drawer-rule"]');
+    await rule.first().waitFor();
+    expect(await rule.count()).toBe(1);
+    expect(await rule.getAttribute('data-rule-id')).toBe('block_listed_customers');
+    expect(await rule.textContent()).toContain('decided');
+    await expect.poll(() => block.getAttribute('data-on-list')).toBe('true');
     await page.keyboard.press('Escape');
   });
 
