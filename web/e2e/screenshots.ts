@@ -91,15 +91,22 @@ async function main(): Promise<void> {
     await drawer.waitFor({ state: 'detached' });
     await page.getByTestId('feed-filter').selectOption('all');
 
-    // The Rules page with a rule being written: the completions of what is typed show.
+    // The Rules page with a rule being written (docs/rules.md's night-time example): checked as
+    // typed, and the caret back inside `velocity.device_` shows the completions of that word.
     await page.getByTestId('nav-rules').click();
     await page.getByTestId('rule-row').first().waitFor();
     await page.getByTestId('rule-new').click();
     await page.getByTestId('rule-id').fill('night_new_device');
     await page.getByTestId('rule-name').fill('Night-time payment over €500 from a new device');
-    await page
-      .getByTestId('rule-expression')
-      .fill('tx.hour < 6 && tx.amount > 500.0 && velocity.device_');
+    const tail = 'tx_1h <= 1.0';
+    const expression = page.getByTestId('rule-expression');
+    await expression.fill(
+      '(tx.hour >= 22 || tx.hour < 6) && tx.amount > 500.0 && has(tx.device_id)\n' +
+        `  && velocity.customer_devices_30d >= 2.0 && velocity.device_${tail}`,
+    );
+    await page.locator('[data-testid="rule-expression-status"][data-state="valid"]').waitFor();
+    await expression.press('End');
+    for (let i = 0; i < tail.length; i++) await expression.press('ArrowLeft');
     await page.getByTestId('rule-completions').waitFor();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUT, 'rules.png') });
