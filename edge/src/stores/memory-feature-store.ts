@@ -21,7 +21,18 @@
 import {
   applyCustomerLabel,
   applyLabel,
+  applyOps,
   CUSTOMER_STATE_LENGTH,
+  CUSTOMER_VELOCITY_LENGTH,
+  customerVelocityOps,
+  deviceVelocityOps,
+  ENTITY_VELOCITY_LENGTH,
+  ipVelocityOps,
+  LIST_KINDS,
+  newVelocity,
+  VELOCITY_MAX_WINDOW_S,
+  VELOCITY_NEWEST,
+  type ListChange,
   dayOf,
   newCustomerState,
   newTerminalState,
@@ -53,6 +64,7 @@ import {
   type JournalSnapshot,
   type RestoreReport,
 } from './feature-store-journal.js';
+import { checkListChanges, listItemLive, listValues, storedExpiry } from './list-changes.js';
 
 /** Default retention: the 37-day feature reach plus 8 days for late events and late feedback. */
 export const DEFAULT_RETENTION_DAYS = 45;
@@ -83,6 +95,8 @@ export interface MemoryFeatureStoreOptions {
   readonly retentionDays?: number;
   /** Where to persist every call's changes before answering; default none (memory only). */
   readonly journal?: FeatureStoreJournal;
+  /** Wall clock for list expiry, epoch ms (tests move it). Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** Ids a call changed (or dropped), not yet written to the journal. */
@@ -97,6 +111,10 @@ export interface MemoryStoreStats {
   readonly customers: number;
   readonly terminals: number;
   readonly records: number;
+  /** Velocity states: devices, IPs and customers. */
+  readonly velocity: number;
+  /** Values on at least one list. */
+  readonly listedValues: number;
 }
 
 /** Newest day a terminal state holds (its ring's largest day tag). */
@@ -114,6 +132,20 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly customers = new Map<string, CustomerState>();
   private readonly terminals = new Map<string, TerminalState>();
   private readonly records = new Map<string, TxRecord>();
+  /**
+   * Velocity states (core's velocity-state.ts) by device, IP and customer. Not journalled: a
+   * restart of a durable embedded store starts the counters afresh (see README.md).
+   */
+  private readonly devices = new Map<string, Float64Array>();
+  private readonly ips = new Map<string, Float64Array>();
+  private readonly customerVelocity = new Map<string, Float64Array>();
+  /**
+   * List membership: `kind:value` → list name → expiry (epoch ms, 0 = never), as the Redis hash
+   * `vigil:l:{kind}:{value}`. Not journalled: the edge re-syncs every list from the backplane at
+   * start (a null cursor).
+   */
+  private readonly lists = new Map<string, Map<string, number>>();
+  private readonly now: () => number;
   /** Record ids by event day, so that expiry visits only what expires. */
   private readonly byDay = new Map<number, string[]>();
   private readonly retentionDays: number;
@@ -133,6 +165,7 @@ export class MemoryFeatureStore implements FeatureStore {
     }
     this.retentionDays = r;
     this.journal = options.journal;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -189,6 +222,8 @@ export class MemoryFeatureStore implements FeatureStore {
     const cBefore = new Float64Array(txs.length * CUSTOMER_STATE_LENGTH);
     const tBefore = new Float64Array(txs.length * TERMINAL_STATE_LENGTH);
     let newest = this.newestDay;
+    // Lists change only between calls: one clock reading for the call, as the Lua script does.
+    const nowMs = this.now();
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
       const seen = this.records.get(tx.transactionId);
@@ -205,7 +240,13 @@ export class MemoryFeatureStore implements FeatureStore {
       const t = tBefore.subarray(i * TERMINAL_STATE_LENGTH, (i + 1) * TERMINAL_STATE_LENGTH);
       c.set(customer);
       t.set(terminal);
-      out[i] = { kind: 'fresh', customer: c, terminal: t };
+      out[i] = {
+        kind: 'fresh',
+        customer: c,
+        terminal: t,
+        velocity: this.velocityOf(tx),
+        lists: this.listsOf(tx, nowMs),
+      };
       this.event.timeSec = tx.timeSec;
       this.event.amount = tx.amount;
       updateCustomer(customer, this.event);
@@ -230,6 +271,70 @@ export class MemoryFeatureStore implements FeatureStore {
       this.expire();
     }
     return this.settle(out);
+  }
+
+  /** Folds the transaction into its velocity states; the counters, this transaction included. */
+  private velocityOf(tx: StoreTransaction): Float64Array {
+    const out = newVelocity();
+    const d = deviceVelocityOps(tx);
+    if (d) applyOps(velocityState(this.devices, tx.deviceId!, ENTITY_VELOCITY_LENGTH), d, out);
+    const ip = ipVelocityOps(tx);
+    if (ip) applyOps(velocityState(this.ips, tx.ip!, ENTITY_VELOCITY_LENGTH), ip, out);
+    const c = customerVelocityOps(tx);
+    if (c) {
+      applyOps(
+        velocityState(this.customerVelocity, tx.customerId, CUSTOMER_VELOCITY_LENGTH),
+        c,
+        out,
+      );
+    }
+    return out;
+  }
+
+  /** Names of the unexpired lists one of the transaction's values is on (kinds in LIST_KINDS order). */
+  private listsOf(tx: StoreTransaction, nowMs: number): string[] {
+    if (this.lists.size === 0) return NO_LISTS;
+    const values = listValues(tx);
+    let names: string[] | undefined;
+    for (const kind of LIST_KINDS) {
+      const value = values[kind];
+      if (!value) continue;
+      const on = this.lists.get(`${kind}:${value}`);
+      if (!on) continue;
+      for (const [name, expiry] of on) {
+        if (listItemLive(expiry, nowMs)) (names ??= []).push(name);
+      }
+    }
+    return names ?? NO_LISTS;
+  }
+
+  /**
+   * Applies list changes in order (idempotent: an add replaces the expiry, a remove of an absent
+   * item does nothing). Expired items of a value are dropped when that value is written, as the
+   * Redis stores clean a hash on write. Not journalled (see `lists`).
+   */
+  applyListChanges(changes: readonly ListChange[]): Promise<void> {
+    try {
+      checkListChanges(changes);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const nowMs = this.now();
+    for (const ch of changes) {
+      const key = `${ch.kind}:${ch.value}`;
+      let on = this.lists.get(key);
+      if (ch.op === 'add') {
+        if (!on) this.lists.set(key, (on = new Map<string, number>()));
+        on.set(ch.list, storedExpiry(ch));
+      } else {
+        on?.delete(ch.list);
+      }
+      if (on) {
+        for (const [name, expiry] of on) if (!listItemLive(expiry, nowMs)) on.delete(name);
+        if (on.size === 0) this.lists.delete(key);
+      }
+    }
+    return this.settle(undefined);
   }
 
   /**
@@ -396,6 +501,8 @@ export class MemoryFeatureStore implements FeatureStore {
       customers: this.customers.size,
       terminals: this.terminals.size,
       records: this.records.size,
+      velocity: this.devices.size + this.ips.size + this.customerVelocity.size,
+      listedValues: this.lists.size,
     };
   }
 
@@ -427,6 +534,13 @@ export class MemoryFeatureStore implements FeatureStore {
         d?.terminals.add(id);
       }
     }
+    // A velocity state whose newest stamp (event time + 1) is a whole window older than the
+    // cutoff counts nothing for any transaction the store still takes (one at the cutoff looks
+    // back 30 days at most): dropping it is exact.
+    const velocityCutoff = cutoffSec - VELOCITY_MAX_WINDOW_S;
+    for (const m of [this.devices, this.ips, this.customerVelocity]) {
+      for (const [id, v] of m) if (v[VELOCITY_NEWEST]! - 1 < velocityCutoff) m.delete(id);
+    }
   }
 }
 
@@ -434,6 +548,14 @@ function newDirty(): Dirty {
   return { customers: new Set(), terminals: new Set(), records: new Set() };
 }
 
+/** A velocity state of a Map, created fresh (zeros) when missing. */
+function velocityState(m: Map<string, Float64Array>, id: string, length: number): Float64Array {
+  let s = m.get(id);
+  if (!s) m.set(id, (s = new Float64Array(length)));
+  return s;
+}
+
+const NO_LISTS: string[] = [];
 const PENDING: StepOutcome = { kind: 'pending' };
 const CONFLICT: StepOutcome = { kind: 'conflict' };
 const SKIPPED: StepOutcome = { kind: 'skipped' };

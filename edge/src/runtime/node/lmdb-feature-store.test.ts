@@ -19,7 +19,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describeFeatureStoreContract(
   'lmdb',
-  async () => (await openLmdbFeatureStore({ dir: nextDir() })).store,
+  async ({ now }) => (await openLmdbFeatureStore({ dir: nextDir(), now })).store,
 );
 
 const DAY = 86_400;
