@@ -22,6 +22,7 @@ import type {
   StoreTransaction,
 } from '@vigil/core';
 import { consoleLogger } from '../../app/create-app.js';
+import { checkListChanges } from '../../stores/list-changes.js';
 import { MemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import type { FeatureStateRpc } from './durable-feature-store.js';
 import { SqlFeatureJournal } from './sql-feature-journal.js';
@@ -101,9 +102,9 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
     return this.store.label(list);
   }
 
-  /** List changes from the edge's sync: checked by the memory store (a border of its own). */
+  /** List changes from the edge's sync, checked here like every RPC argument. */
   applyListChanges(changes: readonly ListChange[]): Promise<void> {
-    return this.store.applyListChanges(changes);
+    return this.store.applyListChanges(checkListChanges(changes));
   }
 
   /** How much the object holds (waking it, which loads its state): warm-up and diagnostics. */
