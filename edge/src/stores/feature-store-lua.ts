@@ -108,6 +108,8 @@ end
 -- A fresh state arrives as its little-endian uint32 words, listing only the non-zero ones:
 -- "count,index,word,index,word…" (JSON request bodies cannot carry raw bytes).
 local function blobOfSparseWords(text)
+  -- All zeros (the velocity states): no word to place.
+  if not string.find(text, ',', 1, true) then return string.rep('\\0', 4 * tonumber(text)) end
   local nums = {}
   for v in string.gmatch(text, '[^,]+') do nums[#nums + 1] = tonumber(v) end
   local n = nums[1]
