@@ -2,7 +2,7 @@
  * The state updates of the feature engine as a tiny program of storage operations.
  *
  * The engine folds a transaction or a label into a state with three primitives on a Float64Array
- * (below). In memory they run directly. A Redis store must run the fold inside its Lua script to
+ * (below); the velocity states (velocity-state.ts) use two more that also count. In memory they run directly. A Redis store must run the fold inside its Lua script to
  * stay atomic in one round trip; rather than re-implementing the fold there, it receives the same
  * primitives as an op program (`customerOps`, `terminalOps`, `labelOps`) and interprets them. The
  * Lua side knows slots and numbers, never features: what to add where stays decided here, once.
