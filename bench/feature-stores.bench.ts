@@ -2,14 +2,16 @@
  * Latency of the Redis feature stores on loopback: one single-transaction step through the Upstash
  * store → REST bridge (tools/upstash-rest, in this process) → Redis, and through the TCP store;
  * the bare request floor of each path (PING) measured in the same run; the round trips per scored
- * transaction with answers riding along; and Redis' own time per script call.
+ * transaction with answers riding along; and Redis' own time per script call and per transaction.
+ * Transactions carry a device, an IP and a country (velocity), and lists hold items (issue 15);
+ * a last run puts a million items on one list and counts the hash reads per transaction.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { createClient } from 'redis';
-import type { StoreTransaction } from '@vigil/core';
+import type { ListChange, StoreTransaction } from '@vigil/core';
 import type { RemoteFeatureStore } from '../edge/src/stores/redis-feature-store.js';
 import { createRedisTcpFeatureStore } from '../edge/src/stores/redis-tcp-feature-store.js';
 import { createUpstashFeatureStore } from '../edge/src/stores/upstash-feature-store.js';
@@ -41,29 +43,74 @@ function redisSh(...args: string[]): { ok: boolean; output: string } {
   return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}`.trim() };
 }
 
-/** Deterministic stream over 2,000 customers and 500 terminals, ~1 minute apart. */
+const COUNTRIES = ['FR', 'DE', 'NL', 'BE', 'ES', 'IT', 'PT', 'PL', 'SE', 'GB'];
+/** Items on the big list of the last run (VIGIL_BENCH_LIST_ITEMS, default a million). */
+const BIG_LIST_ITEMS = Number(process.env['VIGIL_BENCH_LIST_ITEMS'] ?? 1_000_000);
+
+/**
+ * Deterministic stream over 2,000 customers and 500 terminals, ~1 minute apart, with a device
+ * (of 3,000; absent on one in ten), an IP (of 1,500) and a country (of 10).
+ */
 function streamAt(i: number): StoreTransaction {
   const h = Math.imul(i + 1, 2_654_435_761) >>> 0;
+  const g = Math.imul(h ^ (h >>> 13), 1_274_126_177) >>> 0;
   return {
     transactionId: `tx_${i}`,
     customerId: `c_${h % 2_000}`,
     terminalId: `t_${(h >>> 11) % 500}`,
     timeSec: T0 + i * 61,
     amount: ((h >>> 7) % 20_000) / 100,
+    ...(g % 10 === 0 ? {} : { deviceId: `d_${(g >>> 4) % 3_000}` }),
+    ip: `198.51.${(g >>> 8) % 6}.${(g >>> 16) % 250}`,
+    country: COUNTRIES[(g >>> 20) % COUNTRIES.length]!,
   };
+}
+
+/** Ten items on a list of each kind, some of them values the stream carries. */
+function smallLists(): ListChange[] {
+  const add = (list: string, kind: ListChange['kind'], value: string): ListChange => ({
+    op: 'add',
+    list,
+    kind,
+    value,
+    expiresAtMs: null,
+  });
+  return Array.from({ length: 10 }, (_, i) => [
+    add('blocked_customers', 'customer_id', `c_${i * 97}`),
+    add('blocked_terminals', 'terminal_id', `t_${i * 31}`),
+    add('bad_devices', 'device_id', `d_${i * 211}`),
+    add('proxies', 'ip', `198.51.${i % 6}.${i * 7}`),
+  ]).flat();
 }
 
 interface Measured {
   lat: Float64Array;
   roundTripsPerTx: number;
   redisUsPerCall: number;
+  /** HGETALL calls (list hash reads) per scored transaction. */
+  hashReadsPerTx: number;
+}
+
+/** A command's `calls` and `usec_per_call` from INFO commandstats (0 and NaN when never run). */
+async function commandStat(
+  admin: ReturnType<typeof createClient>,
+  command: string,
+): Promise<{ calls: number; usecPerCall: number }> {
+  const line = (await admin.info('commandstats'))
+    .split('\n')
+    .find((l) => l.startsWith(`cmdstat_${command}:`));
+  return {
+    calls: Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0),
+    usecPerCall: Number(/usec_per_call=([\d.]+)/.exec(line ?? '')?.[1] ?? NaN),
+  };
 }
 
 async function redisUsPerEvalsha(admin: ReturnType<typeof createClient>): Promise<number> {
-  const line = (await admin.info('commandstats'))
-    .split('\n')
-    .find((l) => l.startsWith('cmdstat_evalsha:'));
-  return Number(/usec_per_call=([\d.]+)/.exec(line ?? '')?.[1] ?? NaN);
+  return (await commandStat(admin, 'evalsha')).usecPerCall;
+}
+
+async function hashReads(admin: ReturnType<typeof createClient>): Promise<number> {
+  return (await commandStat(admin, 'hgetall')).calls;
 }
 
 /** Single-transaction steps, each followed by saveAnswers (buffered, sent with the next step). */
@@ -92,6 +139,7 @@ async function measureSingle(
     lat,
     roundTripsPerTx: (store.roundTrips - before) / SAMPLES,
     redisUsPerCall: await redisUsPerEvalsha(admin),
+    hashReadsPerTx: (await hashReads(admin)) / SAMPLES,
   };
 }
 
@@ -114,7 +162,40 @@ async function measureBatches(
     lat,
     roundTripsPerTx: (store.roundTrips - before) / (BATCHES * BATCH),
     redisUsPerCall: await redisUsPerEvalsha(admin),
+    hashReadsPerTx: (await hashReads(admin)) / (BATCHES * BATCH),
   };
+}
+
+/**
+ * Puts `n` customer ids on one list straight into Redis (the layout the script reads, pipelined:
+ * a million through the store's own calls would take minutes), one of them a customer the
+ * stream carries.
+ */
+async function loadBigList(
+  admin: ReturnType<typeof createClient>,
+  prefix: string,
+  n: number,
+): Promise<void> {
+  for (let start = 0; start < n; start += 10_000) {
+    const multi = admin.multi();
+    for (let i = start; i < Math.min(n, start + 10_000); i++) {
+      multi.hSet(`${prefix}l:customer_id:${i === 0 ? 'c_1' : `big_${i}`}`, 'big', '0');
+    }
+    await multi.execAsPipeline();
+  }
+}
+
+/** Deletes the bench's keys (the bench Redis may be one that was already running). */
+async function dropKeys(admin: ReturnType<typeof createClient>, prefix: string): Promise<void> {
+  let batch: string[] = [];
+  for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 10_000 })) {
+    batch.push(...keys);
+    if (batch.length >= 10_000) {
+      await admin.unlink(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await admin.unlink(batch);
 }
 
 async function floor(ping: () => Promise<unknown>): Promise<Float64Array> {
@@ -199,6 +280,7 @@ export async function benchFeatureStores(): Promise<string> {
   const upstash = createUpstashFeatureStore({ url: bridge.url, token, prefix, timeoutMs: 10_000 });
   const tcp = await createRedisTcpFeatureStore({ url: redisUrl, prefix, timeoutMs: 10_000 });
   try {
+    await tcp.applyListChanges(smallLists());
     const restFloor = summarize(await floor(() => sdk.ping()));
     const tcpFloor = summarize(await floor(() => admin.ping()));
     // Separate slices of the stream: each store scores transactions it has not seen.
@@ -211,20 +293,35 @@ export async function benchFeatureStores(): Promise<string> {
     const t = summarize(t1.lat);
     const ub = summarize(uB.lat);
     const tb = summarize(tB.lat);
+    // The same single steps again with a million-item list: the hash reads per transaction.
+    await loadBigList(admin, prefix, BIG_LIST_ITEMS);
+    const tBig = await measureSingle(tcp, admin, 2 * span + 2 * BATCHES * BATCH);
     const ms = (x: number) => `${fmt(x, 3)} ms`;
+    const perTx = (m: Measured, n: number) => `${fmt(m.redisUsPerCall / n, 1)} µs`;
     return [
       '## Feature stores (Redis via Upstash REST, Redis via TCP)',
       '',
       `One \`step\` of the edge's feature store: idempotency check, both states read, core's op programs folded in by the Lua script, record written — one script call. Loopback, Redis ${redisVersion()} started by scripts/services/redis.sh; the REST bridge (tools/upstash-rest) runs in a process of its own, like a remote Upstash. ${SAMPLES.toLocaleString('en-US')} steps after ${WARM_UP} warm-up, 2,000 customers × 500 terminals; every fresh step is followed by \`saveAnswers\` (a ${ANSWER.length}-byte answer), which rides along with the next call.`,
       '',
       table(
-        ['path', 'p50', 'p99', 'mean', 'round trips / scored tx', 'Redis time / call'],
+        [
+          'path',
+          'p50',
+          'p99',
+          'mean',
+          'round trips / scored tx',
+          'Redis time / call',
+          'Redis time / tx',
+          'list hash reads / tx',
+        ],
         [
           [
             'Upstash REST: PING (floor of one request)',
             ms(restFloor.p50),
             ms(restFloor.p99),
             ms(restFloor.mean),
+            '—',
+            '—',
             '—',
             '—',
           ],
@@ -235,6 +332,8 @@ export async function benchFeatureStores(): Promise<string> {
             ms(u.mean),
             fmt(u1.roundTripsPerTx, 3),
             `${fmt(u1.redisUsPerCall, 0)} µs`,
+            perTx(u1, 1),
+            fmt(u1.hashReadsPerTx, 2),
           ],
           [
             `Upstash REST: step, batch of ${BATCH}`,
@@ -243,12 +342,16 @@ export async function benchFeatureStores(): Promise<string> {
             ms(ub.mean),
             fmt(uB.roundTripsPerTx, 3),
             `${fmt(uB.redisUsPerCall, 0)} µs`,
+            perTx(uB, BATCH),
+            fmt(uB.hashReadsPerTx, 2),
           ],
           [
             'TCP: PING (floor of one request)',
             ms(tcpFloor.p50),
             ms(tcpFloor.p99),
             ms(tcpFloor.mean),
+            '—',
+            '—',
             '—',
             '—',
           ],
@@ -259,6 +362,8 @@ export async function benchFeatureStores(): Promise<string> {
             ms(t.mean),
             fmt(t1.roundTripsPerTx, 3),
             `${fmt(t1.redisUsPerCall, 0)} µs`,
+            perTx(t1, 1),
+            fmt(t1.hashReadsPerTx, 2),
           ],
           [
             `TCP: step, batch of ${BATCH}`,
@@ -267,16 +372,29 @@ export async function benchFeatureStores(): Promise<string> {
             ms(tb.mean),
             fmt(tB.roundTripsPerTx, 3),
             `${fmt(tB.redisUsPerCall, 0)} µs`,
+            perTx(tB, BATCH),
+            fmt(tB.hashReadsPerTx, 2),
+          ],
+          [
+            `TCP: step, 1 tx, a list of ${BIG_LIST_ITEMS.toLocaleString('en-US')} items`,
+            ms(summarize(tBig.lat).p50),
+            ms(summarize(tBig.lat).p99),
+            ms(summarize(tBig.lat).mean),
+            fmt(tBig.roundTripsPerTx, 3),
+            `${fmt(tBig.redisUsPerCall, 0)} µs`,
+            perTx(tBig, 1),
+            fmt(tBig.hashReadsPerTx, 2),
           ],
         ],
       ),
       '',
-      `Per transaction in a batch of ${BATCH}: ${ms(ub.p50 / BATCH)} (REST), ${ms(tb.p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock.`,
+      `Per transaction in a batch of ${BATCH}: ${ms(ub.p50 / BATCH)} (REST), ${ms(tb.p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock; "Redis time / tx" divides it by the transactions of a call. Every transaction carries a device (9 in 10), an IP and a country, so the script also folds velocity, and 40 list items (10 per kind) are checked; "list hash reads / tx" counts HGETALL calls (one per value the transaction carries, read once per call): the same with ${BIG_LIST_ITEMS.toLocaleString('en-US')} items on a list as with ten, since a check reads the value's own hash, never the list.`,
       '',
     ].join('\n');
   } finally {
     await upstash.close();
     await tcp.close();
+    await dropKeys(admin, prefix);
     await admin.close();
     await bridge.close();
     if (!wasRunning) redisSh('stop', String(port));
