@@ -104,6 +104,8 @@ interface Dirty {
   readonly customers: Set<string>;
   readonly terminals: Set<string>;
   readonly records: Set<string>;
+  /** Velocity states, as `d:{device_id}`, `ip:{ip}`, `cv:{customer_id}`. */
+  readonly velocity: Set<string>;
 }
 
 /** Sizes, for tests and diagnostics. */
@@ -132,10 +134,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly customers = new Map<string, CustomerState>();
   private readonly terminals = new Map<string, TerminalState>();
   private readonly records = new Map<string, TxRecord>();
-  /**
-   * Velocity states (core's velocity-state.ts) by device, IP and customer. Not journalled: a
-   * restart of a durable embedded store starts the counters afresh (see README.md).
-   */
+  /** Velocity states (core's velocity-state.ts) by device, IP and customer; journalled. */
   private readonly devices = new Map<string, Float64Array>();
   private readonly ips = new Map<string, Float64Array>();
   private readonly customerVelocity = new Map<string, Float64Array>();
@@ -185,6 +184,12 @@ export class MemoryFeatureStore implements FeatureStore {
     for (const [id, bytes] of snapshot.terminals) {
       const state = stateOf(bytes, TERMINAL_STATE_LENGTH);
       if (state) this.terminals.set(id, state);
+      else skipped++;
+    }
+    for (const [key, bytes] of snapshot.velocity ?? []) {
+      const [map, length] = this.velocityMapOf(key);
+      const state = map && stateOf(bytes, length);
+      if (map && state) map.set(key.slice(key.indexOf(':') + 1), state);
       else skipped++;
     }
     for (const [id, row] of snapshot.records) {
@@ -244,7 +249,7 @@ export class MemoryFeatureStore implements FeatureStore {
         kind: 'fresh',
         customer: c,
         terminal: t,
-        velocity: this.velocityOf(tx),
+        velocity: this.velocityOf(tx, d),
         lists: this.listsOf(tx, nowMs),
       };
       this.event.timeSec = tx.timeSec;
@@ -274,12 +279,18 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   /** Folds the transaction into its velocity states; the counters, this transaction included. */
-  private velocityOf(tx: StoreTransaction): Float64Array {
+  private velocityOf(tx: StoreTransaction, dirty: Dirty | undefined): Float64Array {
     const out = newVelocity();
     const d = deviceVelocityOps(tx);
-    if (d) applyOps(velocityState(this.devices, tx.deviceId!, ENTITY_VELOCITY_LENGTH), d, out);
+    if (d) {
+      applyOps(velocityState(this.devices, tx.deviceId!, ENTITY_VELOCITY_LENGTH), d, out);
+      dirty?.velocity.add(`d:${tx.deviceId!}`);
+    }
     const ip = ipVelocityOps(tx);
-    if (ip) applyOps(velocityState(this.ips, tx.ip!, ENTITY_VELOCITY_LENGTH), ip, out);
+    if (ip) {
+      applyOps(velocityState(this.ips, tx.ip!, ENTITY_VELOCITY_LENGTH), ip, out);
+      dirty?.velocity.add(`ip:${tx.ip!}`);
+    }
     const c = customerVelocityOps(tx);
     if (c) {
       applyOps(
@@ -287,8 +298,18 @@ export class MemoryFeatureStore implements FeatureStore {
         c,
         out,
       );
+      dirty?.velocity.add(`cv:${tx.customerId}`);
     }
     return out;
+  }
+
+  /** The Map and state length of a journal key `d:…`, `ip:…` or `cv:…` (no Map: not one). */
+  private velocityMapOf(key: string): [Map<string, Float64Array> | undefined, number] {
+    const kind = key.slice(0, key.indexOf(':'));
+    if (kind === 'd') return [this.devices, ENTITY_VELOCITY_LENGTH];
+    if (kind === 'ip') return [this.ips, ENTITY_VELOCITY_LENGTH];
+    if (kind === 'cv') return [this.customerVelocity, CUSTOMER_VELOCITY_LENGTH];
+    return [undefined, 0];
   }
 
   /** Names of the unexpired lists one of the transaction's values is on (kinds in LIST_KINDS order). */
@@ -442,7 +463,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const journal = this.journal;
     if (!journal) return Promise.resolve(value);
     const d = this.dirty;
-    if (!d || d.customers.size + d.terminals.size + d.records.size === 0) {
+    if (!d || d.customers.size + d.terminals.size + d.records.size + d.velocity.size === 0) {
       return this.lastWrite.then(() => value);
     }
     this.dirty = undefined;
@@ -484,6 +505,10 @@ export class MemoryFeatureStore implements FeatureStore {
       customers: [...d.customers].map((id) => [id, this.customers.get(id) ?? null] as const),
       terminals: [...d.terminals].map((id) => [id, this.terminals.get(id) ?? null] as const),
       records,
+      velocity: [...d.velocity].map((key) => {
+        const [map] = this.velocityMapOf(key);
+        return [key, map?.get(key.slice(key.indexOf(':') + 1)) ?? null] as const;
+      }),
     };
   }
 
@@ -493,6 +518,7 @@ export class MemoryFeatureStore implements FeatureStore {
     for (const id of d.customers) into.customers.add(id);
     for (const id of d.terminals) into.terminals.add(id);
     for (const id of d.records) into.records.add(id);
+    for (const key of d.velocity) into.velocity.add(key);
   }
 
   /** Current sizes. */
@@ -538,14 +564,23 @@ export class MemoryFeatureStore implements FeatureStore {
     // cutoff counts nothing for any transaction the store still takes (one at the cutoff looks
     // back 30 days at most): dropping it is exact.
     const velocityCutoff = cutoffSec - VELOCITY_MAX_WINDOW_S;
-    for (const m of [this.devices, this.ips, this.customerVelocity]) {
-      for (const [id, v] of m) if (v[VELOCITY_NEWEST]! - 1 < velocityCutoff) m.delete(id);
+    for (const [kind, m] of [
+      ['d', this.devices],
+      ['ip', this.ips],
+      ['cv', this.customerVelocity],
+    ] as const) {
+      for (const [id, v] of m) {
+        if (v[VELOCITY_NEWEST]! - 1 < velocityCutoff) {
+          m.delete(id);
+          d?.velocity.add(`${kind}:${id}`);
+        }
+      }
     }
   }
 }
 
 function newDirty(): Dirty {
-  return { customers: new Set(), terminals: new Set(), records: new Set() };
+  return { customers: new Set(), terminals: new Set(), records: new Set(), velocity: new Set() };
 }
 
 /** A velocity state of a Map, created fresh (zeros) when missing. */

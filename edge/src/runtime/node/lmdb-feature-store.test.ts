@@ -80,6 +80,35 @@ describe('the LMDB feature store across a restart', () => {
     }
   });
 
+  it('keeps the velocity states: counters go on after a restart as if none happened', async () => {
+    const dir = nextDir();
+    const reference = createMemoryFeatureStore();
+    const first = await openLmdbFeatureStore({ dir });
+    const seen = (id: string, i: number, customerId: string) =>
+      tx(id, 0, {
+        customerId,
+        timeSec: T0 + i * 60,
+        deviceId: 'dev',
+        ip: '192.0.2.1',
+        country: 'FR',
+      });
+    const stream = [seen('v1', 0, 'ca'), seen('v2', 1, 'cb'), seen('v3', 2, 'ca')];
+    await first.store.step(stream);
+    await reference.step(stream);
+    await first.store.close();
+
+    const second = await openLmdbFeatureStore({ dir });
+    try {
+      const next = seen('v4', 3, 'cc');
+      const [got] = await second.store.step([next]);
+      const [want] = await reference.step([next]);
+      expect(got?.kind === 'fresh' && Array.from(got.velocity)).toEqual([4, 3, 4, 3, 1, 1]);
+      expect(got).toEqual(want);
+    } finally {
+      await second.store.close();
+    }
+  });
+
   it('persists expiry: records past the retention stay gone after a restart', async () => {
     const dir = nextDir();
     const first = await openLmdbFeatureStore({ dir, retentionDays: 40 });
