@@ -40,15 +40,15 @@ export type StepOutcome =
       readonly customer: CustomerState;
       readonly terminal: TerminalState;
       /**
-       * Core's velocity counters (VELOCITY_NAMES order), counting this transaction. Optional only
-       * while the stores are being taught them (issue 15).
+       * Core's velocity counters (VELOCITY_NAMES order), counting this transaction
+       * (core/src/features/velocity-state.ts: windows, saturation, absent fields).
        */
-      readonly velocity?: Float64Array;
+      readonly velocity: Float64Array;
       /**
        * Names of the lists one of this transaction's values (customer_id, terminal_id, device_id,
        * ip, country: each list's kind) is on, unexpired at the store's wall clock.
        */
-      readonly lists?: readonly string[];
+      readonly lists: readonly string[];
     }
   | { readonly kind: 'replay'; readonly answer: string }
   | { readonly kind: 'pending' }
@@ -108,7 +108,7 @@ export interface FeatureStore {
    * Apply list membership changes (from the backplane's sync), in order. Idempotent. Read by the
    * next `step` in the same atomic call as the states: list checks add no round trip.
    */
-  applyListChanges?(changes: readonly ListChange[]): Promise<void>;
+  applyListChanges(changes: readonly ListChange[]): Promise<void>;
   /** Flush deferred writes and release connections. */
   close(): Promise<void>;
 }

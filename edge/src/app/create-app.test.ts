@@ -90,6 +90,7 @@ function storeWith(
       return inner.saveAnswers(a);
     },
     label: (l) => inner.label(l),
+    applyListChanges: (c) => inner.applyListChanges(c),
     close: () => inner.close(),
   };
   return { store, saved };

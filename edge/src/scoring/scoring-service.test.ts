@@ -44,6 +44,7 @@ function heldStore() {
       }),
     saveAnswers: (a) => inner.saveAnswers(a),
     label: (l) => inner.label(l),
+    applyListChanges: (c) => inner.applyListChanges(c),
     close: () => inner.close(),
   };
   return { store, release: () => release() };
@@ -249,6 +250,7 @@ describe('ScoringService: what each item gets', () => {
       step: () => Promise.reject(new Error('store down')),
       saveAnswers: (a) => inner.saveAnswers(a),
       label: (l) => inner.label(l),
+      applyListChanges: (c) => inner.applyListChanges(c),
       close: () => inner.close(),
     };
     const { scoring, seen, events, settle } = planned({ store: failing });

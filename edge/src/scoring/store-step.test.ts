@@ -19,6 +19,7 @@ function storeWith(step: FeatureStore['step']): FeatureStore {
     step,
     saveAnswers: (a) => inner.saveAnswers(a),
     label: (l) => inner.label(l),
+    applyListChanges: (c) => inner.applyListChanges(c),
     close: () => inner.close(),
   };
 }

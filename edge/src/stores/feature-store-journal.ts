@@ -38,6 +38,8 @@ export interface JournalChanges {
   readonly customers: readonly JournalEntry<Float64Array>[];
   readonly terminals: readonly JournalEntry<Float64Array>[];
   readonly records: readonly JournalEntry<JournalRecord>[];
+  /** Velocity states by `d:{device_id}`, `ip:{ip}` or `cv:{customer_id}`. */
+  readonly velocity: readonly JournalEntry<Float64Array>[];
 }
 
 /** Where a persistent store writes its changes. */
@@ -59,6 +61,8 @@ export interface JournalSnapshot {
   readonly customers: Iterable<readonly [string, Uint8Array]>;
   readonly terminals: Iterable<readonly [string, Uint8Array]>;
   readonly records: Iterable<readonly [string, unknown]>;
+  /** Velocity states (JournalChanges.velocity); journals written before them have none. */
+  readonly velocity?: Iterable<readonly [string, Uint8Array]>;
 }
 
 /** What a restore took and what it left out. */

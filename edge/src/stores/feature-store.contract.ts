@@ -14,7 +14,12 @@ import {
   type CustomerState,
   type FeatureStore,
   type LabelBatchOutcome,
+  type ListChange,
+  type ListKind,
+  LIST_KINDS,
   type StepOutcome,
+  VELOCITY_NAMES,
+  VELOCITY_TX_SLOTS,
   type StoreLabel,
   type StoreTransaction,
   type TerminalState,
@@ -56,13 +61,93 @@ function bytes(s: Float64Array): string {
   return out;
 }
 
-function fresh(o: StepOutcome | undefined): { customer: CustomerState; terminal: TerminalState } {
+function fresh(o: StepOutcome | undefined): {
+  customer: CustomerState;
+  terminal: TerminalState;
+  velocity: Float64Array;
+  lists: readonly string[];
+} {
   if (o?.kind !== 'fresh') throw new Error(`expected a fresh outcome, got ${JSON.stringify(o)}`);
   return o;
 }
 
+/** The counters by name, for readable failures. */
+function named(v: Float64Array): Record<string, number> {
+  return Object.fromEntries(VELOCITY_NAMES.map((n, i) => [n, v[i]!]));
+}
+
+/**
+ * The velocity counters computed naively from every transaction seen so far (not with core's
+ * programs): for each counter, the transactions (distinct values) with the same key whose event
+ * time is later than the scored one's minus the window, the scored one included; 0 when a field
+ * it reads is absent. The transaction counters saturate at VELOCITY_TX_SLOTS, exactly; the
+ * distinct counts are exact while no set has held more than VELOCITY_SET_SLOTS values
+ * (velocity-state.ts), as in these streams.
+ */
+function naiveVelocity(seen: readonly StoreTransaction[], t: StoreTransaction): number[] {
+  const within = (w: number) => seen.filter((x) => x.timeSec > t.timeSec - w);
+  const distinct = (xs: readonly StoreTransaction[], f: (x: StoreTransaction) => unknown) =>
+    new Set(xs.map(f).filter((v) => v !== undefined)).size;
+  const hour = within(3_600);
+  const day = within(DAY);
+  const month = within(30 * DAY).filter((x) => x.customerId === t.customerId);
+  const d = t.deviceId;
+  const ip = t.ip;
+  // The transaction counters keep the 32 latest stamps: past 32 they read exactly 32.
+  const capped = (n: number) => Math.min(n, VELOCITY_TX_SLOTS);
+  return [
+    d ? capped(hour.filter((x) => x.deviceId === d).length) : 0,
+    d
+      ? distinct(
+          day.filter((x) => x.deviceId === d),
+          (x) => x.customerId,
+        )
+      : 0,
+    ip ? capped(hour.filter((x) => x.ip === ip).length) : 0,
+    ip
+      ? distinct(
+          day.filter((x) => x.ip === ip),
+          (x) => x.customerId,
+        )
+      : 0,
+    t.country ? distinct(month, (x) => x.country) : 0,
+    d ? distinct(month, (x) => x.deviceId) : 0,
+  ];
+}
+
+/** List membership as the port defines it: kind:value → list → expiry (ms, null = never). */
+class ReferenceLists {
+  private readonly items = new Map<string, Map<string, number | null>>();
+  apply(changes: readonly ListChange[]): void {
+    for (const c of changes) {
+      const key = `${c.kind}:${c.value}`;
+      if (c.op === 'add') {
+        const on = this.items.get(key) ?? new Map<string, number | null>();
+        on.set(c.list, c.expiresAtMs);
+        this.items.set(key, on);
+      } else this.items.get(key)?.delete(c.list);
+    }
+  }
+  of(t: StoreTransaction, nowMs: number): string[] {
+    const values: Record<ListKind, string | undefined> = {
+      customer_id: t.customerId,
+      terminal_id: t.terminalId,
+      device_id: t.deviceId,
+      ip: t.ip,
+      country: t.country,
+    };
+    return LIST_KINDS.flatMap((k) => {
+      const on = values[k] ? this.items.get(`${k}:${values[k]}`) : undefined;
+      return on ? [...on].filter(([, e]) => e === null || e > nowMs).map(([n]) => n) : [];
+    }).sort();
+  }
+}
+
 /** core's fold with the port's semantics, kept in plain Maps: what every adapter must match. */
 class ReferenceStore {
+  /** Every transaction folded in, in order (the naive velocity reads them). */
+  readonly folded: StoreTransaction[] = [];
+  readonly lists = new ReferenceLists();
   readonly customers = new Map<string, CustomerState>();
   readonly terminals = new Map<string, TerminalState>();
   readonly records = new Map<
@@ -97,7 +182,14 @@ class ReferenceStore {
       }
       const c = this.customers.get(t.customerId) ?? newCustomerState();
       const term = this.terminals.get(t.terminalId) ?? newTerminalState();
-      const before = { kind: 'fresh' as const, customer: c.slice(), terminal: term.slice() };
+      this.folded.push(t);
+      const before = {
+        kind: 'fresh' as const,
+        customer: c.slice(),
+        terminal: term.slice(),
+        velocity: Float64Array.from(naiveVelocity(this.folded, t)),
+        lists: this.lists.of(t, this.nowMs),
+      };
       updateCustomer(c, t);
       updateTerminal(term, t);
       this.customers.set(t.customerId, c);
@@ -122,6 +214,8 @@ class ReferenceStore {
 
   /** Verdicts that arrived after a later one for their transaction (what the stream covered). */
   late = 0;
+  /** The wall clock lists expire by. */
+  nowMs = 0;
 
   label(labels: readonly StoreLabel[]): LabelBatchOutcome {
     const unknown = labels.flatMap((l, i) => (this.records.has(l.transactionId) ? [] : [i]));
@@ -148,6 +242,19 @@ class ReferenceStore {
   }
 }
 
+/** The optional fields that are present (the port's fields are absent, not undefined-valued). */
+function optional(fields: {
+  deviceId: string | undefined;
+  ip: string | undefined;
+  country: string | undefined;
+}): Partial<StoreTransaction> {
+  const out: { deviceId?: string; ip?: string; country?: string } = {};
+  if (fields.deviceId !== undefined) out.deviceId = fields.deviceId;
+  if (fields.ip !== undefined) out.ip = fields.ip;
+  if (fields.country !== undefined) out.country = fields.country;
+  return out;
+}
+
 /** Deterministic PRNG (mulberry32), so a failing stream can be replayed. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -160,15 +267,30 @@ function prng(seed: number): () => number {
   };
 }
 
-/** Adapter-independent tests of a FeatureStore; `make` returns a store with an empty key space. */
+/** What the contract hands an adapter's factory. */
+export interface ContractStoreOptions {
+  /** The wall clock list items expire by, epoch ms (the tests move it). */
+  readonly now: () => number;
+}
+
+/**
+ * Adapter-independent tests of a FeatureStore; `make` returns a store with an empty key space.
+ * `wallClock`: the store cannot take the test's clock (the Durable Object, inside workerd); the
+ * one test that moves the clock past an expiry is then left out — every other list test works
+ * with expiries an hour either side of the real time.
+ */
 export function describeFeatureStoreContract(
   name: string,
-  make: () => Promise<FeatureStore>,
+  make: (options: ContractStoreOptions) => Promise<FeatureStore>,
+  { wallClock = false }: { wallClock?: boolean } = {},
 ): void {
   describe(`FeatureStore contract: ${name}`, () => {
     const open: FeatureStore[] = [];
+    /** The test's clock: the real time when a test starts, moved by `clock.set`. */
+    const clock = { ms: Date.now() };
     async function store(): Promise<FeatureStore> {
-      const s = await make();
+      clock.ms = Date.now();
+      const s = await make({ now: () => clock.ms });
       open.push(s);
       return s;
     }
@@ -548,6 +670,220 @@ export function describeFeatureStoreContract(
       });
     });
 
+    it('counts velocity on a dense seeded stream as a naive count does, absent fields 0', async () => {
+      const s = await store();
+      const ref = new ReferenceStore();
+      const rand = prng(3_600);
+      const pick = <T>(xs: readonly T[]): T | undefined =>
+        rand() < 0.25 ? undefined : xs[Math.floor(rand() * xs.length)];
+      let now = T0;
+      const maxima = new Float64Array(VELOCITY_NAMES.length);
+      let zeros = 0;
+      for (let n = 0; n < 400;) {
+        const batch: StoreTransaction[] = [];
+        const size = rand() < 0.5 ? 1 : 2 + Math.floor(rand() * 8);
+        for (let k = 0; k < size; k++, n++) {
+          now += Math.floor(rand() * 200);
+          // Mostly in order, some up to two hours late.
+          const timeSec = rand() < 0.85 ? now : now - Math.floor(rand() * 7_200);
+          batch.push({
+            transactionId: `v${n}`,
+            customerId: `c${Math.floor(rand() * 12)}`,
+            terminalId: 't1',
+            timeSec,
+            amount: 5,
+            ...optional({
+              deviceId: pick(['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7']),
+              ip: pick(['192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::9']),
+              country: pick(['FR', 'DE', 'NL', 'BE']),
+            }),
+          });
+        }
+        const got = await s.step(batch);
+        const want = ref.step(batch);
+        for (let i = 0; i < batch.length; i++) {
+          const g = fresh(got[i]).velocity;
+          expect(named(g), batch[i]!.transactionId).toEqual(named(fresh(want[i]).velocity));
+          for (let j = 0; j < g.length; j++) maxima[j] = Math.max(maxima[j]!, g[j]!);
+          if (g.every((v) => v === 0)) zeros++;
+        }
+      }
+      // The stream reached well past 1 on every counter, and had transactions with no field.
+      for (const [name, max] of Object.entries(named(maxima))) {
+        expect(max, name).toBeGreaterThanOrEqual(3);
+      }
+      expect(zeros).toBeGreaterThan(0);
+    });
+
+    it('counts velocity in batch order: a later item sees the earlier ones', async () => {
+      const s = await store();
+      const one = (id: string, customerId: string, dt: number, country: string) =>
+        tx(id, 0, { customerId, timeSec: T0 + dt, deviceId: 'dev', ip: '198.51.100.7', country });
+      const out = await s.step([
+        one('a', 'c1', 0, 'FR'),
+        one('b', 'c2', 60, 'FR'),
+        one('c', 'c1', 120, 'DE'),
+        tx('d', 0, { timeSec: T0 + 180 }),
+      ]);
+      expect(out.map((o) => named(fresh(o).velocity))).toEqual([
+        named(Float64Array.of(1, 1, 1, 1, 1, 1)),
+        named(Float64Array.of(2, 2, 2, 2, 1, 1)),
+        named(Float64Array.of(3, 2, 3, 2, 2, 1)),
+        named(new Float64Array(6)),
+      ]);
+      // A replay counts nothing again.
+      await s.saveAnswers([{ transactionId: 'a', answer: 'A' }]);
+      expect(await s.step([one('a', 'c1', 0, 'FR')])).toEqual([{ kind: 'replay', answer: 'A' }]);
+      const [e] = await s.step([one('e', 'c3', 3_000, 'FR')]);
+      expect(named(fresh(e).velocity)).toEqual(named(Float64Array.of(4, 3, 4, 3, 1, 1)));
+    });
+
+    it("reports the unexpired lists of every value a transaction carries, one call's worth", async () => {
+      const s = await store();
+      const hour = 3_600_000;
+      const item = (
+        list: string,
+        kind: ListKind,
+        value: string,
+        expiresAtMs: number | null = null,
+      ): ListChange => ({ op: 'add', list, kind, value, expiresAtMs });
+      await s.applyListChanges([
+        item('blocked_customers', 'customer_id', 'c1'),
+        item('vip', 'customer_id', 'c1', clock.ms + hour),
+        item('old', 'customer_id', 'c1', clock.ms - hour),
+        item('blocked_terminals', 'terminal_id', 't1'),
+        item('bad_devices', 'device_id', 'dev'),
+        item('proxies', 'ip', '203.0.113.5', clock.ms + hour),
+        item('sanctioned', 'country', 'KP'),
+        item('blocked_customers', 'customer_id', 'c2'),
+      ]);
+      const [all, none, some] = await s.step([
+        tx('a', 0, { deviceId: 'dev', ip: '203.0.113.5', country: 'KP' }),
+        tx('b', 0, { customerId: 'c9', terminalId: 't9', deviceId: 'x', ip: '::1', country: 'FR' }),
+        // A value of one kind is not a value of another: 't1' as a customer is on no list.
+        tx('c', 0, { customerId: 't1', terminalId: 't9', country: 'kp' }),
+      ]);
+      expect([...fresh(all).lists].sort()).toEqual([
+        'bad_devices',
+        'blocked_customers',
+        'blocked_terminals',
+        'proxies',
+        'sanctioned',
+        'vip',
+      ]);
+      expect(fresh(none).lists).toEqual([]);
+      expect(fresh(some).lists).toEqual([]);
+    });
+
+    it('applies list changes in order and idempotently: add twice, remove twice, re-add', async () => {
+      const s = await store();
+      const change = (op: 'add' | 'remove', expiresAtMs: number | null = null): ListChange => ({
+        op,
+        list: 'watch',
+        kind: 'device_id',
+        value: 'dev',
+        expiresAtMs,
+      });
+      let n = 0;
+      const lists = async () =>
+        fresh((await s.step([tx(`i${n++}`, 0, { deviceId: 'dev' })]))[0]).lists;
+      await s.applyListChanges([change('add'), change('add')]);
+      expect(await lists()).toEqual(['watch']);
+      await s.applyListChanges([change('remove')]);
+      await s.applyListChanges([change('remove')]);
+      expect(await lists()).toEqual([]);
+      // In order within one call: the last change stands.
+      await s.applyListChanges([change('add'), change('remove'), change('add')]);
+      expect(await lists()).toEqual(['watch']);
+      // An add replaces the expiry: re-added as already expired, it is off the list.
+      await s.applyListChanges([change('add', clock.ms - 1)]);
+      expect(await lists()).toEqual([]);
+      await s.applyListChanges([change('add', clock.ms + 3_600_000)]);
+      expect(await lists()).toEqual(['watch']);
+      await s.applyListChanges([]);
+      expect(await lists()).toEqual(['watch']);
+    });
+
+    it('refuses malformed list changes, applying none of them', async () => {
+      const s = await store();
+      const good: ListChange = {
+        op: 'add',
+        list: 'watch',
+        kind: 'ip',
+        value: '192.0.2.1',
+        expiresAtMs: null,
+      };
+      for (const bad of [
+        { ...good, kind: 'email' },
+        { ...good, list: 'Not A Name' },
+        { ...good, value: '' },
+        { ...good, op: 'toggle' },
+        { ...good, expiresAtMs: 1.5 },
+      ]) {
+        // Any error: the Durable Object's RPC does not keep the message (workerd reports its own).
+        await expect(s.applyListChanges([good, bad as ListChange])).rejects.toThrow();
+      }
+      const [o] = await s.step([tx('a', 0, { ip: '192.0.2.1' })]);
+      expect(fresh(o).lists).toEqual([]);
+    });
+
+    it('finds a value on a list of 20,000 items as on one of ten', async () => {
+      const s = await store();
+      const add = (value: string): ListChange => ({
+        op: 'add',
+        list: 'big',
+        kind: 'customer_id',
+        value,
+        expiresAtMs: null,
+      });
+      await s.applyListChanges(Array.from({ length: 10 }, (_, i) => add(`small_${i}`)));
+      for (let k = 0; k < 20; k++) {
+        await s.applyListChanges(Array.from({ length: 1_000 }, (_, i) => add(`big_${k}_${i}`)));
+      }
+      const out = await s.step([
+        tx('a', 0, { customerId: 'small_3' }),
+        tx('b', 0, { customerId: 'big_19_999' }),
+        tx('c', 0, { customerId: 'big_20_0' }),
+      ]);
+      expect(out.map((o) => fresh(o).lists)).toEqual([['big'], ['big'], []]);
+    });
+
+    if (!wallClock) {
+      it('expires list items on time by the wall clock, not event time', async () => {
+        const s = await store();
+        const start = clock.ms;
+        await s.applyListChanges([
+          {
+            op: 'add',
+            list: 'watch',
+            kind: 'customer_id',
+            value: 'c1',
+            expiresAtMs: start + 1_000,
+          },
+          { op: 'add', list: 'forever', kind: 'customer_id', value: 'c1', expiresAtMs: null },
+        ]);
+        let n = 0;
+        // Event time far in the past: expiry reads only the clock.
+        const lists = async () => [...fresh((await s.step([tx(`e${n++}`, -400)]))[0]).lists].sort();
+        expect(await lists()).toEqual(['forever', 'watch']);
+        clock.ms = start + 999;
+        expect(await lists()).toEqual(['forever', 'watch']);
+        clock.ms = start + 1_000;
+        expect(await lists()).toEqual(['forever']);
+        // Re-added later with a new expiry, it is back.
+        await s.applyListChanges([
+          {
+            op: 'add',
+            list: 'watch',
+            kind: 'customer_id',
+            value: 'c1',
+            expiresAtMs: start + 5_000,
+          },
+        ]);
+        expect(await lists()).toEqual(['forever', 'watch']);
+      });
+    }
+
     it('folds a seeded random stream exactly as core does, bit for bit', async () => {
       const s = await store();
       const ref = new ReferenceStore();
@@ -557,6 +893,10 @@ export function describeFeatureStoreContract(
       const reuse = prng(422);
       // Verdict times within a few µs of each other: many arrive out of order, some tie.
       const when = prng(1_204);
+      // The velocity and list fields, and list changes, likewise.
+      const extra = prng(15);
+      const maybe = <T>(xs: readonly T[]): T | undefined =>
+        extra() < 0.3 ? undefined : xs[Math.floor(extra() * xs.length)];
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       const customers = Array.from({ length: 12 }, (_, i) => `c${i}`);
       const terminals = Array.from({ length: 7 }, (_, i) => `t${i}`);
@@ -602,11 +942,40 @@ export function describeFeatureStoreContract(
             terminalId: pick(terminals),
             timeSec,
             amount,
+            ...optional({
+              deviceId: maybe(['d0', 'd1', 'd2', 'd3']),
+              ip: maybe(['10.0.0.1', '10.0.0.2', '2001:db8::1']),
+              country: maybe(['FR', 'DE', 'NL']),
+            }),
           };
           batch.push(t);
           seen.push(t);
           n++;
         }
+        if (extra() < 0.2) {
+          // Lists change between calls: items on and off, some expired, some re-added.
+          const changes: ListChange[] = Array.from({ length: 1 + Math.floor(extra() * 3) }, () => {
+            const kind = LIST_KINDS[Math.floor(extra() * LIST_KINDS.length)]!;
+            const values = {
+              customer_id: customers,
+              terminal_id: terminals,
+              device_id: ['d0', 'd1', 'd2', 'd3'],
+              ip: ['10.0.0.1', '10.0.0.2', '2001:db8::1'],
+              country: ['FR', 'DE', 'NL'],
+            }[kind];
+            const e = extra();
+            return {
+              op: e < 0.25 ? 'remove' : 'add',
+              list: `${kind}_${Math.floor(extra() * 2)}`,
+              kind,
+              value: values[Math.floor(extra() * values.length)]!,
+              expiresAtMs: e < 0.5 ? null : e < 0.7 ? clock.ms - 3_600_000 : clock.ms + 3_600_000,
+            };
+          });
+          await s.applyListChanges(changes);
+          ref.lists.apply(changes);
+        }
+        ref.nowMs = clock.ms;
         const got = await s.step(batch);
         const want = ref.step(batch);
         expect(got.map((o) => o.kind)).toEqual(want.map((o) => o.kind));
@@ -621,6 +990,12 @@ export function describeFeatureStoreContract(
             expect(bytes(g.terminal), `${batch[i]!.transactionId} terminal`).toBe(
               bytes(w.terminal),
             );
+            expect(named(g.velocity), `${batch[i]!.transactionId} velocity`).toEqual(
+              named(w.velocity),
+            );
+            expect([...g.lists].sort(), `${batch[i]!.transactionId} lists`).toEqual(w.lists);
+            if (g.lists.length > 0) count('listed');
+            if (g.velocity.some((v) => v > 1)) count('velocity>1');
           } else {
             expect(g).toEqual(w);
           }
@@ -679,6 +1054,8 @@ export function describeFeatureStoreContract(
         'unchanged',
         'unknown',
         'stale',
+        'listed',
+        'velocity>1',
       ]) {
         expect(tally.get(what) ?? 0, what).toBeGreaterThan(0);
       }

@@ -2,4 +2,6 @@
 import { describeFeatureStoreContract } from './feature-store.contract.js';
 import { createMemoryFeatureStore } from './memory-feature-store.js';
 
-describeFeatureStoreContract('memory', () => Promise.resolve(createMemoryFeatureStore()));
+describeFeatureStoreContract('memory', ({ now }) =>
+  Promise.resolve(createMemoryFeatureStore({ now })),
+);

@@ -21,7 +21,18 @@
 import {
   applyCustomerLabel,
   applyLabel,
+  applyOps,
   CUSTOMER_STATE_LENGTH,
+  CUSTOMER_VELOCITY_LENGTH,
+  customerVelocityOps,
+  deviceVelocityOps,
+  ENTITY_VELOCITY_LENGTH,
+  ipVelocityOps,
+  LIST_KINDS,
+  newVelocity,
+  VELOCITY_MAX_WINDOW_S,
+  VELOCITY_NEWEST,
+  type ListChange,
   dayOf,
   newCustomerState,
   newTerminalState,
@@ -53,6 +64,7 @@ import {
   type JournalSnapshot,
   type RestoreReport,
 } from './feature-store-journal.js';
+import { checkListChanges, listItemLive, listValues, storedExpiry } from './list-changes.js';
 
 /** Default retention: the 37-day feature reach plus 8 days for late events and late feedback. */
 export const DEFAULT_RETENTION_DAYS = 45;
@@ -83,6 +95,8 @@ export interface MemoryFeatureStoreOptions {
   readonly retentionDays?: number;
   /** Where to persist every call's changes before answering; default none (memory only). */
   readonly journal?: FeatureStoreJournal;
+  /** Wall clock for list expiry, epoch ms (tests move it). Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** Ids a call changed (or dropped), not yet written to the journal. */
@@ -90,6 +104,8 @@ interface Dirty {
   readonly customers: Set<string>;
   readonly terminals: Set<string>;
   readonly records: Set<string>;
+  /** Velocity states, as `d:{device_id}`, `ip:{ip}`, `cv:{customer_id}`. */
+  readonly velocity: Set<string>;
 }
 
 /** Sizes, for tests and diagnostics. */
@@ -97,6 +113,10 @@ export interface MemoryStoreStats {
   readonly customers: number;
   readonly terminals: number;
   readonly records: number;
+  /** Velocity states: devices, IPs and customers. */
+  readonly velocity: number;
+  /** Values on at least one list. */
+  readonly listedValues: number;
 }
 
 /** Newest day a terminal state holds (its ring's largest day tag). */
@@ -114,6 +134,17 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly customers = new Map<string, CustomerState>();
   private readonly terminals = new Map<string, TerminalState>();
   private readonly records = new Map<string, TxRecord>();
+  /** Velocity states (core's velocity-state.ts) by device, IP and customer; journalled. */
+  private readonly devices = new Map<string, Float64Array>();
+  private readonly ips = new Map<string, Float64Array>();
+  private readonly customerVelocity = new Map<string, Float64Array>();
+  /**
+   * List membership: `kind:value` → list name → expiry (epoch ms, 0 = never), as the Redis hash
+   * `vigil:l:{kind}:{value}`. Not journalled: the edge re-syncs every list from the backplane at
+   * start (a null cursor).
+   */
+  private readonly lists = new Map<string, Map<string, number>>();
+  private readonly now: () => number;
   /** Record ids by event day, so that expiry visits only what expires. */
   private readonly byDay = new Map<number, string[]>();
   private readonly retentionDays: number;
@@ -133,6 +164,7 @@ export class MemoryFeatureStore implements FeatureStore {
     }
     this.retentionDays = r;
     this.journal = options.journal;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -152,6 +184,12 @@ export class MemoryFeatureStore implements FeatureStore {
     for (const [id, bytes] of snapshot.terminals) {
       const state = stateOf(bytes, TERMINAL_STATE_LENGTH);
       if (state) this.terminals.set(id, state);
+      else skipped++;
+    }
+    for (const [key, bytes] of snapshot.velocity ?? []) {
+      const [map, length] = this.velocityMapOf(key);
+      const state = map && stateOf(bytes, length);
+      if (map && state) map.set(key.slice(key.indexOf(':') + 1), state);
       else skipped++;
     }
     for (const [id, row] of snapshot.records) {
@@ -189,6 +227,8 @@ export class MemoryFeatureStore implements FeatureStore {
     const cBefore = new Float64Array(txs.length * CUSTOMER_STATE_LENGTH);
     const tBefore = new Float64Array(txs.length * TERMINAL_STATE_LENGTH);
     let newest = this.newestDay;
+    // Lists change only between calls: one clock reading for the call, as the Lua script does.
+    const nowMs = this.now();
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!;
       const seen = this.records.get(tx.transactionId);
@@ -205,7 +245,13 @@ export class MemoryFeatureStore implements FeatureStore {
       const t = tBefore.subarray(i * TERMINAL_STATE_LENGTH, (i + 1) * TERMINAL_STATE_LENGTH);
       c.set(customer);
       t.set(terminal);
-      out[i] = { kind: 'fresh', customer: c, terminal: t };
+      out[i] = {
+        kind: 'fresh',
+        customer: c,
+        terminal: t,
+        velocity: this.velocityOf(tx, d),
+        lists: this.listsOf(tx, nowMs),
+      };
       this.event.timeSec = tx.timeSec;
       this.event.amount = tx.amount;
       updateCustomer(customer, this.event);
@@ -230,6 +276,86 @@ export class MemoryFeatureStore implements FeatureStore {
       this.expire();
     }
     return this.settle(out);
+  }
+
+  /** Folds the transaction into its velocity states; the counters, this transaction included. */
+  private velocityOf(tx: StoreTransaction, dirty: Dirty | undefined): Float64Array {
+    const out = newVelocity();
+    const d = deviceVelocityOps(tx);
+    if (d) {
+      applyOps(velocityState(this.devices, tx.deviceId!, ENTITY_VELOCITY_LENGTH), d, out);
+      dirty?.velocity.add(`d:${tx.deviceId!}`);
+    }
+    const ip = ipVelocityOps(tx);
+    if (ip) {
+      applyOps(velocityState(this.ips, tx.ip!, ENTITY_VELOCITY_LENGTH), ip, out);
+      dirty?.velocity.add(`ip:${tx.ip!}`);
+    }
+    const c = customerVelocityOps(tx);
+    if (c) {
+      applyOps(
+        velocityState(this.customerVelocity, tx.customerId, CUSTOMER_VELOCITY_LENGTH),
+        c,
+        out,
+      );
+      dirty?.velocity.add(`cv:${tx.customerId}`);
+    }
+    return out;
+  }
+
+  /** The Map and state length of a journal key `d:…`, `ip:…` or `cv:…` (no Map: not one). */
+  private velocityMapOf(key: string): [Map<string, Float64Array> | undefined, number] {
+    const kind = key.slice(0, key.indexOf(':'));
+    if (kind === 'd') return [this.devices, ENTITY_VELOCITY_LENGTH];
+    if (kind === 'ip') return [this.ips, ENTITY_VELOCITY_LENGTH];
+    if (kind === 'cv') return [this.customerVelocity, CUSTOMER_VELOCITY_LENGTH];
+    return [undefined, 0];
+  }
+
+  /** Names of the unexpired lists one of the transaction's values is on (kinds in LIST_KINDS order). */
+  private listsOf(tx: StoreTransaction, nowMs: number): string[] {
+    if (this.lists.size === 0) return NO_LISTS;
+    const values = listValues(tx);
+    let names: string[] | undefined;
+    for (const kind of LIST_KINDS) {
+      const value = values[kind];
+      if (!value) continue;
+      const on = this.lists.get(`${kind}:${value}`);
+      if (!on) continue;
+      for (const [name, expiry] of on) {
+        if (listItemLive(expiry, nowMs)) (names ??= []).push(name);
+      }
+    }
+    return names ?? NO_LISTS;
+  }
+
+  /**
+   * Applies list changes in order (idempotent: an add replaces the expiry, a remove of an absent
+   * item does nothing). Expired items of a value are dropped when that value is written, as the
+   * Redis stores clean a hash on write. Not journalled (see `lists`).
+   */
+  applyListChanges(changes: readonly ListChange[]): Promise<void> {
+    try {
+      checkListChanges(changes);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const nowMs = this.now();
+    for (const ch of changes) {
+      const key = `${ch.kind}:${ch.value}`;
+      let on = this.lists.get(key);
+      if (ch.op === 'add') {
+        if (!on) this.lists.set(key, (on = new Map<string, number>()));
+        on.set(ch.list, storedExpiry(ch));
+      } else {
+        on?.delete(ch.list);
+      }
+      if (on) {
+        for (const [name, expiry] of on) if (!listItemLive(expiry, nowMs)) on.delete(name);
+        if (on.size === 0) this.lists.delete(key);
+      }
+    }
+    return this.settle(undefined);
   }
 
   /**
@@ -337,7 +463,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const journal = this.journal;
     if (!journal) return Promise.resolve(value);
     const d = this.dirty;
-    if (!d || d.customers.size + d.terminals.size + d.records.size === 0) {
+    if (!d || d.customers.size + d.terminals.size + d.records.size + d.velocity.size === 0) {
       return this.lastWrite.then(() => value);
     }
     this.dirty = undefined;
@@ -379,6 +505,10 @@ export class MemoryFeatureStore implements FeatureStore {
       customers: [...d.customers].map((id) => [id, this.customers.get(id) ?? null] as const),
       terminals: [...d.terminals].map((id) => [id, this.terminals.get(id) ?? null] as const),
       records,
+      velocity: [...d.velocity].map((key) => {
+        const [map] = this.velocityMapOf(key);
+        return [key, map?.get(key.slice(key.indexOf(':') + 1)) ?? null] as const;
+      }),
     };
   }
 
@@ -388,6 +518,7 @@ export class MemoryFeatureStore implements FeatureStore {
     for (const id of d.customers) into.customers.add(id);
     for (const id of d.terminals) into.terminals.add(id);
     for (const id of d.records) into.records.add(id);
+    for (const key of d.velocity) into.velocity.add(key);
   }
 
   /** Current sizes. */
@@ -396,6 +527,8 @@ export class MemoryFeatureStore implements FeatureStore {
       customers: this.customers.size,
       terminals: this.terminals.size,
       records: this.records.size,
+      velocity: this.devices.size + this.ips.size + this.customerVelocity.size,
+      listedValues: this.lists.size,
     };
   }
 
@@ -427,13 +560,37 @@ export class MemoryFeatureStore implements FeatureStore {
         d?.terminals.add(id);
       }
     }
+    // A velocity state whose newest stamp (event time + 1) is a whole window older than the
+    // cutoff counts nothing for any transaction the store still takes (one at the cutoff looks
+    // back 30 days at most): dropping it is exact.
+    const velocityCutoff = cutoffSec - VELOCITY_MAX_WINDOW_S;
+    for (const [kind, m] of [
+      ['d', this.devices],
+      ['ip', this.ips],
+      ['cv', this.customerVelocity],
+    ] as const) {
+      for (const [id, v] of m) {
+        if (v[VELOCITY_NEWEST]! - 1 < velocityCutoff) {
+          m.delete(id);
+          d?.velocity.add(`${kind}:${id}`);
+        }
+      }
+    }
   }
 }
 
 function newDirty(): Dirty {
-  return { customers: new Set(), terminals: new Set(), records: new Set() };
+  return { customers: new Set(), terminals: new Set(), records: new Set(), velocity: new Set() };
 }
 
+/** A velocity state of a Map, created fresh (zeros) when missing. */
+function velocityState(m: Map<string, Float64Array>, id: string, length: number): Float64Array {
+  let s = m.get(id);
+  if (!s) m.set(id, (s = new Float64Array(length)));
+  return s;
+}
+
+const NO_LISTS: string[] = [];
 const PENDING: StepOutcome = { kind: 'pending' };
 const CONFLICT: StepOutcome = { kind: 'conflict' };
 const SKIPPED: StepOutcome = { kind: 'skipped' };

@@ -10,6 +10,7 @@ import {
   applyLabel,
   labelOps,
   CUSTOMER_STATE_BYTES,
+  ENTITY_VELOCITY_BYTES,
   TERMINAL_STATE_BYTES,
   newCustomerState,
   newTerminalState,
@@ -93,6 +94,76 @@ export function describeRedisFeatureStore(
       const labelled = await s.label([verdict('tx3', 'fraud')]);
       expect(labelled).toEqual({ ok: true, outcomes: ['applied'] });
       expect(s.roundTrips - before).toBe(22);
+    });
+
+    it('still costs one round trip per scored transaction with lists and velocity', async () => {
+      const s = await store();
+      await s.applyListChanges([
+        { op: 'add', list: 'watch', kind: 'device_id', value: 'dev', expiresAtMs: null },
+        { op: 'add', list: 'sanctioned', kind: 'country', value: 'KP', expiresAtMs: null },
+      ]);
+      await s.step([tx('warm-up')]); // may pay the one-off EVAL
+      const before = s.roundTrips;
+      for (let i = 0; i < 20; i++) {
+        const id = `tx${i}`;
+        const [o] = await s.step([
+          tx(id, { timeSec: T0 + i * 60, deviceId: 'dev', ip: '192.0.2.1', country: 'KP' }),
+        ]);
+        expect(o?.kind === 'fresh' && [...o.lists].sort()).toEqual(['sanctioned', 'watch']);
+        expect(o?.kind === 'fresh' && o.velocity[0]).toBe(i + 1);
+        await s.saveAnswers([{ transactionId: id, answer: `answer ${i}` }]);
+      }
+      expect(s.roundTrips - before).toBe(20);
+      // A batch of 50 is one round trip too.
+      const batch = Array.from({ length: 50 }, (_, i) =>
+        tx(`b${i}`, { timeSec: T0 + 3_000 + i, deviceId: `dev${i % 7}`, ip: '192.0.2.2' }),
+      );
+      await s.step(batch);
+      expect(s.roundTrips - before).toBe(21);
+      // List changes ride along with the buffered answers: one request each.
+      await s.applyListChanges([
+        { op: 'remove', list: 'watch', kind: 'device_id', value: 'dev', expiresAtMs: null },
+      ]);
+      expect(s.roundTrips - before).toBe(22);
+      expect(s.bufferedAnswers).toBe(0);
+    });
+
+    it('keeps velocity states and list hashes under the documented keys, with their TTLs', async () => {
+      const prefix = testPrefix();
+      const s = await store({ prefix, stateTtlSec: 2_000, velocityTtlSec: 300 });
+      const in1h = Date.now() + 3_600_000;
+      await s.applyListChanges([
+        { op: 'add', list: 'watch', kind: 'ip', value: '192.0.2.9', expiresAtMs: in1h },
+        { op: 'add', list: 'soon', kind: 'ip', value: '192.0.2.9', expiresAtMs: in1h - 60_000 },
+        { op: 'add', list: 'gone', kind: 'ip', value: '192.0.2.9', expiresAtMs: 5 },
+        { op: 'add', list: 'blocked', kind: 'customer_id', value: 'cust', expiresAtMs: null },
+      ]);
+      // Expired fields are cleaned on write; the hash expires with its last item, or never.
+      expect(await admin.hGetAll(`${prefix}l:ip:192.0.2.9`)).toEqual({
+        watch: String(in1h),
+        soon: String(in1h - 60_000),
+      });
+      expect(Number(await admin.pExpireTime(`${prefix}l:ip:192.0.2.9`))).toBe(in1h);
+      expect(await admin.hGetAll(`${prefix}l:customer_id:cust`)).toEqual({ blocked: '0' });
+      expect(Number(await admin.ttl(`${prefix}l:customer_id:cust`))).toBe(-1);
+      // Only the hashes of values on a list exist: a check reads a value's own hash.
+      expect(await admin.keys(`${prefix}l:*`)).toHaveLength(2);
+
+      await s.step([
+        tx('a', { customerId: 'cust', deviceId: 'dev', ip: '192.0.2.9', country: 'FR' }),
+      ]);
+      const size = async (key: string) => Number(await admin.strLen(key));
+      const ttl = async (key: string) => Number(await admin.ttl(key));
+      for (const key of [`${prefix}d:dev`, `${prefix}ip:192.0.2.9`, `${prefix}cv:cust`]) {
+        expect(await size(key), key).toBe(ENTITY_VELOCITY_BYTES);
+      }
+      expect(await ttl(`${prefix}d:dev`)).toBeGreaterThan(290);
+      expect(await ttl(`${prefix}d:dev`)).toBeLessThanOrEqual(300);
+      expect(await ttl(`${prefix}ip:192.0.2.9`)).toBeLessThanOrEqual(300);
+      expect(await ttl(`${prefix}cv:cust`)).toBeGreaterThan(1_990);
+      // No field, no state: a transaction without device, IP or country writes none.
+      await s.step([tx('b', { customerId: 'bare' })]);
+      expect(await admin.exists(`${prefix}cv:bare`)).toBe(0);
     });
 
     it('falls back to EVAL once when Redis has lost the script', async () => {

@@ -11,6 +11,7 @@
 import type {
   FeatureStore,
   LabelBatchOutcome,
+  ListChange,
   StepOutcome,
   StoreLabel,
   StoreTransaction,
@@ -18,11 +19,14 @@ import type {
 import { featureDeadlineMs, FEATURE_TIMEOUT_PER_ITEM_MS } from '@vigil/core';
 import { FeatureStoreError } from './feature-store-error.js';
 import { FEATURE_STORE_LUA } from './feature-store-lua.js';
+import { checkListChanges } from './list-changes.js';
 import {
   flushArgs,
   labelArgs,
+  listArgs,
   parseFlushReply,
   parseLabelReply,
+  parseListReply,
   parseStepReply,
   stepArgs,
   type BufferedAnswer,
@@ -45,6 +49,11 @@ export interface ScriptTransport {
 export const DEFAULT_RECORD_TTL_SEC = 45 * 86_400;
 /** States: refreshed on every write; after 37 idle days no bucket is in any window. */
 export const DEFAULT_STATE_TTL_SEC = 60 * 86_400;
+/**
+ * Device and IP velocity states: their windows reach 24 hours back; two days leave room for late
+ * events (the customer's velocity state, 30 days, lives as long as its feature state).
+ */
+export const DEFAULT_VELOCITY_TTL_SEC = 2 * 86_400;
 export const DEFAULT_PREFIX = 'vigil:';
 /** A call of one transaction or label (VIGIL_FEATURE_TIMEOUT_MS). */
 export const DEFAULT_TIMEOUT_MS = 30;
@@ -68,6 +77,10 @@ export interface RedisFeatureStoreOptions {
   recordTtlSec?: number;
   /** Lifetime of an untouched customer or terminal state, seconds. Default 60 days. */
   stateTtlSec?: number;
+  /** Lifetime of an untouched device or IP velocity state, seconds. Default 2 days. */
+  velocityTtlSec?: number;
+  /** Wall clock for list expiry, epoch ms (tests move it). Default Date.now. */
+  now?: () => number;
   /** Flush buffered answers after this long without calls. Default 250 ms. */
   idleFlushMs?: number;
   /** Flush at once when buffered answers exceed this many bytes. Default 256 KiB. */
@@ -96,6 +109,11 @@ export function createRedisFeatureStore(
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const recordTtlSec = positiveInt(options.recordTtlSec ?? DEFAULT_RECORD_TTL_SEC, 'recordTtlSec');
   const stateTtlSec = positiveInt(options.stateTtlSec ?? DEFAULT_STATE_TTL_SEC, 'stateTtlSec');
+  const velocityTtlSec = positiveInt(
+    options.velocityTtlSec ?? DEFAULT_VELOCITY_TTL_SEC,
+    'velocityTtlSec',
+  );
+  const now = options.now ?? Date.now;
   const timeoutMs = nonNegative(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const perItemMs = nonNegative(
     options.perItemTimeoutMs ?? FEATURE_TIMEOUT_PER_ITEM_MS,
@@ -121,7 +139,7 @@ export function createRedisFeatureStore(
     buffer = [];
     bufferBytes = 0;
     return {
-      header: { prefix, recordTtlSec, stateTtlSec, answers },
+      header: { prefix, recordTtlSec, stateTtlSec, velocityTtlSec, nowMs: now(), answers },
       restore: () => {
         if (answers.length === 0) return;
         buffer = answers.concat(buffer);
@@ -225,6 +243,16 @@ export function createRedisFeatureStore(
         labels.length,
         (h) => labelArgs(h, labels),
         (reply) => parseLabelReply(reply, labels.length),
+      );
+    },
+
+    async applyListChanges(changes: readonly ListChange[]): Promise<void> {
+      checkListChanges(changes);
+      if (changes.length === 0) return;
+      await call(
+        changes.length,
+        (h) => listArgs(h, changes),
+        (reply) => parseListReply(reply, changes.length),
       );
     },
 

@@ -8,8 +8,8 @@ const url = inject('redisUrl');
 // Generous: the suite must not flake on a loaded machine; timeouts are tested on purpose.
 const TIMEOUT_MS = 5_000;
 
-describeFeatureStoreContract('Redis over TCP', () =>
-  createRedisTcpFeatureStore({ url, prefix: testPrefix(), timeoutMs: TIMEOUT_MS }),
+describeFeatureStoreContract('Redis over TCP', ({ now }) =>
+  createRedisTcpFeatureStore({ url, prefix: testPrefix(), timeoutMs: TIMEOUT_MS, now }),
 );
 
 describeRedisFeatureStore(

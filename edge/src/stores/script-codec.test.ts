@@ -51,14 +51,38 @@ describe('script codec', () => {
   it('decodes step replies and refuses malformed ones', () => {
     const c = bytesOfState(newCustomerState());
     const t = bytesOfState(newTerminalState());
+    const v = [1, 2, 0, 0, 3, 1];
     expect(
-      parseStepReply([[ascii('f'), c, t], [ascii('r'), ascii('{"a":"ü"}')], [ascii('p')]], 3),
+      parseStepReply(
+        [
+          [ascii('f'), c, t, v, [ascii('blocked_customers'), ascii('vip')]],
+          [ascii('r'), ascii('{"a":"ü"}')],
+          [ascii('p')],
+        ],
+        3,
+      ),
     ).toEqual([
-      { kind: 'fresh', customer: newCustomerState(), terminal: newTerminalState() },
+      {
+        kind: 'fresh',
+        customer: newCustomerState(),
+        terminal: newTerminalState(),
+        velocity: Float64Array.from(v),
+        lists: ['blocked_customers', 'vip'],
+      },
       { kind: 'replay', answer: '{"a":"ü"}' },
       { kind: 'pending' },
     ]);
-    expect(() => parseStepReply([[ascii('f'), t, c]], 1)).toThrow(/outcome 0 is malformed/);
+    expect(() => parseStepReply([[ascii('f'), t, c, v, []]], 1)).toThrow(/outcome 0 is malformed/);
+    // Velocity: exactly six counts, whole and ≥ 0; lists: bulk strings only.
+    for (const bad of [
+      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5, -1],
+      [1, 2, 3, 4, 5, 0.5],
+    ]) {
+      expect(() => parseStepReply([[ascii('f'), c, t, bad, []]], 1)).toThrow(/malformed/);
+    }
+    expect(() => parseStepReply([[ascii('f'), c, t, v, [7]]], 1)).toThrow(/malformed/);
+    expect(() => parseStepReply([[ascii('f'), c, t]], 1)).toThrow(/malformed/);
     expect(() => parseStepReply([[ascii('p')]], 2)).toThrow(/expected 2 outcomes/);
     expect(() => parseStepReply([['p']], 1)).toThrow(/malformed/);
   });
@@ -71,7 +95,8 @@ describe('script codec', () => {
     ]);
     const c = bytesOfState(newCustomerState());
     const t = bytesOfState(newTerminalState());
-    expect(() => parseStepReply([[ascii('f'), c, t], [ascii('c')]], 2)).toThrow(/mixes/);
+    const v = [0, 0, 0, 0, 0, 0];
+    expect(() => parseStepReply([[ascii('f'), c, t, v, []], [ascii('c')]], 2)).toThrow(/mixes/);
     expect(() => parseStepReply([[ascii('p')], [ascii('s')]], 2)).toThrow(/mixes/);
     expect(() => parseStepReply([[ascii('s')]], 1)).toThrow(/mixes/);
   });
@@ -87,30 +112,49 @@ describe('script codec', () => {
     expect(() => parseLabelReply([ascii('ok'), 2], 1)).toThrow(/label expected 1/);
   });
 
-  it('puts the buffered answers first and eleven arguments per transaction', () => {
+  it('puts the buffered answers first and seventeen arguments per transaction', () => {
     const tx = { transactionId: 'a', customerId: 'c', terminalId: 't', timeSec: 0.5, amount: 1e21 };
     const args = stepArgs(
       {
         prefix: 'p:',
         recordTtlSec: 9,
         stateTtlSec: 8,
+        velocityTtlSec: 7,
+        nowMs: 6,
         answers: [{ transactionId: 'z', answer: 'Z' }],
       },
-      [tx, tx],
+      [tx, { ...tx, deviceId: 'd', country: 'FR' }],
     );
     expect(args.slice(0, 7)).toEqual(['step', 'p:', '9', '8', '1', 'z', 'Z']);
-    expect(args.length).toBe(7 + 3 + 2 * 11);
+    // Four fresh states (the velocity ones all zeros: their word count only), TTL, clock, N.
+    expect(args.slice(9, 14)).toEqual(['130', '130', '7', '6', '2']);
+    expect(args.length).toBe(7 + 7 + 2 * 17);
     // The payload, written as the record keeps it: equal numbers, equal strings.
-    expect(args.slice(10, 15)).toEqual(['a', 'c', 't', '0.5', '1e+21']);
+    expect(args.slice(14, 19)).toEqual(['a', 'c', 't', '0.5', '1e+21']);
+    // Absent fields and the programs of absent states are empty strings.
+    expect(args.slice(25, 31)).toEqual(['', '', '', '', '', '']);
+    const second = args.slice(31);
+    expect(second.slice(11, 14)).toEqual(['d', '', 'FR']);
+    expect(second[14]).not.toBe('');
+    expect(second[15]).toBe('');
+    expect(second[16]).not.toBe('');
     expect(
-      stepArgs({ prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, answers: [] }, [
-        { ...tx, amount: -0 },
-      ])[12],
+      stepArgs(
+        { prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, velocityTtlSec: 7, nowMs: 6, answers: [] },
+        [{ ...tx, amount: -0 }],
+      )[16],
     ).toBe('0');
   });
 
   it('sends each verdict with its time as the digits of its epoch µs, and refuses another time', () => {
-    const h = { prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, answers: [] };
+    const h = {
+      prefix: 'p:',
+      recordTtlSec: 9,
+      stateTtlSec: 8,
+      velocityTtlSec: 7,
+      nowMs: 6,
+      answers: [],
+    };
     const t = Date.UTC(2026, 11, 4, 12) * 1000;
     expect(
       labelArgs(h, [

@@ -4,6 +4,12 @@
  */
 import {
   CUSTOMER_STATE_LENGTH,
+  CUSTOMER_VELOCITY_LENGTH,
+  customerVelocityOps,
+  deviceVelocityOps,
+  ENTITY_VELOCITY_LENGTH,
+  ipVelocityOps,
+  N_VELOCITY,
   TERMINAL_STATE_LENGTH,
   customerOps,
   customerLabelOps,
@@ -12,18 +18,24 @@ import {
   newTerminalState,
   terminalOps,
   type LabelBatchOutcome,
+  type ListChange,
   type LabelOutcome,
   type StepOutcome,
   type StoreLabel,
   type StoreTransaction,
 } from '@vigil/core';
 import { FeatureStoreError } from './feature-store-error.js';
+import { storedExpiry } from './list-changes.js';
 
 /** What every call carries: where the keys live, their lifetimes, and the buffered answers. */
 export interface CallHeader {
   readonly prefix: string;
   readonly recordTtlSec: number;
   readonly stateTtlSec: number;
+  /** Lifetime of a device's or an IP's velocity state without a write, seconds. */
+  readonly velocityTtlSec: number;
+  /** Wall clock of the call, epoch ms: list items expire by it. */
+  readonly nowMs: number;
   readonly answers: readonly BufferedAnswer[];
 }
 
@@ -81,12 +93,22 @@ export function opsText(program: Float64Array): string {
 }
 
 // Fresh states never change at run time: encode them once, on first use.
-let fresh: readonly [string, string] | undefined;
-function freshStates(): readonly [string, string] {
-  return (fresh ??= [sparseWordsText(newCustomerState()), sparseWordsText(newTerminalState())]);
+let fresh: readonly [string, string, string, string] | undefined;
+function freshStates(): readonly [string, string, string, string] {
+  return (fresh ??= [
+    sparseWordsText(newCustomerState()),
+    sparseWordsText(newTerminalState()),
+    sparseWordsText(new Float64Array(ENTITY_VELOCITY_LENGTH)),
+    sparseWordsText(new Float64Array(CUSTOMER_VELOCITY_LENGTH)),
+  ]);
 }
 
-function headerArgs(mode: 'step' | 'label' | 'flush', h: CallHeader): string[] {
+/** An optional op program: '' when there is none (the script then leaves that state alone). */
+function optionalOpsText(program: Float64Array | undefined): string {
+  return program ? opsText(program) : '';
+}
+
+function headerArgs(mode: 'step' | 'label' | 'flush' | 'lists', h: CallHeader): string[] {
   const args = [
     mode,
     h.prefix,
@@ -100,9 +122,17 @@ function headerArgs(mode: 'step' | 'label' | 'flush', h: CallHeader): string[] {
 
 /** ARGV of a step: core's op programs per transaction, computed here, folded by the script. */
 export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): string[] {
-  const [customer, terminal] = freshStates();
+  const [customer, terminal, entityVelocity, customerVelocity] = freshStates();
   const args = headerArgs('step', h);
-  args.push(customer, terminal, String(txs.length));
+  args.push(
+    customer,
+    terminal,
+    entityVelocity,
+    customerVelocity,
+    String(h.velocityTtlSec),
+    String(h.nowMs),
+    String(txs.length),
+  );
   for (const tx of txs) {
     args.push(
       tx.transactionId,
@@ -118,9 +148,31 @@ export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): strin
       opsText(labelOps(tx.timeSec, -1)),
       opsText(customerLabelOps(tx.timeSec, 1)),
       opsText(customerLabelOps(tx.timeSec, -1)),
+      // Absent fields are '' (core's programs treat an empty value as absent too).
+      tx.deviceId ?? '',
+      tx.ip ?? '',
+      tx.country ?? '',
+      optionalOpsText(deviceVelocityOps(tx)),
+      optionalOpsText(ipVelocityOps(tx)),
+      optionalOpsText(customerVelocityOps(tx)),
     );
   }
   return args;
+}
+
+/** ARGV of list changes (checked by the caller): applied in order by the script. */
+export function listArgs(h: CallHeader, changes: readonly ListChange[]): string[] {
+  const args = headerArgs('lists', h);
+  args.push(String(h.nowMs), String(changes.length));
+  for (const c of changes) {
+    args.push(c.op === 'add' ? 'a' : 'r', c.kind, c.value, c.list, String(storedExpiry(c)));
+  }
+  return args;
+}
+
+/** Checks a list-changes reply: the number of changes applied. */
+export function parseListReply(reply: unknown, n: number): void {
+  if (reply !== n) throw badReply(`lists expected ${n}, got ${describe(reply)}`);
 }
 
 /**
@@ -188,12 +240,16 @@ export function parseStepReply(reply: unknown, n: number): StepOutcome[] {
 /** One outcome of a step reply. */
 function stepOutcome(item: unknown, i: number): StepOutcome {
   if (Array.isArray(item)) {
-    const [kind, a, b] = item as unknown[];
+    const [kind, a, b, v, l] = item as unknown[];
     switch (word(kind)) {
       case 'f': {
         const customer = a instanceof Uint8Array && stateOfBytes(a, CUSTOMER_STATE_LENGTH);
         const terminal = b instanceof Uint8Array && stateOfBytes(b, TERMINAL_STATE_LENGTH);
-        if (customer && terminal) return { kind: 'fresh', customer, terminal };
+        const velocity = velocityOf(v);
+        const lists = listNamesOf(l);
+        if (customer && terminal && velocity && lists) {
+          return { kind: 'fresh', customer, terminal, velocity, lists };
+        }
         break;
       }
       case 'r':
@@ -208,6 +264,24 @@ function stepOutcome(item: unknown, i: number): StepOutcome {
     }
   }
   throw badReply(`step outcome ${i} is malformed: ${describe(item)}`);
+}
+
+/** The velocity counts of a fresh outcome: N_VELOCITY integers ≥ 0. */
+function velocityOf(x: unknown): Float64Array | undefined {
+  if (!Array.isArray(x) || x.length !== N_VELOCITY) return undefined;
+  if (!x.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return undefined;
+  return Float64Array.from(x as number[]);
+}
+
+/** The list names of a fresh outcome: bulk strings. */
+function listNamesOf(x: unknown): string[] | undefined {
+  if (!Array.isArray(x)) return undefined;
+  const names: string[] = [];
+  for (const n of x) {
+    if (!(n instanceof Uint8Array)) return undefined;
+    names.push(utf8.decode(n));
+  }
+  return names;
 }
 
 /** Checks and decodes a label reply. */

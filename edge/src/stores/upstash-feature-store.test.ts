@@ -18,13 +18,14 @@ afterAll(async () => {
   await bridge?.close();
 });
 
-describeFeatureStoreContract('Redis over Upstash REST', () =>
+describeFeatureStoreContract('Redis over Upstash REST', ({ now }) =>
   Promise.resolve(
     createUpstashFeatureStore({
       url: bridge.url,
       token: TOKEN,
       prefix: testPrefix(),
       timeoutMs: TIMEOUT_MS,
+      now,
     }),
   ),
 );

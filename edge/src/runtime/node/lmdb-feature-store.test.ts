@@ -19,7 +19,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describeFeatureStoreContract(
   'lmdb',
-  async () => (await openLmdbFeatureStore({ dir: nextDir() })).store,
+  async ({ now }) => (await openLmdbFeatureStore({ dir: nextDir(), now })).store,
 );
 
 const DAY = 86_400;
@@ -77,6 +77,35 @@ describe('the LMDB feature store across a restart', () => {
       expect(got).toEqual(want);
     } finally {
       await s.close();
+    }
+  });
+
+  it('keeps the velocity states: counters go on after a restart as if none happened', async () => {
+    const dir = nextDir();
+    const reference = createMemoryFeatureStore();
+    const first = await openLmdbFeatureStore({ dir });
+    const seen = (id: string, i: number, customerId: string) =>
+      tx(id, 0, {
+        customerId,
+        timeSec: T0 + i * 60,
+        deviceId: 'dev',
+        ip: '192.0.2.1',
+        country: 'FR',
+      });
+    const stream = [seen('v1', 0, 'ca'), seen('v2', 1, 'cb'), seen('v3', 2, 'ca')];
+    await first.store.step(stream);
+    await reference.step(stream);
+    await first.store.close();
+
+    const second = await openLmdbFeatureStore({ dir });
+    try {
+      const next = seen('v4', 3, 'cc');
+      const [got] = await second.store.step([next]);
+      const [want] = await reference.step([next]);
+      expect(got?.kind === 'fresh' && Array.from(got.velocity)).toEqual([4, 3, 4, 3, 1, 1]);
+      expect(got).toEqual(want);
+    } finally {
+      await second.store.close();
     }
   });
 

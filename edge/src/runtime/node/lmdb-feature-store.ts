@@ -65,13 +65,14 @@ export interface LmdbFeatureStore {
   readonly where: string;
 }
 
-/** The journal: three LMDB databases in one environment, written in one transaction per call. */
+/** The journal: four LMDB databases in one environment, written in one transaction per call. */
 class LmdbJournal implements FeatureStoreJournal {
   constructor(
     private readonly root: RootDatabase,
     private readonly customers: Database<Uint8Array, string>,
     private readonly terminals: Database<Uint8Array, string>,
     private readonly records: Database<JournalRecord, string>,
+    private readonly velocity: Database<Uint8Array, string>,
     private readonly lock: DirLock,
   ) {}
 
@@ -91,6 +92,10 @@ class LmdbJournal implements FeatureStoreJournal {
         if (record) void this.records.put(id, record);
         else void this.records.remove(id);
       }
+      for (const [id, state] of changes.velocity) {
+        if (state) void this.velocity.put(id, stateBytes(state));
+        else void this.velocity.remove(id);
+      }
     });
   }
 
@@ -109,17 +114,19 @@ export async function openLmdbFeatureStore(
 ): Promise<LmdbFeatureStore> {
   const { dir } = options;
   const fail = (e: unknown) => new FeatureStoreDirError(dir, e);
-  return openLockedLmdb(dir, 'VIGIL_FEATURE_STORE_DIR', 3, fail, (root, lock, where) => {
+  return openLockedLmdb(dir, 'VIGIL_FEATURE_STORE_DIR', 4, fail, (root, lock, where) => {
     const customers = root.openDB<Uint8Array, string>({ name: 'customers', encoding: 'binary' });
     const terminals = root.openDB<Uint8Array, string>({ name: 'terminals', encoding: 'binary' });
     const records = root.openDB<JournalRecord, string>({ name: 'records', encoding: 'msgpack' });
-    const journal = new LmdbJournal(root, customers, terminals, records, lock);
+    const velocity = root.openDB<Uint8Array, string>({ name: 'velocity', encoding: 'binary' });
+    const journal = new LmdbJournal(root, customers, terminals, records, velocity, lock);
     const store = new MemoryFeatureStore({ ...options, journal });
     // getRange reads lazily, inside a read transaction of its own; restore walks each once.
     const restored = store.restore({
       customers: entries(customers),
       terminals: entries(terminals),
       records: entries(records),
+      velocity: entries(velocity),
     });
     return { store, restored, where };
   });

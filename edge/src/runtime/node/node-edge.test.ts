@@ -46,6 +46,7 @@ function faultyStore(fault: StoreFault): FeatureStore {
           }),
     saveAnswers: (a) => inner.saveAnswers(a),
     label: (l) => inner.label(l),
+    applyListChanges: (c) => inner.applyListChanges(c),
     close: () => inner.close(),
   };
 }

@@ -6,6 +6,7 @@
 import type {
   FeatureStore,
   LabelBatchOutcome,
+  ListChange,
   StepOutcome,
   StoreLabel,
   StoreTransaction,
@@ -19,6 +20,7 @@ export interface FeatureStateRpc {
   step(txs: readonly StoreTransaction[]): Promise<unknown>;
   saveAnswers(answers: readonly { transactionId: string; answer: string }[]): Promise<unknown>;
   label(labels: readonly StoreLabel[]): Promise<unknown>;
+  applyListChanges(changes: readonly ListChange[]): Promise<unknown>;
   stats(): Promise<{ records: number }> | { records: number };
 }
 
@@ -55,6 +57,10 @@ export class DurableFeatureStore implements FeatureStore {
 
   async label(labels: readonly StoreLabel[]): Promise<LabelBatchOutcome> {
     return (await this.stub().label(labels)) as LabelBatchOutcome;
+  }
+
+  async applyListChanges(changes: readonly ListChange[]): Promise<void> {
+    await this.stub().applyListChanges(changes);
   }
 
   /** Wake the object (it loads its state) before the first request depends on it. */

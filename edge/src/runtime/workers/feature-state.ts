@@ -14,14 +14,22 @@
  * Upstash REST (UPSTASH_REDIS_REST_URL), which takes precedence when set.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { LabelBatchOutcome, StepOutcome, StoreLabel, StoreTransaction } from '@vigil/core';
+import type {
+  LabelBatchOutcome,
+  ListChange,
+  StepOutcome,
+  StoreLabel,
+  StoreTransaction,
+} from '@vigil/core';
 import { consoleLogger } from '../../app/create-app.js';
+import { checkListChanges } from '../../stores/list-changes.js';
 import { MemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import type { FeatureStateRpc } from './durable-feature-store.js';
 import { SqlFeatureJournal } from './sql-feature-journal.js';
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isOptionalText = (v: unknown): boolean => v === undefined || typeof v === 'string';
 
 /** The RPC is a border: every item must be what the Worker's validated requests produce. */
 function checkList<T>(
@@ -65,7 +73,10 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
         isId(t.customerId) &&
         isId(t.terminalId) &&
         isNumber(t.timeSec) &&
-        isNumber(t.amount),
+        isNumber(t.amount) &&
+        isOptionalText(t.deviceId) &&
+        isOptionalText(t.ip) &&
+        isOptionalText(t.country),
     );
     return this.store.step(list);
   }
@@ -89,6 +100,11 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
         isNumber(l.timeUs),
     );
     return this.store.label(list);
+  }
+
+  /** List changes from the edge's sync, checked here like every RPC argument. */
+  applyListChanges(changes: readonly ListChange[]): Promise<void> {
+    return this.store.applyListChanges(checkListChanges(changes));
   }
 
   /** How much the object holds (waking it, which loads its state): warm-up and diagnostics. */

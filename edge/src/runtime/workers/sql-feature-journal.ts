@@ -34,6 +34,10 @@ export class SqlFeatureJournal implements FeatureStoreJournal {
     this.sql.exec(
       'CREATE TABLE IF NOT EXISTS fs_terminals (id TEXT PRIMARY KEY, state BLOB NOT NULL)',
     );
+    // Velocity states by `d:…`, `ip:…`, `cv:…` (storage of before them gains the empty table).
+    this.sql.exec(
+      'CREATE TABLE IF NOT EXISTS fs_velocity (id TEXT PRIMARY KEY, state BLOB NOT NULL)',
+    );
     this.sql.exec(
       'CREATE TABLE IF NOT EXISTS fs_records (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, ' +
         'terminal_id TEXT NOT NULL, time_sec REAL NOT NULL, amount REAL NOT NULL, ' +
@@ -53,6 +57,7 @@ export class SqlFeatureJournal implements FeatureStoreJournal {
     return {
       customers: states(sql, 'fs_customers'),
       terminals: states(sql, 'fs_terminals'),
+      velocity: states(sql, 'fs_velocity'),
       records: (function* () {
         for (const r of sql.exec<RecordRow>('SELECT * FROM fs_records')) {
           const row = {
@@ -74,6 +79,7 @@ export class SqlFeatureJournal implements FeatureStoreJournal {
     this.storage.transactionSync(() => {
       for (const [id, state] of changes.customers) upsertState(this.sql, 'fs_customers', id, state);
       for (const [id, state] of changes.terminals) upsertState(this.sql, 'fs_terminals', id, state);
+      for (const [id, state] of changes.velocity) upsertState(this.sql, 'fs_velocity', id, state);
       for (const [id, r] of changes.records) {
         if (!r) {
           this.sql.exec('DELETE FROM fs_records WHERE id = ?', id);

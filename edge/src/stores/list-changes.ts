@@ -1,0 +1,58 @@
+/**
+ * List membership in the feature stores (ARCHITECTURE.md "Decision rules and lists"): what every
+ * store checks of a change before applying it, and the expiry rule they share. Changes come from
+ * the backplane's sync (already validated there); the stores check again because they are a
+ * border of their own (the Durable Object's RPC, Redis keys built from the values).
+ */
+import { LIST_KINDS, LIST_NAME, type ListChange, type ListKind } from '@vigil/core';
+
+/** Expiry as the stores keep it: epoch ms, 0 = never (a real expiry is never 0). */
+export function storedExpiry(change: ListChange): number {
+  return change.expiresAtMs === null ? 0 : Math.max(1, change.expiresAtMs);
+}
+
+/** Whether an item with this stored expiry is on its list at wall-clock time `nowMs`. */
+export function listItemLive(expiry: number, nowMs: number): boolean {
+  return expiry === 0 || expiry > nowMs;
+}
+
+const KINDS: ReadonlySet<string> = new Set(LIST_KINDS);
+
+/** Throws a TypeError naming the first malformed change; a list of well-formed changes is returned. */
+export function checkListChanges(changes: unknown): readonly ListChange[] {
+  if (!Array.isArray(changes)) throw new TypeError('list changes must be a list');
+  changes.forEach((c: unknown, i) => {
+    const ch = c as Partial<Record<keyof ListChange, unknown>> | null;
+    const ok =
+      typeof ch === 'object' &&
+      ch !== null &&
+      (ch.op === 'add' || ch.op === 'remove') &&
+      typeof ch.list === 'string' &&
+      LIST_NAME.test(ch.list) &&
+      typeof ch.kind === 'string' &&
+      KINDS.has(ch.kind) &&
+      typeof ch.value === 'string' &&
+      ch.value.length > 0 &&
+      (ch.expiresAtMs === null ||
+        (typeof ch.expiresAtMs === 'number' && Number.isSafeInteger(ch.expiresAtMs)));
+    if (!ok) throw new TypeError(`list change ${i} is malformed`);
+  });
+  return changes as readonly ListChange[];
+}
+
+/** The transaction's value for each list kind, in LIST_KINDS order ('' when absent). */
+export function listValues(tx: {
+  readonly customerId: string;
+  readonly terminalId: string;
+  readonly deviceId?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly country?: string | undefined;
+}): Record<ListKind, string> {
+  return {
+    customer_id: tx.customerId,
+    terminal_id: tx.terminalId,
+    device_id: tx.deviceId ?? '',
+    ip: tx.ip ?? '',
+    country: tx.country ?? '',
+  };
+}
