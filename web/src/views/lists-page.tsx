@@ -7,6 +7,7 @@ import { formatCount, formatDateTime } from '../format/format.js';
 import { expiresAt, type ExpiryChoice } from '../stores/expiry.js';
 import type { ListsStore } from '../stores/lists-store.js';
 import { ExpirySelect } from './expiry-select.js';
+import { InlineAlert } from './inline-alert.js';
 
 export interface ListsPageProps {
   readonly lists: ListsStore;
@@ -109,13 +110,7 @@ export function ListsPage(props: ListsPageProps): JSX.Element {
             Refresh
           </button>
         </div>
-        <Show when={store.error()}>
-          {(m) => (
-            <p class="inline-error" role="alert" data-testid="lists-error">
-              {m()}
-            </p>
-          )}
-        </Show>
+        <InlineAlert message={store.error()} testid="lists-error" />
         <div class="list-tabs" role="tablist" aria-label="Lists">
           <For each={store.lists()}>
             {(l) => (
@@ -152,13 +147,7 @@ export function ListsPage(props: ListsPageProps): JSX.Element {
               <p class="muted">{l().description}</p>
             </Show>
             <AddItemForm store={store} now={now} />
-            <Show when={store.changeError()}>
-              {(m) => (
-                <p class="inline-error" role="alert" data-testid="list-change-error">
-                  {m()}
-                </p>
-              )}
-            </Show>
+            <InlineAlert message={store.changeError()} testid="list-change-error" />
             <Show
               when={store.items().length > 0}
               fallback={

@@ -8,6 +8,7 @@ import { RULE_ACTIONS, RULE_MODES, type ListRef } from '@vigil/core';
 import type { RuleEditor } from '../stores/rule-editor-store.js';
 import { EnumSelect } from './enum-select.js';
 import { complete, completionsAt, ruleNames } from './rule-names.js';
+import { InlineAlert } from './inline-alert.js';
 
 export interface RuleEditorFormProps {
   readonly editor: RuleEditor;
@@ -181,13 +182,7 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
           </For>
         </ul>
       </details>
-      <Show when={e.error()}>
-        {(m) => (
-          <p class="inline-error" role="alert" data-testid="rule-save-error">
-            {m()}
-          </p>
-        )}
-      </Show>
+      <InlineAlert message={e.error()} testid="rule-save-error" />
       <div class="row">
         <button type="submit" class="btn btn-primary" data-testid="rule-save" disabled={e.saving()}>
           {e.isNew ? 'Create rule' : 'Save rule'}

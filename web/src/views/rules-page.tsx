@@ -10,6 +10,7 @@ import type { RuleEditor } from '../stores/rule-editor-store.js';
 import type { RulesStore } from '../stores/rules-store.js';
 import { EnumSelect } from './enum-select.js';
 import { RuleEditorForm } from './rule-editor.js';
+import { InlineAlert } from './inline-alert.js';
 
 /** An action's colour: the decision it leads to. */
 const ACTION_BADGE: Record<RuleAction, string> = {
@@ -146,20 +147,8 @@ export function RulesPage(props: RulesPageProps): JSX.Element {
           declines; else an active <b>review</b> rule raises the model’s decision to review. Shadow
           rules are recorded, never acted on. Changes reach every edge within 5 s.
         </p>
-        <Show when={store.error()}>
-          {(m) => (
-            <p class="inline-error" role="alert" data-testid="rules-error">
-              {m()}
-            </p>
-          )}
-        </Show>
-        <Show when={store.changeError()}>
-          {(m) => (
-            <p class="inline-error" role="alert" data-testid="rules-change-error">
-              {m()}
-            </p>
-          )}
-        </Show>
+        <InlineAlert message={store.error()} testid="rules-error" />
+        <InlineAlert message={store.changeError()} testid="rules-change-error" />
         <Show when={editor()}>
           {(ed) => (
             <RuleEditorForm
