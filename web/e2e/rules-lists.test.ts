@@ -1,9 +1,10 @@
 /**
  * The Rules and Lists pages and the drawer's list buttons in Chromium against the whole system as
  * `npm start` runs it (edge in workerd, the backplane with embedded Postgres): write a rule, see a
- * bad expression flagged, restore the version before it, add and remove a list item, and block a
- * card from the drawer — after which that card's next payment is declined. What the page shows is
- * checked against the analysts' API each time. The steps share one page and run in order.
+ * bad expression flagged, restore the version before it, add and remove a list item, create a
+ * list, and block a card from the drawer — after which that card's next payment is declined. What
+ * the page shows is checked against the analysts' API each time. The steps share one page and run
+ * in order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,6 +175,27 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
       `/api/lists/blocked_terminals/items?value=${value}`,
     );
     expect(gone.body.items).toEqual([]);
+  });
+
+  it('creates a list, which opens empty and is known to the API', async () => {
+    const name = `e2e_devices_${tag}`;
+    await page.getByTestId('list-new').click();
+    await page.getByTestId('list-new-name').fill(name);
+    await page.getByTestId('list-new-kind').selectOption('device_id');
+    await page.getByTestId('list-new-description').fill('devices of a fraud ring');
+    await page.getByTestId('list-new-submit').click();
+    const items = page.locator(`[data-testid="list-items"][data-list="${name}"]`);
+    await items.waitFor();
+    expect(await items.textContent()).toContain('No items on this list.');
+    const tab = page.locator(`[data-testid="list-tab"][data-list="${name}"]`);
+    expect(await tab.getAttribute('aria-selected')).toBe('true');
+    const lists = await api<{ lists: { name: string; kind: string; size: number }[] }>(
+      '/api/lists',
+    );
+    expect(lists.body.lists.find((l) => l.name === name)).toMatchObject({
+      kind: 'device_id',
+      size: 0,
+    });
   });
 
   it("blocks a card from the drawer, and the card's next payment is declined", async () => {

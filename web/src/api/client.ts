@@ -15,7 +15,7 @@ import type {
   TransactionDetail,
   TransactionSummary,
 } from '@vigil/core';
-import type { Rule } from '@vigil/core';
+import type { List, Rule } from '@vigil/core';
 import { ApiError, parseProblem, problemMessage } from './api-error.js';
 import {
   isCase,
@@ -30,6 +30,7 @@ import {
   type Guard,
 } from './guards.js';
 import {
+  isListInfo,
   isListItem,
   isLists,
   isRuleChangeAnswer,
@@ -81,6 +82,8 @@ export interface ApiClient {
   listRuleVersions(): Promise<readonly RuleVersion[]>;
   restoreRuleVersion(version: number): Promise<void>;
   listLists(): Promise<readonly ListInfo[]>;
+  /** The new list, or null when the server answers without it. */
+  createList(list: List): Promise<ListInfo | null>;
   listItems(name: string, q?: ListItemsQuery): Promise<Page<ListItem>>;
   /** The item as stored, or null when the server answers without it. */
   addListItem(name: string, item: ListItemInput): Promise<ListItem | null>;
@@ -256,6 +259,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       await request('POST', `/api/rules/versions/${version}/restore`);
     },
     listLists: async () => (await request('GET', '/api/lists', { guard: isLists })).lists,
+    createList: (list) =>
+      request('POST', '/api/lists', { body: list, guard: isListInfo, lenient: true }),
     listItems: (name, q = {}) =>
       request('GET', `/api/lists/${id(name)}/items${toQuery(q)}`, {
         guard: isPageOf(isListItem),

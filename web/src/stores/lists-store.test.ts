@@ -34,6 +34,25 @@ function server(data: Record<string, string[]>) {
         next_cursor: more ? page[page.length - 1]! : null,
       });
     },
+    createList: (list) => {
+      if (data[list.name]) {
+        return Promise.reject(
+          new ApiError(
+            'http',
+            409,
+            {
+              type: 'about:blank',
+              title: 'Conflict',
+              status: 409,
+              detail: `a list ${list.name} exists`,
+            },
+            `a list ${list.name} exists`,
+          ),
+        );
+      }
+      data[list.name] = [];
+      return Promise.resolve(null);
+    },
     addListItem: (name, i) => {
       if (i.value === '') return Promise.reject(new ApiError('http', 400, null, 'value is empty'));
       data[name] = [...(data[name] ?? []), i.value];
@@ -93,5 +112,27 @@ describe('lists store', () => {
     await expect(done).resolves.toBe(true);
     expect(store.lists()[0]!.size).toBe(1);
     expect(store.changeError()).toBeNull();
+  });
+
+  it('creates a list checked by core’s schema, opens it, and says why one is refused', async () => {
+    const s = server({ blocked_customers: ['c1'] });
+    const store = createListsStore({ client: s.client });
+    await store.load();
+    const bad = await store.createList({
+      name: 'Blocked Devices',
+      kind: 'device',
+      description: '',
+    });
+    expect(bad.map((i) => i.path).sort()).toEqual(['/kind', '/name']);
+    expect(store.lists()).toHaveLength(1);
+    await expect(
+      store.createList({ name: 'blocked_devices', kind: 'device_id', description: 'ring' }),
+    ).resolves.toEqual([]);
+    expect(store.lists().map((l) => l.name)).toContain('blocked_devices');
+    expect(store.selected()).toBe('blocked_devices');
+    expect(store.items()).toEqual([]);
+    await expect(
+      store.createList({ name: 'blocked_devices', kind: 'device_id', description: '' }),
+    ).resolves.toEqual([{ path: '', message: 'a list blocked_devices exists' }]);
   });
 });

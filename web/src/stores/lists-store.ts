@@ -4,13 +4,18 @@
  * if the server refuses).
  */
 import { createSignal, type Accessor } from 'solid-js';
+import { listSchema, type FieldIssue } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
-import { errorMessage } from '../api/api-error.js';
+import { ApiError, errorMessage } from '../api/api-error.js';
+import { checkWith } from '../api/schema-check.js';
 import type { ListInfo, ListItem, ListItemInput } from '../api/rules-types.js';
 import { runOptimistic } from './optimistic.js';
 
 export interface ListsStoreOptions {
-  readonly client: Pick<ApiClient, 'listLists' | 'listItems' | 'addListItem' | 'removeListItem'>;
+  readonly client: Pick<
+    ApiClient,
+    'listLists' | 'createList' | 'listItems' | 'addListItem' | 'removeListItem'
+  >;
   readonly pageSize?: number;
 }
 
@@ -30,6 +35,11 @@ export interface ListsStore {
   load(): Promise<void>;
   select(name: string): Promise<void>;
   loadMore(): Promise<void>;
+  /**
+   * Creates a list (checked with core's listSchema first) and opens it; resolves to the problems
+   * by field (JSON Pointer), empty when it was created.
+   */
+  createList(list: { name: string; kind: string; description: string }): Promise<FieldIssue[]>;
   add(item: ListItemInput): Promise<boolean>;
   remove(value: string): Promise<boolean>;
   reset(): void;
@@ -75,6 +85,15 @@ export function createListsStore(opts: ListsStoreOptions): ListsStore {
     }
   }
 
+  async function select(name: string): Promise<void> {
+    if (name === selected()) return;
+    setSelected(name);
+    setItems([]);
+    setCursor(null);
+    setChangeError(null);
+    await loadItems(name, false);
+  }
+
   return {
     lists,
     selected,
@@ -93,17 +112,22 @@ export function createListsStore(opts: ListsStoreOptions): ListsStore {
       if (name) await loadItems(name, false);
       else setItems([]);
     },
-    async select(name) {
-      if (name === selected()) return;
-      setSelected(name);
-      setItems([]);
-      setCursor(null);
-      setChangeError(null);
-      await loadItems(name, false);
-    },
+    select,
     async loadMore() {
       const name = selected();
       if (name && cursor() !== null && !loading()) await loadItems(name, true);
+    },
+    async createList(input) {
+      const checked = checkWith(listSchema, input);
+      if (!checked.ok) return [...checked.issues];
+      try {
+        await client.createList(checked.value);
+      } catch (err) {
+        const fields = err instanceof ApiError ? err.fieldErrors : [];
+        return fields.length > 0 ? [...fields] : [{ path: '', message: errorMessage(err) }];
+      }
+      if (await refreshLists()) await select(checked.value.name);
+      return [];
     },
     async add(item) {
       const name = selected();

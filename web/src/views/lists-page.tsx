@@ -3,9 +3,11 @@
  * who added it and when, expiry), an add form (value, reason, expiry) and remove per item.
  */
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
+import { LIST_KINDS, type ListKind } from '@vigil/core';
 import { formatCount, formatDateTime } from '../format/format.js';
 import { expiresAt, type ExpiryChoice } from '../stores/expiry.js';
 import type { ListsStore } from '../stores/lists-store.js';
+import { EnumSelect } from './enum-select.js';
 import { ExpirySelect } from './expiry-select.js';
 import { InlineAlert } from './inline-alert.js';
 
@@ -94,11 +96,63 @@ function AddItemForm(props: { store: ListsStore; now: () => Date }): JSX.Element
   );
 }
 
+function NewListForm(props: { store: ListsStore; onDone: () => void }): JSX.Element {
+  const [name, setName] = createSignal('');
+  const [kind, setKind] = createSignal<ListKind>('device_id');
+  const [description, setDescription] = createSignal('');
+  const [problems, setProblems] = createSignal<string | null>(null);
+  const submit = async (): Promise<void> => {
+    const issues = await props.store.createList({
+      name: name().trim(),
+      kind: kind(),
+      description: description().trim(),
+    });
+    if (issues.length === 0) props.onDone();
+    else
+      setProblems(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+  };
+  return (
+    <form
+      class="row"
+      data-testid="list-new-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <input
+        aria-label="List name"
+        placeholder="blocked_devices"
+        class="mono"
+        data-testid="list-new-name"
+        value={name()}
+        onInput={(e) => setName(e.currentTarget.value)}
+      />
+      <label class="field-inline">
+        Values of tx.
+        <EnumSelect testid="list-new-kind" values={LIST_KINDS} value={kind()} onChange={setKind} />
+      </label>
+      <input
+        aria-label="Description"
+        placeholder="Description"
+        data-testid="list-new-description"
+        value={description()}
+        onInput={(e) => setDescription(e.currentTarget.value)}
+      />
+      <button type="submit" class="btn btn-primary" data-testid="list-new-submit">
+        Create list
+      </button>
+      <InlineAlert message={problems()} testid="list-new-problem" />
+    </form>
+  );
+}
+
 export function ListsPage(props: ListsPageProps): JSX.Element {
   const store = props.lists;
   const now = props.now ?? (() => new Date());
   onMount(() => void store.load());
   const current = () => store.lists().find((l) => l.name === store.selected());
+  const [creating, setCreating] = createSignal(false);
 
   return (
     <main id="main" class="page lists-page" data-testid="lists-page">
@@ -109,8 +163,20 @@ export function ListsPage(props: ListsPageProps): JSX.Element {
           <button type="button" class="btn" onClick={() => void store.load()}>
             Refresh
           </button>
+          <button
+            type="button"
+            class="btn btn-primary"
+            data-testid="list-new"
+            aria-expanded={creating()}
+            onClick={() => setCreating(!creating())}
+          >
+            New list
+          </button>
         </div>
         <InlineAlert message={store.error()} testid="lists-error" />
+        <Show when={creating()}>
+          <NewListForm store={store} onDone={() => setCreating(false)} />
+        </Show>
         <div class="list-tabs" role="tablist" aria-label="Lists">
           <For each={store.lists()}>
             {(l) => (
