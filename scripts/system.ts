@@ -184,6 +184,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         'UPSTASH_REDIS_REST_URL',
         'UPSTASH_REDIS_REST_TOKEN',
         'VIGIL_FEATURE_TIMEOUT_MS',
+        'VIGIL_RULES_SYNC_MS',
         'VIGIL_CORS_ORIGINS',
         'VIGIL_MAX_BODY_BYTES',
         'VIGIL_HUB_RETAIN',

@@ -6,7 +6,7 @@ import {
   type Ruleset,
   type RulesSyncAnswer,
 } from '@vigil/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createWebCryptoHmac } from '../events/web-crypto-hmac.js';
 import { RulesKeeper, type Compiled } from './rules-keeper.js';
 
@@ -184,12 +184,47 @@ describe('RulesKeeper', () => {
     ]);
     const { k } = keeper(fetchFn);
     const background: Promise<unknown>[] = [];
-    // First request of an isolate: never synced, so it waits.
+    // First request of an isolate: never synced, so it waits (the sync answers at once here).
     await k.onRequest((w) => background.push(w));
-    expect(background).toHaveLength(0);
+    expect(background).toHaveLength(1);
     expect(k.version).toBe(1);
     // Within the interval: nothing.
     await k.onRequest((w) => background.push(w));
     expect(asked).toHaveLength(1);
+  });
+
+  it('a stale Worker request waits for a slow backplane only so long, then goes on', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let release: (r: Response) => void = () => {};
+      const hanging = (() =>
+        new Promise<Response>((resolve) => (release = resolve))) as unknown as typeof fetch;
+      const { k } = keeper(hanging);
+      const background: Promise<unknown>[] = [];
+      let done = false;
+      const request = k.onRequest((w) => background.push(w)).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(249);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await request;
+      expect(done).toBe(true);
+      // The sync goes on in the background and still lands.
+      expect(background).toHaveLength(1);
+      release(
+        new Response(
+          JSON.stringify({
+            ruleset: ruleset(4, 'a'),
+            lists: [],
+            changes: [],
+            cursor: '0',
+            more: false,
+          }),
+        ),
+      );
+      await background[0];
+      expect(k.version).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

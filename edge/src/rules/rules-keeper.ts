@@ -9,8 +9,8 @@
  * Off the latency path: Node runs `start()` (a timer, every VIGIL_RULES_SYNC_MS); a Worker,
  * which has no timers between requests, calls `onRequest` from each request, which starts a sync
  * in waitUntil at most once per interval — and, when the last attempt is older than the 5 s the
- * architecture promises, makes that request wait for it (bounded by its timeout) so no decision
- * is taken on a ruleset older than that.
+ * architecture promises, makes that request wait for it, up to STALE_WAIT_MS (an isolate's first
+ * request, or the first after an idle spell: one round trip to the backplane fits in it).
  */
 import {
   RULES_SYNC_PATH,
@@ -51,6 +51,11 @@ export interface RulesKeeperDeps<C> {
 
 /** Past this since the last attempt a Worker request waits for a sync (the 5 s promise, less slack). */
 const STALE_AFTER_MS = 4_000;
+/**
+ * The longest a stale Worker request waits for that sync; it goes on in waitUntil. One round trip
+ * to the backplane fits; a first sync of large lists does not, and must not hold a payment.
+ */
+const STALE_WAIT_MS = 250;
 /** Pages of list changes one sync applies at most before it yields to the next tick. */
 const MAX_PAGES = 100;
 
@@ -106,16 +111,21 @@ export class RulesKeeper<C> implements MetricsSource {
   }
 
   /**
-   * A Worker request's hook: a sync at most once per interval, in the background; awaited only
-   * when the last attempt is older than STALE_AFTER_MS (an isolate's first request, or the first
-   * after an idle spell).
+   * A Worker request's hook: a sync at most once per interval, in the background; awaited (up to
+   * STALE_WAIT_MS) only when the last attempt is older than STALE_AFTER_MS (an isolate's first
+   * request, or the first after an idle spell).
    */
   async onRequest(background: (work: Promise<unknown>) => void): Promise<void> {
     const age = this.now() - this.lastAttemptMs;
     if (age < this.deps.intervalMs && this.running === null) return;
     const work = this.sync();
-    if (age >= STALE_AFTER_MS) await work;
-    else background(work);
+    background(work);
+    if (age >= STALE_AFTER_MS) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STALE_WAIT_MS)));
+      await Promise.race([work, waited]);
+      clearTimeout(timer);
+    }
   }
 
   render(out: string[]): void {
