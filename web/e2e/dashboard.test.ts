@@ -15,19 +15,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
 import { launchChromium, watchPage, type PageProblems } from './chromium.js';
+import { poll, systemApi, type ApiCall } from './helpers.js';
 
 const DAY_MS = 86_400_000;
-
-/** Polls `f` until it returns a value other than null, or fails after `timeoutMs`. */
-async function poll<T>(what: string, f: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v !== null) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * The feedback rows of one transaction, read from Postgres directly. The embedded database is
@@ -70,21 +60,11 @@ describe('the dashboard in Chromium against the whole system (edge in workerd)',
   let context: BrowserContext;
   let page: Page;
   let problems: PageProblems;
-  let auth: Record<string, string>;
   /** Today's flagged transaction the drawer step opened: its case opened, for the later steps. */
   let flagged: string | null = null;
 
   /** The scoring and analysts' APIs with the bearer key, as a program calls them. */
-  const api = async <T>(
-    path: string,
-    init: RequestInit = {},
-  ): Promise<{ status: number; body: T }> => {
-    const r = await fetch(`${system.origin}${path}`, {
-      ...init,
-      headers: { ...auth, 'content-type': 'application/json', ...init.headers },
-    });
-    return { status: r.status, body: (await r.json()) as T };
-  };
+  let api: ApiCall;
 
   /**
    * Scores a payment at `terminalId` now and returns the terminal_risk_7d_delay7 feature it was
@@ -121,7 +101,7 @@ describe('the dashboard in Chromium against the whole system (edge in workerd)',
       startSystem({ edge: 'workerd', env: {}, port: 0, dataDir: dir }),
       launchChromium(),
     ]);
-    auth = { authorization: `Bearer ${system.apiKey}` };
+    api = systemApi(system);
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

@@ -8,7 +8,9 @@
  * (compromised terminals: reviews and declines) and runs simulated traffic at 100/s for a minute so
  * the KPIs, charts, feed and case queue are populated; works two cases and injects scenario 1
  * (large amounts) halfway; then writes
- * dashboard.png (dark theme), drawer.png (a declined transaction open) and light.png.
+ * dashboard.png (dark theme), drawer.png (a declined transaction open, its card then blocked from
+ * the drawer), rules.png (the Rules page, a rule in the editor), lists.png (the Lists page) and
+ * light.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,9 +84,43 @@ async function main(): Promise<void> {
     await sleep(500);
     await page.screenshot({ path: join(OUT, 'drawer.png') });
     log('drawer.png');
+    // Its card on blocked_customers, so the Lists page has an item an analyst added.
+    await drawer.getByTestId('list-action-block_card-run').click();
+    await drawer.getByTestId('list-action-block_card-result').waitFor();
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     await page.getByTestId('feed-filter').selectOption('all');
+
+    // The Rules page with a rule being written (docs/rules.md's night-time example): checked as
+    // typed, and the caret back inside `velocity.device_` shows the completions of that word.
+    await page.getByTestId('nav-rules').click();
+    await page.getByTestId('rule-row').first().waitFor();
+    await page.getByTestId('rule-new').click();
+    await page.getByTestId('rule-id').fill('night_new_device');
+    await page.getByTestId('rule-name').fill('Night-time payment over €500 from a new device');
+    const tail = 'tx_1h <= 1.0';
+    const expression = page.getByTestId('rule-expression');
+    await expression.fill(
+      '(tx.hour >= 22 || tx.hour < 6) && tx.amount > 500.0 && has(tx.device_id)\n' +
+        `  && velocity.customer_devices_30d >= 2.0 && velocity.device_${tail}`,
+    );
+    await page.locator('[data-testid="rule-expression-status"][data-state="valid"]').waitFor();
+    await expression.press('End');
+    for (let i = 0; i < tail.length; i++) await expression.press('ArrowLeft');
+    await page.getByTestId('rule-completions').waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, 'rules.png') });
+    log('rules.png');
+    await page.getByTestId('rule-cancel').click();
+
+    await page.getByTestId('nav-lists').click();
+    await page.locator('[data-testid="list-tab"][data-list="blocked_customers"]').click();
+    await page.getByTestId('list-item').first().waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, 'lists.png') });
+    log('lists.png');
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('feed-filter').waitFor();
 
     await page.getByTestId('theme-toggle').click();
     await page.mouse.move(0, 0);

@@ -3,6 +3,7 @@
  * handed to the stores; nothing connects before sign-in.
  */
 import { render } from 'solid-js/web';
+import { checkExpression } from '@vigil/core';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { createApiClient } from './api/client.js';
@@ -48,6 +49,8 @@ const dashboard = createDashboard({
   schedule: frameScheduler(),
   feedSchedule: frameScheduler({ minIntervalMs: FEED_MIN_INTERVAL_MS }),
   me: session.subject,
+  // Rules are checked as they are typed, in the browser, by the edges' own compiler.
+  checkExpression,
 });
 const theme = createThemeStore({
   storage: localStorageOrNull(),

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.js';
+import { fakeFetch, jsonResponse as json } from '../test/fakes.js';
 import { createApiClient, toQuery } from './client.js';
-
-interface Recorded {
-  url: string;
-  init: RequestInit;
-}
-
-function fakeFetch(respond: (url: string, init: RequestInit) => Response | Promise<Response>) {
-  const calls: Recorded[] = [];
-  const fetch = (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.push({ url, init });
-    return Promise.resolve(respond(url, init));
-  };
-  return { fetch: fetch, calls };
-}
-
-const json = (body: unknown, status = 200, type = 'application/json'): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
 
 const stats = {
   window: '5m',

@@ -15,6 +15,7 @@ import type {
   TransactionDetail,
   TransactionSummary,
 } from '@vigil/core';
+import type { List, Rule } from '@vigil/core';
 import { ApiError, parseProblem, problemMessage } from './api-error.js';
 import {
   isCase,
@@ -28,6 +29,23 @@ import {
   isTransactionSummary,
   type Guard,
 } from './guards.js';
+import {
+  isListInfo,
+  isListItem,
+  isLists,
+  isRuleChangeAnswer,
+  isRulesetAnswer,
+  isRuleVersions,
+} from './rules-guards.js';
+import type {
+  ListInfo,
+  ListItem,
+  ListItemInput,
+  ListItemsQuery,
+  RuleChangeAnswer,
+  RulesetAnswer,
+  RuleVersion,
+} from './rules-types.js';
 import type { CaseQuery, InjectSummary, TrafficKind, TransactionQuery } from './types.js';
 
 /** What the stores call. A fake in tests implements the members it needs. */
@@ -55,6 +73,21 @@ export interface ApiClient {
   /** What the burst did, or null when the server answers without it. */
   injectScenario(scenario: TrafficScenario): Promise<InjectSummary | null>;
   sendOne(kind: TrafficKind): Promise<ScoreAnswer>;
+  /** The ruleset in force, each rule with its hits. */
+  listRules(): Promise<RulesetAnswer>;
+  createRule(rule: Rule): Promise<RuleChangeAnswer>;
+  updateRule(rule: Rule): Promise<RuleChangeAnswer>;
+  /** The new ruleset version, or null when the server answers without one. */
+  deleteRule(id: string): Promise<RuleChangeAnswer | null>;
+  listRuleVersions(): Promise<readonly RuleVersion[]>;
+  restoreRuleVersion(version: number): Promise<void>;
+  listLists(): Promise<readonly ListInfo[]>;
+  /** The new list, or null when the server answers without it. */
+  createList(list: List): Promise<ListInfo | null>;
+  listItems(name: string, q?: ListItemsQuery): Promise<Page<ListItem>>;
+  /** The item as stored, or null when the server answers without it. */
+  addListItem(name: string, item: ListItemInput): Promise<ListItem | null>;
+  removeListItem(name: string, value: string): Promise<void>;
 }
 
 export interface ApiClientOptions {
@@ -65,7 +98,7 @@ export interface ApiClientOptions {
   readonly onUnauthorized?: () => void;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 interface RequestOptions<T> {
   readonly body?: unknown;
@@ -214,5 +247,32 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       }),
     sendOne: (kind) =>
       request('POST', '/api/traffic/one', { body: { kind }, guard: isScoreAnswer }),
+    listRules: () => request('GET', '/api/rules', { guard: isRulesetAnswer }),
+    createRule: (rule) => request('POST', '/api/rules', { body: rule, guard: isRuleChangeAnswer }),
+    updateRule: (rule) =>
+      request('PUT', `/api/rules/${id(rule.id)}`, { body: rule, guard: isRuleChangeAnswer }),
+    deleteRule: (ruleId) =>
+      request('DELETE', `/api/rules/${id(ruleId)}`, { guard: isRuleChangeAnswer, lenient: true }),
+    listRuleVersions: async () =>
+      (await request('GET', '/api/rules/versions', { guard: isRuleVersions })).versions,
+    restoreRuleVersion: async (version) => {
+      await request('POST', `/api/rules/versions/${version}/restore`);
+    },
+    listLists: async () => (await request('GET', '/api/lists', { guard: isLists })).lists,
+    createList: (list) =>
+      request('POST', '/api/lists', { body: list, guard: isListInfo, lenient: true }),
+    listItems: (name, q = {}) =>
+      request('GET', `/api/lists/${id(name)}/items${toQuery(q)}`, {
+        guard: isPageOf(isListItem),
+      }),
+    addListItem: (name, item) =>
+      request('POST', `/api/lists/${id(name)}/items`, {
+        body: item,
+        guard: isListItem,
+        lenient: true,
+      }),
+    removeListItem: async (name, value) => {
+      await request('DELETE', `/api/lists/${id(name)}/items/${id(value)}`);
+    },
   };
 }

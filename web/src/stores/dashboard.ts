@@ -3,6 +3,7 @@
  * (passed in, never imported), started on sign-in and stopped and emptied on sign-out.
  */
 import type { Accessor } from 'solid-js';
+import type { Rule } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import type { LiveSocket } from '../api/live-socket.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
@@ -10,6 +11,10 @@ import { createDrawerStore, type DrawerStore } from './drawer-store.js';
 import { createFeedStore, type FeedStore } from './feed-store.js';
 import type { Scheduler } from './frame-batcher.js';
 import { createKpiStore, type KpiStore } from './kpi-store.js';
+import { createListActionsStore, type ListActionsStore } from './list-actions-store.js';
+import { createListsStore, type ListsStore } from './lists-store.js';
+import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
+import { createRulesStore, type RulesStore } from './rules-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 
 export interface Dashboard {
@@ -18,6 +23,14 @@ export interface Dashboard {
   readonly cases: CasesStore;
   readonly drawer: DrawerStore;
   readonly traffic: TrafficStore;
+  readonly rules: RulesStore;
+  readonly lists: ListsStore;
+  /** The drawer's block/allow buttons. */
+  readonly listActions: ListActionsStore;
+  /** A fresh rule editor for `initial`, or for a new rule. */
+  newRuleEditor(initial?: Rule): RuleEditor;
+  /** Whether rule expressions are checked in the browser as they are typed. */
+  readonly checksExpressions: boolean;
   readonly socket: LiveSocket;
   /** Connects the live feed and starts polling. Idempotent. */
   start(): void;
@@ -33,6 +46,8 @@ export interface DashboardOptions {
   /** When queued events reach the live feed: the heaviest view, so it may be throttled further. */
   readonly feedSchedule?: Scheduler;
   readonly me: Accessor<string | null>;
+  /** Checks rule expressions in the browser; absent, the server checks them on save. */
+  readonly checkExpression?: ExpressionChecker;
 }
 
 export function createDashboard(opts: DashboardOptions): Dashboard {
@@ -42,6 +57,10 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const cases = createCasesStore({ client, schedule, me: opts.me });
   const drawer = createDrawerStore({ client });
   const traffic = createTrafficStore({ client });
+  const rules = createRulesStore({ client });
+  const lists = createListsStore({ client });
+  const listActions = createListActionsStore({ client });
+  const check = opts.checkExpression;
   let detach: (() => void)[] = [];
 
   return {
@@ -50,6 +69,17 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     cases,
     drawer,
     traffic,
+    rules,
+    lists,
+    listActions,
+    newRuleEditor: (initial) =>
+      createRuleEditor({
+        client,
+        lists: rules.lists,
+        ...(initial ? { initial } : {}),
+        ...(check ? { check } : {}),
+      }),
+    checksExpressions: check !== undefined,
     socket,
     start() {
       if (detach.length > 0) return;
@@ -69,6 +99,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       feed.reset();
       cases.reset();
       drawer.close();
+      rules.reset();
+      lists.reset();
+      listActions.reset();
     },
   };
 }

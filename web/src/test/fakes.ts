@@ -1,4 +1,7 @@
-/** Test doubles shared by the web project's unit tests: a frame scheduler, a clock, a socket. */
+/**
+ * Test doubles shared by the web project's unit tests: a frame scheduler, a clock, a socket, a
+ * fetch.
+ */
 import type { LiveDecision, LiveItem } from '@vigil/core';
 import type { SocketLike } from '../api/live-socket.js';
 import type { Scheduler } from '../stores/frame-batcher.js';
@@ -127,3 +130,20 @@ export function decision(n: number, over: Partial<LiveDecision> = {}): LiveDecis
 export function items(from: number, count: number): LiveItem[] {
   return Array.from({ length: count }, (_, i) => ({ seq: from + i, event: decision(from + i) }));
 }
+
+/** A `fetch` answering with `respond`, recording every call. */
+export function fakeFetch(
+  respond: (url: string, init: RequestInit) => Response | Promise<Response>,
+) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fetch = (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    calls.push({ url, init });
+    return Promise.resolve(respond(url, init));
+  };
+  return { fetch, calls };
+}
+
+/** A JSON response. */
+export const jsonResponse = (body: unknown, status = 200, type = 'application/json'): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });

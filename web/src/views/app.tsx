@@ -1,8 +1,18 @@
 /**
  * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic and the
- * transaction drawer). Starts the dashboard's data on sign-in and stops it on sign-out.
+ * transaction drawer; the Rules and Lists pages). Starts the dashboard's data on sign-in and stops
+ * it on sign-out.
  */
-import { createEffect, Match, on, onCleanup, onMount, Switch, type JSX } from 'solid-js';
+import {
+  createEffect,
+  createSignal,
+  Match,
+  on,
+  onCleanup,
+  onMount,
+  Switch,
+  type JSX,
+} from 'solid-js';
 import type { Dashboard } from '../stores/dashboard.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { ThemeStore } from '../stores/theme-store.js';
@@ -10,7 +20,10 @@ import { CaseQueue } from './case-queue.js';
 import { Charts } from './charts.js';
 import { Header } from './header.js';
 import { KpiTiles } from './kpi-tiles.js';
+import { ListsPage } from './lists-page.js';
 import { LiveFeed } from './live-feed.js';
+import { pageFromHash } from './page-route.js';
+import { RulesPage } from './rules-page.js';
 import { SignIn } from './sign-in.js';
 import { TrafficPanel } from './traffic-panel.js';
 import { TransactionDrawer } from './transaction-drawer.js';
@@ -24,9 +37,11 @@ export interface AppProps {
 
 function DashboardPage(props: AppProps): JSX.Element {
   const { dashboard: d, session } = props;
+  const [page, setPage] = createSignal(pageFromHash(location.hash));
 
-  // The drawer follows the hash, so links and the Back button open transactions.
+  // The page and the drawer follow the hash, so links and the Back button open them.
   const syncFromHash = (): void => {
+    setPage(pageFromHash(location.hash));
     const id = txFromHash(location.hash);
     if (id) void d.drawer.open(id);
     else d.drawer.close();
@@ -63,19 +78,39 @@ function DashboardPage(props: AppProps): JSX.Element {
         subject={session.subject}
         onSignOut={() => void session.signOut()}
         signingOut={session.busy}
+        page={page}
       />
-      <main id="main" class="dashboard">
-        <KpiTiles kpi={d.kpi} feed={d.feed} />
-        <Charts stats={d.kpi.stats} theme={props.theme.theme} />
-        <div class="workspace">
-          <LiveFeed feed={d.feed} onOpen={open} />
-          <div class="side">
-            <CaseQueue cases={d.cases} me={session.subject} txHref={txHref} />
-            <TrafficPanel traffic={d.traffic} txHref={txHref} />
-          </div>
-        </div>
-      </main>
-      <TransactionDrawer drawer={d.drawer} onClose={close} txHref={txHref} />
+      <Switch>
+        <Match when={page() === 'rules'}>
+          <RulesPage
+            rules={d.rules}
+            newEditor={(initial) => d.newRuleEditor(initial)}
+            checksLive={d.checksExpressions}
+          />
+        </Match>
+        <Match when={page() === 'lists'}>
+          <ListsPage lists={d.lists} />
+        </Match>
+        <Match when={page() === 'overview'}>
+          <main id="main" class="dashboard">
+            <KpiTiles kpi={d.kpi} feed={d.feed} />
+            <Charts stats={d.kpi.stats} theme={props.theme.theme} />
+            <div class="workspace">
+              <LiveFeed feed={d.feed} onOpen={open} />
+              <div class="side">
+                <CaseQueue cases={d.cases} me={session.subject} txHref={txHref} />
+                <TrafficPanel traffic={d.traffic} txHref={txHref} />
+              </div>
+            </div>
+          </main>
+        </Match>
+      </Switch>
+      <TransactionDrawer
+        drawer={d.drawer}
+        onClose={close}
+        txHref={txHref}
+        listActions={d.listActions}
+      />
     </>
   );
 }

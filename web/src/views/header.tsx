@@ -1,7 +1,10 @@
-/** The top bar: brand, live connection state, who is signed in, theme toggle, sign-out. */
-import { Show, type Accessor, type JSX } from 'solid-js';
+/**
+ * The top bar: brand, the pages, live connection state, who is signed in, theme toggle, sign-out.
+ */
+import { For, Show, type Accessor, type JSX } from 'solid-js';
 import type { ConnectionState } from '../api/live-socket.js';
 import type { ThemeStore } from '../stores/theme-store.js';
+import { PAGES, PAGE_TITLES, pageHref, type PageName } from './page-route.js';
 
 export interface HeaderProps {
   readonly theme: ThemeStore;
@@ -10,6 +13,8 @@ export interface HeaderProps {
   readonly subject?: Accessor<string | null>;
   readonly onSignOut?: () => void;
   readonly signingOut?: Accessor<boolean>;
+  /** The page shown; present when signed in. */
+  readonly page?: Accessor<PageName>;
 }
 
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -34,6 +39,23 @@ export function Header(props: HeaderProps): JSX.Element {
         <span class="brand-mark" aria-hidden="true" />
         Vigil
       </div>
+      <Show when={props.page}>
+        {(page) => (
+          <nav class="page-nav" aria-label="Pages">
+            <For each={PAGES}>
+              {(p) => (
+                <a
+                  href={pageHref(p)}
+                  data-testid={`nav-${p}`}
+                  aria-current={page()() === p ? 'page' : undefined}
+                >
+                  {PAGE_TITLES[p]}
+                </a>
+              )}
+            </For>
+          </nav>
+        )}
+      </Show>
       <Show when={props.connection}>
         {(c) => (
           <div

@@ -7,6 +7,7 @@
 import { createEffect, For, on, onCleanup, Show, type JSX } from 'solid-js';
 import type { TransactionDetail, TransactionSummary } from '@vigil/core';
 import type { DrawerStore } from '../stores/drawer-store.js';
+import type { ListActionsStore } from '../stores/list-actions-store.js';
 import {
   featureLabel,
   formatAmount,
@@ -18,12 +19,16 @@ import {
   formatTime,
 } from '../format/format.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
+import { DrawerRules } from './drawer-rules.js';
+import { ListActions } from './list-actions.js';
 import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
 export interface TransactionDrawerProps {
   readonly drawer: DrawerStore;
   readonly onClose: () => void;
   readonly txHref: (transactionId: string) => string;
+  /** Block/allow the card or terminal; absent, the drawer offers no list buttons. */
+  readonly listActions?: ListActionsStore;
 }
 
 function Field(props: { label: string; children: JSX.Element }): JSX.Element {
@@ -88,7 +93,11 @@ function HistoryTable(props: {
   );
 }
 
-function Detail(props: { d: TransactionDetail; txHref: (id: string) => string }): JSX.Element {
+function Detail(props: {
+  d: TransactionDetail;
+  txHref: (id: string) => string;
+  listActions: ListActionsStore | undefined;
+}): JSX.Element {
   const contributions = (): Map<string, number> =>
     new Map(props.d.reasons.map((r) => [r.feature as string, r.contribution]));
   const features = (): [string, number][] => Object.entries(props.d.features);
@@ -156,6 +165,10 @@ function Detail(props: { d: TransactionDetail; txHref: (id: string) => string })
           </ol>
         </Show>
       </section>
+
+      <DrawerRules d={props.d} />
+
+      <Show when={props.listActions}>{(store) => <ListActions store={store()} />}</Show>
 
       <section class="drawer-section" data-testid="drawer-features">
         <h3 id="features-heading">Features the model saw</h3>
@@ -286,6 +299,16 @@ export function TransactionDrawer(props: TransactionDrawerProps): JSX.Element {
     }),
   );
 
+  // Whether the open transaction's card and terminal are on the lists, asked once per detail.
+  createEffect(
+    on(drawer.detail, (d) => {
+      const store = props.listActions;
+      if (!store) return;
+      if (d) void store.lookup(d);
+      else store.reset();
+    }),
+  );
+
   const onKey = (e: KeyboardEvent): void => {
     if (e.key === 'Escape' && drawer.openId()) {
       e.preventDefault();
@@ -336,7 +359,9 @@ export function TransactionDrawer(props: TransactionDrawerProps): JSX.Element {
                 </div>
               )}
             </Show>
-            <Show when={drawer.detail()}>{(d) => <Detail d={d()} txHref={props.txHref} />}</Show>
+            <Show when={drawer.detail()}>
+              {(d) => <Detail d={d()} txHref={props.txHref} listActions={props.listActions} />}
+            </Show>
           </div>
         </aside>
       )}

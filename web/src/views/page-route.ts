@@ -1,0 +1,23 @@
+/**
+ * Which page the hash shows: `#/rules`, `#/lists`, else the overview (whose drawer keeps `#tx=ID`,
+ * see tx-route.ts). Pages are hash routes, so the backplane serves one document for all of them.
+ */
+export const PAGES = ['overview', 'rules', 'lists'] as const;
+export type PageName = (typeof PAGES)[number];
+
+export const PAGE_TITLES: Record<PageName, string> = {
+  overview: 'Overview',
+  rules: 'Rules',
+  lists: 'Lists',
+};
+
+/** The link to a page. */
+export function pageHref(page: PageName): string {
+  return page === 'overview' ? '#/' : `#/${page}`;
+}
+
+/** The page a hash names. */
+export function pageFromHash(hash: string): PageName {
+  const m = /^#\/(rules|lists)\/?$/.exec(hash);
+  return m ? (m[1] as PageName) : 'overview';
+}
