@@ -124,7 +124,7 @@ export class RulesKeeper<C> implements MetricsSource {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STALE_WAIT_MS)));
       await Promise.race([work, waited]);
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 
