@@ -141,7 +141,10 @@ function checked(read: Closure, type: string): Closure {
 }
 
 /** How to read one field of a registered message from applyRules' views; null if unknown. */
-function fieldReader(target: Node, field: string): { read: Closure; type: string } | null {
+function fieldReader(
+  target: Node,
+  field: string,
+): { read: Closure; type: string; row?: { name: string; i: number } } | null {
   if (target.op !== 'id' || target.meta.alternate !== undefined) return null;
   const message = typeOf(target);
   const type = message === undefined ? undefined : MESSAGE_FIELDS[message]?.[field];
@@ -160,13 +163,22 @@ function fieldReader(target: Node, field: string): { read: Closure; type: string
       return view.row[view.offset + i];
     },
     type,
+    row: { name, i },
   };
 }
 
 /** `tx.amount`: absent → no_such_key; a value of the wrong type → field_type_mismatch. */
 function fieldRead([target, field]: [Node, string]): Closure | null {
   const r = fieldReader(target, field);
-  return r === null ? null : checked(r.read, r.type);
+  if (r === null) return null;
+  if (r.row === undefined) return checked(r.read, r.type);
+  // Features and velocity, the reads rules make most: the read and its check in one closure.
+  const { name, i } = r.row;
+  return (c) => {
+    const view = c[name] as FeaturesView;
+    const v = view.row[view.offset + i];
+    return typeof v === 'number' ? v : fail();
+  };
 }
 
 /** has() and in_list, the two function macros rules use (macros.js, rule-env.ts). */
@@ -251,17 +263,20 @@ function binary(op: string, args: [Node, Node]): Closure | null {
   const a = build(l);
   const b = build(r);
   if (a === null || b === null) return null;
+  // A literal on the right (`tx.amount > 500.0`, the common shape) is read once, not called.
+  const k = r.op === 'value' ? (r.args as Num) : undefined;
   switch (op) {
     case '==':
-      return lt === rt && EQUAL_TYPES.has(lt) ? (c) => a(c) === b(c) : null;
     case '!=':
-      return lt === rt && EQUAL_TYPES.has(lt) ? (c) => a(c) !== b(c) : null;
+      if (lt !== rt || !EQUAL_TYPES.has(lt)) return null;
+      if (op === '!=') return (c) => a(c) !== b(c);
+      return k === undefined ? (c) => a(c) === b(c) : (c) => a(c) === k;
     case '<':
     case '<=':
     case '>':
     case '>=':
       if (!ORDERED.has(pair) && !NUMERIC.has(pair)) return null;
-      return compare(op, a, b);
+      return k === undefined ? compare(op, a, b) : compareTo(op, a, k);
     default:
       return arithmetic(op, pair, a, b);
   }
@@ -277,6 +292,19 @@ function compare(op: '<' | '<=' | '>' | '>=', a: Closure, b: Closure): Closure {
       return (c) => (a(c) as Num) > (b(c) as Num);
     case '>=':
       return (c) => (a(c) as Num) >= (b(c) as Num);
+  }
+}
+
+function compareTo(op: '<' | '<=' | '>' | '>=', a: Closure, k: Num): Closure {
+  switch (op) {
+    case '<':
+      return (c) => (a(c) as Num) < k;
+    case '<=':
+      return (c) => (a(c) as Num) <= k;
+    case '>':
+      return (c) => (a(c) as Num) > k;
+    case '>=':
+      return (c) => (a(c) as Num) >= k;
   }
 }
 
