@@ -93,6 +93,34 @@ describe('fast path: examples', () => {
     expect(outcome(() => fast(expression)(context(input)))).toBe(expected);
   });
 
+  it('runs the rules guide’s examples as closures (compileRuleset keeps no library program)', () => {
+    const expressions = [
+      'tx.amount < 5.0 && features.customer_nb_tx_1d >= 5.0',
+      'in_list("bad_devices", tx.device_id)',
+      'tx.customer_id == "c_4711" && tx.amount <= 2000.0',
+      '(tx.hour >= 22 || tx.hour < 6) && tx.amount > 500 && has(tx.currency) && ' +
+        'tx.currency == "EUR" && has(tx.device_id) && velocity.customer_devices_30d >= 2.0',
+      'has(tx.country) && tx.country in ["NG", "RU"] && score > 0.4',
+    ];
+    const r = compileRuleset(
+      {
+        version: 2,
+        rules: expressions.map((expression, i) => ({
+          id: `r${i}`,
+          name: `r${i}`,
+          description: '',
+          expression,
+          action: 'review' as const,
+          mode: 'active' as const,
+        })),
+      },
+      LISTS,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    // A library program carries its AST; a closure does not.
+    expect(r.compiled.rules.filter((rule) => 'ast' in rule.run).map((rule) => rule.id)).toEqual([]);
+  });
+
   it('leaves to the library what it does not compile', () => {
     for (const expression of [
       'size(tx.customer_id) > 2',
