@@ -8,9 +8,9 @@
  */
 import type { Decision } from '../policy/decision.js';
 import type { CompiledRuleset } from './compile.js';
-import { LISTS_KEY, type RuleTransaction } from './rule-env.js';
+import { ruleContext } from './rule-context.js';
+import type { RuleTransaction } from './rule-env.js';
 import type { RuleAction } from './rules-contract.js';
-import { N_VELOCITY } from './velocity-names.js';
 
 /** What the rules see of one transaction. */
 export interface RuleInput {
@@ -56,9 +56,7 @@ export interface RulesOutcome {
   readonly errors: readonly string[];
 }
 
-const NO_VELOCITY = new Float64Array(N_VELOCITY);
 const NONE: readonly never[] = Object.freeze([]);
-const SECONDS_PER_DAY = 86_400;
 
 /** Severity order of decisions: the outcome is never milder than the model's. */
 const SEVERITY: Readonly<Record<Decision, number>> = { approve: 0, review: 1, decline: 2 };
@@ -75,23 +73,7 @@ export function applyRules(compiled: CompiledRuleset, input: RuleInput): RulesOu
       errors: NONE,
     };
   }
-  // One context for every rule of this transaction; the views are re-pointed, not rebuilt.
-  const { tx, features, velocity } = compiled.views;
-  tx.t = input.tx;
-  const secOfDay = ((input.timeSec % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY;
-  tx.hourOfDay = Math.floor(secOfDay / 3_600);
-  features.row = input.features;
-  features.offset = input.featuresOffset ?? 0;
-  velocity.row = input.velocity ?? NO_VELOCITY;
-  velocity.offset = 0;
-  const context = {
-    tx,
-    features,
-    velocity,
-    score: input.score,
-    model_decision: input.modelDecision,
-    [LISTS_KEY]: input.lists,
-  };
+  const context = ruleContext(compiled, input);
 
   let hits: RuleHit[] | undefined;
   let shadow: string[] | undefined;

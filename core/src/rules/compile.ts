@@ -6,6 +6,7 @@
  */
 import { ParseError, TypeError as CelTypeError } from '@marcbachmann/cel-js';
 import type { ListRef, Rule, RuleAction, Ruleset } from './rules-contract.js';
+import { compileFast, type RuleContext } from './fast-path.js';
 import { FeaturesView, ruleEnvironment, TxView, VelocityView, withLists } from './rule-env.js';
 
 export type ExpressionCheck =
@@ -24,8 +25,11 @@ export interface CompiledRule {
   readonly name: string;
   readonly action: RuleAction;
   readonly shadow: boolean;
-  /** The parsed, type-checked expression: called with the context of one transaction. */
-  readonly run: (context: object) => unknown;
+  /**
+   * The parsed, type-checked expression, called with the context of one transaction: its
+   * closures (fast-path.ts) when every node is in their subset, else the library's program.
+   */
+  readonly run: (context: RuleContext) => unknown;
 }
 
 /** A ruleset version compiled: the rules that run (active and shadow), in ruleset order. */
@@ -198,6 +202,6 @@ function compiledRule(rule: Rule, program: Program): CompiledRule {
     name: rule.name,
     action: rule.action,
     shadow: rule.mode === 'shadow',
-    run: program,
+    run: compileFast(program.ast) ?? program,
   };
 }

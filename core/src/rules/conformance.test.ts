@@ -1,7 +1,7 @@
 /**
  * The CEL conformance data (google/cel-spec, as @bufbuild/cel-spec ships it) run through the same
- * environment the rules are compiled in (rule-env.ts, baseEnvironment: the library plus Vigil's
- * mixed-number overloads). Only the sections a rule can use are selected; within them, every test
+ * environment the rules are compiled in (rule-env.ts, baseEnvironment), by the library and, for
+ * each test whose checked expression fast-path.ts compiles, by its closures too. Only the sections a rule can use are selected; within them, every test
  * must pass except the explicit exclusions below, each with why it does not matter to rules.
  */
 import type { Value } from '@bufbuild/cel-spec/cel/expr/value_pb.js';
@@ -12,6 +12,7 @@ import {
   type IncrementalTestSuite,
 } from '@bufbuild/cel-spec/testdata/tests.js';
 import { describe, expect, it } from 'vitest';
+import { compileFast } from './fast-path.js';
 import { baseEnvironment } from './rule-env.js';
 
 /** Sections (file → suites) a rule's expression can touch. */
@@ -153,7 +154,10 @@ function canon(x: unknown): unknown {
 
 const base = baseEnvironment();
 
-/** Run one test: null if it passed, else what went wrong. */
+/** Tests whose expression fast-path.ts compiled to closures (run through both paths). */
+let ranFast = 0;
+
+/** Run one test through the library and, when it compiles them, the closures: null if passed. */
 function run(t: IncrementalTest): string | null {
   const o = t.original;
   const env = base.clone({ unlistedVariablesAreDyn: true });
@@ -164,14 +168,27 @@ function run(t: IncrementalTest): string | null {
   for (const [name, ev] of Object.entries(o.bindings)) {
     if (ev.kind.case === 'value') bindings[name] = jsValue(ev.kind.value);
   }
-  const m = o.resultMatcher;
   if (o.checkOnly) {
     const c = env.check(o.expr);
     return c.valid ? null : `check failed: ${c.error?.message ?? ''}`;
   }
+  const library = judge(t, () => env.evaluate(o.expr, bindings));
+  if (library !== null) return library;
+  // The closures run on the checked AST, as compile.ts builds them.
+  const program = env.parse(o.expr);
+  const fast = program.check().valid ? compileFast(program.ast) : null;
+  if (fast === null) return null;
+  ranFast++;
+  const why = judge(t, () => fast(bindings));
+  return why === null ? null : `closures: ${why}`;
+}
+
+/** Compare one evaluation with the test's expected result: null if it matches. */
+function judge(t: IncrementalTest, evaluate: () => unknown): string | null {
+  const m = t.original.resultMatcher;
   let actual: unknown;
   try {
-    actual = env.evaluate(o.expr, bindings);
+    actual = evaluate();
   } catch (e) {
     if (m.case === 'evalError' || m.case === 'anyEvalErrors') return null;
     return `threw ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
@@ -215,6 +232,8 @@ describe('CEL conformance (the sections rules use)', () => {
     expect(failures).toEqual([]);
     // The selection is not empty by accident (the data's layout changed, say).
     expect(ran).toBeGreaterThanOrEqual(350);
+    // Most of it also ran as closures (fast-path.ts), the rest (maps, size, macros) on the library.
+    expect(ranFast).toBeGreaterThanOrEqual(170);
   });
 
   it('excludes only tests that exist', () => {

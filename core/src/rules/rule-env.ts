@@ -221,25 +221,32 @@ export function baseEnvironment(): Environment {
 const fields = (names: readonly string[], type: string) =>
   Object.fromEntries(names.map((name) => [name, type]));
 
+/**
+ * The CEL type of each field of the registered messages, by message type name: what the
+ * environment declares and what fast-path.ts checks a read value against, as cel-js does.
+ */
+export const MESSAGE_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'vigil.Transaction': {
+    amount: 'double',
+    currency: 'string',
+    customer_id: 'string',
+    terminal_id: 'string',
+    transaction_id: 'string',
+    channel: 'string',
+    country: 'string',
+    device_id: 'string',
+    ip: 'string',
+    hour: 'int',
+  },
+  'vigil.Features': fields(FEATURE_NAMES, 'double'),
+  'vigil.Velocity': fields(VELOCITY_NAMES, 'double'),
+};
+
 /** The rules' environment: built once; compile.ts parses every rule against it. */
 export const ruleEnvironment: Environment = baseEnvironment()
-  .registerType('vigil.Transaction', {
-    ctor: TxView,
-    fields: {
-      amount: 'double',
-      currency: 'string',
-      customer_id: 'string',
-      terminal_id: 'string',
-      transaction_id: 'string',
-      channel: 'string',
-      country: 'string',
-      device_id: 'string',
-      ip: 'string',
-      hour: 'int',
-    },
-  })
-  .registerType('vigil.Features', { ctor: FeaturesView, fields: fields(FEATURE_NAMES, 'double') })
-  .registerType('vigil.Velocity', { ctor: VelocityView, fields: fields(VELOCITY_NAMES, 'double') })
+  .registerType('vigil.Transaction', { ctor: TxView, fields: MESSAGE_FIELDS['vigil.Transaction']! })
+  .registerType('vigil.Features', { ctor: FeaturesView, fields: MESSAGE_FIELDS['vigil.Features']! })
+  .registerType('vigil.Velocity', { ctor: VelocityView, fields: MESSAGE_FIELDS['vigil.Velocity']! })
   .registerVariable('tx', 'vigil.Transaction', { description: 'the transaction being scored' })
   .registerVariable('features', 'vigil.Features', { description: "the model's features" })
   .registerVariable('velocity', 'vigil.Velocity', {
