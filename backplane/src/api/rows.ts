@@ -12,6 +12,7 @@ import {
   type FeatureName,
   type FeedbackRecord,
   type Reason,
+  type RuleReason,
   type TransactionDetail,
   type TransactionSummary,
   type VerdictDelivery,
@@ -80,12 +81,14 @@ export function toSummary(row: unknown): TransactionSummary {
 }
 
 /**
- * A stored reason: a feature's, or (decisions since rules) a rule's, which names no feature — shown
- * through the decision's `rules`; a feature reason gets its sentence here.
+ * A stored reason: a feature's, which gets its sentence here, or (decisions since rules) the
+ * deciding rule's, which carries its own.
  */
 const storedReason = z.object({
   code: z.string(),
   feature: z.optional(z.string()),
+  rule: z.optional(z.string()),
+  message: z.optional(z.string()),
   contribution: z.number(),
 });
 const storedRuleMatch = z.object({ id: z.string(), action: z.enum(RULE_ACTIONS) });
@@ -115,9 +118,13 @@ function isFeatureName(s: string): s is FeatureName {
 }
 
 /** Stored reasons with the sentence an analyst reads; a feature this build does not know is skipped. */
-function withMessages(reasons: readonly z.infer<typeof storedReason>[]): Reason[] {
-  const out: Reason[] = [];
+function withMessages(reasons: readonly z.infer<typeof storedReason>[]): (Reason | RuleReason)[] {
+  const out: (Reason | RuleReason)[] = [];
   for (const r of reasons) {
+    if (r.rule !== undefined && r.message !== undefined) {
+      out.push({ code: r.code, rule: r.rule, message: r.message, contribution: 0 });
+      continue;
+    }
     if (r.feature === undefined || !isFeatureName(r.feature)) continue;
     out.push({
       code: r.code,

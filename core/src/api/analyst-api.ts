@@ -5,6 +5,7 @@
  */
 import type { Decision } from '../policy/decision.js';
 import type { Reason } from '../policy/reasons.js';
+import type { RuleReason } from '../rules/rule-reason.js';
 import type { RuleAction } from '../rules/rules-contract.js';
 
 /** One row of GET /api/transactions. */
@@ -44,7 +45,11 @@ export interface TransactionDetail extends TransactionSummary {
   readonly country: string | null;
   readonly device_id: string | null;
   readonly ip: string | null;
-  readonly reasons: readonly Reason[];
+  /**
+   * Why: when a rule decided, its reason first (naming the rule in words), then the features that
+   * raised the score most, each with its sentence.
+   */
+  readonly reasons: readonly (Reason | RuleReason)[];
   /** The feature vector the model saw, by name. */
   readonly features: Readonly<Record<string, number>>;
   readonly model_version: string;

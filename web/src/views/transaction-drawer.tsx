@@ -99,7 +99,11 @@ function Detail(props: {
   listActions: ListActionsStore | undefined;
 }): JSX.Element {
   const contributions = (): Map<string, number> =>
-    new Map(props.d.reasons.map((r) => [r.feature as string, r.contribution]));
+    new Map(
+      props.d.reasons.flatMap((r) =>
+        'feature' in r ? [[r.feature as string, r.contribution]] : [],
+      ),
+    );
   const features = (): [string, number][] => Object.entries(props.d.features);
 
   return (
@@ -156,8 +160,16 @@ function Detail(props: {
                 <li>
                   <p class="reason-message">{r.message}</p>
                   <p class="reason-meta">
-                    <code>{r.code}</code> · feature <code>{r.feature}</code> · contribution{' '}
-                    <span class="mono">{formatContribution(r.contribution)}</span> log-odds
+                    {'rule' in r ? (
+                      <>
+                        <code>{r.code}</code> · rule <code>{r.rule}</code>
+                      </>
+                    ) : (
+                      <>
+                        <code>{r.code}</code> · feature <code>{r.feature}</code> · contribution{' '}
+                        <span class="mono">{formatContribution(r.contribution)}</span> log-odds
+                      </>
+                    )}
                   </p>
                 </li>
               )}

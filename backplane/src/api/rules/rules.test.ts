@@ -174,8 +174,15 @@ describe('the rules API', () => {
     const detail = await call('GET', '/api/transactions/tx_hits_0');
     expect(detail.status).toBe(200);
     const t = detail.body as unknown as TransactionDetail;
-    // The deciding rule is shown by `rules`; `reasons` keeps the model's (core's Reason type).
-    expect(t.reasons.map((x) => x.code)).toEqual(['AMOUNT_VS_CUSTOMER_MEAN']);
+    // The stored reasons as they were given: the model's with their sentences, and the deciding
+    // rule's naming it in words.
+    expect(t.reasons.map((x) => x.code)).toEqual(['AMOUNT_VS_CUSTOMER_MEAN', 'RULE_BLOCK']);
+    expect(t.reasons[1]).toEqual({
+      code: 'RULE_BLOCK',
+      rule: 'block_listed_customers',
+      message: 'Blocked by rule “Block listed cards”',
+      contribution: 0,
+    });
     expect(t.rules).toEqual([{ id: 'block_listed_customers', action: 'block' }]);
     expect(t.shadow_rules).toEqual(['block_listed_terminals']);
     expect(t.ruleset_version).toBe(1);
