@@ -108,7 +108,14 @@ export interface FeatureStore {
    * Apply list membership changes (from the backplane's sync), in order. Idempotent. Read by the
    * next `step` in the same atomic call as the states: list checks add no round trip.
    */
-  applyListChanges(changes: readonly ListChange[]): Promise<void>;
+  applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<void>;
+  /**
+   * The sync cursor of the last list changes this store holds (given with them to
+   * `applyListChanges`), or null when it holds none: kept with the lists, so edges that share a
+   * store (Redis, the Worker's Durable Object) continue from where the store is, and a store that
+   * lost its lists (a memory store restarted) is synced from the start.
+   */
+  listCursor(): Promise<string | null>;
   /** Flush deferred writes and release connections. */
   close(): Promise<void>;
 }

@@ -90,7 +90,8 @@ function storeWith(
       return inner.saveAnswers(a);
     },
     label: (l) => inner.label(l),
-    applyListChanges: (c) => inner.applyListChanges(c),
+    applyListChanges: (c, k) => inner.applyListChanges(c, k),
+    listCursor: () => inner.listCursor(),
     close: () => inner.close(),
   };
   return { store, saved };

@@ -55,15 +55,19 @@ function backplane(pages: (RulesSyncAnswer | number)[]) {
 function keeper(fetchFn: typeof fetch, compile?: (r: Ruleset) => Compiled<string>) {
   const applied: ListChange[][] = [];
   const logs: string[] = [];
+  // The store keeps the cursor of the changes it holds.
+  let held: string | null = null;
   const k = new RulesKeeper<string>({
     backplaneUrl: 'http://bp',
     secret: SECRET,
     hmac,
     store: {
-      applyListChanges: (c) => {
+      applyListChanges: (c, k) => {
         applied.push([...c]);
+        if (k !== undefined) held = k;
         return Promise.resolve();
       },
+      listCursor: () => Promise.resolve(held),
     },
     compile: compile ?? ((r) => ({ ok: true, compiled: `v${r.version}:${r.rules.length}` })),
     initial: 'none',

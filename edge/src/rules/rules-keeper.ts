@@ -1,7 +1,9 @@
 /**
  * The rules and lists in force at this edge, kept in step with the backplane (Postgres is the
- * source of truth). A sync asks the backplane with what this edge has (its ruleset version and
- * the cursor of the last list change it applied); list changes go into the feature store, where
+ * source of truth). A sync asks the backplane with what this edge has (its ruleset version, and
+ * the cursor of the last list changes its feature store holds — kept in the store with the
+ * lists, so edges sharing Redis or the Worker's Durable Object do not each re-send every list,
+ * and a store that lost its lists, restarted, is synced from the start); list changes go into the feature store, where
  * the scoring step reads them in its one round trip; a new ruleset is compiled whole and switched
  * in only after every page of list changes before it is applied — never half a ruleset. A sync
  * that fails keeps what the edge had and says so in /metrics (vigil_rules_stale).
@@ -36,7 +38,11 @@ export interface RulesKeeperDeps<C> {
   readonly backplaneUrl: string;
   readonly secret: string;
   readonly hmac: HmacSha256;
-  readonly store: Pick<FeatureStore, 'applyListChanges'>;
+  /**
+   * Where list changes go, and where the cursor of the last ones applied is kept: with the lists,
+   * so edges sharing a store continue from it, and a store that lost its lists starts over.
+   */
+  readonly store: Pick<FeatureStore, 'applyListChanges' | 'listCursor'>;
   readonly compile: (ruleset: Ruleset, lists: readonly ListRef[]) => Compiled<C>;
   /** In force before the first sync: no rules (version 0). */
   readonly initial: C;
@@ -63,7 +69,6 @@ export class RulesKeeper<C> implements MetricsSource {
   private compiledNow: C;
   private versionNow = 0;
   private listsNow: readonly ListRef[] = [];
-  private cursor: string | null = null;
   private lastOkMs = 0;
   private lastAttemptMs = Number.NEGATIVE_INFINITY;
   private running: Promise<boolean> | null = null;
@@ -154,13 +159,16 @@ export class RulesKeeper<C> implements MetricsSource {
     try {
       let pending: Ruleset | null = null;
       let lists = this.listsNow;
+      let cursor = await this.deps.store.listCursor();
       for (let page = 0; page < MAX_PAGES; page++) {
         const answer = await this.ask({
           ruleset_version: pending?.version ?? this.versionNow,
-          cursor: this.cursor,
+          cursor,
         });
-        if (answer.changes.length > 0) await this.applyChanges(answer);
-        this.cursor = answer.cursor;
+        if (answer.changes.length > 0) {
+          await this.deps.store.applyListChanges(answer.changes, answer.cursor);
+        }
+        cursor = answer.cursor;
         lists = answer.lists;
         if (answer.ruleset) pending = answer.ruleset;
         if (!answer.more) break;
@@ -188,12 +196,6 @@ export class RulesKeeper<C> implements MetricsSource {
       this.deps.log({ level: 'warn', msg: 'rules: sync with the backplane failed', error });
       return false;
     }
-  }
-
-  private async applyChanges(answer: RulesSyncAnswer): Promise<void> {
-    const apply = this.deps.store.applyListChanges;
-    if (!apply) throw new Error('rules: the feature store cannot hold lists');
-    await apply.call(this.deps.store, answer.changes);
   }
 
   private async ask(request: RulesSyncRequest): Promise<RulesSyncAnswer> {

@@ -44,7 +44,8 @@ function heldStore() {
       }),
     saveAnswers: (a) => inner.saveAnswers(a),
     label: (l) => inner.label(l),
-    applyListChanges: (c) => inner.applyListChanges(c),
+    applyListChanges: (c, k) => inner.applyListChanges(c, k),
+    listCursor: () => inner.listCursor(),
     close: () => inner.close(),
   };
   return { store, release: () => release() };
@@ -250,7 +251,8 @@ describe('ScoringService: what each item gets', () => {
       step: () => Promise.reject(new Error('store down')),
       saveAnswers: (a) => inner.saveAnswers(a),
       label: (l) => inner.label(l),
-      applyListChanges: (c) => inner.applyListChanges(c),
+      applyListChanges: (c, k) => inner.applyListChanges(c, k),
+      listCursor: () => inner.listCursor(),
       close: () => inner.close(),
     };
     const { scoring, seen, events, settle } = planned({ store: failing });

@@ -19,7 +19,8 @@ function storeWith(step: FeatureStore['step']): FeatureStore {
     step,
     saveAnswers: (a) => inner.saveAnswers(a),
     label: (l) => inner.label(l),
-    applyListChanges: (c) => inner.applyListChanges(c),
+    applyListChanges: (c, k) => inner.applyListChanges(c, k),
+    listCursor: () => inner.listCursor(),
     close: () => inner.close(),
   };
 }

@@ -38,7 +38,7 @@
  * single-shard Redis (Upstash, a plain Redis), not on Redis Cluster.
  *
  * ARGV, every call:
- *   1 mode: 'step' | 'label' | 'flush'   2 prefix   3 record TTL s   4 state TTL s
+ *   1 mode: 'step' | 'label' | 'lists' | 'cursor' | 'flush'   2 prefix   3 record TTL s   4 state TTL s
  *   5 number of piggy-backed answers A, then A pairs (transaction_id, answer), saved first, if
  *     the record exists and no answer is saved yet (the first answer stands)
  * step:  fresh customer, fresh terminal, fresh device/IP velocity, fresh customer velocity
@@ -59,8 +59,10 @@
  *        which verdict is in force is core's verdictSupersedes (core/src/ports/verdict-order.ts),
  *        mirrored by `supersedes` below and proven equal by the stores' contract suite.
  * lists: now (epoch ms), N, then N × 5: 'a' | 'r', kind, value, list, expiry (epoch ms, 0 =
- *        never) → N. Applied in order (HSET / HDEL); then each touched hash drops its expired
- *        fields and takes the expiry of its last item.
+ *        never), then the sync cursor ('' = none) → N. Applied in order (HSET / HDEL); then each
+ *        touched hash drops its expired fields and takes the expiry of its last item; P lists:cursor
+ *        becomes the cursor unless it holds a later one.
+ * cursor: nothing more → P lists:cursor, or '' when none.
  * flush: nothing more → the number of answers received
  *
  * Op programs are comma-separated decimals written by JavaScript's Number#toString (the shortest
@@ -389,7 +391,20 @@ if mode == 'lists' then
       redis.call('PEXPIREAT', key, latestText)
     end
   end
+  -- The sync cursor these changes bring the lists to, kept with them and never lowered: edges
+  -- sharing this Redis continue from it instead of each re-sending every list.
+  local cursor = ARGV[a + 2 + 5 * n]
+  if cursor ~= '' then
+    local held = redis.call('GET', prefix .. 'lists:cursor')
+    if not held or tonumber(cursor) > tonumber(held) then
+      redis.call('SET', prefix .. 'lists:cursor', cursor)
+    end
+  end
   return n
+end
+
+if mode == 'cursor' then
+  return redis.call('GET', prefix .. 'lists:cursor') or ''
 end
 
 if mode == 'step' then

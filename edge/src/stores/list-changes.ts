@@ -40,6 +40,23 @@ export function checkListChanges(changes: unknown): readonly ListChange[] {
   return changes as readonly ListChange[];
 }
 
+/**
+ * A list sync cursor as the backplane gives it: the decimal sequence number of the last change
+ * (core's RulesSyncAnswer.cursor). Throws a TypeError for anything else: the Redis script compares
+ * cursors as numbers.
+ */
+export function checkListCursor(cursor: unknown): string {
+  if (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor)) {
+    throw new TypeError('list cursor must be the decimal digits of a sequence number');
+  }
+  return cursor;
+}
+
+/** Whether `cursor` is past `held` (null: none held). */
+export function laterCursor(cursor: string, held: string | null): boolean {
+  return held === null || Number(cursor) > Number(held);
+}
+
 /** The transaction's value for each list kind, in LIST_KINDS order ('' when absent). */
 export function listValues(tx: {
   readonly customerId: string;

@@ -64,7 +64,14 @@ import {
   type JournalSnapshot,
   type RestoreReport,
 } from './feature-store-journal.js';
-import { checkListChanges, listItemLive, listValues, storedExpiry } from './list-changes.js';
+import {
+  checkListChanges,
+  checkListCursor,
+  laterCursor,
+  listItemLive,
+  listValues,
+  storedExpiry,
+} from './list-changes.js';
 
 /** Default retention: the 37-day feature reach plus 8 days for late events and late feedback. */
 export const DEFAULT_RETENTION_DAYS = 45;
@@ -144,6 +151,8 @@ export class MemoryFeatureStore implements FeatureStore {
    * start (a null cursor).
    */
   private readonly lists = new Map<string, Map<string, number>>();
+  /** The sync cursor of the lists held (listCursor); null until the first changes. */
+  private cursor: string | null = null;
   private readonly now: () => number;
   /** Record ids by event day, so that expiry visits only what expires. */
   private readonly byDay = new Map<number, string[]>();
@@ -334,9 +343,14 @@ export class MemoryFeatureStore implements FeatureStore {
    * item does nothing). Expired items of a value are dropped when that value is written, as the
    * Redis stores clean a hash on write. Not journalled (see `lists`).
    */
-  applyListChanges(changes: readonly ListChange[]): Promise<void> {
+  listCursor(): Promise<string | null> {
+    return this.settle(this.cursor);
+  }
+
+  applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<void> {
     try {
       checkListChanges(changes);
+      if (cursor !== undefined) checkListCursor(cursor);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -355,6 +369,7 @@ export class MemoryFeatureStore implements FeatureStore {
         if (on.size === 0) this.lists.delete(key);
       }
     }
+    if (cursor !== undefined && laterCursor(cursor, this.cursor)) this.cursor = cursor;
     return this.settle(undefined);
   }
 

@@ -19,13 +19,15 @@ import type {
 import { featureDeadlineMs, FEATURE_TIMEOUT_PER_ITEM_MS } from '@vigil/core';
 import { FeatureStoreError } from './feature-store-error.js';
 import { FEATURE_STORE_LUA } from './feature-store-lua.js';
-import { checkListChanges } from './list-changes.js';
+import { checkListChanges, checkListCursor } from './list-changes.js';
 import {
   flushArgs,
   labelArgs,
   listArgs,
   parseFlushReply,
   parseLabelReply,
+  listCursorArgs,
+  parseListCursorReply,
   parseListReply,
   parseStepReply,
   stepArgs,
@@ -246,14 +248,19 @@ export function createRedisFeatureStore(
       );
     },
 
-    async applyListChanges(changes: readonly ListChange[]): Promise<void> {
+    async applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<void> {
       checkListChanges(changes);
-      if (changes.length === 0) return;
+      if (cursor !== undefined) checkListCursor(cursor);
+      if (changes.length === 0 && cursor === undefined) return;
       await call(
         changes.length,
-        (h) => listArgs(h, changes),
+        (h) => listArgs(h, changes, cursor),
         (reply) => parseListReply(reply, changes.length),
       );
+    },
+
+    listCursor(): Promise<string | null> {
+      return call(0, listCursorArgs, parseListCursorReply);
     },
 
     flush,

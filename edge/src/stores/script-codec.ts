@@ -108,7 +108,7 @@ function optionalOpsText(program: Float64Array | undefined): string {
   return program ? opsText(program) : '';
 }
 
-function headerArgs(mode: 'step' | 'label' | 'flush' | 'lists', h: CallHeader): string[] {
+function headerArgs(mode: 'step' | 'label' | 'flush' | 'lists' | 'cursor', h: CallHeader): string[] {
   const args = [
     mode,
     h.prefix,
@@ -161,13 +161,31 @@ export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): strin
 }
 
 /** ARGV of list changes (checked by the caller): applied in order by the script. */
-export function listArgs(h: CallHeader, changes: readonly ListChange[]): string[] {
+export function listArgs(
+  h: CallHeader,
+  changes: readonly ListChange[],
+  cursor: string | undefined,
+): string[] {
   const args = headerArgs('lists', h);
   args.push(String(h.nowMs), String(changes.length));
   for (const c of changes) {
     args.push(c.op === 'add' ? 'a' : 'r', c.kind, c.value, c.list, String(storedExpiry(c)));
   }
+  // The sync cursor the changes bring the lists to ('' = none): kept beside them, never lowered.
+  args.push(cursor ?? '');
   return args;
+}
+
+/** ARGV of a read of the lists' sync cursor. */
+export function listCursorArgs(h: CallHeader): string[] {
+  return headerArgs('cursor', h);
+}
+
+/** Checks a cursor reply: '' (none held) or a cursor's digits. */
+export function parseListCursorReply(reply: unknown): string | null {
+  if (reply === '' || reply === null) return null;
+  if (typeof reply === 'string' && /^\d{1,15}$/.test(reply)) return reply;
+  throw badReply(`cursor expected digits, got ${describe(reply)}`);
 }
 
 /** Checks a list-changes reply: the number of changes applied. */

@@ -46,7 +46,8 @@ function faultyStore(fault: StoreFault): FeatureStore {
           }),
     saveAnswers: (a) => inner.saveAnswers(a),
     label: (l) => inner.label(l),
-    applyListChanges: (c) => inner.applyListChanges(c),
+    applyListChanges: (c, k) => inner.applyListChanges(c, k),
+    listCursor: () => inner.listCursor(),
     close: () => inner.close(),
   };
 }

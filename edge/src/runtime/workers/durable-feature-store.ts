@@ -20,7 +20,8 @@ export interface FeatureStateRpc {
   step(txs: readonly StoreTransaction[]): Promise<unknown>;
   saveAnswers(answers: readonly { transactionId: string; answer: string }[]): Promise<unknown>;
   label(labels: readonly StoreLabel[]): Promise<unknown>;
-  applyListChanges(changes: readonly ListChange[]): Promise<unknown>;
+  applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<unknown>;
+  listCursor(): Promise<string | null> | string | null;
   stats(): Promise<{ records: number }> | { records: number };
 }
 
@@ -59,8 +60,13 @@ export class DurableFeatureStore implements FeatureStore {
     return (await this.stub().label(labels)) as LabelBatchOutcome;
   }
 
-  async applyListChanges(changes: readonly ListChange[]): Promise<void> {
-    await this.stub().applyListChanges(changes);
+  async applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<void> {
+    await this.stub().applyListChanges(changes, cursor);
+  }
+
+  /** The object's cursor: null after it restarted (lists are not journalled), so a full sync follows. */
+  async listCursor(): Promise<string | null> {
+    return await this.stub().listCursor();
   }
 
   /** Wake the object (it loads its state) before the first request depends on it. */

@@ -22,7 +22,7 @@ import type {
   StoreTransaction,
 } from '@vigil/core';
 import { consoleLogger } from '../../app/create-app.js';
-import { checkListChanges } from '../../stores/list-changes.js';
+import { checkListChanges, checkListCursor } from '../../stores/list-changes.js';
 import { MemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import type { FeatureStateRpc } from './durable-feature-store.js';
 import { SqlFeatureJournal } from './sql-feature-journal.js';
@@ -103,8 +103,16 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
   }
 
   /** List changes from the edge's sync, checked here like every RPC argument. */
-  applyListChanges(changes: readonly ListChange[]): Promise<void> {
-    return this.store.applyListChanges(checkListChanges(changes));
+  applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<void> {
+    return this.store.applyListChanges(
+      checkListChanges(changes),
+      cursor === undefined ? undefined : checkListCursor(cursor),
+    );
+  }
+
+  /** The cursor of the lists held: null after a restart (they are not journalled). */
+  listCursor(): Promise<string | null> {
+    return this.store.listCursor();
   }
 
   /** How much the object holds (waking it, which loads its state): warm-up and diagnostics. */
