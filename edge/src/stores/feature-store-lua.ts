@@ -42,14 +42,17 @@
  *   5 number of piggy-backed answers A, then A pairs (transaction_id, answer), saved first, if
  *     the record exists and no answer is saved yet (the first answer stands)
  * step:  fresh customer, fresh terminal, fresh device/IP velocity, fresh customer velocity
- *        (sparse words, below), velocity TTL s, now (epoch ms, for list expiry), N, then N × 17:
+ *        (sparse words, below), velocity TTL s, now (epoch ms, for list expiry), the list kinds
+ *        to read (one '1' | '0' per kind: customer_id, terminal_id, device_id, ip, country — a
+ *        kind no rule reads costs no HGETALL), N, then N × 17:
  *        transaction_id, customer_id, terminal_id, time, amount, customer ops, terminal ops,
  *        terminal label +1 ops, terminal label −1 ops, customer label +1 ops, customer label −1
  *        ops, device_id, ip, country ('' when absent), device, IP and customer velocity ops
  *        ('' when none: the state is then neither read nor written)
  *        → per tx {'f', customer bytes, terminal bytes, {6 velocity counts}, {list names}} (the
  *                 states BEFORE the tx, packed; the counts after it, VELOCITY_NAMES order; the
- *                 unexpired lists of its customer_id, terminal_id, device_id, ip, country)
+ *                 unexpired lists of its customer_id, terminal_id, device_id, ip, country,
+ *                 of the kinds read)
  *                 | {'r', answer} | {'p'}
  *        or, when any tx reuses an id with another payload (against its record, or against its
  *        first occurrence in this call): per tx {'c'} (that one) | {'s'} (skipped), nothing
@@ -399,8 +402,15 @@ if mode == 'step' then
   end
   ttlByKind[3] = ARGV[a + 4]
   local now = tonumber(ARGV[a + 5])
-  local n = tonumber(ARGV[a + 6])
-  local stepAt = a + 7
+  local kinds = ARGV[a + 6]
+  local n = tonumber(ARGV[a + 7])
+  local stepAt = a + 8
+  -- Which list kinds to read (customer_id, terminal_id, device_id, ip, country): '1' = read.
+  local readCustomer = string.byte(kinds, 1) == 49
+  local readTerminal = string.byte(kinds, 2) == 49
+  local readDevice = string.byte(kinds, 3) == 49
+  local readIp = string.byte(kinds, 4) == 49
+  local readCountry = string.byte(kinds, 5) == 49
 
   -- The lists a value is on (its hash, read once per call: lists change between calls only),
   -- unexpired at now, appended to names.
@@ -496,11 +506,11 @@ if mode == 'step' then
       if ipKey then applyVelocityOps(states[ipKey], ARGV[j + 15], velocity) end
       if vKey then applyVelocityOps(states[vKey], ARGV[j + 16], velocity) end
       local names = {}
-      listsOf('customer_id', ARGV[j + 1], names)
-      listsOf('terminal_id', ARGV[j + 2], names)
-      listsOf('device_id', ARGV[j + 11], names)
-      listsOf('ip', ARGV[j + 12], names)
-      listsOf('country', ARGV[j + 13], names)
+      if readCustomer then listsOf('customer_id', ARGV[j + 1], names) end
+      if readTerminal then listsOf('terminal_id', ARGV[j + 2], names) end
+      if readDevice then listsOf('device_id', ARGV[j + 11], names) end
+      if readIp then listsOf('ip', ARGV[j + 12], names) end
+      if readCountry then listsOf('country', ARGV[j + 13], names) end
       out[k] = { 'f', c, t, velocity, names }
       states[cKey] = applyOps(c, ARGV[j + 5])
       states[tKey] = applyOps(t, ARGV[j + 6])
