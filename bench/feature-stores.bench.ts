@@ -1,23 +1,31 @@
 /**
  * Latency of the Redis feature stores on loopback: one single-transaction step through the Upstash
- * store → REST bridge (tools/upstash-rest, in this process) → Redis, and through the TCP store;
- * the bare request floor of each path (PING) measured in the same run; the round trips per scored
- * transaction with answers riding along; and Redis' own time per script call and per transaction.
- * Transactions carry a device, an IP and a country (velocity), and lists hold items (issue 15);
- * a last run puts a million items on one list and counts the hash reads per transaction.
+ * store → REST bridge (tools/upstash-rest, in a process of its own) → Redis, and through the TCP
+ * store; the bare request floor of each path (PING) measured in the same run; the round trips per
+ * scored transaction with answers riding along; and Redis' own time per script call and per
+ * transaction. Transactions carry a device, an IP and a country (velocity), lists hold items, and
+ * the steps read the list kinds of the built-in ruleset, as an edge does (issue 15); a TCP run reads
+ * every kind, and a last one puts a million items on one list and counts the hash reads per
+ * transaction.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { createClient } from 'redis';
-import type { ListChange, StoreTransaction } from '@vigil/core';
+import {
+  compileRuleset,
+  LIST_KINDS,
+  type ListChange,
+  type ListKind,
+  type StoreTransaction,
+} from '@vigil/core';
 import type { RemoteFeatureStore } from '../edge/src/stores/redis-feature-store.js';
 import { createRedisTcpFeatureStore } from '../edge/src/stores/redis-tcp-feature-store.js';
 import { createUpstashFeatureStore } from '../edge/src/stores/upstash-feature-store.js';
+import { runServiceScript } from '../scripts/services/service-script.js';
+import { startScript } from './child-process.js';
 import { fmt, summarize, table } from './stats.js';
 
-const REDIS_SH = new URL('../scripts/services/redis.sh', import.meta.url).pathname;
 const WARM_UP = 300;
 const SAMPLES = 3_000;
 const BATCH = 100;
@@ -37,11 +45,6 @@ const ANSWER = JSON.stringify({
   degraded: false,
   replayed: false,
 });
-
-function redisSh(...args: string[]): { ok: boolean; output: string } {
-  const run = spawnSync('bash', [REDIS_SH, ...args], { encoding: 'utf8', timeout: 600_000 });
-  return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}`.trim() };
-}
 
 const COUNTRIES = ['FR', 'DE', 'NL', 'BE', 'ES', 'IT', 'PT', 'PL', 'SE', 'GB'];
 /** Items on the big list of the last run (VIGIL_BENCH_LIST_ITEMS, default a million). */
@@ -83,6 +86,39 @@ function smallLists(): ListChange[] {
   ]).flat();
 }
 
+/**
+ * The list kinds an edge reads under the built-in ruleset (backplane migration 006: blocked and
+ * allowed cards, blocked terminals), as core compiles them.
+ */
+function builtInListKinds(): readonly ListKind[] {
+  const rule = (id: string, list: string, field: string, action: 'block' | 'allow') => ({
+    id,
+    name: id,
+    description: '',
+    expression: `in_list("${list}", tx.${field})`,
+    action,
+    mode: 'active' as const,
+  });
+  const r = compileRuleset(
+    {
+      version: 1,
+      rules: [
+        rule('block_listed_customers', 'blocked_customers', 'customer_id', 'block'),
+        rule('block_listed_terminals', 'blocked_terminals', 'terminal_id', 'block'),
+        rule('allow_listed_customers', 'allowed_customers', 'customer_id', 'allow'),
+      ],
+    },
+    [
+      { name: 'blocked_customers', kind: 'customer_id' },
+      { name: 'blocked_terminals', kind: 'terminal_id' },
+      { name: 'allowed_customers', kind: 'customer_id' },
+    ],
+  );
+  if (!r.ok)
+    throw new Error(`bench: the built-in rules do not compile: ${JSON.stringify(r.errors)}`);
+  return r.compiled.listKinds;
+}
+
 interface Measured {
   lat: Float64Array;
   roundTripsPerTx: number;
@@ -105,64 +141,41 @@ async function commandStat(
   };
 }
 
-async function redisUsPerEvalsha(admin: ReturnType<typeof createClient>): Promise<number> {
-  return (await commandStat(admin, 'evalsha')).usecPerCall;
-}
-
-async function hashReads(admin: ReturnType<typeof createClient>): Promise<number> {
-  return (await commandStat(admin, 'hgetall')).calls;
-}
-
-/** Single-transaction steps, each followed by saveAnswers (buffered, sent with the next step). */
-async function measureSingle(
+/**
+ * `count` steps of `size` transactions after `warmUp` steps, reading `listKinds`, each followed by
+ * saveAnswers (buffered, sent with the next step); a single-transaction step must come out fresh.
+ */
+async function measure(
   store: RemoteFeatureStore,
   admin: ReturnType<typeof createClient>,
   offset: number,
+  size: number,
+  count: number,
+  listKinds: readonly ListKind[],
+  warmUp = 0,
 ): Promise<Measured> {
-  for (let i = 0; i < WARM_UP; i++) {
-    const t = streamAt(offset + i);
-    await store.step([t]);
-    await store.saveAnswers([{ transactionId: t.transactionId, answer: ANSWER }]);
-  }
-  await admin.configResetStat();
-  const lat = new Float64Array(SAMPLES);
-  const before = store.roundTrips;
-  for (let i = 0; i < SAMPLES; i++) {
-    const t = streamAt(offset + WARM_UP + i);
+  const lat = new Float64Array(count);
+  let before = 0;
+  for (let s = -warmUp; s < count; s++) {
+    if (s === 0) {
+      await admin.configResetStat();
+      before = store.roundTrips;
+    }
+    const start = offset + (s + warmUp) * size;
+    const txs = Array.from({ length: size }, (_, i) => streamAt(start + i));
     const t0 = performance.now();
-    const [o] = await store.step([t]);
-    lat[i] = performance.now() - t0;
-    if (o?.kind !== 'fresh') throw new Error(`bench: expected a fresh step, got ${o?.kind}`);
-    await store.saveAnswers([{ transactionId: t.transactionId, answer: ANSWER }]);
-  }
-  return {
-    lat,
-    roundTripsPerTx: (store.roundTrips - before) / SAMPLES,
-    redisUsPerCall: await redisUsPerEvalsha(admin),
-    hashReadsPerTx: (await hashReads(admin)) / SAMPLES,
-  };
-}
-
-async function measureBatches(
-  store: RemoteFeatureStore,
-  admin: ReturnType<typeof createClient>,
-  offset: number,
-): Promise<Measured> {
-  await admin.configResetStat();
-  const lat = new Float64Array(BATCHES);
-  const before = store.roundTrips;
-  for (let b = 0; b < BATCHES; b++) {
-    const txs = Array.from({ length: BATCH }, (_, i) => streamAt(offset + b * BATCH + i));
-    const t0 = performance.now();
-    await store.step(txs);
-    lat[b] = performance.now() - t0;
+    const [o] = await store.step(txs, { listKinds });
+    if (s >= 0) lat[s] = performance.now() - t0;
+    if (size === 1 && s >= 0 && o?.kind !== 'fresh') {
+      throw new Error(`bench: expected a fresh step, got ${o?.kind}`);
+    }
     await store.saveAnswers(txs.map((t) => ({ transactionId: t.transactionId, answer: ANSWER })));
   }
   return {
     lat,
-    roundTripsPerTx: (store.roundTrips - before) / (BATCHES * BATCH),
-    redisUsPerCall: await redisUsPerEvalsha(admin),
-    hashReadsPerTx: (await hashReads(admin)) / (BATCHES * BATCH),
+    roundTripsPerTx: (store.roundTrips - before) / (count * size),
+    redisUsPerCall: (await commandStat(admin, 'evalsha')).usecPerCall,
+    hashReadsPerTx: (await commandStat(admin, 'hgetall')).calls / (count * size),
   };
 }
 
@@ -210,59 +223,10 @@ async function floor(ping: () => Promise<unknown>): Promise<Float64Array> {
 }
 
 /** The feature-store section of docs/benchmarks.md. */
-/**
- * The REST bridge in a process of its own, as a real deployment has it (Upstash is another
- * machine): in the benchmark's process it would share a core with the client being measured.
- */
-async function startBridgeProcess(
-  redisUrl: string,
-  token: string,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  const main = new URL('../tools/upstash-rest/src/main.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
-      REDIS_URL: redisUrl,
-      UPSTASH_REST_TOKEN: token,
-      UPSTASH_REST_PORT: String(port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the REST bridge exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: '["PING"]',
-      });
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the REST bridge did not start within 30 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 export async function benchFeatureStores(): Promise<string> {
   const port = Number(process.env['VIGIL_BENCH_REDIS_PORT'] ?? 6394);
-  const wasRunning = redisSh('status', String(port)).ok;
-  const start = redisSh('start', String(port));
+  const wasRunning = (await runServiceScript('redis.sh', ['status', String(port)])).ok;
+  const start = await runServiceScript('redis.sh', ['start', String(port)]);
   if (!start.ok) {
     throw new Error(
       `bench: the feature-store section needs a real Redis on 127.0.0.1:${port}: ${start.output}\n` +
@@ -272,32 +236,52 @@ export async function benchFeatureStores(): Promise<string> {
   const redisUrl = `redis://127.0.0.1:${port}`;
   const token = randomUUID();
   const prefix = `bench:${randomUUID()}:`;
-  const bridge = await startBridgeProcess(redisUrl, token);
+  // The REST bridge in a process of its own, as a real deployment has it (Upstash is another
+  // machine): in the benchmark's process it would share a core with the client being measured.
+  const bridge = await startScript('tools/upstash-rest/src/main.ts', {
+    env: { REDIS_URL: redisUrl, UPSTASH_REST_TOKEN: token },
+    portVariable: 'UPSTASH_REST_PORT',
+    healthPath: '/',
+    healthInit: { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '["PING"]' },
+    timeoutSeconds: 30,
+  });
   const admin = createClient({ url: redisUrl });
   await admin.connect();
   const sdk = new Redis({ url: bridge.url, token, enableAutoPipelining: false, retry: false });
   // Timeouts far above anything measured: a slow sample is measured, not turned into an error.
   const upstash = createUpstashFeatureStore({ url: bridge.url, token, prefix, timeoutMs: 10_000 });
   const tcp = await createRedisTcpFeatureStore({ url: redisUrl, prefix, timeoutMs: 10_000 });
+  const kinds = builtInListKinds();
   try {
     await tcp.applyListChanges(smallLists());
-    const restFloor = summarize(await floor(() => sdk.ping()));
-    const tcpFloor = summarize(await floor(() => admin.ping()));
+    const restFloor = await floor(() => sdk.ping());
+    const tcpFloor = await floor(() => admin.ping());
     // Separate slices of the stream: each store scores transactions it has not seen.
     const span = WARM_UP + SAMPLES;
-    const u1 = await measureSingle(upstash, admin, 0);
-    const t1 = await measureSingle(tcp, admin, span);
-    const uB = await measureBatches(upstash, admin, 2 * span);
-    const tB = await measureBatches(tcp, admin, 2 * span + BATCHES * BATCH);
-    const u = summarize(u1.lat);
-    const t = summarize(t1.lat);
-    const ub = summarize(uB.lat);
-    const tb = summarize(tB.lat);
+    const batches = BATCHES * BATCH;
+    const u1 = await measure(upstash, admin, 0, 1, SAMPLES, kinds, WARM_UP);
+    const t1 = await measure(tcp, admin, span, 1, SAMPLES, kinds, WARM_UP);
+    const uB = await measure(upstash, admin, 2 * span, BATCH, BATCHES, kinds);
+    const tB = await measure(tcp, admin, 2 * span + batches, BATCH, BATCHES, kinds);
+    const tAll = await measure(tcp, admin, 2 * span + 2 * batches, 1, SAMPLES, LIST_KINDS, WARM_UP);
     // The same single steps again with a million-item list: the hash reads per transaction.
     await loadBigList(admin, prefix, BIG_LIST_ITEMS);
-    const tBig = await measureSingle(tcp, admin, 2 * span + 2 * BATCHES * BATCH);
+    const tBig = await measure(tcp, admin, 3 * span + 2 * batches, 1, SAMPLES, kinds, WARM_UP);
     const ms = (x: number) => `${fmt(x, 3)} ms`;
-    const perTx = (m: Measured, n: number) => `${fmt(m.redisUsPerCall / n, 1)} µs`;
+    const row = (path: string, lat: Float64Array, m?: Measured, perCall = 1) => {
+      const l = summarize(lat);
+      return [path, ms(l.p50), ms(l.p99), ms(l.mean)].concat(
+        m
+          ? [
+              fmt(m.roundTripsPerTx, 3),
+              `${fmt(m.redisUsPerCall, 0)} µs`,
+              `${fmt(m.redisUsPerCall / perCall, 1)} µs`,
+              fmt(m.hashReadsPerTx, 2),
+            ]
+          : ['—', '—', '—', '—'],
+      );
+    };
+    const items = BIG_LIST_ITEMS.toLocaleString('en-US');
     return [
       '## Feature stores (Redis via Upstash REST, Redis via TCP)',
       '',
@@ -315,80 +299,18 @@ export async function benchFeatureStores(): Promise<string> {
           'list hash reads / tx',
         ],
         [
-          [
-            'Upstash REST: PING (floor of one request)',
-            ms(restFloor.p50),
-            ms(restFloor.p99),
-            ms(restFloor.mean),
-            '—',
-            '—',
-            '—',
-            '—',
-          ],
-          [
-            'Upstash REST: step, 1 tx',
-            ms(u.p50),
-            ms(u.p99),
-            ms(u.mean),
-            fmt(u1.roundTripsPerTx, 3),
-            `${fmt(u1.redisUsPerCall, 0)} µs`,
-            perTx(u1, 1),
-            fmt(u1.hashReadsPerTx, 2),
-          ],
-          [
-            `Upstash REST: step, batch of ${BATCH}`,
-            ms(ub.p50),
-            ms(ub.p99),
-            ms(ub.mean),
-            fmt(uB.roundTripsPerTx, 3),
-            `${fmt(uB.redisUsPerCall, 0)} µs`,
-            perTx(uB, BATCH),
-            fmt(uB.hashReadsPerTx, 2),
-          ],
-          [
-            'TCP: PING (floor of one request)',
-            ms(tcpFloor.p50),
-            ms(tcpFloor.p99),
-            ms(tcpFloor.mean),
-            '—',
-            '—',
-            '—',
-            '—',
-          ],
-          [
-            'TCP: step, 1 tx',
-            ms(t.p50),
-            ms(t.p99),
-            ms(t.mean),
-            fmt(t1.roundTripsPerTx, 3),
-            `${fmt(t1.redisUsPerCall, 0)} µs`,
-            perTx(t1, 1),
-            fmt(t1.hashReadsPerTx, 2),
-          ],
-          [
-            `TCP: step, batch of ${BATCH}`,
-            ms(tb.p50),
-            ms(tb.p99),
-            ms(tb.mean),
-            fmt(tB.roundTripsPerTx, 3),
-            `${fmt(tB.redisUsPerCall, 0)} µs`,
-            perTx(tB, BATCH),
-            fmt(tB.hashReadsPerTx, 2),
-          ],
-          [
-            `TCP: step, 1 tx, a list of ${BIG_LIST_ITEMS.toLocaleString('en-US')} items`,
-            ms(summarize(tBig.lat).p50),
-            ms(summarize(tBig.lat).p99),
-            ms(summarize(tBig.lat).mean),
-            fmt(tBig.roundTripsPerTx, 3),
-            `${fmt(tBig.redisUsPerCall, 0)} µs`,
-            perTx(tBig, 1),
-            fmt(tBig.hashReadsPerTx, 2),
-          ],
+          row('Upstash REST: PING (floor of one request)', restFloor),
+          row('Upstash REST: step, 1 tx', u1.lat, u1),
+          row(`Upstash REST: step, batch of ${BATCH}`, uB.lat, uB, BATCH),
+          row('TCP: PING (floor of one request)', tcpFloor),
+          row('TCP: step, 1 tx', t1.lat, t1),
+          row(`TCP: step, batch of ${BATCH}`, tB.lat, tB, BATCH),
+          row('TCP: step, 1 tx, every list kind read', tAll.lat, tAll),
+          row(`TCP: step, 1 tx, a list of ${items} items`, tBig.lat, tBig),
         ],
       ),
       '',
-      `Per transaction in a batch of ${BATCH}: ${ms(ub.p50 / BATCH)} (REST), ${ms(tb.p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock; "Redis time / tx" divides it by the transactions of a call. Every transaction carries a device (9 in 10), an IP and a country, so the script also folds velocity, and 40 list items (10 per kind) are checked; "list hash reads / tx" counts HGETALL calls (one per value the transaction carries, read once per call): the same with ${BIG_LIST_ITEMS.toLocaleString('en-US')} items on a list as with ten, since a check reads the value's own hash, never the list.`,
+      `Per transaction in a batch of ${BATCH}: ${ms(summarize(uB.lat).p50 / BATCH)} (REST), ${ms(summarize(tB.lat).p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock; "Redis time / tx" divides it by the transactions of a call. Every transaction carries a device (9 in 10), an IP and a country, so the script also folds velocity, and 40 list items (10 per kind) are there to check. The steps read the list kinds of the built-in ruleset (${kinds.join(', ')}), as an edge reads those of the ruleset in force; the row "every list kind read" reads all five. "list hash reads / tx" counts HGETALL calls (one per value of a kind read, read once per call): the same with ${items} items on a list as with ten, since a check reads the value's own hash, never the list.`,
       '',
     ].join('\n');
   } finally {
@@ -396,8 +318,8 @@ export async function benchFeatureStores(): Promise<string> {
     await tcp.close();
     await dropKeys(admin, prefix);
     await admin.close();
-    await bridge.close();
-    if (!wasRunning) redisSh('stop', String(port));
+    await bridge.stop();
+    if (!wasRunning) await runServiceScript('redis.sh', ['stop', String(port)]);
   }
 }
 

@@ -36,5 +36,6 @@ export * from './rules/velocity-names.js';
 export * from './rules/rules-sync.js';
 export { LIST_KIND_FIELD, ruleEnvironment, type RuleTransaction } from './rules/rule-env.js';
 export * from './rules/compile.js';
+export * from './rules/list-kinds.js';
 export * from './rules/apply-rules.js';
 export * from './rules/rule-reason.js';

@@ -1,5 +1,5 @@
 import type { CustomerState, TerminalState } from '../features/state-layout.js';
-import type { ListChange } from '../rules/rules-contract.js';
+import type { ListChange, ListKind } from '../rules/rules-contract.js';
 
 /** What a feature store needs of a transaction being scored. */
 export interface StoreTransaction {
@@ -46,7 +46,8 @@ export type StepOutcome =
       readonly velocity: Float64Array;
       /**
        * Names of the lists one of this transaction's values (customer_id, terminal_id, device_id,
-       * ip, country: each list's kind) is on, unexpired at the store's wall clock.
+       * ip, country: each list's kind) is on, unexpired at the store's wall clock — of the kinds
+       * the step was asked to read (`StepOptions.listKinds`; every kind when not given).
        */
       readonly lists: readonly string[];
     }
@@ -54,6 +55,15 @@ export type StepOutcome =
   | { readonly kind: 'pending' }
   | { readonly kind: 'conflict' }
   | { readonly kind: 'skipped' };
+
+/** What a step reads beside the states. */
+export interface StepOptions {
+  /**
+   * The list kinds to read membership of (the ruleset's `listKinds`): a kind left out costs no
+   * read, and its lists are never named in `lists`. Default: every kind.
+   */
+  readonly listKinds?: readonly ListKind[];
+}
 
 /** Outcome of a label for a recorded transaction. */
 export type LabelOutcome = 'applied' | 'unchanged';
@@ -87,7 +97,7 @@ export interface FeatureStore {
    * round trip for the whole list on remote stores. All payloads are checked first: if any item
    * reuses an id with another payload (`conflict`), nothing is applied.
    */
-  step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]>;
+  step(txs: readonly StoreTransaction[], options?: StepOptions): Promise<StepOutcome[]>;
   /**
    * Save the answers returned for fresh transactions (opaque strings, the serialised responses),
    * so that replays return them. Adapters may defer the write to their next round trip.

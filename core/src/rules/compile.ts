@@ -5,8 +5,9 @@
  * arrives and keeps the previous one if it does not compile.
  */
 import { ParseError, TypeError as CelTypeError } from '@marcbachmann/cel-js';
-import type { ListRef, Rule, RuleAction, Ruleset } from './rules-contract.js';
+import type { ListKind, ListRef, Rule, RuleAction, Ruleset } from './rules-contract.js';
 import { compileFast, type RuleContext } from './fast-path.js';
+import { referencedListKinds } from './list-kinds.js';
 import { FeaturesView, ruleEnvironment, TxView, VelocityView, withLists } from './rule-env.js';
 
 export type ExpressionCheck =
@@ -36,6 +37,11 @@ export interface CompiledRule {
 export interface CompiledRuleset {
   readonly version: number;
   readonly rules: readonly CompiledRule[];
+  /**
+   * The kinds of the lists its rules' `in_list` calls read (list-kinds.ts): the feature store's
+   * step reads list membership of these kinds only.
+   */
+  readonly listKinds: readonly ListKind[];
   /** Reused per transaction (evaluation is synchronous): see rule-env.ts, TxView. */
   readonly views: {
     readonly tx: TxView;
@@ -177,6 +183,7 @@ export function checkExpression(expression: string, lists: readonly ListRef[]): 
 export function compileRuleset(ruleset: Ruleset, lists: readonly ListRef[]): CompileResult {
   const rules: CompiledRule[] = [];
   const errors: { id: string; message: string; position: number | null }[] = [];
+  const asts: unknown[] = [];
   for (const rule of ruleset.rules) {
     const r = compileExpression(rule.expression, lists);
     if (!r.ok) {
@@ -184,6 +191,7 @@ export function compileRuleset(ruleset: Ruleset, lists: readonly ListRef[]): Com
       continue;
     }
     if (rule.mode !== 'disabled') rules.push(compiledRule(rule, r.program));
+    if (rule.mode !== 'disabled') asts.push(r.program.ast);
   }
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -191,6 +199,7 @@ export function compileRuleset(ruleset: Ruleset, lists: readonly ListRef[]): Com
     compiled: {
       version: ruleset.version,
       rules,
+      listKinds: referencedListKinds(asts),
       views: { tx: new TxView(), features: new FeaturesView(), velocity: new VelocityView() },
     },
   };

@@ -142,7 +142,12 @@ export class ScoringService {
   async score(txs: readonly Transaction[], call: ScoreCall = {}): Promise<ScoreResult> {
     const t0 = performance.now();
     const storeTxs = txs.map(toStoreTransaction);
-    const stepped = await stepWithin(this.deps.store, storeTxs, this.deps.featureTimeoutMs);
+    // One ruleset for the whole call, even if a sync switches it meanwhile: the step reads the
+    // lists of the kinds its rules name, and no others.
+    const ruleset = (this.deps.rules ?? EMPTY_RULES).current;
+    const stepped = await stepWithin(this.deps.store, storeTxs, this.deps.featureTimeoutMs, {
+      listKinds: ruleset.listKinds,
+    });
     const n = txs.length;
     const buf = this.buffers.acquire(n);
     try {
@@ -216,8 +221,6 @@ export class ScoringService {
       const saves: AnswerSave[] = [];
       const fresh: ScoreAnswer[] = [];
       const shadow: (readonly string[])[] = [];
-      // One ruleset for the whole call, even if a sync switches it meanwhile.
-      const ruleset = (this.deps.rules ?? EMPTY_RULES).current;
       for (let i = 0; i < n; i++) {
         const k = plan.row(i);
         if (k < 0) continue;

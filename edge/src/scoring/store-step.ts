@@ -5,6 +5,7 @@
 import {
   featureDeadlineMs,
   type FeatureStore,
+  type StepOptions,
   type StepOutcome,
   type StoreTransaction,
 } from '@vigil/core';
@@ -21,15 +22,16 @@ export type Stepped =
 
 const TIMED_OUT = Symbol('timed out');
 
-/** `store.step(txs)` within core's deadline for a batch of this size. */
+/** `store.step(txs, options)` within core's deadline for a batch of this size. */
 export async function stepWithin(
   store: FeatureStore,
   txs: StoreTransaction[],
   featureTimeoutMs: number,
+  options?: StepOptions,
 ): Promise<Stepped> {
   let step: Promise<StepOutcome[]>;
   try {
-    step = store.step(txs);
+    step = store.step(txs, options);
   } catch (error) {
     return { ok: false, cause: 'store_error', error, late: null };
   }

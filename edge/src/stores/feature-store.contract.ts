@@ -61,6 +61,15 @@ function bytes(s: Float64Array): string {
   return out;
 }
 
+/** The lists (one of each kind, sorted) that the list tests put a transaction's values on. */
+const ONE_LIST_OF_EACH_KIND = [
+  'bad_devices',
+  'blocked_customers',
+  'blocked_terminals',
+  'proxies',
+  'sanctioned',
+];
+
 function fresh(o: StepOutcome | undefined): {
   customer: CustomerState;
   terminal: TerminalState;
@@ -763,16 +772,37 @@ export function describeFeatureStoreContract(
         // A value of one kind is not a value of another: 't1' as a customer is on no list.
         tx('c', 0, { customerId: 't1', terminalId: 't9', country: 'kp' }),
       ]);
-      expect([...fresh(all).lists].sort()).toEqual([
-        'bad_devices',
-        'blocked_customers',
-        'blocked_terminals',
-        'proxies',
-        'sanctioned',
-        'vip',
-      ]);
+      expect([...fresh(all).lists].sort()).toEqual([...ONE_LIST_OF_EACH_KIND, 'vip']);
       expect(fresh(none).lists).toEqual([]);
       expect(fresh(some).lists).toEqual([]);
+    });
+
+    it('reads only the list kinds it is asked for (the ruleset in force), every kind by default', async () => {
+      const s = await store();
+      const item = (list: string, kind: ListKind, value: string): ListChange => ({
+        op: 'add',
+        list,
+        kind,
+        value,
+        expiresAtMs: null,
+      });
+      await s.applyListChanges([
+        item('blocked_customers', 'customer_id', 'c1'),
+        item('blocked_terminals', 'terminal_id', 't1'),
+        item('bad_devices', 'device_id', 'dev'),
+        item('proxies', 'ip', '203.0.113.5'),
+        item('sanctioned', 'country', 'KP'),
+      ]);
+      const carrying = (id: string) =>
+        tx(id, 0, { deviceId: 'dev', ip: '203.0.113.5', country: 'KP' });
+      const [some] = await s.step([carrying('a')], { listKinds: ['country', 'device_id'] });
+      expect([...fresh(some).lists].sort()).toEqual(['bad_devices', 'sanctioned']);
+      const [none] = await s.step([carrying('b')], { listKinds: [] });
+      expect(fresh(none).lists).toEqual([]);
+      // Only what is read is left out: the states still fold every transaction.
+      expect(fresh(none).customer).not.toEqual(fresh(some).customer);
+      const [all] = await s.step([carrying('c')], {});
+      expect([...fresh(all).lists].sort()).toEqual(ONE_LIST_OF_EACH_KIND);
     });
 
     it('applies list changes in order and idempotently: add twice, remove twice, re-add', async () => {

@@ -33,6 +33,8 @@ import {
   VELOCITY_MAX_WINDOW_S,
   VELOCITY_NEWEST,
   type ListChange,
+  type ListKind,
+  type StepOptions,
   dayOf,
   newCustomerState,
   newTerminalState,
@@ -227,7 +229,8 @@ export class MemoryFeatureStore implements FeatureStore {
     };
   }
 
-  step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]> {
+  step(txs: readonly StoreTransaction[], options?: StepOptions): Promise<StepOutcome[]> {
+    const kinds = options?.listKinds ?? LIST_KINDS;
     const refused = this.conflicts(txs);
     if (refused) return this.settle(refused);
     const d = this.journal ? (this.dirty ??= newDirty()) : undefined;
@@ -259,7 +262,7 @@ export class MemoryFeatureStore implements FeatureStore {
         customer: c,
         terminal: t,
         velocity: this.velocityOf(tx, d),
-        lists: this.listsOf(tx, nowMs),
+        lists: this.listsOf(tx, nowMs, kinds),
       };
       this.event.timeSec = tx.timeSec;
       this.event.amount = tx.amount;
@@ -321,12 +324,12 @@ export class MemoryFeatureStore implements FeatureStore {
     return [undefined, 0];
   }
 
-  /** Names of the unexpired lists one of the transaction's values is on (kinds in LIST_KINDS order). */
-  private listsOf(tx: StoreTransaction, nowMs: number): string[] {
-    if (this.lists.size === 0) return NO_LISTS;
+  /** Names of the unexpired lists of these kinds one of the transaction's values is on. */
+  private listsOf(tx: StoreTransaction, nowMs: number, kinds: readonly ListKind[]): string[] {
+    if (this.lists.size === 0 || kinds.length === 0) return NO_LISTS;
     const values = listValues(tx);
     let names: string[] | undefined;
-    for (const kind of LIST_KINDS) {
+    for (const kind of kinds) {
       const value = values[kind];
       if (!value) continue;
       const on = this.lists.get(`${kind}:${value}`);

@@ -12,6 +12,7 @@ import type {
   FeatureStore,
   LabelBatchOutcome,
   ListChange,
+  StepOptions,
   StepOutcome,
   StoreLabel,
   StoreTransaction,
@@ -215,11 +216,11 @@ export function createRedisFeatureStore(
       return buffer.length;
     },
 
-    async step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]> {
+    async step(txs: readonly StoreTransaction[], options?: StepOptions): Promise<StepOutcome[]> {
       if (txs.length === 0) return [];
       return call(
         txs.length,
-        (h) => stepArgs(h, txs),
+        (h) => stepArgs(h, txs, options?.listKinds),
         (reply) => parseStepReply(reply, txs.length),
       );
     },

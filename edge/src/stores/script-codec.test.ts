@@ -124,16 +124,18 @@ describe('script codec', () => {
         answers: [{ transactionId: 'z', answer: 'Z' }],
       },
       [tx, { ...tx, deviceId: 'd', country: 'FR' }],
+      ['country', 'terminal_id'],
     );
     expect(args.slice(0, 7)).toEqual(['step', 'p:', '9', '8', '1', 'z', 'Z']);
-    // Four fresh states (the velocity ones all zeros: their word count only), TTL, clock, N.
-    expect(args.slice(9, 14)).toEqual(['130', '130', '7', '6', '2']);
-    expect(args.length).toBe(7 + 7 + 2 * 17);
+    // Four fresh states (the velocity ones all zeros: their word count only), TTL, clock, the
+    // list kinds to read (LIST_KINDS order), N.
+    expect(args.slice(9, 15)).toEqual(['130', '130', '7', '6', '01001', '2']);
+    expect(args.length).toBe(7 + 8 + 2 * 17);
     // The payload, written as the record keeps it: equal numbers, equal strings.
-    expect(args.slice(14, 19)).toEqual(['a', 'c', 't', '0.5', '1e+21']);
+    expect(args.slice(15, 20)).toEqual(['a', 'c', 't', '0.5', '1e+21']);
     // Absent fields and the programs of absent states are empty strings.
-    expect(args.slice(25, 31)).toEqual(['', '', '', '', '', '']);
-    const second = args.slice(31);
+    expect(args.slice(26, 32)).toEqual(['', '', '', '', '', '']);
+    const second = args.slice(32);
     expect(second.slice(11, 14)).toEqual(['d', '', 'FR']);
     expect(second[14]).not.toBe('');
     expect(second[15]).toBe('');
@@ -142,7 +144,20 @@ describe('script codec', () => {
       stepArgs(
         { prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, velocityTtlSec: 7, nowMs: 6, answers: [] },
         [{ ...tx, amount: -0 }],
-      )[16],
+      ).slice(11, 16),
+    ).toEqual(['11111', '1', 'a', 'c', 't']);
+    expect(
+      stepArgs(
+        { prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, velocityTtlSec: 7, nowMs: 6, answers: [] },
+        [{ ...tx, amount: -0 }],
+        [],
+      ).slice(11, 17),
+    ).toEqual(['00000', '1', 'a', 'c', 't', '0.5']);
+    expect(
+      stepArgs(
+        { prefix: 'p:', recordTtlSec: 9, stateTtlSec: 8, velocityTtlSec: 7, nowMs: 6, answers: [] },
+        [{ ...tx, amount: -0 }],
+      )[17],
     ).toBe('0');
   });
 

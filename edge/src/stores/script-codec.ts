@@ -9,6 +9,7 @@ import {
   deviceVelocityOps,
   ENTITY_VELOCITY_LENGTH,
   ipVelocityOps,
+  LIST_KINDS,
   N_VELOCITY,
   TERMINAL_STATE_LENGTH,
   customerOps,
@@ -19,6 +20,7 @@ import {
   terminalOps,
   type LabelBatchOutcome,
   type ListChange,
+  type ListKind,
   type LabelOutcome,
   type StepOutcome,
   type StoreLabel,
@@ -120,8 +122,22 @@ function headerArgs(mode: 'step' | 'label' | 'flush' | 'lists' | 'cursor', h: Ca
   return args;
 }
 
+/**
+ * The list kinds a step reads, as the script takes them: one character per kind of LIST_KINDS,
+ * in that order, '1' = read.
+ */
+export function listKindFlags(kinds: readonly ListKind[] = LIST_KINDS): string {
+  let out = '';
+  for (const k of LIST_KINDS) out += kinds.includes(k) ? '1' : '0';
+  return out;
+}
+
 /** ARGV of a step: core's op programs per transaction, computed here, folded by the script. */
-export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): string[] {
+export function stepArgs(
+  h: CallHeader,
+  txs: readonly StoreTransaction[],
+  listKinds?: readonly ListKind[],
+): string[] {
   const [customer, terminal, entityVelocity, customerVelocity] = freshStates();
   const args = headerArgs('step', h);
   args.push(
@@ -131,6 +147,7 @@ export function stepArgs(h: CallHeader, txs: readonly StoreTransaction[]): strin
     customerVelocity,
     String(h.velocityTtlSec),
     String(h.nowMs),
+    listKindFlags(listKinds),
     String(txs.length),
   );
   for (const tx of txs) {

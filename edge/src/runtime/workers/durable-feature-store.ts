@@ -7,6 +7,7 @@ import type {
   FeatureStore,
   LabelBatchOutcome,
   ListChange,
+  StepOptions,
   StepOutcome,
   StoreLabel,
   StoreTransaction,
@@ -17,7 +18,7 @@ export const FEATURE_STATE_NAME = 'global';
 
 /** The FeatureState object's methods, as its stubs offer them (feature-state.ts implements it). */
 export interface FeatureStateRpc {
-  step(txs: readonly StoreTransaction[]): Promise<unknown>;
+  step(txs: readonly StoreTransaction[], options?: StepOptions): Promise<unknown>;
   saveAnswers(answers: readonly { transactionId: string; answer: string }[]): Promise<unknown>;
   label(labels: readonly StoreLabel[]): Promise<unknown>;
   applyListChanges(changes: readonly ListChange[], cursor?: string): Promise<unknown>;
@@ -46,8 +47,8 @@ export class DurableFeatureStore implements FeatureStore {
 
   // The replies are structured clones of what the object's memory store returned (typed arrays
   // included); the casts only undo the RPC types' wrapping.
-  async step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]> {
-    return (await this.stub().step(txs)) as StepOutcome[];
+  async step(txs: readonly StoreTransaction[], options?: StepOptions): Promise<StepOutcome[]> {
+    return (await this.stub().step(txs, options)) as StepOutcome[];
   }
 
   async saveAnswers(

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
+import type { StepOptions, StepOutcome } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFeatureStoreContract } from '../../stores/feature-store.contract.js';
 import { DurableFeatureStore, type FeatureStateNamespace } from './durable-feature-store.js';
@@ -44,6 +45,18 @@ describeFeatureStoreContract(
   },
   { wallClock: true },
 );
+
+it('refuses step options that are not list kinds: the RPC is a border', async () => {
+  const ns = (await worker.durableObjects('FEATURE_STATE')) as unknown as FeatureStateNamespace;
+  const stub = ns.get(ns.idFromName(`t${n++}`));
+  const t = { transactionId: 'k', customerId: 'c', terminalId: 't', timeSec: 1e9, amount: 1 };
+  const bad = { listKinds: ['email'] } as unknown as StepOptions;
+  // (Miniflare's proxy does not carry the object's message across: the refusal is what counts.)
+  await expect(stub.step([t], bad)).rejects.toThrow();
+  // Nothing was applied: the same id with another amount is fresh, not a conflict.
+  const [o] = (await stub.step([{ ...t, amount: 2 }], { listKinds: [] })) as StepOutcome[];
+  expect(o?.kind).toBe('fresh');
+});
 
 const tx = (amount: number) => ({
   transaction_id: 'tx_restart_1',

@@ -14,12 +14,15 @@
  * Upstash REST (UPSTASH_REDIS_REST_URL), which takes precedence when set.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type {
-  LabelBatchOutcome,
-  ListChange,
-  StepOutcome,
-  StoreLabel,
-  StoreTransaction,
+import {
+  LIST_KINDS,
+  type LabelBatchOutcome,
+  type ListChange,
+  type ListKind,
+  type StepOptions,
+  type StepOutcome,
+  type StoreLabel,
+  type StoreTransaction,
 } from '@vigil/core';
 import { consoleLogger } from '../../app/create-app.js';
 import { checkListChanges, checkListCursor } from '../../stores/list-changes.js';
@@ -46,6 +49,17 @@ function checkList<T>(
   return items as T[];
 }
 
+/** The step's options from the RPC: list kinds, if given, a list of LIST_KINDS members. */
+function checkStepOptions(options: unknown): StepOptions {
+  if (typeof options !== 'object' || options === null) return {};
+  const kinds: unknown = Reflect.get(options, 'listKinds');
+  if (kinds === undefined) return {};
+  if (!Array.isArray(kinds) || !kinds.every((k) => LIST_KINDS.includes(k as ListKind))) {
+    throw new TypeError(`FeatureState: listKinds must be a list of ${LIST_KINDS.join(', ')}`);
+  }
+  return { listKinds: kinds as ListKind[] };
+}
+
 export class FeatureState extends DurableObject<Record<string, never>> implements FeatureStateRpc {
   private readonly store: MemoryFeatureStore;
 
@@ -64,7 +78,7 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
     }
   }
 
-  step(txs: readonly StoreTransaction[]): Promise<StepOutcome[]> {
+  step(txs: readonly StoreTransaction[], options?: StepOptions): Promise<StepOutcome[]> {
     const list = checkList<StoreTransaction>(
       'transaction',
       txs,
@@ -78,7 +92,7 @@ export class FeatureState extends DurableObject<Record<string, never>> implement
         isOptionalText(t.ip) &&
         isOptionalText(t.country),
     );
-    return this.store.step(list);
+    return this.store.step(list, checkStepOptions(options));
   }
 
   saveAnswers(answers: readonly { transactionId: string; answer: string }[]): Promise<void> {
