@@ -834,6 +834,30 @@ export function describeFeatureStoreContract(
       expect(await lists()).toEqual(['watch']);
     });
 
+    it('keeps the sync cursor of the list changes it holds, never lowering it', async () => {
+      const s = await store();
+      const add = (value: string): ListChange => ({
+        op: 'add',
+        list: 'watch',
+        kind: 'customer_id',
+        value,
+        expiresAtMs: null,
+      });
+      expect(await s.listCursor()).toBeNull();
+      await s.applyListChanges([add('c1')]);
+      expect(await s.listCursor()).toBeNull();
+      await s.applyListChanges([add('c2')], '41');
+      expect(await s.listCursor()).toBe('41');
+      // Compared as numbers ('9' < '41'), and an older page never moves it back.
+      await s.applyListChanges([add('c3')], '9');
+      expect(await s.listCursor()).toBe('41');
+      await s.applyListChanges([add('c4')], '1000');
+      expect(await s.listCursor()).toBe('1000');
+      // A malformed cursor is refused with its changes.
+      await expect(s.applyListChanges([add('c5')], '12a')).rejects.toThrow();
+      expect(await s.listCursor()).toBe('1000');
+    });
+
     it('refuses malformed list changes, applying none of them', async () => {
       const s = await store();
       const good: ListChange = {

@@ -198,10 +198,11 @@ export function listCursorArgs(h: CallHeader): string[] {
   return headerArgs('cursor', h);
 }
 
-/** Checks a cursor reply: '' (none held) or a cursor's digits. */
+/** Checks a cursor reply (bytes, like every string the script returns): '' (none held) or digits. */
 export function parseListCursorReply(reply: unknown): string | null {
-  if (reply === '' || reply === null) return null;
-  if (typeof reply === 'string' && /^\d{1,15}$/.test(reply)) return reply;
+  const text = reply instanceof Uint8Array && reply.byteLength <= 15 ? utf8.decode(reply) : null;
+  if (text === '') return null;
+  if (text !== null && /^\d{1,15}$/.test(text)) return text;
   throw badReply(`cursor expected digits, got ${describe(reply)}`);
 }
 
