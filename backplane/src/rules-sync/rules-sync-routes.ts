@@ -29,11 +29,29 @@ export interface RulesSyncDeps extends SignedRequestDeps {
 
 /** A sync request is two small fields: anything larger is not one. */
 const MAX_SYNC_BODY = 1_024;
-/** A cursor is a seq (bigint) in decimal. */
-const CURSOR = /^(0|[1-9]\d{0,17})$/;
+/**
+ * A cursor is `<source>.<seq>`: this database's id (below) and a list_items seq in decimal. The
+ * source makes a cursor from another database — a store shared with another deployment, or one
+ * that outlived a database reset — start over from the beginning instead of skipping every change
+ * whose seq is not past it.
+ */
+const CURSOR = /^([a-z0-9]{1,16})\.(0|[1-9]\d{0,14})$/;
+
+/**
+ * This database's id for cursors: when its first ruleset was written (at migration), in µs, base 36.
+ * Read once per process.
+ */
+async function sourceOf(sql: Sql): Promise<string> {
+  const [row] = await sql<{ us: string }[]>`
+    SELECT (extract(epoch FROM created_at) * 1000000)::bigint::text AS us
+    FROM rulesets WHERE version = 1`;
+  if (!row) throw new Error('rules sync: no ruleset version 1 (migration 006 not applied)');
+  return BigInt(row.us).toString(36);
+}
 
 export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
   const nowS = deps.nowS ?? (() => Date.now() / 1000);
+  let source: Promise<string> | undefined;
   const app = new Hono<BackplaneEnv>();
   app.post(RULES_SYNC_PATH, async (c) => {
     if (Number(c.req.header('content-length') ?? 0) > MAX_SYNC_BODY) {
@@ -53,19 +71,26 @@ export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
     const r = z.safeParse(rulesSyncRequestSchema, json);
     if (!r.success) throw validationProblem(toFieldIssues(r.error.issues));
     const { ruleset_version: version, cursor } = r.data;
-    if (cursor !== null && !CURSOR.test(cursor)) {
+    const parsed = cursor === null ? null : CURSOR.exec(cursor);
+    if (cursor !== null && !parsed) {
       throw validationProblem([{ path: '/cursor', message: 'cursor must be one a sync answered' }]);
     }
+    source ??= sourceOf(deps.sql).catch((e: unknown) => {
+      source = undefined;
+      throw e;
+    });
+    const here = await source;
+    const after = parsed && parsed[1] === here ? BigInt(parsed[2]!) : 0n;
     // The ruleset before the lists: a ruleset names only lists that existed when it was written,
     // so the lists read after it hold every one its in_list calls name.
     const ruleset = await currentRuleset(deps.sql);
     const lists = await listRefs(deps.sql);
-    const page = await listChangesAfter(deps.sql, BigInt(cursor ?? '0'));
+    const page = await listChangesAfter(deps.sql, after);
     const answer: RulesSyncAnswer = {
       ruleset: ruleset.version === version ? null : ruleset,
       lists,
       changes: page.changes,
-      cursor: page.last.toString(),
+      cursor: `${here}.${page.last.toString()}`,
       more: page.more,
     };
     return c.json(answer);

@@ -118,10 +118,17 @@ export async function checkRulesSync(sql: Sql, run: string): Promise<void> {
     value: 't_00001',
     expiresAtMs: null,
   });
-  expect(BigInt(p2.cursor)).toBeGreaterThan(BigInt(p1.cursor));
+  const seqOf = (c: string) => BigInt(c.split('.')[1]!);
+  expect(seqOf(p2.cursor)).toBeGreaterThan(seqOf(p1.cursor));
+  expect(p2.cursor.split('.')[0]).toBe(p1.cursor.split('.')[0]);
   // Nothing new: no changes, the cursor stays.
   const idle = await sync(first.ruleset!.version, p2.cursor);
   expect(idle).toMatchObject({ ruleset: null, changes: [], cursor: p2.cursor, more: false });
+  // A cursor of another database (a store shared with another deployment, or one that outlived
+  // a reset) starts over from the beginning rather than skip changes whose seq is not past it.
+  const foreign = await sync(first.ruleset!.version, `zz9.${seqOf(p2.cursor) + 1_000n}`);
+  expect(foreign.changes.length).toBeGreaterThan(0);
+  expect(foreign.cursor.split('.')[0]).toBe(p2.cursor.split('.')[0]);
 
   // A new ruleset version reaches an edge on the old one.
   await sql`INSERT INTO rulesets (version, rules, created_by, summary)

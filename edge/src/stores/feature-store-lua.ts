@@ -414,10 +414,15 @@ if mode == 'lists' then
   end
   -- The sync cursor these changes bring the lists to, kept with them and never lowered: edges
   -- sharing this Redis continue from it instead of each re-sending every list.
+  -- Cursors are '<source>.<seq>' (edge/src/stores/list-changes.ts, laterCursor): compared by
+  -- seq within one source; another source (the backplane's database changed) replaces it.
   local cursor = ARGV[a + 2 + 5 * n]
   if cursor ~= '' then
     local held = redis.call('GET', prefix .. 'lists:cursor')
-    if not held or tonumber(cursor) > tonumber(held) then
+    local source, seq = string.match(cursor, '^(.-)%.(%d+)$')
+    local heldSource, heldSeq = nil, nil
+    if held then heldSource, heldSeq = string.match(held, '^(.-)%.(%d+)$') end
+    if not heldSeq or source ~= heldSource or tonumber(seq) > tonumber(heldSeq) then
       redis.call('SET', prefix .. 'lists:cursor', cursor)
     end
   end

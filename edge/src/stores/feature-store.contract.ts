@@ -846,16 +846,21 @@ export function describeFeatureStoreContract(
       expect(await s.listCursor()).toBeNull();
       await s.applyListChanges([add('c1')]);
       expect(await s.listCursor()).toBeNull();
-      await s.applyListChanges([add('c2')], '41');
-      expect(await s.listCursor()).toBe('41');
-      // Compared as numbers ('9' < '41'), and an older page never moves it back.
-      await s.applyListChanges([add('c3')], '9');
-      expect(await s.listCursor()).toBe('41');
-      await s.applyListChanges([add('c4')], '1000');
-      expect(await s.listCursor()).toBe('1000');
+      await s.applyListChanges([add('c2')], 'src1.41');
+      expect(await s.listCursor()).toBe('src1.41');
+      // Compared as numbers within one source (9 < 41), and an older page never moves it back.
+      await s.applyListChanges([add('c3')], 'src1.9');
+      expect(await s.listCursor()).toBe('src1.41');
+      await s.applyListChanges([add('c4')], 'src1.1000');
+      expect(await s.listCursor()).toBe('src1.1000');
+      // Another source (the backplane's database changed) replaces it, whatever its seq.
+      await s.applyListChanges([add('c5')], 'src2.3');
+      expect(await s.listCursor()).toBe('src2.3');
       // A malformed cursor is refused with its changes.
-      await expect(s.applyListChanges([add('c5')], '12a')).rejects.toThrow();
-      expect(await s.listCursor()).toBe('1000');
+      for (const bad of ['12', 'src2.12a', 'SRC.1', '.1']) {
+        await expect(s.applyListChanges([add('c6')], bad)).rejects.toThrow();
+      }
+      expect(await s.listCursor()).toBe('src2.3');
     });
 
     it('refuses malformed list changes, applying none of them', async () => {

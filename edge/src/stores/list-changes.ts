@@ -41,20 +41,29 @@ export function checkListChanges(changes: unknown): readonly ListChange[] {
 }
 
 /**
- * A list sync cursor as the backplane gives it: the decimal sequence number of the last change
- * (core's RulesSyncAnswer.cursor). Throws a TypeError for anything else: the Redis script compares
- * cursors as numbers.
+ * A list sync cursor as the backplane gives it (core's RulesSyncAnswer.cursor): `<source>.<seq>`,
+ * the backplane database's id and the decimal sequence number of the last change. Throws a
+ * TypeError for anything else: the Redis script compares cursors by their parts.
  */
+export const LIST_CURSOR = /^[a-z0-9]{1,16}\.\d{1,15}$/;
+
 export function checkListCursor(cursor: unknown): string {
-  if (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor)) {
-    throw new TypeError('list cursor must be the decimal digits of a sequence number');
+  if (typeof cursor !== 'string' || !LIST_CURSOR.test(cursor)) {
+    throw new TypeError('list cursor must be <source>.<sequence number> as the backplane gives it');
   }
   return cursor;
 }
 
-/** Whether `cursor` is past `held` (null: none held). */
+/**
+ * Whether `cursor` replaces `held` (null: none held): a later seq of the same source — an older
+ * page applied late never moves it back — or any cursor of another source (the backplane's
+ * database changed, and it starts over).
+ */
 export function laterCursor(cursor: string, held: string | null): boolean {
-  return held === null || Number(cursor) > Number(held);
+  if (held === null) return true;
+  const [source, seq] = cursor.split('.');
+  const [heldSource, heldSeq] = held.split('.');
+  return source !== heldSource || Number(seq) > Number(heldSeq);
 }
 
 /** The transaction's value for each list kind, in LIST_KINDS order ('' when absent). */

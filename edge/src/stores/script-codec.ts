@@ -27,7 +27,7 @@ import {
   type StoreTransaction,
 } from '@vigil/core';
 import { FeatureStoreError } from './feature-store-error.js';
-import { storedExpiry } from './list-changes.js';
+import { LIST_CURSOR, storedExpiry } from './list-changes.js';
 
 /** What every call carries: where the keys live, their lifetimes, and the buffered answers. */
 export interface CallHeader {
@@ -110,7 +110,10 @@ function optionalOpsText(program: Float64Array | undefined): string {
   return program ? opsText(program) : '';
 }
 
-function headerArgs(mode: 'step' | 'label' | 'flush' | 'lists' | 'cursor', h: CallHeader): string[] {
+function headerArgs(
+  mode: 'step' | 'label' | 'flush' | 'lists' | 'cursor',
+  h: CallHeader,
+): string[] {
   const args = [
     mode,
     h.prefix,
@@ -200,9 +203,9 @@ export function listCursorArgs(h: CallHeader): string[] {
 
 /** Checks a cursor reply (bytes, like every string the script returns): '' (none held) or digits. */
 export function parseListCursorReply(reply: unknown): string | null {
-  const text = reply instanceof Uint8Array && reply.byteLength <= 15 ? utf8.decode(reply) : null;
+  const text = reply instanceof Uint8Array && reply.byteLength <= 32 ? utf8.decode(reply) : null;
   if (text === '') return null;
-  if (text !== null && /^\d{1,15}$/.test(text)) return text;
+  if (text !== null && LIST_CURSOR.test(text)) return text;
   throw badReply(`cursor expected digits, got ${describe(reply)}`);
 }
 
