@@ -49,7 +49,7 @@ export async function benchEdgeWorkerd(): Promise<string> {
       '',
       comparisonTable(c, 'Hono floor Worker', 'Vigil Worker /v1/score'),
       '',
-      `Batch on workerd: 1,000 transactions per request, 2 connections: **${fmtInt(c.batch.rps * 1000)} transactions/s** (p50 ${fmt(c.batch.p50)} ms, p99 ${fmt(c.batch.p99)} ms, errors ${c.batch.errors}).`,
+      `Batch on workerd: 1,000 transactions per request, 2 connections: **${fmtInt(c.batch.rps * 1000)} transactions/s** (p50 ${fmt(c.batch.p50)} ms, p99 ${fmt(c.batch.p99)} ms, errors ${c.batch.errors}, workerd CPU ${fmt(c.batch.serverCpuUs / 1000, 1)} µs per transaction).`,
       '',
     ].join('\n');
   } finally {

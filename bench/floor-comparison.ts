@@ -4,6 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { simulate, toRecord } from '@vigil/sim';
+import { ownCpuSeconds, serviceCpu } from './proc-cpu.js';
 import { fmt, fmtInt, table } from './stats.js';
 
 export const KEY = 'bench-key-0123456789abcdef';
@@ -24,6 +25,10 @@ export interface LoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  /** The server's CPU (its process and children, from /proc) per answered request, µs. */
+  readonly serverCpuUs: number;
+  /** CPU the load generator (autocannon, in this process) used, in cores over the run. */
+  readonly generatorCores: number;
 }
 
 /**
@@ -47,6 +52,11 @@ export async function load(
 ): Promise<LoadResult> {
   const bodyOf = typeof bodies === 'function' ? bodies : (i: number) => bodies[i % bodies.length]!;
   let i = 0;
+  // The server's CPU from /proc (whatever runtime: Node or workerd), and the generator's own, so a
+  // run whose generator saturated its core is visible as such.
+  const serverCpu = serviceCpu(Number(new URL(url).port));
+  const s0 = serverCpu();
+  const g0 = ownCpuSeconds();
   const r = await autocannon({
     url: `${url}${path}`,
     method: 'POST',
@@ -56,11 +66,14 @@ export async function load(
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: bodyOf(i++) }) }],
   });
+  const served = Math.max(1, r.requests.total);
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx,
+    serverCpuUs: ((serverCpu() - s0) * 1e6) / served,
+    generatorCores: (ownCpuSeconds() - g0) / opts.seconds,
   };
 }
 
@@ -153,6 +166,8 @@ export function comparisonTable(c: Comparison, floorLabel: string, edgeLabel: st
     fmt(max.p99),
     fmt(atHalf.p50),
     fmt(atHalf.p99),
+    fmtInt(max.serverCpuUs),
+    fmt(max.generatorCores),
     String(max.errors + atHalf.errors),
   ];
   const ratio = (label: string, max: LoadResult, atHalf: LoadResult) => [
@@ -162,6 +177,8 @@ export function comparisonTable(c: Comparison, floorLabel: string, edgeLabel: st
     '',
     '',
     fmt(atHalf.p99 / Math.max(c.floorHalf.p99, 1e-9)),
+    fmt(max.serverCpuUs / Math.max(c.floorMax.serverCpuUs, 1e-9)),
+    '',
     '',
   ];
   const r = c.required;
@@ -173,6 +190,8 @@ export function comparisonTable(c: Comparison, floorLabel: string, edgeLabel: st
       'p99 ms',
       `at ${fmtInt(c.half)} req/s: p50 ms`,
       'p99 ms',
+      'server CPU µs / request (max load)',
+      'load generator CPU, cores',
       'errors',
     ],
     [
