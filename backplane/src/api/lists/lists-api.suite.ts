@@ -145,6 +145,16 @@ export async function checkListsApi(root: Hono, sql: Sql, run: string, now: Date
     `/api/lists/${name}/items?limit=3&cursor=${String(p1.body.next_cursor)}`,
   );
   expect((p2.body.items as { value: string }[]).map((i) => i.value)).toEqual(['dev_4']);
+  // A cursor with junk appended is not that cursor (Node's decoder would drop a lone last char).
+  for (const junk of ['A', 'x', 'AAAA']) {
+    const doctored = await call(
+      root,
+      'GET',
+      `/api/lists/${name}/items?limit=3&cursor=${String(p1.body.next_cursor)}${junk}`,
+    );
+    expect(doctored.status, junk).toBe(400);
+    expect(errors(doctored)[0]!.path).toBe('/cursor');
+  }
   expect(p2.body.next_cursor).toBeNull();
   const only = await call(root, 'GET', `/api/lists/${name}/items?value=dev_2`);
   expect((only.body.items as { value: string }[]).map((i) => i.value)).toEqual(['dev_2']);
