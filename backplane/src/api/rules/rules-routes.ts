@@ -160,18 +160,22 @@ export function rulesRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
     const actor = c.get('principal').subject;
     const old = await rulesOfVersion(sql, version);
     if (old === null) throw new ProblemError('not-found', `no ruleset version ${version}`);
-    const out = await changeRuleset(sql, actor, now(), (current) => ({
-      // Lists are never deleted, so an old version's in_list names are still known: no recheck.
-      rules: old,
-      summary: `restored version ${version}`,
-      audit: {
-        action: 'ruleset.restore',
-        target: `ruleset:${current.version + 1}`,
-        before: current,
-        after: { version: current.version + 1, restored_from: version, rules: old },
-      },
-      result: old,
-    }));
+    const out = await changeRuleset(sql, actor, now(), (current, lists) => {
+      // Lists are never deleted, so an old version's in_list names are still known; but a version
+      // written before the ruleset budget may exceed it, and the edges would refuse it.
+      assertRuleset(old, lists);
+      return {
+        rules: old,
+        summary: `restored version ${version}`,
+        audit: {
+          action: 'ruleset.restore',
+          target: `ruleset:${current.version + 1}`,
+          before: current,
+          after: { version: current.version + 1, restored_from: version, rules: old },
+        },
+        result: old,
+      };
+    });
     return c.json({ version: out.version, rules: out.result });
   });
 

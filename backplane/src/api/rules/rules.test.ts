@@ -219,7 +219,10 @@ describe('the rules API', () => {
   it("refuses a change that takes the ruleset past core's budget, naming /expression", async () => {
     const long = Array.from({ length: 199 }, () => 'tx.amount > 1.0').join(' && ');
     const per = ruleCost({ expression: long, mode: 'active' }, [])!;
-    const base = (await call('GET', '/api/rules')).body.rules as { expression: string }[];
+    const base = (await call('GET', '/api/rules')).body.rules as {
+      expression: string;
+      hits: unknown;
+    }[];
     const used = base.reduce(
       (n, r) => n + ruleCost({ expression: r.expression, mode: 'active' }, BUILT_IN_LISTS)!,
       0,
@@ -249,6 +252,18 @@ describe('the rules API', () => {
     expect(active.status).toBe(400);
     expect((active.body.errors as { path: string }[])[0]!.path).toBe('/expression');
     expect((await call('GET', '/api/rules')).body.version).toBe((v as number) + 1);
+    // A version written before the budget (put here by hand) is not restored: edges would refuse it.
+    const overRules = [
+      ...base.map(({ hits: _, ...r }) => r),
+      ...Array.from({ length: fits + 1 }, (_, i) => rule(`old_${i}`, long)),
+    ];
+    const [row] = await db.sql<{ top: number }[]>`SELECT max(version) AS top FROM rulesets`;
+    const top = row!.top;
+    await db.sql`INSERT INTO rulesets (version, rules, created_at, created_by, summary)
+      VALUES (${top + 1}, ${JSON.stringify(overRules)}::text::jsonb, now(), 'test', 'over budget')`;
+    const restore = await call('POST', `/api/rules/versions/${top + 1}/restore`);
+    expect(restore.status).toBe(400);
+    expect((restore.body.errors as { path: string }[])[0]!.path).toBe('/expression');
     await call('DELETE', '/api/rules/loop');
     for (let i = 0; i < fits; i++) await call('DELETE', `/api/rules/long_${i}`);
   });
