@@ -5,6 +5,7 @@ export * from './model/tree-ensemble.js';
 export * from './schema/issues.js';
 export * from './schema/event-time.js';
 export * from './schema/storable-text.js';
+export * from './schema/canonical-ip.js';
 export * from './schema/transaction.js';
 export * from './schema/feedback.js';
 export * from './model/model-metadata.js';

@@ -220,8 +220,10 @@ export function badInputs(): BadInput[] {
     post('/api/rules', { ...RULE, name: '\ud800' }, '/name'),
     post('/api/rules', { ...RULE, mode: 'on' }, '/mode'),
     post('/api/rules', { ...RULE, extra: 1 }, '/extra'),
-    post('/api/rules/versions/0/restore', {}, '/version'),
-    post(`/api/rules/versions/${2 ** 31}/restore`, {}, '/version'),
+    // Any run of digits is a version (one never written, however large, is a 404: rules.test.ts).
+    post('/api/rules/versions/-1/restore', {}, '/version'),
+    post('/api/rules/versions/1.5/restore', {}, '/version'),
+    post(`/api/rules/versions/${'9'.repeat(41)}/restore`, {}, '/version'),
     post('/api/lists', { name: 'a\u0000', kind: 'ip' }, '/name'),
     post('/api/lists', { name: 'ok_list', kind: 'ip', description: '\udc00' }, '/description'),
     ...query(`${items}`, 'limit', LIMITS_OUT, true),

@@ -34,9 +34,13 @@ function invalid(): never {
  */
 export function decodeCursor(kind: CursorKind, cursor: string, shape: string): (string | number)[] {
   if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) invalid();
+  const bytes = Buffer.from(cursor, 'base64url');
+  // Node's decoder ignores what it cannot use (a lone last character): only the cursor's own
+  // encoding is one, so junk appended to a next_cursor is refused, not read as that cursor.
+  if (bytes.toString('base64url') !== cursor) invalid();
   let v: unknown;
   try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    v = JSON.parse(bytes.toString('utf8'));
   } catch {
     invalid();
   }

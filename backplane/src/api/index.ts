@@ -12,7 +12,7 @@ import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
 import { apiErrorHandler } from './error-handler.js';
 import { auditRoutes } from './audit/audit-routes.js';
-import { listsRoutes } from './lists/lists-routes.js';
+import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
@@ -88,13 +88,18 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     // Every answer is about one analyst's view of live data: never cache it anywhere.
     if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
   });
-  app.use(
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new ProblemError('payload-too-large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+        throw new ProblemError('payload-too-large', `the body exceeds ${maxSize} bytes`);
       },
-    }),
+    });
+  const small = limit(MAX_BODY_BYTES);
+  const items = limit(MAX_ITEMS_BODY_BYTES);
+  // One route takes more: a batch of up to 1,000 list items (lists-routes.ts, MAX_ITEMS_BODY_BYTES).
+  app.use((c, next) =>
+    (c.req.method === 'POST' && LIST_ITEMS_PATH.test(c.req.path) ? items : small)(c, next),
   );
   // Before authentication: signing in needs none; GET and DELETE answer anyone.
   app.route('/', sessionRoutes({ ...authOptions, signInToken: deps.auth.signInToken }));

@@ -44,19 +44,22 @@ function isJson(contentType: string): boolean {
   );
 }
 
-/** The request body as an untrusted JSON value: 415 unless declared JSON, 413 past the limit. */
-export async function readJsonBody(c: Context): Promise<unknown> {
+/**
+ * The request body as an untrusted JSON value: 415 unless declared JSON, 413 past `maxBytes` (the
+ * API's limit unless a route takes more).
+ */
+export async function readJsonBody(c: Context, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const type = c.req.header('content-type');
   if (type === undefined || !isJson(type)) {
     throw new ProblemError('unsupported-media-type', 'send Content-Type: application/json');
   }
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    throw new ProblemError('payload-too-large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  if (declared > maxBytes) {
+    throw new ProblemError('payload-too-large', `the body exceeds ${maxBytes} bytes`);
   }
   const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) {
-    throw new ProblemError('payload-too-large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  if (text.length > maxBytes) {
+    throw new ProblemError('payload-too-large', `the body exceeds ${maxBytes} bytes`);
   }
   if (text.trim() === '') {
     throw new ProblemError('malformed-json', 'the request body is empty', {

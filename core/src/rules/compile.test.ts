@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../features/feature-names.js';
-import { checkExpression, compileRuleset } from './compile.js';
+import { checkExpression, compileRuleset, ruleCost, RULESET_COST_BUDGET } from './compile.js';
 import type { ListRef, Rule } from './rules-contract.js';
 import { VELOCITY_NAMES } from './velocity-names.js';
 
@@ -102,6 +102,44 @@ describe('checkExpression', () => {
     expect(checkExpression(list(101), LISTS).ok).toBe(false);
   });
 
+  it('refuses cel.bind: 26 nested binds of v + v (712 characters) exhausted the edge', () => {
+    let bomb = 'size(v26) > 0';
+    for (let i = 26; i >= 2; i--) bomb = `cel.bind(v${i}, v${i - 1} + v${i - 1}, ${bomb})`;
+    bomb = `cel.bind(v1, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ${bomb})`;
+    expect(bomb.length).toBeLessThan(800);
+    const r = checkExpression(bomb, LISTS);
+    expect(r).toMatchObject({ ok: false, position: 0 });
+    expect(!r.ok && r.message).toContain('cel.bind() is not available in rules');
+    expect(checkExpression('cel.bind(x, tx.amount, x > 1.0)', LISTS).ok).toBe(false);
+  });
+
+  it('refuses the calls whose chains grow a value exponentially: join, hex, base64', () => {
+    const join = (n: number) =>
+      'size(tx.customer_id' + '.split("").join("aaaa")'.repeat(n) + ') > 0';
+    for (const [e, word] of [
+      [join(10), 'join()'],
+      ['tx.customer_id.split("").join() == ""', 'join()'],
+      ['size(bytes(bytes(tx.customer_id).hex()).hex()) > 0', 'hex()'],
+      ['bytes(tx.customer_id).base64() == ""', 'base64()'],
+    ] as const) {
+      const r = checkExpression(e, LISTS);
+      expect(r.ok, e).toBe(false);
+      expect(!r.ok && r.message, e).toContain(`${word} is not available in rules`);
+    }
+    // split alone returns at most its input: allowed.
+    expect(checkExpression('size(tx.customer_id.split("_")) > 1', LISTS)).toEqual({ ok: true });
+  });
+
+  it('refuses int literals outside int64, and keeps its two ends', () => {
+    const r = checkExpression('tx.hour > 99999999999999999999999999', LISTS);
+    expect(r).toMatchObject({ ok: false, position: 10 });
+    expect(!r.ok && r.message).toContain('within int64');
+    expect(checkExpression('tx.hour > 9223372036854775808', LISTS).ok).toBe(false);
+    expect(checkExpression('tx.hour > -9223372036854775809', LISTS).ok).toBe(false);
+    expect(checkExpression('tx.hour < 9223372036854775807', LISTS)).toEqual({ ok: true });
+    expect(checkExpression('tx.hour > -9223372036854775808', LISTS)).toEqual({ ok: true });
+  });
+
   it('refuses an expression that is not a bool, saying what it is', () => {
     for (const [e, type] of [
       ['score', 'double'],
@@ -199,6 +237,46 @@ describe('compileRuleset', () => {
       ['list', 8],
     ]);
     expect(r.errors[1]!.message).toContain('unknown list "nope"');
+  });
+
+  it('refuses a ruleset over its budget, naming what it costs; a loop body counts per element', () => {
+    // 200 rules of ~4,000 characters compiled in 230–370 ms and cost ~60 ms per payment.
+    const long = Array.from({ length: 199 }, () => 'tx.amount > 1.0').join(' && ');
+    expect(long.length).toBeLessThanOrEqual(4_000);
+    const per = ruleCost({ expression: long, mode: 'active' }, LISTS)!;
+    expect(per).toBeGreaterThan(800);
+    const fits = Math.floor(RULESET_COST_BUDGET / per);
+    const rules = (n: number, mode: Rule['mode'] = 'active') =>
+      Array.from({ length: n }, (_, i) => rule(`r${i}`, long, { mode }));
+    expect(compileRuleset({ version: 1, rules: rules(fits) }, LISTS).ok).toBe(true);
+    const over = compileRuleset({ version: 2, rules: rules(fits + 1) }, LISTS);
+    expect(over.ok).toBe(false);
+    expect(!over.ok && over.errors).toEqual([
+      {
+        id: `r${fits}`,
+        message: expect.stringContaining(
+          `it costs ${(fits + 1) * per} (expression nodes evaluated per payment), at most ${RULESET_COST_BUDGET}`,
+        ) as string,
+        position: null,
+      },
+    ]);
+    // Shadow rules run: they count; disabled rules count their nodes (they are checked).
+    expect(compileRuleset({ version: 3, rules: rules(fits + 1, 'shadow') }, LISTS).ok).toBe(false);
+    expect(ruleCost({ expression: long, mode: 'disabled' }, LISTS)).toBe(per);
+    // 200 four-clause rules fit.
+    const typical =
+      'in_list("blocked_customers", tx.customer_id) && tx.amount > 500.0 && tx.hour >= 22 && ' +
+      'velocity.device_tx_1h > 3.0';
+    const many = Array.from({ length: 200 }, (_, i) => rule(`t${i}`, typical));
+    expect(compileRuleset({ version: 4, rules: many }, LISTS).ok).toBe(true);
+    // A loop's body counts once per element of its list.
+    const body = 'x > tx.amount';
+    const loop = (n: number) =>
+      `[${Array.from({ length: n }, (_, i) => `${i}.0`).join(', ')}].exists(x, ${body})`;
+    const c10 = ruleCost({ expression: loop(10), mode: 'active' }, LISTS)!;
+    const c20 = ruleCost({ expression: loop(20), mode: 'active' }, LISTS)!;
+    // 10 more elements, each counting the loop's variable and its body's 4 nodes.
+    expect(c20 - c10).toBe(10 + 10 * 5);
   });
 
   it('compiles an empty ruleset (version 0: none known yet)', () => {

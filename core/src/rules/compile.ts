@@ -63,7 +63,7 @@ type Program = ReturnType<typeof ruleEnvironment.parse>;
 function compileExpression(
   expression: string,
   lists: readonly ListRef[],
-): { ok: true; program: Program } | (ExpressionCheck & { ok: false }) {
+): { ok: true; program: Program; cost: number; nodes: number } | (ExpressionCheck & { ok: false }) {
   let program: Program;
   try {
     program = ruleEnvironment.parse(expression);
@@ -71,25 +71,7 @@ function compileExpression(
     return celError(e);
   }
   const found = scan(program.ast);
-  if (found.matches !== null) {
-    return {
-      ok: false,
-      message:
-        'matches() is not available in rules: the library runs it with JavaScript regular ' +
-        'expressions, which can take exponential time on some inputs, on every payment; use ' +
-        'startsWith, endsWith, contains or a list',
-      position: found.matches,
-    };
-  }
-  if (found.nestedLoop !== null) {
-    return {
-      ok: false,
-      message:
-        'a list macro (exists, all, exists_one, map, filter) inside another is not available in ' +
-        'rules: its cost multiplies on every payment',
-      position: found.nestedLoop,
-    };
-  }
+  if (found.refused !== null) return { ok: false, ...found.refused };
   const checked = withLists(lists, () => program.check());
   if (!checked.valid) return celError(checked.error);
   if (checked.type !== 'bool') {
@@ -99,7 +81,7 @@ function compileExpression(
       position: 0,
     };
   }
-  return { ok: true, program };
+  return { ok: true, program, cost: found.cost, nodes: found.nodes };
 }
 
 /** A parsed node, as far as the walk below reads it (the library's AST). */
@@ -117,34 +99,137 @@ const isNode = (x: unknown): x is AstNode =>
 const LOOPS = new Set(['exists', 'all', 'exists_one', 'map', 'filter']);
 
 /**
- * What compile refuses beyond the type check, found by a walk of the parsed AST (the library has
- * no visitor; its node shapes differ per operator, so the walk follows every argument array): the
- * first `matches` call, and the first loop macro inside another (a rule runs on every payment;
- * nested loops over literal lists multiply).
+ * Calls whose result can be larger than their input by a constant factor, so that a chain of them
+ * (or, for `cel.bind`, a bound value used twice in the next binding) grows exponentially with the
+ * expression's length: 26 nested `cel.bind`s of `v + v` (712 characters) exhausted workerd's heap;
+ * `s.split("").join("aaaa")` ×10, `bytes(…).hex()` ×40 alike. Everything else a rule can call
+ * returns at most its input's size (or a bool, an int), so a rule's cost stays linear in its length.
  */
-function scan(root: unknown): { matches: number | null; nestedLoop: number | null } {
-  let matches: number | null = null;
-  let nestedLoop: number | null = null;
-  const stack: [unknown, number][] = [[root, 0]];
+const GROWS: Readonly<Record<string, string>> = {
+  bind:
+    'cel.bind() is not available in rules: a bound value used twice in the next binding doubles ' +
+    'at each level, and a short rule can exhaust the edge’s memory on every payment; write the ' +
+    'expression out',
+  join:
+    'join() is not available in rules: each join can multiply a string’s length, and a chain of ' +
+    'them grows exponentially on every payment',
+  hex:
+    'hex() is not available in rules: it doubles a value’s length, and a chain of them grows ' +
+    'exponentially on every payment',
+  base64:
+    'base64() is not available in rules: it lengthens a value by a third, and a chain of them ' +
+    'grows exponentially on every payment',
+};
+
+/** CEL's int is int64 (uint: 0 … 2⁶⁴−1; cel-js keeps ints as BigInt and checks results). */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The bound on how many times a loop macro runs its body when its list is not a literal: a list
+ * made at run time comes from a transaction field (`split`), whose strings are ≤ 128 characters.
+ */
+const RUNTIME_LIST_BOUND = 128;
+
+/** Why compile refuses an expression beyond the type check: the message and where. */
+interface Refusal {
+  readonly message: string;
+  readonly position: number;
+}
+
+/**
+ * What compile refuses beyond the type check, and what the rule costs, found by a walk of the
+ * parsed AST (the library has no visitor; its node shapes differ per operator, so the walk follows
+ * every argument array). Refused: a `matches` call, a loop macro inside another (a rule runs on
+ * every payment; nested loops over literal lists multiply), a call that can grow a value (GROWS),
+ * an int literal outside int64. The cost is the number of nodes evaluated per payment at most: a
+ * node inside a loop's body counts once per element of the loop's list (its literal length, else
+ * RUNTIME_LIST_BOUND): what RULESET_COST_BUDGET bounds over a ruleset.
+ */
+function scan(root: unknown): { refused: Refusal | null; cost: number; nodes: number } {
+  let refused: Refusal | null = null;
+  const refuse = (message: string, position: number | undefined) => {
+    refused ??= { message, position: position ?? 0 };
+  };
+  let cost = 0;
+  let nodes = 0;
+  // [value, loops around it, times it runs per evaluation, negated (the operand of unary minus)]
+  const stack: [unknown, number, number, boolean][] = [[root, 0, 1, false]];
   while (stack.length > 0) {
-    const [x, loops] = stack.pop()!;
+    const [x, loops, times, negated] = stack.pop()!;
     if (Array.isArray(x)) {
-      for (const y of x) stack.push([y, loops]);
+      for (const y of x) stack.push([y, loops, times, false]);
       continue;
     }
     if (!isNode(x)) continue;
+    cost += times;
+    nodes += 1;
     const args = x.args;
-    let inner = loops;
+    if (x.op === 'value' && typeof args === 'bigint') {
+      // -9223372036854775808 parses as -(9223372036854775808): the one literal past INT64_MAX.
+      if (args > INT64_MAX + (negated ? 1n : 0n)) {
+        refuse('an int literal must be within int64 (−2⁶³ … 2⁶³−1)', x.pos);
+      }
+      continue;
+    }
+    if (x.op === '-_' && isNode(args)) {
+      stack.push([args, loops, times, true]);
+      continue;
+    }
     if ((x.op === 'call' || x.op === 'rcall') && Array.isArray(args)) {
-      if (args[0] === 'matches') matches ??= x.pos ?? 0;
-      if (x.op === 'rcall' && LOOPS.has(args[0] as string)) {
-        if (loops > 0) nestedLoop ??= x.pos ?? 0;
-        inner = loops + 1;
+      const name = args[0] as string;
+      if (name === 'matches') {
+        refuse(
+          'matches() is not available in rules: the library runs it with JavaScript regular ' +
+            'expressions, which can take exponential time on some inputs, on every payment; use ' +
+            'startsWith, endsWith, contains or a list',
+          x.pos,
+        );
+      }
+      const grows = GROWS[name];
+      if (grows !== undefined) refuse(grows, x.pos);
+      if (x.op === 'rcall' && LOOPS.has(name)) {
+        if (loops > 0) {
+          refuse(
+            'a list macro (exists, all, exists_one, map, filter) inside another is not ' +
+              'available in rules: its cost multiplies on every payment',
+            x.pos,
+          );
+        }
+        const receiver: unknown = args[1];
+        const n =
+          isNode(receiver) && receiver.op === 'list' && Array.isArray(receiver.args)
+            ? receiver.args.length
+            : RUNTIME_LIST_BOUND;
+        stack.push([receiver, loops + 1, times, false]);
+        stack.push([args[2], loops + 1, times * Math.max(n, 1), false]);
+        continue;
       }
     }
-    if (Array.isArray(args) || isNode(args)) stack.push([args, inner]);
+    if (Array.isArray(args) || isNode(args)) stack.push([args, loops, times, false]);
   }
-  return { matches, nestedLoop };
+  return { refused, cost, nodes };
+}
+
+/**
+ * The most a ruleset may cost: the nodes its active and shadow rules evaluate per payment at most
+ * (scan's cost), plus the nodes of its disabled rules (checked at compile, never run).
+ *
+ * Why 8,000: the costliest nodes per evaluation are the library's (size(), method calls: ~50–65 ns
+ * per node on the shared 2-core machine), and compile costs ~1–8 µs per node. Rulesets at exactly
+ * 8,000 of the worst shapes (chains of `size(tx.customer_id) > 1`, of
+ * `tx.customer_id.lowerAscii().contains("zz")`, of `tx.amount > 1.0`, each rule ≤ 4,000 chars)
+ * evaluated in 0.04–0.52 ms per payment and compiled in 1.7–4.5 ms (best of 5; up to ~30 ms with
+ * the machine loaded). A four-clause rule (a list, an amount, an hour, a velocity) costs 19: 200 of
+ * them fit. Before this budget, 200 rules of 4,000 characters compiled in 230–370 ms and cost ~60 ms
+ * per payment.
+ */
+export const RULESET_COST_BUDGET = 8_000;
+
+function overBudget(cost: number): string {
+  return (
+    `the ruleset would exceed its budget: it costs ${cost} (expression nodes evaluated per ` +
+    `payment), at most ${RULESET_COST_BUDGET} (docs/rules.md, "Limits"): shorten or delete rules`
+  );
 }
 
 /** The library's error as message and position; anything else is not the library's and rethrown. */
@@ -176,6 +261,16 @@ export function checkExpression(expression: string, lists: readonly ListRef[]): 
 }
 
 /**
+ * What one rule costs towards RULESET_COST_BUDGET (scan's cost if it runs, its nodes if disabled),
+ * or null when it does not compile: what bench/ and the budget's tests measure against.
+ */
+export function ruleCost(rule: Pick<Rule, 'expression' | 'mode'>, lists: readonly ListRef[]) {
+  const r = compileExpression(rule.expression, lists);
+  if (!r.ok) return null;
+  return rule.mode === 'disabled' ? r.nodes : r.cost;
+}
+
+/**
  * Compile a ruleset version: every rule is checked (disabled ones too, so a version that cannot
  * run is refused whole); active and shadow rules are kept, in order, to run. Any error → no
  * compiled ruleset: an edge never runs half a version.
@@ -184,14 +279,21 @@ export function compileRuleset(ruleset: Ruleset, lists: readonly ListRef[]): Com
   const rules: CompiledRule[] = [];
   const errors: { id: string; message: string; position: number | null }[] = [];
   const asts: unknown[] = [];
+  let cost = 0;
   for (const rule of ruleset.rules) {
     const r = compileExpression(rule.expression, lists);
     if (!r.ok) {
       errors.push({ id: rule.id, message: r.message, position: r.position });
       continue;
     }
+    // Disabled rules are parsed and checked too: their nodes count towards the compile time.
+    cost += rule.mode === 'disabled' ? r.nodes : r.cost;
     if (rule.mode !== 'disabled') rules.push(compiledRule(rule, r.program));
     if (rule.mode !== 'disabled') asts.push(r.program.ast);
+  }
+  if (errors.length === 0 && cost > RULESET_COST_BUDGET) {
+    const last = ruleset.rules.at(-1);
+    errors.push({ id: last?.id ?? '', message: overBudget(cost), position: null });
   }
   if (errors.length > 0) return { ok: false, errors };
   return {

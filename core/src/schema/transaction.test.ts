@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { oddTransaction } from '../testing/odd-inputs.js';
+import { storedTransactionSchema } from './transaction.js';
 import { epochSeconds, looksLikeCardNumber, validateTransaction } from './transaction.js';
+import * as z from 'zod/mini';
 
 const good = {
   transaction_id: 'tx_000123',
@@ -27,6 +29,25 @@ describe('transaction schema', () => {
     expect(validateTransaction({ ...good, timestamp: '2018-08-08T12:12:03.250+02:00' }).ok).toBe(
       true,
     );
+  });
+
+  it('hands the ip on canonical, as the events store it: one address, one value', () => {
+    for (const [ip, canonical] of [
+      ['2001:DB8::1', '2001:db8::1'],
+      ['2001:0db8:0000::1', '2001:db8::1'],
+      ['2001:db8:0:0:0:0:0:1', '2001:db8::1'],
+      ['::ffff:10.0.0.1', '10.0.0.1'],
+      ['10.0.0.1', '10.0.0.1'],
+    ]) {
+      const r = validateTransaction({ ...good, ip });
+      expect(r.ok && r.value.ip, ip).toBe(canonical);
+      if (!r.ok) continue;
+      // The decision event's transaction (UTC time, canonical ip) is storable as it is.
+      const stored = z.safeParse(storedTransactionSchema, r.value);
+      expect(stored.success && stored.data.ip, ip).toBe(canonical);
+    }
+    const bad = validateTransaction({ ...good, ip: '2001:db8::1::2' });
+    expect(!bad.ok && bad.issues.map((i) => i.path)).toEqual(['/ip']);
   });
 
   it('names every bad field by JSON Pointer, under a prefix', () => {

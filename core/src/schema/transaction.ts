@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { eventTimeSchema, storedEventTimeSchema } from './event-time.js';
+import { canonicalIp } from './canonical-ip.js';
 import { toFieldIssues, type Validated } from './issues.js';
 
 const TOKEN = /^[A-Za-z0-9._:-]+$/;
@@ -47,8 +48,14 @@ export const CHANNELS = [
 /** A transaction's id, as the scoring and feedback APIs accept it: a token, as every other id. */
 export const transactionIdSchema = token('transaction_id');
 
+/** An IPv4 or IPv6 address, as text. */
+const ipSchema = z.union([z.ipv4(), z.ipv6()], 'ip must be an IPv4 or IPv6 address');
+
 /** The transaction's fields; the API and the events differ only in what they take as its time. */
-const transactionFields = <T extends z.ZodMiniType<string, string>>(timestamp: T) => ({
+const transactionFields = <T extends z.ZodMiniType<string, string>>(
+  timestamp: T,
+  canonical: boolean,
+) => ({
   transaction_id: transactionIdSchema,
   timestamp,
   customer_id: token('customer_id'),
@@ -71,12 +78,14 @@ const transactionFields = <T extends z.ZodMiniType<string, string>>(timestamp: T
       .check(z.regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code such as DE')),
   ),
   device_id: z.optional(token('device_id')),
-  ip: z.optional(z.union([z.ipv4(), z.ipv6()], 'ip must be an IPv4 or IPv6 address')),
+  // The API hands the ip on canonical (canonical-ip.ts), as it hands the time on in UTC: lists,
+  // velocity and rules then see one address as one value.
+  ip: z.optional(canonical ? ipSchema.check(z.overwrite(canonicalIp)) : ipSchema),
 });
 
-/** A transaction as the scoring API takes it; its `timestamp` comes out in UTC. */
+/** A transaction as the scoring API takes it; its `timestamp` comes out in UTC, its `ip` canonical. */
 export const transactionSchema = z.strictObject(
-  transactionFields(eventTimeSchema),
+  transactionFields(eventTimeSchema, true),
   'a transaction must be a JSON object',
 );
 
@@ -86,7 +95,7 @@ export const transactionSchema = z.strictObject(
  * normalised here.
  */
 export const storedTransactionSchema = z.strictObject(
-  transactionFields(storedEventTimeSchema),
+  transactionFields(storedEventTimeSchema, false),
   'a transaction must be a JSON object',
 );
 

@@ -116,4 +116,44 @@ export async function checkBlockOnFraud(sql: Sql, run: string): Promise<void> {
   const revived = await item(sql, `c_${run}_7`);
   expect(revived?.removed_at).toBeNull();
   expect(BigInt(String(revived?.seq))).toBeGreaterThan(BigInt(String(tomb?.seq)));
+
+  // 6. A fraud on an allowed card: blocked, and taken off allowed_customers (whose rule outranks
+  //    the block), audited as system:feedback, in the same write; a tombstone with a newer seq.
+  const allowed = `c_${run}_8`;
+  await sql`INSERT INTO list_items (list, value, reason, expires_at, added_by, added_at)
+            VALUES ('allowed_customers', ${allowed}, 'VIP', NULL, 'Ada', now())`;
+  const [allowedBefore] = await sql`SELECT seq::text AS seq FROM list_items
+            WHERE list = 'allowed_customers' AND value = ${allowed}`;
+  await writeEvents(sql, [d(8), feedbackEvent(8, 'fraud', ts, run)], undefined, {
+    blockOnFraudDays: 90,
+  });
+  expect((await item(sql, allowed))?.removed_at).toBeNull();
+  const [off] = await sql`SELECT removed_at, removed_by, seq::text AS seq FROM list_items
+            WHERE list = 'allowed_customers' AND value = ${allowed}`;
+  expect(off?.removed_by).toBe('system:feedback');
+  expect(off?.removed_at).toBeInstanceOf(Date);
+  expect(BigInt(String(off?.seq))).toBeGreaterThan(BigInt(String(allowedBefore?.seq)));
+  const offAudit = await sql`SELECT actor, action, before, after FROM audit_log
+            WHERE target = ${'list:allowed_customers:' + allowed} ORDER BY id`;
+  expect(offAudit).toHaveLength(1);
+  expect(offAudit[0]).toMatchObject({
+    actor: 'system:feedback',
+    action: 'list.item.remove',
+    before: { value: allowed, reason: 'VIP', expires_at: null, added_by: 'Ada' },
+    after: null,
+  });
+  // A redelivery changes nothing; a legitimate verdict takes no card off the list.
+  await writeEvents(sql, [feedbackEvent(8, 'fraud', ts, run)], undefined, { blockOnFraudDays: 90 });
+  const [still] = await sql`SELECT seq::text AS seq FROM list_items
+            WHERE list = 'allowed_customers' AND value = ${allowed}`;
+  expect(still?.seq).toBe(off?.seq);
+  const kept = `c_${run}_9`;
+  await sql`INSERT INTO list_items (list, value, reason, expires_at, added_by, added_at)
+            VALUES ('allowed_customers', ${kept}, 'VIP', NULL, 'Ada', now())`;
+  await writeEvents(sql, [d(9), feedbackEvent(9, 'legitimate', ts, run)], undefined, {
+    blockOnFraudDays: 90,
+  });
+  const [keptRow] = await sql`SELECT removed_at FROM list_items
+            WHERE list = 'allowed_customers' AND value = ${kept}`;
+  expect(keptRow?.removed_at).toBeNull();
 }

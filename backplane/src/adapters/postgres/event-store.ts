@@ -5,7 +5,8 @@
  * `transactions` and open a case for review and decline (case_id = 'case_' || transaction_id);
  * feedback inserts `feedback`, and every touched transaction's label becomes its latest verdict
  * by (ts, event_id). A fraud verdict from an analyst or the API also puts the transaction's card on
- * blocked_customers for VIGIL_BLOCK_ON_FRAUD_DAYS, with its audit row, in the same statement.
+ * blocked_customers for VIGIL_BLOCK_ON_FRAUD_DAYS and takes it off allowed_customers, with their
+ * audit rows, in the same statement.
  */
 import type { VigilEvent } from '@vigil/core';
 import type { Sql } from 'postgres';
@@ -121,7 +122,8 @@ async function insertChunk(
  * The CTEs that block the cards of the fraud verdicts just stored (`fb`: a redelivered verdict is
  * not stored again, so it blocks nothing twice). The card is the verdict's customer_id, else its
  * transaction's (stored before, or in this statement). A card already blocked for longer, or for
- * ever, keeps its item; otherwise the item is added, revived or extended, taking the next
+ * ever, keeps its item; otherwise the item is added, revived or extended; and the card is taken
+ * off allowed_customers (whose rule outranks the block), each change taking the next
  * list_items seq under the writers' lock (api/lists/list-items.ts) — only a statement that has a
  * card to block takes it (a one-time filter evaluated before its first row), and only batches
  * holding a fraud verdict get these CTEs at all. Each change has its audit row.
@@ -162,6 +164,23 @@ function blockOnFraud(sql: Sql, days: number) {
           'expires_at', ${ISO('b.expires_at')}, 'added_by', b.added_by,
           'added_at', ${ISO('b.added_at')})
       FROM blocked b JOIN fraud f ON f.card = b.value
+      RETURNING 1
+    ), unallowed AS (
+      -- allow_listed_customers outranks the block: a confirmed fraud also takes the card off
+      -- allowed_customers (a tombstone with the next seq, under the same lock), or it stays approved.
+      UPDATE list_items li
+      SET removed_at = now(), removed_by = 'system:feedback', seq = nextval('list_items_seq')
+      FROM fraud f
+      WHERE li.list = 'allowed_customers' AND li.value = f.card AND li.removed_at IS NULL
+        AND (SELECT true FROM pg_advisory_xact_lock(hashtext(${LIST_ITEMS_LOCK})))
+      RETURNING li.value, li.reason, li.expires_at, li.added_by, li.added_at
+    ), unallowed_audited AS (
+      INSERT INTO audit_log (at, actor, action, target, before, after)
+      SELECT now(), 'system:feedback', 'list.item.remove', 'list:allowed_customers:' || u.value,
+        jsonb_build_object('value', u.value, 'reason', u.reason,
+          'expires_at', ${ISO('u.expires_at')}, 'added_by', u.added_by,
+          'added_at', ${ISO('u.added_at')}), NULL
+      FROM unallowed u
       RETURNING 1
     )`;
 }

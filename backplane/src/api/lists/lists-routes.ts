@@ -6,6 +6,7 @@
  * on a list is one a transaction can carry. Each change writes its audit rows in its transaction.
  */
 import {
+  canonicalIp,
   LIST_NAME,
   listSchema,
   MAX_LIST_ITEMS_BATCH,
@@ -36,6 +37,20 @@ import { lockListItems, pageItems, removeItem, upsertItems, type NewItem } from 
 
 /** Longest reason an item may carry. */
 export const MAX_REASON = 500;
+
+/**
+ * The body limit of `POST /api/lists/{name}/items` (the API's other routes keep MAX_BODY_BYTES,
+ * 64 KiB): a batch of MAX_LIST_ITEMS_BATCH items at the field maxima, as JSON.stringify writes
+ * them. One item: `{"value":"…","reason":"…","expires_at":"…"},` is 41 bytes of syntax, a value of
+ * ≤ 128 bytes (a token or an address), a reason of ≤ 500 UTF-16 units at ≤ 6 bytes each (a control
+ * character escaped as \u0001; other characters take ≤ 3 bytes in UTF-8) and an expiry of ≤ 35
+ * bytes (`2026-03-01T10:00:00.123456789+02:00`): 3,204 bytes; 1,000 of them, 3,204,011 bytes with
+ * `{"items":[]}`. 4 MiB leaves room for whitespace.
+ */
+export const MAX_ITEMS_BODY_BYTES = 4 * 1_048_576;
+
+/** The path of that route, under whatever the API is mounted at. */
+export const LIST_ITEMS_PATH = /\/lists\/[^/]+\/items$/;
 
 const nameParam = z.object({
   name: z.string().check(z.regex(LIST_NAME, 'name must be 1–64 characters of a–z, 0–9 and _')),
@@ -82,27 +97,36 @@ const itemsQuery = z.strictObject({
 });
 const itemParams = z.object({ name: nameParam.shape.name, value: urlValue });
 
-/** The issues of `values` as values of a `kind` list: the scoring API's own check of that field. */
-function valueIssues(
+/**
+ * The values of `items` as values of a `kind` list: the scoring API's own check of that field, and
+ * its output (an ip canonical, as the API hands a transaction's on), with the issues.
+ */
+function checkValues(
   kind: ListKind,
   items: readonly { value: string }[],
   prefix: (i: number) => PropertyKey[],
-): FieldIssue[] {
+): { values: string[]; issues: FieldIssue[] } {
   const field = transactionSchema.shape[kind];
   const issues: FieldIssue[] = [];
   const seen = new Map<string, number>();
-  items.forEach((item, i) => {
+  const values = items.map((item, i) => {
     const r = z.safeParse(field, item.value);
     if (!r.success) issues.push(...toFieldIssues(r.error.issues, [...prefix(i), 'value']));
-    const first = seen.get(item.value);
+    const value = r.success && r.data !== undefined ? r.data : item.value;
+    const first = seen.get(value);
     // Two changes of one row in one statement are refused by Postgres: say which, up front.
     if (first !== undefined) {
       const path = `/${[...prefix(i), 'value'].join('/')}`;
       issues.push({ path, message: `repeats the value of item ${first}` });
-    } else seen.set(item.value, i);
+    } else seen.set(value, i);
+    return value;
   });
-  return issues;
+  return { values, issues };
 }
+
+/** A value from a URL as the list stores it: an ip in its canonical text. */
+const storedValue = (kind: ListKind, value: string): string =>
+  kind === 'ip' ? canonicalIp(value) : value;
 
 /** GET/POST /lists, GET/POST /lists/:name/items, DELETE /lists/:name/items/:value. */
 export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
@@ -158,14 +182,14 @@ export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
   r.get('/lists/:name/items', async (c) => {
     const { name } = parseWith(nameParam, c.req.param());
     const q = parseQuery(c, itemsQuery);
-    await kindOf(name);
+    const kind = await kindOf(name);
     const limit = q.limit ?? DEFAULT_PAGE;
     const after = q.cursor === undefined ? undefined : decodeCursor('item', q.cursor, 's')[0];
     const rows = await pageItems(sql, name, {
       at: now(),
       limit: limit + 1,
       ...(after === undefined ? {} : { after: String(after) }),
-      ...(q.value === undefined ? {} : { value: q.value }),
+      ...(q.value === undefined ? {} : { value: storedValue(kind, q.value) }),
     });
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -177,12 +201,12 @@ export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
 
   r.post('/lists/:name/items', noQuery, async (c) => {
     const { name } = parseWith(nameParam, c.req.param());
-    const body = await readJsonBody(c);
+    const body = await readJsonBody(c, MAX_ITEMS_BODY_BYTES);
     const batch = typeof body === 'object' && body !== null && 'items' in body;
     const items = batch ? parseWith(batchBody, body).items : [parseWith(itemBody, body)];
     const kind = await kindOf(name);
     const at = now();
-    const issues = valueIssues(kind, items, (i) => (batch ? ['items', i] : []));
+    const { values, issues } = checkValues(kind, items, (i) => (batch ? ['items', i] : []));
     items.forEach((item, i) => {
       if (item.expires_at && item.expires_at.getTime() <= at.getTime()) {
         const path = batch ? `/items/${i}/expires_at` : '/expires_at';
@@ -191,8 +215,8 @@ export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
     });
     if (issues.length > 0) throw validationProblem(issues);
     const actor = c.get('principal').subject;
-    const news: NewItem[] = items.map((i) => ({
-      value: i.value,
+    const news: NewItem[] = items.map((i, n) => ({
+      value: values[n]!,
       reason: i.reason ?? '',
       expires_at: i.expires_at ?? null,
     }));
@@ -217,8 +241,9 @@ export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
   });
 
   r.delete('/lists/:name/items/:value', noQuery, async (c) => {
-    const { name, value } = parseWith(itemParams, c.req.param());
-    await kindOf(name);
+    const params = parseWith(itemParams, c.req.param());
+    const name = params.name;
+    const value = storedValue(await kindOf(name), params.value);
     const actor = c.get('principal').subject;
     const at = now();
     const removed = await sql.begin(async (tx) => {

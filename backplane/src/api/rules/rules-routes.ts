@@ -12,7 +12,7 @@ import type { ApiEnv } from '../api-env.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ProblemError, validationProblem } from '../../http/problem.js';
 import { integerParam, noQuery, parseBody, parseQuery, parseWith } from '../validate.js';
-import { assertExpression } from './expression-check.js';
+import { assertExpression, assertRuleset } from './expression-check.js';
 import {
   changeRuleset,
   currentRuleset,
@@ -33,7 +33,16 @@ const putBody = z.extend(z.omit(ruleSchema, { id: true }), {
 const idParam = z.object({
   id: z.string().check(z.regex(RULE_ID, 'id must be 1–64 characters of a–z, 0–9 and _')),
 });
-const versionParam = z.object({ version: integerParam('version', 1, 2 ** 31 - 1) });
+/**
+ * A version in the path: any run of digits (a version that was never written, however large, is a
+ * 404 like any other unknown one); versions are int4 in Postgres, so a larger one is looked up as 0.
+ */
+const versionParam = z.object({
+  version: z.pipe(
+    z.string().check(z.regex(/^[0-9]{1,40}$/, 'version must be a positive integer')),
+    z.transform((v) => (Number(v) <= 2 ** 31 - 1 ? Number(v) : 0)),
+  ),
+});
 const versionsQuery = z.strictObject({
   limit: z.optional(integerParam('limit', 1, MAX_VERSIONS)),
   cursor: z.optional(z.string()),
@@ -77,8 +86,10 @@ export function rulesRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
         ]);
       }
       assertExpression(rule.expression, lists);
+      const rules = [...current.rules, rule];
+      assertRuleset(rules, lists);
       return {
-        rules: [...current.rules, rule],
+        rules,
         summary: `added rule ${rule.id}`,
         audit: { action: 'rule.create', target: `rule:${rule.id}`, before: null, after: rule },
         result: rule,
@@ -100,9 +111,13 @@ export function rulesRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
       if (!before) throw new ProblemError('not-found', `no rule ${id}`);
       assertExpression(rule.expression, lists);
       const changed = changedFields(before, rule);
+      // Nothing changed: the version in force stands (no new version an edge would fetch, no audit).
+      if (changed.length === 0) return { unchanged: true, result: before };
+      const rules = current.rules.map((x) => (x.id === id ? rule : x));
+      assertRuleset(rules, lists);
       return {
-        rules: current.rules.map((x) => (x.id === id ? rule : x)),
-        summary: `changed rule ${id}${changed.length ? ` (${changed.join(', ')})` : ' (no field)'}`,
+        rules,
+        summary: `changed rule ${id} (${changed.join(', ')})`,
         audit: { action: 'rule.update', target: `rule:${id}`, before, after: rule },
         result: rule,
       };
@@ -145,18 +160,22 @@ export function rulesRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
     const actor = c.get('principal').subject;
     const old = await rulesOfVersion(sql, version);
     if (old === null) throw new ProblemError('not-found', `no ruleset version ${version}`);
-    const out = await changeRuleset(sql, actor, now(), (current) => ({
-      // Lists are never deleted, so an old version's in_list names are still known: no recheck.
-      rules: old,
-      summary: `restored version ${version}`,
-      audit: {
-        action: 'ruleset.restore',
-        target: `ruleset:${current.version + 1}`,
-        before: current,
-        after: { version: current.version + 1, rules: old },
-      },
-      result: old,
-    }));
+    const out = await changeRuleset(sql, actor, now(), (current, lists) => {
+      // Lists are never deleted, so an old version's in_list names are still known; but a version
+      // written before the ruleset budget may exceed it, and the edges would refuse it.
+      assertRuleset(old, lists);
+      return {
+        rules: old,
+        summary: `restored version ${version}`,
+        audit: {
+          action: 'ruleset.restore',
+          target: `ruleset:${current.version + 1}`,
+          before: current,
+          after: { version: current.version + 1, restored_from: version, rules: old },
+        },
+        result: old,
+      };
+    });
     return c.json({ version: out.version, rules: out.result });
   });
 

@@ -35,8 +35,14 @@ export async function listRefs(sql: Sql | TransactionSql): Promise<ListRef[]> {
   return rows.map((r) => parse('list', listRefRow, r));
 }
 
-/** What a change makes of the ruleset in force: the next rules, in words, and its audit row. */
-export interface RulesetChange<T> {
+/**
+ * What a change makes of the ruleset in force: the next rules, in words, and its audit row; or
+ * `unchanged` (a change equal to the ruleset in force writes nothing).
+ */
+export type RulesetChange<T> = NewRuleset<T> | { readonly unchanged: true; readonly result: T };
+
+interface NewRuleset<T> {
+  readonly unchanged?: undefined;
   readonly rules: readonly Rule[];
   readonly summary: string;
   readonly audit: Omit<AuditEntry, 'actor'>;
@@ -58,6 +64,7 @@ export async function changeRuleset<T>(
     await tx`SELECT pg_advisory_xact_lock(hashtext('vigil.rulesets'))`;
     const current = await currentRuleset(tx);
     const c = change(current, await listRefs(tx));
+    if (c.unchanged) return { version: current.version, result: c.result };
     const version = current.version + 1;
     await tx`
       INSERT INTO rulesets (version, rules, created_at, created_by, summary)

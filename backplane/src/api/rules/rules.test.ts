@@ -3,7 +3,7 @@
  * by core's ruleSchema and the rule engine's expression check), versions and restore, each change
  * audited. The decisions counted as hits are written as the consumer writes them.
  */
-import type { TransactionDetail } from '@vigil/core';
+import { RULESET_COST_BUDGET, ruleCost, type TransactionDetail } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEvents } from '../../adapters/postgres/event-store.js';
 import { decisionEvent } from '../../testing/fixtures.js';
@@ -27,6 +27,12 @@ async function call(method: string, path: string, body?: unknown) {
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+const BUILT_IN_LISTS = [
+  { name: 'blocked_customers', kind: 'customer_id' },
+  { name: 'blocked_terminals', kind: 'terminal_id' },
+  { name: 'allowed_customers', kind: 'customer_id' },
+] as const;
 
 const rule = (id: string, expression: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -134,8 +140,14 @@ describe('the rules API', () => {
     const strip = (rs: unknown) => (rs as { hits: unknown }[]).map(({ hits: _, ...r }) => r);
     expect(strip(now.body.rules)).toEqual(strip(before.body.rules));
     expect((await call('POST', '/api/rules/versions/99999/restore')).status).toBe(404);
+    // A version past int4 was never written: 404 like any other, not a 400 on its size.
+    const huge = await call('POST', '/api/rules/versions/99999999999999999999/restore');
+    expect(huge.status).toBe(404);
+    expect((await call('POST', '/api/rules/versions/abc/restore')).status).toBe(400);
     const audit = await call('GET', '/api/audit?action=ruleset.restore');
-    expect(audit.body.items).toMatchObject([{ actor: 'api', after: { rules: [{}, {}, {}] } }]);
+    expect(audit.body.items).toMatchObject([
+      { actor: 'api', after: { restored_from: 1, rules: [{}, {}, {}] } },
+    ]);
   });
 
   it("counts each rule's hits in the last hour and day from the stored decisions", async () => {
@@ -188,5 +200,71 @@ describe('the rules API', () => {
     expect(t.ruleset_version).toBe(1);
     const plain = await call('GET', '/api/transactions/tx_hits_1');
     expect(plain.body).toMatchObject({ shadow_rules: [], ruleset_version: 1 });
+  });
+
+  it('answers a PUT that changes nothing with the version in force: no new version, no audit row', async () => {
+    const added = await call('POST', '/api/rules', rule('same', 'tx.amount > 5.0'));
+    const v = added.body.version as number;
+    const audits = async () =>
+      ((await call('GET', '/api/audit?target=rule:same')).body.items as unknown[]).length;
+    const before = await audits();
+    const same = await call('PUT', '/api/rules/same', rule('same', 'tx.amount > 5.0'));
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ version: v, rule: { id: 'same' } });
+    expect((await call('GET', '/api/rules')).body.version).toBe(v);
+    expect(await audits()).toBe(before);
+    await call('DELETE', '/api/rules/same');
+  });
+
+  it("refuses a change that takes the ruleset past core's budget, naming /expression", async () => {
+    const long = Array.from({ length: 199 }, () => 'tx.amount > 1.0').join(' && ');
+    const per = ruleCost({ expression: long, mode: 'active' }, [])!;
+    const base = (await call('GET', '/api/rules')).body.rules as {
+      expression: string;
+      hits: unknown;
+    }[];
+    const used = base.reduce(
+      (n, r) => n + ruleCost({ expression: r.expression, mode: 'active' }, BUILT_IN_LISTS)!,
+      0,
+    );
+    const fits = Math.floor((RULESET_COST_BUDGET - used) / per);
+    for (let i = 0; i < fits; i++) {
+      expect((await call('POST', '/api/rules', rule(`long_${i}`, long))).status).toBe(201);
+    }
+    const v = (await call('GET', '/api/rules')).body.version;
+    const over = await call('POST', '/api/rules', rule('one_more', long));
+    expect(over.status).toBe(400);
+    expect(over.body.errors).toEqual([
+      {
+        path: '/expression',
+        message: expect.stringContaining('the ruleset would exceed its budget') as string,
+      },
+    ]);
+    // A disabled rule counts only its nodes; making it active costs more and is refused too.
+    const room = RULESET_COST_BUDGET - used - fits * per;
+    // A loop over a list made at run time: a few nodes, each of its body's run up to 128 times.
+    const loop = 'tx.customer_id.split("").exists(x, x == "a")';
+    expect(ruleCost({ expression: loop, mode: 'active' }, [])!).toBeGreaterThan(room);
+    expect(ruleCost({ expression: loop, mode: 'disabled' }, [])!).toBeLessThanOrEqual(room);
+    const disabled = await call('POST', '/api/rules', rule('loop', loop, { mode: 'disabled' }));
+    expect(disabled.status).toBe(201);
+    const active = await call('PUT', '/api/rules/loop', rule('loop', loop));
+    expect(active.status).toBe(400);
+    expect((active.body.errors as { path: string }[])[0]!.path).toBe('/expression');
+    expect((await call('GET', '/api/rules')).body.version).toBe((v as number) + 1);
+    // A version written before the budget (put here by hand) is not restored: edges would refuse it.
+    const overRules = [
+      ...base.map(({ hits: _, ...r }) => r),
+      ...Array.from({ length: fits + 1 }, (_, i) => rule(`old_${i}`, long)),
+    ];
+    const [row] = await db.sql<{ top: number }[]>`SELECT max(version) AS top FROM rulesets`;
+    const top = row!.top;
+    await db.sql`INSERT INTO rulesets (version, rules, created_at, created_by, summary)
+      VALUES (${top + 1}, ${JSON.stringify(overRules)}::text::jsonb, now(), 'test', 'over budget')`;
+    const restore = await call('POST', `/api/rules/versions/${top + 1}/restore`);
+    expect(restore.status).toBe(400);
+    expect((restore.body.errors as { path: string }[])[0]!.path).toBe('/expression');
+    await call('DELETE', '/api/rules/loop');
+    for (let i = 0; i < fits; i++) await call('DELETE', `/api/rules/long_${i}`);
   });
 });
