@@ -4,7 +4,7 @@
  */
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
 import { LIST_KINDS, type ListKind } from '@vigil/core';
-import { formatCount, formatDateTime } from '../format/format.js';
+import { formatCount, formatCountOf, formatDateTime } from '../format/format.js';
 import { expiresAt, type ExpiryChoice } from '../stores/expiry.js';
 import type { ListsStore } from '../stores/lists-store.js';
 import { EnumSelect } from './enum-select.js';
@@ -206,7 +206,7 @@ export function ListsPage(props: ListsPageProps): JSX.Element {
             <div class="section-head">
               <h2 class="mono">{l().name}</h2>
               <span class="muted">
-                values of <code>tx.{l().kind}</code> · {formatCount(l().size)} items
+                values of <code>tx.{l().kind}</code> · {formatCountOf(l().size, 'item')}
               </span>
             </div>
             <Show when={l().description}>
