@@ -5,7 +5,7 @@
  */
 import { createMemo, createSignal, For, Show, type JSX } from 'solid-js';
 import { RULE_ACTIONS, RULE_MODES, type ListRef } from '@vigil/core';
-import type { RuleEditor } from '../stores/rule-editor-store.js';
+import { verdictMessage, type RuleEditor } from '../stores/rule-editor-store.js';
 import { EnumSelect } from './enum-select.js';
 import { complete, completionsAt, ruleNames } from './rule-names.js';
 import { InlineAlert } from './inline-alert.js';
@@ -56,10 +56,7 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
     const err = e.fieldErrors()['/expression'];
     if (err) return { state: 'invalid', text: err };
     const v = e.verdict();
-    if (v && !v.ok) {
-      const at = v.position !== null ? ` (at character ${v.position + 1})` : '';
-      return { state: 'invalid', text: `${v.message}${at}` };
-    }
+    if (v && !v.ok) return { state: 'invalid', text: verdictMessage(v) };
     if (v?.ok) return { state: 'valid', text: 'The expression checks: it is a bool.' };
     if (!props.checksLive) return { state: 'unchecked', text: 'Checked by the server on save.' };
     return { state: 'checking', text: e.draft().expression ? 'Checking…' : '' };
