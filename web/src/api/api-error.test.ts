@@ -68,8 +68,33 @@ describe('problemMessage and errorMessage', () => {
         errors: [{ path: '/rate', message: 'too large' }],
       }),
     ).toBe('Invalid request (/rate: too large)');
+    expect(
+      problemMessage(400, '', {
+        type: 't',
+        title: 'Invalid request',
+        status: 400,
+        detail: '2 problems, first /rate: too large',
+        errors: [
+          { path: '/rate', message: 'too large' },
+          { path: '/running', message: 'expected boolean' },
+        ],
+      }),
+    ).toBe('2 problems, first /rate: too large (/running: expected boolean)');
     expect(problemMessage(502, 'Bad Gateway', null)).toBe('502 Bad Gateway');
     expect(problemMessage(502, '', null)).toBe('HTTP 502');
+  });
+
+  it('says a one-field problem once (the detail is that field)', () => {
+    const message = 'value looks like a card number: send a token, never a PAN';
+    expect(
+      problemMessage(400, 'Bad Request', {
+        type: 'urn:vigil:problem:validation',
+        title: 'Invalid request',
+        status: 400,
+        detail: `/value: ${message}`,
+        errors: [{ path: '/value', message }],
+      }),
+    ).toBe(`/value: ${message}`);
   });
 
   it('words network failures for people', () => {
