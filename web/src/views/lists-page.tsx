@@ -113,28 +113,39 @@ function NewListForm(props: { store: ListsStore; onDone: () => void }): JSX.Elem
   };
   return (
     <form
-      class="row"
+      class="row list-new"
       data-testid="list-new-form"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
+      <label class="field-inline" for="list-new-name">
+        Name
+      </label>
       <input
-        aria-label="List name"
-        placeholder="blocked_devices"
+        id="list-new-name"
+        placeholder="e.g. blocked_devices"
         class="mono"
         data-testid="list-new-name"
         value={name()}
         onInput={(e) => setName(e.currentTarget.value)}
       />
-      <label class="field-inline">
+      <label class="field-inline" for="list-new-kind">
         Values of tx.
-        <EnumSelect testid="list-new-kind" values={LIST_KINDS} value={kind()} onChange={setKind} />
+      </label>
+      <EnumSelect
+        id="list-new-kind"
+        testid="list-new-kind"
+        values={LIST_KINDS}
+        value={kind()}
+        onChange={setKind}
+      />
+      <label class="field-inline" for="list-new-description">
+        Description
       </label>
       <input
-        aria-label="Description"
-        placeholder="Description"
+        id="list-new-description"
         data-testid="list-new-description"
         value={description()}
         onInput={(e) => setDescription(e.currentTarget.value)}
