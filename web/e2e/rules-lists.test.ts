@@ -92,8 +92,15 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
       expression: 'tx.amount > 50000.0',
     });
 
-    // The mode switch: active now, a version more.
+    // The mode switch to active is asked first (it decides payments); Keep changes nothing.
     await row.getByTestId('rule-mode').selectOption('active');
+    expect(await row.getByTestId('rule-mode-warning').textContent()).toContain('send to review');
+    await row.getByTestId('rule-confirm-cancel').click();
+    expect(await row.getByTestId('rule-mode').inputValue()).toBe('shadow');
+    expect(await shownVersion()).toBe(versionBefore + 1);
+    // Confirmed: active now, a version more.
+    await row.getByTestId('rule-mode').selectOption('active');
+    await row.getByTestId('rule-mode-confirm').click();
     await expect.poll(shownVersion).toBe(versionBefore + 2);
     const switched = await api<RulesAnswer>('/api/rules');
     expect(switched.body.rules.find((r) => r.id === id)?.mode).toBe('active');
@@ -125,10 +132,24 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     await page.getByTestId('rule-editor').waitFor({ state: 'detached' });
   });
 
+  it('warns that a built-in rule is built in before deleting it, and Keep keeps it', async () => {
+    const version = await shownVersion();
+    const row = page.locator('[data-testid="rule-row"][data-rule-id="block_listed_customers"]');
+    await row.getByTestId('rule-delete').click();
+    expect(await row.getByTestId('rule-delete-built-in').textContent()).toContain('disabled');
+    await row.getByTestId('rule-delete-confirm').waitFor();
+    await row.getByTestId('rule-confirm-cancel').click();
+    await row.getByTestId('rule-delete').waitFor();
+    expect(await shownVersion()).toBe(version);
+  });
+
   it('restores the version before the new rule: a new version without it', async () => {
     const current = await shownVersion();
     const row = page.locator(`[data-testid="rule-version"][data-version="${versionBefore}"]`);
     await row.getByTestId('rule-version-restore').click();
+    // Asked first, as Delete is.
+    expect(await shownVersion()).toBe(current);
+    await row.getByTestId('rule-version-restore-confirm').click();
     await expect.poll(shownVersion).toBe(current + 1);
     await page
       .locator(`[data-testid="rule-row"][data-rule-id="e2e_big_${tag}"]`)
