@@ -44,10 +44,9 @@ function RuleRow(props: { rule: Rule; store: RulesStore; onEdit: () => void }): 
   const busy = (): boolean => props.store.pending() !== null;
   const builtIn = (): boolean => BUILT_IN_RULES.has(props.rule.id);
   const hits = () => props.store.hits(props.rule.id);
-  const ask = asking;
   /** The mode the select shows: the one asked about while it waits for a yes. */
   const shownMode = (): RuleMode => {
-    const a = ask();
+    const a = asking();
     return a?.kind === 'mode' ? a.mode : props.rule.mode;
   };
   const chooseMode = (m: RuleMode): void => {
@@ -56,7 +55,7 @@ function RuleRow(props: { rule: Rule; store: RulesStore; onEdit: () => void }): 
     else void props.store.setMode(props.rule.id, m);
   };
   const confirm = (): void => {
-    const a = ask();
+    const a = asking();
     setAsking(null);
     if (a?.kind === 'mode') void props.store.setMode(props.rule.id, a.mode);
     else if (a?.kind === 'delete') void props.store.remove(props.rule.id);
@@ -84,7 +83,7 @@ function RuleRow(props: { rule: Rule; store: RulesStore; onEdit: () => void }): 
           testid="rule-mode"
           values={RULE_MODES}
           value={shownMode()}
-          disabled={busy() || ask() !== null}
+          disabled={busy() || asking() !== null}
           onChange={chooseMode}
         />
       </td>
@@ -101,7 +100,7 @@ function RuleRow(props: { rule: Rule; store: RulesStore; onEdit: () => void }): 
       </td>
       <td class="rule-actions">
         <Show
-          when={ask()}
+          when={asking()}
           fallback={
             <>
               <button
