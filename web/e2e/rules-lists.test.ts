@@ -1,8 +1,9 @@
 /**
  * The Rules and Lists pages and the drawer's list buttons in Chromium against the whole system as
  * `npm start` runs it (edge in workerd, the backplane with embedded Postgres): write a rule, see a
- * bad expression flagged, restore the version before it, add and remove a list item, create a
- * list, and block a card from the drawer — after which that card's next payment is declined. What
+ * bad expression flagged, restore the version before it (each change that acts asked first), add
+ * and remove a list item, create a list, and block a card from the drawer — after which that card's
+ * next payment is declined — then unblock it there, after which it is approved again. What
  * the page shows is checked against the analysts' API each time. The steps share one page and run
  * in order.
  */
@@ -92,8 +93,15 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
       expression: 'tx.amount > 50000.0',
     });
 
-    // The mode switch: active now, a version more.
+    // The mode switch to active is asked first (it decides payments); Keep changes nothing.
     await row.getByTestId('rule-mode').selectOption('active');
+    expect(await row.getByTestId('rule-mode-warning').textContent()).toContain('send to review');
+    await row.getByTestId('rule-confirm-cancel').click();
+    expect(await row.getByTestId('rule-mode').inputValue()).toBe('shadow');
+    expect(await shownVersion()).toBe(versionBefore + 1);
+    // Confirmed: active now, a version more.
+    await row.getByTestId('rule-mode').selectOption('active');
+    await row.getByTestId('rule-mode-confirm').click();
     await expect.poll(shownVersion).toBe(versionBefore + 2);
     const switched = await api<RulesAnswer>('/api/rules');
     expect(switched.body.rules.find((r) => r.id === id)?.mode).toBe('active');
@@ -125,10 +133,24 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     await page.getByTestId('rule-editor').waitFor({ state: 'detached' });
   });
 
+  it('warns that a built-in rule is built in before deleting it, and Keep keeps it', async () => {
+    const version = await shownVersion();
+    const row = page.locator('[data-testid="rule-row"][data-rule-id="block_listed_customers"]');
+    await row.getByTestId('rule-delete').click();
+    expect(await row.getByTestId('rule-delete-built-in').textContent()).toContain('disabled');
+    await row.getByTestId('rule-delete-confirm').waitFor();
+    await row.getByTestId('rule-confirm-cancel').click();
+    await row.getByTestId('rule-delete').waitFor();
+    expect(await shownVersion()).toBe(version);
+  });
+
   it('restores the version before the new rule: a new version without it', async () => {
     const current = await shownVersion();
     const row = page.locator(`[data-testid="rule-version"][data-version="${versionBefore}"]`);
     await row.getByTestId('rule-version-restore').click();
+    // Asked first, as Delete is.
+    expect(await shownVersion()).toBe(current);
+    await row.getByTestId('rule-version-restore-confirm').click();
     await expect.poll(shownVersion).toBe(current + 1);
     await page
       .locator(`[data-testid="rule-row"][data-rule-id="e2e_big_${tag}"]`)
@@ -198,7 +220,7 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     });
   });
 
-  it("blocks a card from the drawer, and the card's next payment is declined", async () => {
+  it('blocks a card from the drawer (its next payment is declined), and unblocks it', async () => {
     const customer = `c_e2e_${tag}`;
     const score = (n: number) =>
       api<{ decision: string; rules?: { id: string; action: string }[] }>('/v1/score', {
@@ -233,6 +255,10 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     await result.waitFor();
     expect(await result.getAttribute('data-ok')).toBe('true');
     expect(await block.getAttribute('data-on-list')).toBe('true');
+    // In the button's place: blocked, until when (1 day), and the way back.
+    const blockedFor = drawer.getByTestId('list-action-block_card-membership');
+    expect(await blockedFor.textContent()).toMatch(/^Blocked until \d{4}-\d\d-\d\d /);
+    await drawer.getByTestId('list-action-block_card-undo').waitFor();
     const stored = await api<{ items: { value: string; added_by: string }[] }>(
       `/api/lists/blocked_customers/items?value=${customer}`,
     );
@@ -241,14 +267,17 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     // Every edge applies list changes within 5 s: the card's next payment is declined by the
     // built-in rule that reads blocked_customers.
     let n = 1;
-    const declined = await poll(
-      'a declined payment from the blocked card',
-      async () => {
-        const r = await score(n++);
-        return r.body.decision === 'decline' ? r.body : null;
-      },
-      10_000,
-    );
+    /** The card's payments, one after another, until one is decided `decision`. */
+    const scoredUntil = (decision: string) =>
+      poll(
+        `a payment from the card decided ${decision}`,
+        async () => {
+          const r = await score(n++);
+          return r.body.decision === decision ? r.body : null;
+        },
+        10_000,
+      );
+    const declined = await scoredUntil('decline');
     expect(declined.rules).toEqual([{ id: 'block_listed_customers', action: 'block' }]);
 
     // The drawer shows the rule that decided it.
@@ -266,6 +295,30 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     expect(await rule.getAttribute('data-rule-id')).toBe('block_listed_customers');
     expect(await rule.textContent()).toContain('decided');
     await expect.poll(() => block.getAttribute('data-on-list')).toBe('true');
+
+    // Allowing the blocked card is asked first (an allow outranks the block); Cancel adds nothing.
+    await drawer.getByTestId('list-action-allow_card-run').click();
+    const warning = drawer.getByTestId('list-action-allow_card-warning');
+    expect(await warning.textContent()).toContain('outranks the block');
+    await warning.getByRole('button', { name: 'Cancel' }).click();
+    await warning.waitFor({ state: 'detached' });
+    const allowed = await api<{ items: unknown[] }>(
+      `/api/lists/allowed_customers/items?value=${customer}`,
+    );
+    expect(allowed.body.items).toEqual([]);
+
+    // Unblock from the drawer: off the list, and the card's next payment is approved again.
+    await drawer.getByTestId('list-action-block_card-undo').click();
+    await expect.poll(() => block.getAttribute('data-on-list')).toBe('false');
+    expect(await drawer.getByTestId('list-action-block_card-run').textContent()).toBe(
+      'Block this card',
+    );
+    const unblocked = await api<{ items: unknown[] }>(
+      `/api/lists/blocked_customers/items?value=${customer}`,
+    );
+    expect(unblocked.body.items).toEqual([]);
+    const approved = await scoredUntil('approve');
+    expect(approved.rules ?? []).toEqual([]);
     await page.keyboard.press('Escape');
   });
 

@@ -1,29 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, errorMessage, parseProblem, problemMessage } from './api-error.js';
 
+/** A validation problem with two field errors, as the API sends it. */
+const TWO_PROBLEMS = {
+  type: 'urn:vigil:problem:validation',
+  title: 'Invalid request',
+  status: 400,
+  detail: '2 problems, first /rate: too large',
+  errors: [
+    { path: '/rate', message: 'too large' },
+    { path: '/running', message: 'expected boolean' },
+  ],
+};
+
 describe('parseProblem', () => {
   it('reads an RFC 9457 body with field errors', () => {
-    const p = parseProblem({
-      type: 'urn:vigil:problem:validation',
-      title: 'Invalid request',
-      status: 400,
-      detail: '2 problems, first /rate: too large',
-      errors: [
-        { path: '/rate', message: 'too large' },
-        { path: '/running', message: 'expected boolean' },
-      ],
-      instance: 'req-1',
-    });
-    expect(p).toEqual({
-      type: 'urn:vigil:problem:validation',
-      title: 'Invalid request',
-      status: 400,
-      detail: '2 problems, first /rate: too large',
-      errors: [
-        { path: '/rate', message: 'too large' },
-        { path: '/running', message: 'expected boolean' },
-      ],
-    });
+    expect(parseProblem({ ...TWO_PROBLEMS, instance: 'req-1' })).toEqual(TWO_PROBLEMS);
   });
 
   it('defaults the type and skips malformed field errors', () => {
@@ -68,8 +60,24 @@ describe('problemMessage and errorMessage', () => {
         errors: [{ path: '/rate', message: 'too large' }],
       }),
     ).toBe('Invalid request (/rate: too large)');
+    expect(problemMessage(400, '', TWO_PROBLEMS)).toBe(
+      '2 problems, first /rate: too large (/running: expected boolean)',
+    );
     expect(problemMessage(502, 'Bad Gateway', null)).toBe('502 Bad Gateway');
     expect(problemMessage(502, '', null)).toBe('HTTP 502');
+  });
+
+  it('says a one-field problem once (the detail is that field)', () => {
+    const message = 'value looks like a card number: send a token, never a PAN';
+    expect(
+      problemMessage(400, 'Bad Request', {
+        type: 'urn:vigil:problem:validation',
+        title: 'Invalid request',
+        status: 400,
+        detail: `/value: ${message}`,
+        errors: [{ path: '/value', message }],
+      }),
+    ).toBe(`/value: ${message}`);
   });
 
   it('words network failures for people', () => {

@@ -72,7 +72,11 @@ export function parseProblem(body: unknown): Problem | null {
   };
 }
 
-/** The sentence to show for a failed response: the problem's detail, else its title, else the status. */
+/**
+ * The sentence to show for a failed response: the problem's detail, else its title, else the status;
+ * then the field errors the detail does not already say (a one-field validation problem's detail is
+ * that field's `path: message`, which is shown once, not twice).
+ */
 export function problemMessage(
   status: number,
   statusText: string,
@@ -80,8 +84,10 @@ export function problemMessage(
 ): string {
   if (problem) {
     const base = problem.detail ?? problem.title;
-    const fields = problem.errors?.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
-    return fields && fields.length > 0 ? `${base} (${fields.join('; ')})` : base;
+    const fields = (problem.errors ?? [])
+      .map((e) => (e.path ? `${e.path}: ${e.message}` : e.message))
+      .filter((f) => !base.includes(f));
+    return fields.length > 0 ? `${base} (${fields.join('; ')})` : base;
   }
   return statusText ? `${status} ${statusText}` : `HTTP ${status}`;
 }

@@ -4,6 +4,7 @@ import {
   formatAmount,
   formatContribution,
   formatCount,
+  formatCountOf,
   formatDateTime,
   formatFeatureValue,
   formatMs,
@@ -32,6 +33,13 @@ describe('format', () => {
     expect(formatMs(123.4)).toBe('123 ms');
     expect(formatCount(12345)).toBe('12,345');
     expect(formatCount(2_500_000)).toBe('2.5M');
+  });
+
+  it('puts the noun in the number of the count', () => {
+    expect(formatCountOf(1, 'item')).toBe('1 item');
+    expect(formatCountOf(0, 'item')).toBe('0 items');
+    expect(formatCountOf(12345, 'error')).toBe('12,345 errors');
+    expect(formatCountOf(2, 'match', 'matches')).toBe('2 matches');
     expect(formatRate(2.25)).toBe('2.3/s');
     expect(formatRate(1999.6)).toBe('2,000/s');
     expect(formatContribution(0.12)).toBe('+0.120');

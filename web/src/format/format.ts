@@ -56,6 +56,13 @@ export function formatCount(n: number): string {
   return Math.abs(n) >= 1e6 ? compact.format(n) : integer.format(n);
 }
 
+const plural = new Intl.PluralRules(LOCALE);
+
+/** A count with its noun in the right number: `1 item`, `0 items`, `1,234 items`. */
+export function formatCountOf(n: number, one: string, other = `${one}s`): string {
+  return `${formatCount(n)} ${plural.select(n) === 'one' ? one : other}`;
+}
+
 /** A rate per second: one decimal under 10/s, whole above. */
 export function formatRate(perSecond: number): string {
   if (!Number.isFinite(perSecond)) return '—';

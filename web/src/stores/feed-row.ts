@@ -1,10 +1,29 @@
 /** One row of the live decision feed, from a live event or from the API's list. */
 import type { Decision, LiveDecision, TransactionSummary } from '@vigil/core';
+import { reasonMessage } from '../format/format.js';
 
+/** A feature's reason (code, feature) or a rule's (code, rule id, message): core's LiveReason. */
 export interface FeedReason {
   readonly code: string;
-  readonly feature?: string; // absent on a rule's reason (core's LiveReason)
+  readonly feature?: string;
+  readonly rule?: string;
+  readonly message?: string;
   readonly contribution: number;
+}
+
+/**
+ * A reason as the feed's Reasons column shows it: a feature's by its code (AMOUNT_SPIKE), a rule's
+ * by the rule (`rule block_listed_customers`) — its code (RULE_BLOCK) says only the action.
+ */
+export function reasonLabel(r: FeedReason): string {
+  return r.rule !== undefined ? `rule ${r.rule}` : r.code;
+}
+
+/** A reason's sentence, for the column's tooltip: the rule's own message, or the code's. */
+export function reasonSentence(r: FeedReason): string {
+  return r.rule !== undefined
+    ? `rule ${r.rule}: ${r.message ?? reasonMessage(r.code)}`
+    : `${r.code}: ${reasonMessage(r.code)}`;
 }
 
 export interface FeedRow {

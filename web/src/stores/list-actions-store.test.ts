@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.js';
 import type { ListItem, ListItemInput } from '../api/rules-types.js';
-import { createListActionsStore } from './list-actions-store.js';
+import { ALLOW_OVER_BLOCK, createListActionsStore } from './list-actions-store.js';
 
 const tx = { transaction_id: 'tx_1', customer_id: 'c_1', terminal_id: 't_1' };
 const now = () => new Date('2026-05-01T10:00:00.000Z');
 
 function setup(onLists: Record<string, ListItem[]>) {
   const added: { list: string; item: ListItemInput }[] = [];
+  const removed: string[] = [];
   let refuse: ApiError | null = null;
   const store = createListActionsStore({
     now,
@@ -19,11 +20,17 @@ function setup(onLists: Record<string, ListItem[]>) {
         if (refuse) return Promise.reject(refuse);
         return Promise.resolve(null);
       },
+      removeListItem: (list, value) => {
+        removed.push(`${list} ${value}`);
+        if (refuse) return Promise.reject(refuse);
+        return Promise.resolve();
+      },
     },
   });
   return {
     store,
     added,
+    removed,
     refuseWith(e: ApiError) {
       refuse = e;
     },
@@ -96,5 +103,41 @@ describe('the drawer’s list actions', () => {
     await expect(store.run('block_card', 'date', '2026-01-01')).resolves.toBe(false);
     expect(added).toEqual([]);
     expect(store.state('block_card').result?.message).toBe('The date must be in the future.');
+  });
+
+  it('takes a blocked card off its list (Unblock), and a 404 means it is off already', async () => {
+    const { store, removed, refuseWith } = setup({ blocked_customers: [on('c_1', null)] });
+    await store.lookup(tx);
+    expect(store.state('block_card').onList).toBe(true);
+    await expect(store.undo('block_card')).resolves.toBe(true);
+    expect(removed).toEqual(['blocked_customers c_1']);
+    expect(store.state('block_card')).toMatchObject({
+      onList: false,
+      until: null,
+      busy: false,
+      result: { ok: true, message: 'c_1 is off blocked_customers.' },
+    });
+    refuseWith(new ApiError('http', 404, null, 'not on the list'));
+    await expect(store.undo('block_terminal')).resolves.toBe(true);
+    expect(store.state('block_terminal').result?.message).toBe(
+      't_1 was not on blocked_terminals any more.',
+    );
+    refuseWith(new ApiError('http', 503, null, 'database unavailable'));
+    await expect(store.undo('allow_card')).resolves.toBe(false);
+    expect(store.state('allow_card').result).toEqual({
+      ok: false,
+      message: 'database unavailable',
+    });
+  });
+
+  it('asks before allowing a card that is blocked (an allow outranks the block)', async () => {
+    const { store } = setup({ blocked_customers: [on('c_1', null)] });
+    await store.lookup(tx);
+    expect(store.warning('allow_card')).toBe(ALLOW_OVER_BLOCK);
+    expect(ALLOW_OVER_BLOCK).toMatch(/outranks the block/);
+    expect(ALLOW_OVER_BLOCK).toMatch(/confirmed fraud takes it off allowed_customers/);
+    expect(store.warning('block_terminal')).toBeNull();
+    await store.undo('block_card');
+    expect(store.warning('allow_card')).toBeNull();
   });
 });

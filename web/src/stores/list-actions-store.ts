@@ -1,7 +1,8 @@
 /**
  * The drawer's list buttons: "Block this card", "Block this terminal", "Allow this card". For the
  * open transaction it looks up whether the card and terminal are already on those lists, adds the
- * value with the chosen expiry and a reason naming the transaction, and reports how it went.
+ * value with the chosen expiry and a reason naming the transaction, takes it off again ("Unblock"),
+ * and reports how it went.
  */
 import { createSignal } from 'solid-js';
 import {
@@ -11,28 +12,56 @@ import {
   type TransactionSummary,
 } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
-import { errorMessage } from '../api/api-error.js';
+import { ApiError, errorMessage } from '../api/api-error.js';
 import type { ListItem } from '../api/rules-types.js';
 import { expiresAt, type ExpiryChoice } from './expiry.js';
 
 export interface ListAction {
   readonly key: 'block_card' | 'block_terminal' | 'allow_card';
   readonly label: string;
+  /** What the value is once on the list ("Blocked"), and the button that takes it off. */
+  readonly onLabel: string;
+  readonly undoLabel: string;
   readonly list: string;
   /** Which of the transaction's values goes on the list. */
   readonly field: 'customer_id' | 'terminal_id';
 }
 
 export const LIST_ACTIONS: readonly ListAction[] = [
-  { key: 'block_card', label: 'Block this card', list: BLOCKED_CUSTOMERS, field: 'customer_id' },
+  {
+    key: 'block_card',
+    label: 'Block this card',
+    onLabel: 'Blocked',
+    undoLabel: 'Unblock',
+    list: BLOCKED_CUSTOMERS,
+    field: 'customer_id',
+  },
   {
     key: 'block_terminal',
     label: 'Block this terminal',
+    onLabel: 'Blocked',
+    undoLabel: 'Unblock',
     list: BLOCKED_TERMINALS,
     field: 'terminal_id',
   },
-  { key: 'allow_card', label: 'Allow this card', list: ALLOWED_CUSTOMERS, field: 'customer_id' },
+  {
+    key: 'allow_card',
+    label: 'Allow this card',
+    onLabel: 'Allowed',
+    undoLabel: 'Stop allowing',
+    list: ALLOWED_CUSTOMERS,
+    field: 'customer_id',
+  },
 ];
+
+/**
+ * Why "Allow this card" is asked first on a blocked card (ARCHITECTURE.md's precedence: an active
+ * allow rule outranks a block, and the built-in allow_listed_customers reads allowed_customers).
+ */
+export const ALLOW_OVER_BLOCK =
+  `This card is on ${BLOCKED_CUSTOMERS}. An allow outranks the block: its payments will be ` +
+  `approved while it is on ${ALLOWED_CUSTOMERS}. A confirmed fraud takes it off ` +
+  `${ALLOWED_CUSTOMERS} again.`;
 
 /** An action's state: whether the value is on the list (null: unknown) and the last outcome. */
 export interface ListActionState {
@@ -44,7 +73,7 @@ export interface ListActionState {
 }
 
 export interface ListActionsStoreOptions {
-  readonly client: Pick<ApiClient, 'listItems' | 'addListItem'>;
+  readonly client: Pick<ApiClient, 'listItems' | 'addListItem' | 'removeListItem'>;
   readonly now?: () => Date;
 }
 
@@ -55,6 +84,10 @@ export interface ListActionsStore {
     tx: Pick<TransactionSummary, 'transaction_id' | 'customer_id' | 'terminal_id'>,
   ): Promise<void>;
   run(key: ListAction['key'], choice: ExpiryChoice, date: string): Promise<boolean>;
+  /** What to confirm before `run(key)`, or null: allowing a card that is blocked. */
+  warning(key: ListAction['key']): string | null;
+  /** Takes the transaction's value off the action's list ("Unblock"). */
+  undo(key: ListAction['key']): Promise<boolean>;
   reset(): void;
 }
 
@@ -123,6 +156,36 @@ export function createListActionsStore(opts: ListActionsStoreOptions): ListActio
           until: added?.expires_at ?? expiry.expiresAt ?? null,
           result: { ok: true, message: `${value} is on ${a.list}${until}.` },
         });
+        return true;
+      } catch (err) {
+        if (gen === generation) {
+          patch(key, { busy: false, result: { ok: false, message: errorMessage(err) } });
+        }
+        return false;
+      }
+    },
+    warning(key) {
+      return key === 'allow_card' && states().block_card?.onList === true ? ALLOW_OVER_BLOCK : null;
+    },
+    async undo(key) {
+      const a = LIST_ACTIONS.find((x) => x.key === key);
+      const t = tx;
+      if (!a || !t || states()[key]?.busy) return false;
+      const gen = generation;
+      const value = t[a.field];
+      patch(key, { busy: true, result: null });
+      try {
+        let message = `${value} is off ${a.list}.`;
+        try {
+          await opts.client.removeListItem(a.list, value);
+        } catch (err) {
+          // 404: not on the list (it expired, or someone took it off): what was asked holds.
+          if (!(err instanceof ApiError && err.status === 404)) throw err;
+          message = `${value} was not on ${a.list} any more.`;
+        }
+        if (gen === generation) {
+          patch(key, { busy: false, onList: false, until: null, result: { ok: true, message } });
+        }
         return true;
       } catch (err) {
         if (gen === generation) {

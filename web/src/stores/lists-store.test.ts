@@ -55,6 +55,10 @@ function server(data: Record<string, string[]>) {
     },
     addListItem: (name, i) => {
       if (i.value === '') return Promise.reject(new ApiError('http', 400, null, 'value is empty'));
+      if (/^\d{16}$/.test(i.value)) {
+        const message = 'value looks like a card number: send a token, never a PAN';
+        return Promise.reject(new ApiError('http', 400, null, `/value: ${message}`));
+      }
       data[name] = [...(data[name] ?? []), i.value];
       return Promise.resolve(item(i.value));
     },
@@ -95,7 +99,17 @@ describe('lists store', () => {
     expect(store.items().map((i) => i.value)).toEqual(['c_7']);
     expect(store.lists()[0]!.size).toBe(1);
     await expect(store.add({ value: '' })).resolves.toBe(false);
-    expect(store.changeError()).toBe('Could not add : value is empty');
+    expect(store.changeError()).toBe('Not added: value is empty');
+  });
+
+  it('never shows a refused value back (it may be a card number)', async () => {
+    const s = server({ blocked_customers: [] });
+    const store = createListsStore({ client: s.client });
+    await store.load();
+    await expect(store.add({ value: '4111111111111111' })).resolves.toBe(false);
+    expect(store.changeError()).toBe(
+      'Not added: /value: value looks like a card number: send a token, never a PAN',
+    );
   });
 
   it('removes at once and puts the item back when the server refuses', async () => {

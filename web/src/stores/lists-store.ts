@@ -137,7 +137,9 @@ export function createListsStore(opts: ListsStoreOptions): ListsStore {
       try {
         await client.addListItem(name, item);
       } catch (err) {
-        setChangeError(`Could not add ${item.value}: ${errorMessage(err)}`);
+        // The value is not echoed: what the server refused may be a card number (a PAN must not
+        // be shown back, nor linger on screen), and the form still holds it to fix.
+        setChangeError(`Not added: ${errorMessage(err)}`);
         return false;
       } finally {
         setPending(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ListRef, Rule } from '@vigil/core';
+import { checkExpression, type ListRef, type Rule } from '@vigil/core';
 import { ApiError } from '../api/api-error.js';
 import { fakeClock } from '../test/fakes.js';
 import {
@@ -7,6 +7,7 @@ import {
   createRuleEditor,
   type ExpressionChecker,
   type RuleEditorOptions,
+  verdictMessage,
 } from './rule-editor-store.js';
 
 const lists: readonly ListRef[] = [{ name: 'blocked_customers', kind: 'customer_id' }];
@@ -49,6 +50,17 @@ function setup(over: Partial<RuleEditorOptions> = {}) {
   };
 }
 
+describe('a refused expression in words', () => {
+  it('says "at position N", 0-based, as the API does (docs/api.md: `tx.amount > ` → 12)', () => {
+    const v = checkExpression('tx.amount > ', []);
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.position).toBe(12);
+    expect(verdictMessage(v)).toBe(`${v.message} at position 12`);
+    expect(verdictMessage({ message: 'no place', position: null })).toBe('no place');
+  });
+});
+
 describe('rule editor', () => {
   it('checks the expression once typing pauses, not at each keystroke', () => {
     let calls = 0;
@@ -80,6 +92,7 @@ describe('rule editor', () => {
     await expect(editor.save()).resolves.toBeNull();
     expect(sent).toEqual([]);
     expect(Object.keys(editor.fieldErrors()).sort()).toEqual(['/expression', '/id', '/name']);
+    expect(editor.fieldErrors()['/expression']).toBe('undeclared reference at position 0');
     fill();
     expect(editor.fieldErrors()['/id']).toBeUndefined(); // edited fields clear their error
     await expect(editor.save()).resolves.toBe(7);

@@ -20,6 +20,17 @@ export type ExpressionChecker = (
   lists: readonly ListRef[],
 ) => ExpressionVerdict;
 
+/**
+ * A refused expression in the API's words (backplane's expression-check): the CEL message and
+ * `at position N`, N 0-based, so the editor and a 400 from the server point at the same place.
+ */
+export function verdictMessage(v: {
+  readonly message: string;
+  readonly position: number | null;
+}): string {
+  return v.position === null ? v.message : `${v.message} at position ${v.position}`;
+}
+
 /** Quiet time after the last keystroke before the expression is checked. */
 export const CHECK_DEBOUNCE_MS = 250;
 
@@ -118,7 +129,7 @@ export function createRuleEditor(opts: RuleEditorOptions): RuleEditor {
         timer = null;
       }
       const v = runCheck();
-      if (v && !v.ok) local['/expression'] ??= v.message;
+      if (v && !v.ok) local['/expression'] ??= verdictMessage(v);
       setFieldErrors(local);
       if (!checked.ok || Object.keys(local).length > 0) return null;
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.js';
 import type { RuleVersion, RuleWithHits } from '../api/rules-types.js';
-import { createRulesStore, type RulesStoreOptions } from './rules-store.js';
+import { fakeClock } from '../test/fakes.js';
+import { createRulesStore, HITS_REFRESH_MS, type RulesStoreOptions } from './rules-store.js';
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
 const rule = (id: string, over: Partial<RuleWithHits> = {}): RuleWithHits => ({
   id,
@@ -56,6 +59,10 @@ function server(rules: RuleWithHits[]) {
   return {
     client,
     writes,
+    /** Matches counted meanwhile: the rule's hits change, not the ruleset. */
+    hit(id: string, hits: RuleWithHits['hits']) {
+      rules = rules.map((x) => (x.id === id ? { ...x, hits } : x));
+    },
     refuseWith(e: ApiError | null) {
       refuse = e;
     },
@@ -110,6 +117,50 @@ describe('rules store', () => {
     s.refuseWith(new ApiError('http', 404, null, 'No version 9'));
     await expect(store.restore(9)).resolves.toBe(false);
     expect(store.changeError()).toBe('Could not restore version 9: No version 9');
+  });
+
+  it('refreshes the hits every 30 s while watched; an unchanged rule keeps its object', async () => {
+    const s = server([rule('a', { hits: { hour: 1, day: 2 } }), rule('b')]);
+    const clock = fakeClock();
+    let asked = 0;
+    const store = createRulesStore({
+      client: {
+        ...s.client,
+        listRules: () => {
+          asked++;
+          return s.client.listRules();
+        },
+      },
+      setTimeout: clock.setTimeout,
+      clearTimeout: clock.clearTimeout,
+    });
+    const stop = store.watch();
+    await settle();
+    expect(store.hits('a')).toEqual({ hour: 1, day: 2 });
+    const a = store.rules()[0];
+    s.hit('a', { hour: 5, day: 9 });
+    clock.advance(HITS_REFRESH_MS - 1);
+    await settle();
+    expect(store.hits('a')).toEqual({ hour: 1, day: 2 });
+    clock.advance(1);
+    await settle();
+    expect(store.hits('a')).toEqual({ hour: 5, day: 9 });
+    expect(store.rules()[0]).toBe(a); // the page's row for it is not rebuilt
+    expect(store.version()).toBe(1);
+
+    // Another analyst changed the ruleset: the next refresh loads it and its versions whole.
+    await s.client.deleteRule('b');
+    clock.advance(HITS_REFRESH_MS);
+    await settle();
+    expect(store.version()).toBe(2);
+    expect(store.rules().map((r) => r.id)).toEqual(['a']);
+    expect(store.versions()[0]!.summary).toBe('deleted b');
+
+    stop();
+    const before = asked;
+    clock.advance(3 * HITS_REFRESH_MS);
+    await settle();
+    expect(asked).toBe(before);
   });
 
   it('shows why loading failed and forgets everything on reset', async () => {

@@ -59,6 +59,9 @@ describe('chart data', () => {
       'Score distribution of 30 decisions; 5 scored 0.5 or more.',
     );
     expect(histogramSummary(null)).toMatch(/no decisions/);
+    expect(histogramSummary({ ...base, transactions: 1 })).toMatch(
+      /^Score distribution of 1 decision;/,
+    );
   });
 });
 

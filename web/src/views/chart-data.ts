@@ -1,5 +1,6 @@
 /** The charts' data from /api/stats, as uPlot's aligned columns (x first). Pure. */
 import type { Stats } from '@vigil/core';
+import { formatCountOf } from '../format/format.js';
 
 export type Columns = [number[], ...(number | null)[][]];
 
@@ -51,7 +52,7 @@ export function histogramSummary(s: Stats | null): string {
   if (!s || s.transactions === 0) return 'Score distribution: no decisions in this window.';
   const bins = s.score_histogram;
   const high = bins.slice(Math.floor(bins.length / 2)).reduce((a, b) => a + b, 0);
-  return `Score distribution of ${s.transactions} decisions; ${high} scored 0.5 or more.`;
+  return `Score distribution of ${formatCountOf(s.transactions, 'decision')}; ${high} scored 0.5 or more.`;
 }
 
 function pad2(n: number): string {

@@ -6,6 +6,8 @@ export interface EnumSelectProps<T extends string> {
   readonly value: T;
   readonly onChange: (v: T) => void;
   readonly testid: string;
+  /** For a `<label for>` elsewhere. */
+  readonly id?: string;
   readonly ariaLabel?: string;
   readonly disabled?: boolean;
 }
@@ -13,6 +15,7 @@ export interface EnumSelectProps<T extends string> {
 export function EnumSelect<T extends string>(props: EnumSelectProps<T>): JSX.Element {
   return (
     <select
+      id={props.id}
       data-testid={props.testid}
       aria-label={props.ariaLabel}
       value={props.value}

@@ -23,46 +23,98 @@ const DEFAULT_EXPIRY: Record<ListAction['key'], ExpiryChoice> = {
 function ActionRow(props: { action: ListAction; store: ListActionsStore }): JSX.Element {
   const [choice, setChoice] = createSignal<ExpiryChoice>(DEFAULT_EXPIRY[props.action.key]);
   const [date, setDate] = createSignal('');
-  const state = () => props.store.state(props.action.key);
-  const membership = (): string => {
-    const s = state();
-    if (s.onList === null) return '';
-    if (!s.onList) return `Not on ${props.action.list}.`;
-    return `On ${props.action.list}${s.until ? ` until ${formatDateTime(s.until)}` : ''}.`;
+  const [confirming, setConfirming] = createSignal<string | null>(null);
+  const key = props.action.key;
+  const state = () => props.store.state(key);
+  const testid = (part: string) => `list-action-${key}-${part}`;
+  const run = (): void => {
+    setConfirming(null);
+    void props.store.run(key, choice(), date());
+  };
+  /** The value is on the list: what it is and until when, in the button's place. */
+  const onListText = (): string => {
+    const until = state().until;
+    return `${props.action.onLabel} ${until ? `until ${formatDateTime(until)}` : 'with no expiry'}`;
   };
   return (
     <li
       class="list-action"
-      data-testid={`list-action-${props.action.key}`}
+      data-testid={`list-action-${key}`}
       data-on-list={state().onList === null ? 'unknown' : String(state().onList)}
     >
-      <div class="row">
-        <button
-          type="button"
-          class={props.action.key === 'allow_card' ? 'btn' : 'btn btn-danger'}
-          data-testid={`list-action-${props.action.key}-run`}
-          disabled={state().busy}
-          onClick={() => void props.store.run(props.action.key, choice(), date())}
-        >
-          {props.action.label}
-        </button>
-        <ExpirySelect
-          choice={choice()}
-          onChoice={setChoice}
-          date={date()}
-          onDate={setDate}
-          testid={`list-action-${props.action.key}-expiry`}
-        />
-        <span class="muted" data-testid={`list-action-${props.action.key}-membership`}>
-          {membership()}
-        </span>
-      </div>
+      <Show
+        when={state().onList === true}
+        fallback={
+          <div class="row">
+            <button
+              type="button"
+              class={key === 'allow_card' ? 'btn' : 'btn btn-danger'}
+              data-testid={testid('run')}
+              disabled={state().busy || confirming() !== null}
+              onClick={() => {
+                const w = props.store.warning(key);
+                if (w) setConfirming(w);
+                else run();
+              }}
+            >
+              {props.action.label}
+            </button>
+            <ExpirySelect
+              choice={choice()}
+              onChoice={setChoice}
+              date={date()}
+              onDate={setDate}
+              testid={testid('expiry')}
+            />
+            <Show when={state().onList === false}>
+              <span class="muted" data-testid={testid('membership')}>
+                Not on {props.action.list}.
+              </span>
+            </Show>
+          </div>
+        }
+      >
+        <div class="row">
+          <span class="list-action-on" data-testid={testid('membership')}>
+            {onListText()} <span class="muted">(on {props.action.list})</span>
+          </span>
+          <button
+            type="button"
+            class="btn"
+            data-testid={testid('undo')}
+            disabled={state().busy}
+            onClick={() => void props.store.undo(key)}
+          >
+            {props.action.undoLabel}
+          </button>
+        </div>
+      </Show>
+      <Show when={confirming()}>
+        {(w) => (
+          <div class="list-action-confirm" role="alert" data-testid={testid('warning')}>
+            <p class="warning">{w()}</p>
+            <div class="row">
+              <button
+                type="button"
+                class="btn btn-primary"
+                data-testid={testid('confirm')}
+                onClick={run}
+              >
+                {props.action.label} anyway
+              </button>
+              <button type="button" class="btn btn-ghost" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        )}
+      </Show>
       <Show when={state().result}>
         {(r) => (
           <p
             class={r().ok ? 'notice' : 'inline-error'}
             role={r().ok ? 'status' : 'alert'}
-            data-testid={`list-action-${props.action.key}-result`}
+            data-testid={testid('result')}
             data-ok={String(r().ok)}
           >
             {r().message}

@@ -4,7 +4,7 @@
  */
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
 import { LIST_KINDS, type ListKind } from '@vigil/core';
-import { formatCount, formatDateTime } from '../format/format.js';
+import { formatCount, formatCountOf, formatDateTime } from '../format/format.js';
 import { expiresAt, type ExpiryChoice } from '../stores/expiry.js';
 import type { ListsStore } from '../stores/lists-store.js';
 import { EnumSelect } from './enum-select.js';
@@ -113,28 +113,39 @@ function NewListForm(props: { store: ListsStore; onDone: () => void }): JSX.Elem
   };
   return (
     <form
-      class="row"
+      class="row list-new"
       data-testid="list-new-form"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
+      <label class="field-inline" for="list-new-name">
+        Name
+      </label>
       <input
-        aria-label="List name"
-        placeholder="blocked_devices"
+        id="list-new-name"
+        placeholder="e.g. blocked_devices"
         class="mono"
         data-testid="list-new-name"
         value={name()}
         onInput={(e) => setName(e.currentTarget.value)}
       />
-      <label class="field-inline">
+      <label class="field-inline" for="list-new-kind">
         Values of tx.
-        <EnumSelect testid="list-new-kind" values={LIST_KINDS} value={kind()} onChange={setKind} />
+      </label>
+      <EnumSelect
+        id="list-new-kind"
+        testid="list-new-kind"
+        values={LIST_KINDS}
+        value={kind()}
+        onChange={setKind}
+      />
+      <label class="field-inline" for="list-new-description">
+        Description
       </label>
       <input
-        aria-label="Description"
-        placeholder="Description"
+        id="list-new-description"
         data-testid="list-new-description"
         value={description()}
         onInput={(e) => setDescription(e.currentTarget.value)}
@@ -206,7 +217,7 @@ export function ListsPage(props: ListsPageProps): JSX.Element {
             <div class="section-head">
               <h2 class="mono">{l().name}</h2>
               <span class="muted">
-                values of <code>tx.{l().kind}</code> · {formatCount(l().size)} items
+                values of <code>tx.{l().kind}</code> · {formatCountOf(l().size, 'item')}
               </span>
             </div>
             <Show when={l().description}>

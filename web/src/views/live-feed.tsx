@@ -6,14 +6,8 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import type { FeedFilter, FeedStore } from '../stores/feed-store.js';
-import type { FeedRow } from '../stores/feed-row.js';
-import {
-  formatAmount,
-  formatCount,
-  formatScore,
-  formatTime,
-  reasonMessage,
-} from '../format/format.js';
+import { reasonLabel, reasonSentence, type FeedRow } from '../stores/feed-row.js';
+import { formatAmount, formatCount, formatScore, formatTime } from '../format/format.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
 
 export const FEED_ROW_HEIGHT = 40;
@@ -24,11 +18,11 @@ export interface LiveFeedProps {
 }
 
 function reasonsText(row: FeedRow): string {
-  return row.reasons.map((r) => r.code).join(' · ');
+  return row.reasons.map(reasonLabel).join(' · ');
 }
 
 function reasonsTitle(row: FeedRow): string {
-  return row.reasons.map((r) => `${r.code}: ${reasonMessage(r.code)}`).join('\n');
+  return row.reasons.map(reasonSentence).join('\n');
 }
 
 export function LiveFeed(props: LiveFeedProps): JSX.Element {

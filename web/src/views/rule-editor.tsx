@@ -5,7 +5,7 @@
  */
 import { createMemo, createSignal, For, Show, type JSX } from 'solid-js';
 import { RULE_ACTIONS, RULE_MODES, type ListRef } from '@vigil/core';
-import type { RuleEditor } from '../stores/rule-editor-store.js';
+import { verdictMessage, type RuleEditor } from '../stores/rule-editor-store.js';
 import { EnumSelect } from './enum-select.js';
 import { complete, completionsAt, ruleNames } from './rule-names.js';
 import { InlineAlert } from './inline-alert.js';
@@ -31,6 +31,33 @@ function FieldError(props: { editor: RuleEditor; path: string }): JSX.Element {
   );
 }
 
+/** One of the rule's text fields, its label tied to it (`for`), its error under it. */
+function TextField(props: {
+  editor: RuleEditor;
+  field: 'id' | 'name' | 'description';
+  label: string;
+  mono?: boolean;
+  disabled?: boolean;
+  placeholder?: string;
+}): JSX.Element {
+  const id = `rule-${props.field}`;
+  return (
+    <div>
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        class={props.mono ? 'mono' : undefined}
+        data-testid={id}
+        value={props.editor.draft()[props.field]}
+        disabled={props.disabled}
+        placeholder={props.placeholder}
+        onInput={(ev) => props.editor.set(props.field, ev.currentTarget.value)}
+      />
+      <FieldError editor={props.editor} path={`/${props.field}`} />
+    </div>
+  );
+}
+
 export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
   const e = props.editor;
   const [caret, setCaret] = createSignal(0);
@@ -48,18 +75,11 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
     });
   };
 
-  const text =
-    (field: 'id' | 'name' | 'description') => (ev: { currentTarget: { value: string } }) =>
-      e.set(field, ev.currentTarget.value);
-
   const status = (): { state: string; text: string } => {
     const err = e.fieldErrors()['/expression'];
     if (err) return { state: 'invalid', text: err };
     const v = e.verdict();
-    if (v && !v.ok) {
-      const at = v.position !== null ? ` (at character ${v.position + 1})` : '';
-      return { state: 'invalid', text: `${v.message}${at}` };
-    }
+    if (v && !v.ok) return { state: 'invalid', text: verdictMessage(v) };
     if (v?.ok) return { state: 'valid', text: 'The expression checks: it is a bool.' };
     if (!props.checksLive) return { state: 'unchecked', text: 'Checked by the server on save.' };
     return { state: 'checking', text: e.draft().expression ? 'Checking…' : '' };
@@ -78,50 +98,37 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
     >
       <h3>{e.isNew ? 'New rule' : `Edit ${e.draft().id}`}</h3>
       <div class="rule-editor-grid">
-        <label>
-          Id
-          <input
-            data-testid="rule-id"
-            value={e.draft().id}
-            disabled={!e.isNew}
-            placeholder="big_amount_new_card"
-            onInput={text('id')}
-          />
-          <FieldError editor={e} path="/id" />
-        </label>
-        <label>
-          Name
-          <input data-testid="rule-name" value={e.draft().name} onInput={text('name')} />
-          <FieldError editor={e} path="/name" />
-        </label>
-        <label>
-          Action
+        <TextField
+          editor={e}
+          field="id"
+          label="Id"
+          mono
+          disabled={!e.isNew}
+          placeholder="e.g. big_amount_new_card"
+        />
+        <TextField editor={e} field="name" label="Name" />
+        <div>
+          <label for="rule-action">Action</label>
           <EnumSelect
+            id="rule-action"
             testid="rule-action"
             values={RULE_ACTIONS}
             value={e.draft().action}
             onChange={(v) => e.set('action', v)}
           />
-        </label>
-        <label>
-          Mode
+        </div>
+        <div>
+          <label for="rule-mode">Mode</label>
           <EnumSelect
+            id="rule-mode"
             testid="rule-editor-mode"
             values={RULE_MODES}
             value={e.draft().mode}
             onChange={(v) => e.set('mode', v)}
           />
-        </label>
+        </div>
       </div>
-      <label>
-        Description
-        <input
-          data-testid="rule-description"
-          value={e.draft().description}
-          onInput={text('description')}
-        />
-        <FieldError editor={e} path="/description" />
-      </label>
+      <TextField editor={e} field="description" label="Description" />
       <label for="rule-expression">Expression (CEL)</label>
       <textarea
         id="rule-expression"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_NAMES, VELOCITY_NAMES } from '@vigil/core';
-import { complete, completionsAt, ruleNames, wordBefore } from './rule-names.js';
+import { checkExpression, FEATURE_NAMES, VELOCITY_NAMES } from '@vigil/core';
+import { complete, completionsAt, ruleNames, TX_FIELDS, wordBefore } from './rule-names.js';
 
 const names = ruleNames([{ name: 'blocked_customers', kind: 'customer_id' }]);
 
@@ -14,6 +14,26 @@ describe('rule names', () => {
     expect(all).toContain('score');
     expect(all).toContain('model_decision');
     expect(all).toContain('in_list("blocked_customers", tx.customer_id)');
+  });
+
+  it('gives each tx field the CEL type core’s checker gives it, and no field core lacks', () => {
+    // `==` needs one type on both sides in the rules' CEL, so each probe passes only for its type.
+    const probe = { double: '0.0', string: '""', int: '0' } as const;
+    for (const [field, info] of Object.entries(TX_FIELDS)) {
+      for (const [type, literal] of Object.entries(probe)) {
+        const ok = checkExpression(`tx.${field} == ${literal}`, []).ok;
+        expect({ field, type, ok }).toEqual({ field, type, ok: type === info.type });
+      }
+    }
+    expect(checkExpression('tx.no_such_field == ""', []).ok).toBe(false);
+  });
+
+  it('says which tx fields may be absent and to test them with has() first', () => {
+    const detail = (n: string) => names.find((x) => x.name === n)?.detail ?? '';
+    expect(detail('tx.currency')).toContain('optional: test has(tx.currency) first');
+    expect(detail('tx.ip')).toContain('has(tx.ip)');
+    expect(detail('tx.amount')).not.toContain('optional');
+    expect(detail('tx.hour')).toMatch(/^int/);
   });
 
   it('finds the dotted word before the caret', () => {

@@ -3,7 +3,13 @@
  * editor's completion list, and the completion itself: the word before the caret, the names it
  * starts, and the text with one of them put in its place.
  */
-import { FEATURE_NAMES, VELOCITY_NAMES, type ListKind, type ListRef } from '@vigil/core';
+import {
+  FEATURE_NAMES,
+  VELOCITY_NAMES,
+  type ListKind,
+  type ListRef,
+  type RuleTransaction,
+} from '@vigil/core';
 
 /** One name the editor offers, with what it is. */
 export interface RuleName {
@@ -11,23 +17,55 @@ export interface RuleName {
   readonly detail: string;
 }
 
-const TX_FIELDS: readonly RuleName[] = [
-  { name: 'tx.amount', detail: 'double: the amount in the currency’s major unit' },
-  { name: 'tx.currency', detail: 'string' },
-  { name: 'tx.customer_id', detail: 'string: the card' },
-  { name: 'tx.terminal_id', detail: 'string' },
-  { name: 'tx.transaction_id', detail: 'string' },
-  { name: 'tx.channel', detail: 'string, optional: test with has(tx.channel)' },
-  { name: 'tx.country', detail: 'string, optional: test with has(tx.country)' },
-  { name: 'tx.device_id', detail: 'string, optional: test with has(tx.device_id)' },
-  { name: 'tx.ip', detail: 'string, optional: test with has(tx.ip)' },
-  { name: 'tx.hour', detail: 'int: hour of the event time, UTC, 0–23' },
-];
+/** A field of `tx`: core's RuleTransaction and the hour of its time (core's rule-env.ts). */
+export type TxField = keyof RuleTransaction | 'hour';
+
+/** Whether `K` may be absent from a transaction, read from core's type. */
+type IsOptional<K extends TxField> = K extends keyof RuleTransaction
+  ? Record<never, never> extends Pick<RuleTransaction, K>
+    ? true
+    : false
+  : false;
+
+/** How the editor describes one field of `tx`: its CEL type, whether it may be absent, what it is. */
+export interface TxFieldInfo<Optional extends boolean = boolean> {
+  readonly type: 'double' | 'string' | 'int';
+  readonly optional: Optional;
+  readonly about?: string;
+}
+
+/**
+ * Every field of `tx`. Core exports no runtime list of them, so the keys are held to core's type
+ * instead: a field added to or dropped from RuleTransaction, or one whose optionality changes, is
+ * a type error here; the CEL types are checked against core's checker (rule-names.test.ts).
+ */
+export const TX_FIELDS: { readonly [K in TxField]-?: TxFieldInfo<IsOptional<K>> } = {
+  amount: { type: 'double', optional: false, about: 'the amount in the currency’s major unit' },
+  currency: { type: 'string', optional: true, about: 'ISO 4217 code' },
+  customer_id: { type: 'string', optional: false, about: 'the card' },
+  terminal_id: { type: 'string', optional: false },
+  transaction_id: { type: 'string', optional: false },
+  channel: { type: 'string', optional: true },
+  country: { type: 'string', optional: true, about: 'ISO 3166-1 alpha-2' },
+  device_id: { type: 'string', optional: true },
+  ip: { type: 'string', optional: true },
+  hour: { type: 'int', optional: false, about: 'hour of the event time, UTC, 0–23' },
+};
+
+/**
+ * A field's line in the editor. Reading an absent field is a run-time error (the rule does not
+ * match and is counted), so an optional one says to test it with `has()` first.
+ */
+function txName([field, info]: [string, TxFieldInfo]): RuleName {
+  const about = info.about ? `: ${info.about}` : '';
+  const optional = info.optional ? ` · optional: test has(tx.${field}) first` : '';
+  return { name: `tx.${field}`, detail: `${info.type}${about}${optional}` };
+}
 
 /** Every name an expression can use, lists' `in_list` calls included. */
 export function ruleNames(lists: readonly ListRef[]): RuleName[] {
   return [
-    ...TX_FIELDS,
+    ...Object.entries(TX_FIELDS).map(txName),
     ...FEATURE_NAMES.map((f) => ({ name: `features.${f}`, detail: 'double: model feature' })),
     { name: 'score', detail: 'double: the model’s fraud probability' },
     { name: 'model_decision', detail: 'string: approve, review or decline' },

@@ -91,15 +91,19 @@ describe('ListActions', () => {
             : { onList: null, until: null, busy: false, result: null },
       lookup: () => Promise.resolve(),
       run: () => Promise.resolve(true),
+      warning: () => null,
+      undo: () => Promise.resolve(true),
       reset: () => undefined,
     };
     const html = renderToString(() => <ListActions store={store} />);
     const t = text(html);
-    expect(t).toContain('On blocked_customers until 2026-08-01 00:00:00 UTC.');
+    // On the list: what it is and until when in the button's place, and the way back.
+    expect(t).toContain('Blocked until 2026-08-01 00:00:00 UTC (on blocked_customers) Unblock');
+    expect(t).not.toContain('Block this card');
     expect(t).toContain('Not on blocked_terminals.');
     expect(t).toContain('No list blocked_terminals');
     expect(html).toContain('data-on-list="unknown"');
-    expect(t).toContain('Block this card');
+    expect(t).toContain('Block this terminal');
     expect(t).toContain('Allow this card');
   });
 });

@@ -4,7 +4,7 @@
  * rule, and every version with restore.
  */
 import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import { RULE_MODES, type Rule, type RuleAction } from '@vigil/core';
+import { RULE_MODES, type Rule, type RuleAction, type RuleMode } from '@vigil/core';
 import { formatCount, formatDateTime } from '../format/format.js';
 import type { RuleEditor } from '../stores/rule-editor-store.js';
 import type { RulesStore } from '../stores/rules-store.js';
@@ -26,13 +26,40 @@ export interface RulesPageProps {
   readonly checksLive: boolean;
 }
 
-function RuleRow(props: {
-  rule: Rule & { hits: { hour: number; day: number } };
-  store: RulesStore;
-  onEdit: () => void;
-}): JSX.Element {
-  const [confirming, setConfirming] = createSignal(false);
+/**
+ * The rules the backplane seeds (backplane/migrations/006_rules_lists_audit.sql; core names their
+ * lists, not the rules): deleting one is allowed but rarely meant, so Delete suggests disabling it.
+ */
+export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
+  'block_listed_customers',
+  'block_listed_terminals',
+  'allow_listed_customers',
+]);
+
+/** What the row is asking the analyst to confirm, if anything. */
+type Asking = { readonly kind: 'delete' } | { readonly kind: 'mode'; readonly mode: RuleMode };
+
+function RuleRow(props: { rule: Rule; store: RulesStore; onEdit: () => void }): JSX.Element {
+  const [asking, setAsking] = createSignal<Asking | null>(null);
   const busy = (): boolean => props.store.pending() !== null;
+  const builtIn = (): boolean => BUILT_IN_RULES.has(props.rule.id);
+  const hits = () => props.store.hits(props.rule.id);
+  /** The mode the select shows: the one asked about while it waits for a yes. */
+  const shownMode = (): RuleMode => {
+    const a = asking();
+    return a?.kind === 'mode' ? a.mode : props.rule.mode;
+  };
+  const chooseMode = (m: RuleMode): void => {
+    // Going active makes the rule decide payments within 5 s: asked first, as Delete is.
+    if (m === 'active') setAsking({ kind: 'mode', mode: m });
+    else void props.store.setMode(props.rule.id, m);
+  };
+  const confirm = (): void => {
+    const a = asking();
+    setAsking(null);
+    if (a?.kind === 'mode') void props.store.setMode(props.rule.id, a.mode);
+    else if (a?.kind === 'delete') void props.store.remove(props.rule.id);
+  };
   return (
     <tr
       data-testid="rule-row"
@@ -55,9 +82,9 @@ function RuleRow(props: {
           ariaLabel={`Mode of ${props.rule.id}`}
           testid="rule-mode"
           values={RULE_MODES}
-          value={props.rule.mode}
-          disabled={busy()}
-          onChange={(m) => void props.store.setMode(props.rule.id, m)}
+          value={shownMode()}
+          disabled={busy() || asking() !== null}
+          onChange={chooseMode}
         />
       </td>
       <td>
@@ -66,46 +93,86 @@ function RuleRow(props: {
         </code>
       </td>
       <td class="num mono" data-testid="rule-hits-hour">
-        {formatCount(props.rule.hits.hour)}
+        {hits() ? formatCount(hits()!.hour) : '—'}
       </td>
       <td class="num mono" data-testid="rule-hits-day">
-        {formatCount(props.rule.hits.day)}
+        {hits() ? formatCount(hits()!.day) : '—'}
       </td>
       <td class="rule-actions">
-        <button type="button" class="btn" data-testid="rule-edit" onClick={() => props.onEdit()}>
-          Edit
-        </button>
         <Show
-          when={confirming()}
+          when={asking()}
           fallback={
-            <button
-              type="button"
-              class="btn btn-danger"
-              data-testid="rule-delete"
-              disabled={busy()}
-              onClick={() => setConfirming(true)}
-            >
-              Delete
-            </button>
+            <>
+              <button
+                type="button"
+                class="btn"
+                data-testid="rule-edit"
+                onClick={() => props.onEdit()}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                class="btn btn-danger"
+                data-testid="rule-delete"
+                disabled={busy()}
+                onClick={() => setAsking({ kind: 'delete' })}
+              >
+                Delete
+              </button>
+            </>
           }
         >
-          <button
-            type="button"
-            class="btn btn-danger"
-            data-testid="rule-delete-confirm"
-            disabled={busy()}
-            onClick={() => void props.store.remove(props.rule.id)}
-          >
-            Delete {props.rule.id}
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
+          {(a) => (
+            <div
+              class="rule-confirm"
+              role="group"
+              aria-label={`Confirm a change to ${props.rule.id}`}
+            >
+              <Show when={a().kind === 'delete' && builtIn()}>
+                <p class="warning" data-testid="rule-delete-built-in">
+                  {props.rule.id} is built in: it makes the lists act. To stop it for a while,
+                  switch its mode to disabled instead; deleting it can be undone only by restoring a
+                  version.
+                </p>
+              </Show>
+              <Show when={a().kind === 'mode'}>
+                <p class="warning" data-testid="rule-mode-warning">
+                  Active, {props.rule.id} will {ACTION_EFFECT[props.rule.action]} every payment it
+                  matches, on every edge within 5 s.
+                </p>
+              </Show>
+              <button
+                type="button"
+                class={a().kind === 'delete' ? 'btn btn-danger' : 'btn btn-primary'}
+                data-testid={a().kind === 'delete' ? 'rule-delete-confirm' : 'rule-mode-confirm'}
+                disabled={busy()}
+                onClick={confirm}
+              >
+                {a().kind === 'delete' ? `Delete ${props.rule.id}` : 'Switch to active'}
+              </button>
+              <button
+                type="button"
+                class="btn btn-ghost"
+                data-testid="rule-confirm-cancel"
+                onClick={() => setAsking(null)}
+              >
+                Keep
+              </button>
+            </div>
+          )}
         </Show>
       </td>
     </tr>
   );
 }
+
+/** What an active rule of each action does to a payment it matches. */
+const ACTION_EFFECT: Record<RuleAction, string> = {
+  allow: 'approve',
+  review: 'send to review',
+  block: 'decline',
+};
 
 export function RulesPage(props: RulesPageProps): JSX.Element {
   const store = props.rules;
@@ -118,7 +185,8 @@ export function RulesPage(props: RulesPageProps): JSX.Element {
     editor()?.dispose();
     setEditor(null);
   };
-  onMount(() => void store.load());
+  const [restoring, setRestoring] = createSignal<number | null>(null);
+  onMount(() => onCleanup(store.watch()));
   onCleanup(() => editor()?.dispose());
 
   return (
@@ -174,10 +242,10 @@ export function RulesPage(props: RulesPageProps): JSX.Element {
                 <th scope="col">Action</th>
                 <th scope="col">Mode</th>
                 <th scope="col">Expression</th>
-                <th scope="col" class="num">
+                <th scope="col" class="num nowrap">
                   Hits 1 h
                 </th>
-                <th scope="col" class="num">
+                <th scope="col" class="num nowrap">
                   Hits 24 h
                 </th>
                 <th scope="col">
@@ -224,15 +292,42 @@ export function RulesPage(props: RulesPageProps): JSX.Element {
                         when={v.version !== store.version()}
                         fallback={<span class="muted">in force</span>}
                       >
-                        <button
-                          type="button"
-                          class="btn"
-                          data-testid="rule-version-restore"
-                          disabled={store.pending() !== null}
-                          onClick={() => void store.restore(v.version)}
+                        <Show
+                          when={restoring() === v.version}
+                          fallback={
+                            <button
+                              type="button"
+                              class="btn"
+                              data-testid="rule-version-restore"
+                              disabled={store.pending() !== null}
+                              onClick={() => setRestoring(v.version)}
+                            >
+                              Restore
+                            </button>
+                          }
                         >
-                          Restore
-                        </button>
+                          <span class="row">
+                            <button
+                              type="button"
+                              class="btn btn-primary"
+                              data-testid="rule-version-restore-confirm"
+                              disabled={store.pending() !== null}
+                              onClick={() => {
+                                setRestoring(null);
+                                void store.restore(v.version);
+                              }}
+                            >
+                              Restore version {v.version}
+                            </button>
+                            <button
+                              type="button"
+                              class="btn btn-ghost"
+                              onClick={() => setRestoring(null)}
+                            >
+                              Keep
+                            </button>
+                          </span>
+                        </Show>
                       </Show>
                     </td>
                   </tr>

@@ -9,6 +9,7 @@ import { MIN_RATE, SCENARIOS } from '../stores/traffic-store.js';
 import {
   formatContribution,
   formatCount,
+  formatCountOf,
   formatRate,
   formatScore,
   reasonMessage,
@@ -27,7 +28,7 @@ export function TrafficPanel(props: TrafficPanelProps): JSX.Element {
   const stateText = (): string => {
     const s = t.state();
     if (!s) return 'Traffic state unknown.';
-    const counts = `${formatCount(s.sent)} sent · ${formatCount(s.errors)} errors`;
+    const counts = `${formatCount(s.sent)} sent · ${formatCountOf(s.errors, 'error')}`;
     return s.running ? `Running at ${formatRate(s.rate)} · ${counts}` : `Stopped · ${counts}`;
   };
 
