@@ -8,27 +8,10 @@
  */
 import type { Decision } from '../policy/decision.js';
 import type { CompiledRuleset } from './compile.js';
-import { ruleContext } from './rule-context.js';
-import type { RuleTransaction } from './rule-env.js';
+import { ruleContext, type RuleInput } from './rule-context.js';
 import type { RuleAction } from './rules-contract.js';
 
-/** What the rules see of one transaction. */
-export interface RuleInput {
-  /** The API's transaction fields. */
-  readonly tx: RuleTransaction;
-  /** Event time, epoch seconds (`tx.hour` is its UTC hour). */
-  readonly timeSec: number;
-  /** The feature vector, FEATURE_NAMES order, at `featuresOffset` (a batch's shared buffer). */
-  readonly features: ArrayLike<number>;
-  readonly featuresOffset?: number;
-  /** The model's fraud probability and its own decision. */
-  readonly score: number;
-  readonly modelDecision: Decision;
-  /** Names of the lists the transaction's values are on (the store's answer). */
-  readonly lists: readonly string[];
-  /** The store's velocity counters, VELOCITY_NAMES order; absent → zeros. */
-  readonly velocity?: ArrayLike<number> | undefined;
-}
+export type { RuleInput } from './rule-context.js';
 
 /** An active rule that matched, as the answer and the decision event carry it. */
 export interface RuleHit {

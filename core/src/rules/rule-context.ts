@@ -3,11 +3,29 @@
  * builds it the same way to compare the closures with the library. Internal to core/src/rules
  * (not exported by core's index).
  */
-import type { RuleInput } from './apply-rules.js';
 import type { CompiledRuleset } from './compile.js';
 import type { RuleContext } from './fast-path.js';
-import { LISTS_KEY } from './rule-env.js';
+import type { Decision } from '../policy/decision.js';
+import { LISTS_KEY, type RuleTransaction } from './rule-env.js';
 import { N_VELOCITY } from './velocity-names.js';
+
+/** What the rules see of one transaction. */
+export interface RuleInput {
+  /** The API's transaction fields. */
+  readonly tx: RuleTransaction;
+  /** Event time, epoch seconds (`tx.hour` is its UTC hour). */
+  readonly timeSec: number;
+  /** The feature vector, FEATURE_NAMES order, at `featuresOffset` (a batch's shared buffer). */
+  readonly features: ArrayLike<number>;
+  readonly featuresOffset?: number;
+  /** The model's fraud probability and its own decision. */
+  readonly score: number;
+  readonly modelDecision: Decision;
+  /** Names of the lists the transaction's values are on (the store's answer). */
+  readonly lists: readonly string[];
+  /** The store's velocity counters, VELOCITY_NAMES order; absent → zeros. */
+  readonly velocity?: ArrayLike<number> | undefined;
+}
 
 const NO_VELOCITY = new Float64Array(N_VELOCITY);
 const SECONDS_PER_DAY = 86_400;
