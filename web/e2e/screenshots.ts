@@ -84,9 +84,14 @@ async function main(): Promise<void> {
     await sleep(500);
     await page.screenshot({ path: join(OUT, 'drawer.png') });
     log('drawer.png');
-    // Its card on blocked_customers, so the Lists page has an item an analyst added.
-    await drawer.getByTestId('list-action-block_card-run').click();
-    await drawer.getByTestId('list-action-block_card-result').waitFor();
+    // Its card on blocked_customers, so the Lists page has an item an analyst added — unless the
+    // card is there already (a fraud of the injected scenario blocked it: the drawer then offers
+    // Unblock instead).
+    const block = drawer.getByTestId('list-action-block_card-run');
+    if ((await block.count()) > 0) {
+      await block.click();
+      await drawer.getByTestId('list-action-block_card-result').waitFor();
+    }
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     await page.getByTestId('feed-filter').selectOption('all');
