@@ -208,7 +208,8 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     await page.getByTestId('list-new-submit').click();
     const items = page.locator(`[data-testid="list-items"][data-list="${name}"]`);
     await items.waitFor();
-    expect(await items.textContent()).toContain('No items on this list.');
+    // The items load after the list opens ("Loading…" first): wait for the empty state itself.
+    await items.getByText('No items on this list.').waitFor();
     const tab = page.locator(`[data-testid="list-tab"][data-list="${name}"]`);
     expect(await tab.getAttribute('aria-selected')).toBe('true');
     const lists = await api<{ lists: { name: string; kind: string; size: number }[] }>(
