@@ -4,9 +4,9 @@
  * store; the bare request floor of each path (PING) measured in the same run; the round trips per
  * scored transaction with answers riding along; and Redis' own time per script call and per
  * transaction. Transactions carry a device, an IP and a country (velocity), lists hold items, and
- * the steps read the list kinds of the built-in ruleset, as an edge does (issue 15); a TCP run reads
- * every kind, and a last one puts a million items on one list and counts the hash reads per
- * transaction.
+ * the steps read the list kinds and keep the velocity states of the built-in ruleset, as an edge
+ * does (issue 15); TCP runs read every kind and keep every state (the full cost), and a last one
+ * puts a million items on one list and counts the hash reads per transaction.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,9 +14,8 @@ import { Redis } from '@upstash/redis';
 import { createClient } from 'redis';
 import {
   compileRuleset,
-  LIST_KINDS,
   type ListChange,
-  type ListKind,
+  type StepOptions,
   type StoreTransaction,
 } from '@vigil/core';
 import type { RemoteFeatureStore } from '../edge/src/stores/redis-feature-store.js';
@@ -87,10 +86,11 @@ function smallLists(): ListChange[] {
 }
 
 /**
- * The list kinds an edge reads under the built-in ruleset (backplane migration 006: blocked and
- * allowed cards, blocked terminals), as core compiles them.
+ * The step options of an edge under the built-in ruleset (backplane migration 006: blocked and
+ * allowed cards, blocked terminals), as core compiles them: the list kinds it reads and the
+ * velocity states it keeps (none: no built-in rule reads velocity).
  */
-function builtInListKinds(): readonly ListKind[] {
+function builtInStepOptions(): StepOptions {
   const rule = (id: string, list: string, field: string, action: 'block' | 'allow') => ({
     id,
     name: id,
@@ -116,7 +116,7 @@ function builtInListKinds(): readonly ListKind[] {
   );
   if (!r.ok)
     throw new Error(`bench: the built-in rules do not compile: ${JSON.stringify(r.errors)}`);
-  return r.compiled.listKinds;
+  return { listKinds: r.compiled.listKinds, velocity: r.compiled.velocityStates };
 }
 
 interface Measured {
@@ -142,7 +142,7 @@ async function commandStat(
 }
 
 /**
- * `count` steps of `size` transactions after `warmUp` steps, reading `listKinds`, each followed by
+ * `count` steps of `size` transactions after `warmUp` steps, with `options`, each followed by
  * saveAnswers (buffered, sent with the next step); a single-transaction step must come out fresh.
  */
 async function measure(
@@ -151,7 +151,7 @@ async function measure(
   offset: number,
   size: number,
   count: number,
-  listKinds: readonly ListKind[],
+  options: StepOptions,
   warmUp = 0,
 ): Promise<Measured> {
   const lat = new Float64Array(count);
@@ -164,7 +164,7 @@ async function measure(
     const start = offset + (s + warmUp) * size;
     const txs = Array.from({ length: size }, (_, i) => streamAt(start + i));
     const t0 = performance.now();
-    const [o] = await store.step(txs, { listKinds });
+    const [o] = await store.step(txs, options);
     if (s >= 0) lat[s] = performance.now() - t0;
     if (size === 1 && s >= 0 && o?.kind !== 'fresh') {
       throw new Error(`bench: expected a fresh step, got ${o?.kind}`);
@@ -251,7 +251,9 @@ export async function benchFeatureStores(): Promise<string> {
   // Timeouts far above anything measured: a slow sample is measured, not turned into an error.
   const upstash = createUpstashFeatureStore({ url: bridge.url, token, prefix, timeoutMs: 10_000 });
   const tcp = await createRedisTcpFeatureStore({ url: redisUrl, prefix, timeoutMs: 10_000 });
-  const kinds = builtInListKinds();
+  const builtIn = builtInStepOptions();
+  // Every list kind read, every velocity state kept: the step's full cost.
+  const all: StepOptions = {};
   try {
     await tcp.applyListChanges(smallLists());
     const restFloor = await floor(() => sdk.ping());
@@ -259,14 +261,15 @@ export async function benchFeatureStores(): Promise<string> {
     // Separate slices of the stream: each store scores transactions it has not seen.
     const span = WARM_UP + SAMPLES;
     const batches = BATCHES * BATCH;
-    const u1 = await measure(upstash, admin, 0, 1, SAMPLES, kinds, WARM_UP);
-    const t1 = await measure(tcp, admin, span, 1, SAMPLES, kinds, WARM_UP);
-    const uB = await measure(upstash, admin, 2 * span, BATCH, BATCHES, kinds);
-    const tB = await measure(tcp, admin, 2 * span + batches, BATCH, BATCHES, kinds);
-    const tAll = await measure(tcp, admin, 2 * span + 2 * batches, 1, SAMPLES, LIST_KINDS, WARM_UP);
+    const u1 = await measure(upstash, admin, 0, 1, SAMPLES, builtIn, WARM_UP);
+    const t1 = await measure(tcp, admin, span, 1, SAMPLES, builtIn, WARM_UP);
+    const uB = await measure(upstash, admin, 2 * span, BATCH, BATCHES, builtIn);
+    const tB = await measure(tcp, admin, 2 * span + batches, BATCH, BATCHES, builtIn);
+    const tAll = await measure(tcp, admin, 2 * span + 2 * batches, 1, SAMPLES, all, WARM_UP);
+    const tAllB = await measure(tcp, admin, 3 * span + 2 * batches, BATCH, BATCHES, all);
     // The same single steps again with a million-item list: the hash reads per transaction.
     await loadBigList(admin, prefix, BIG_LIST_ITEMS);
-    const tBig = await measure(tcp, admin, 3 * span + 2 * batches, 1, SAMPLES, kinds, WARM_UP);
+    const tBig = await measure(tcp, admin, 3 * span + 3 * batches, 1, SAMPLES, builtIn, WARM_UP);
     const ms = (x: number) => `${fmt(x, 3)} ms`;
     const row = (path: string, lat: Float64Array, m?: Measured, perCall = 1) => {
       const l = summarize(lat);
@@ -305,12 +308,18 @@ export async function benchFeatureStores(): Promise<string> {
           row('TCP: PING (floor of one request)', tcpFloor),
           row('TCP: step, 1 tx', t1.lat, t1),
           row(`TCP: step, batch of ${BATCH}`, tB.lat, tB, BATCH),
-          row('TCP: step, 1 tx, every list kind read', tAll.lat, tAll),
+          row('TCP: step, 1 tx, every list kind and velocity state', tAll.lat, tAll),
+          row(
+            `TCP: step, batch of ${BATCH}, every list kind and velocity state`,
+            tAllB.lat,
+            tAllB,
+            BATCH,
+          ),
           row(`TCP: step, 1 tx, a list of ${items} items`, tBig.lat, tBig),
         ],
       ),
       '',
-      `Per transaction in a batch of ${BATCH}: ${ms(summarize(uB.lat).p50 / BATCH)} (REST), ${ms(summarize(tB.lat).p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock; "Redis time / tx" divides it by the transactions of a call. Every transaction carries a device (9 in 10), an IP and a country, so the script also folds velocity, and 40 list items (10 per kind) are there to check. The steps read the list kinds of the built-in ruleset (${kinds.join(', ')}), as an edge reads those of the ruleset in force; the row "every list kind read" reads all five. "list hash reads / tx" counts HGETALL calls (one per value of a kind read, read once per call): the same with ${items} items on a list as with ten, since a check reads the value's own hash, never the list.`,
+      `Per transaction in a batch of ${BATCH}: ${ms(summarize(uB.lat).p50 / BATCH)} (REST), ${ms(summarize(tB.lat).p50 / BATCH)} (TCP) at p50. "Redis time / call" is Redis' own \`usec_per_call\` for EVALSHA (INFO commandstats): the script's cost, which a real Upstash database serialises under its script lock; "Redis time / tx" divides it by the transactions of a call. Every transaction carries a device (9 in 10), an IP and a country, and 40 list items (10 per kind) are there to check. The steps read the list kinds and keep the velocity states of the built-in ruleset (lists: ${builtIn.listKinds?.join(', ')}; velocity: ${builtIn.velocity?.join(', ') || 'none'}), as an edge does those of the ruleset in force: a velocity state no rule reads is neither read nor written. The rows "every list kind and velocity state" read all five kinds and fold the device's, the IP's and the card's velocity state: the step's full cost. "list hash reads / tx" counts HGETALL calls (one per value of a kind read, read once per call): the same with ${items} items on a list as with ten, since a check reads the value's own hash, never the list.`,
       '',
     ].join('\n');
   } finally {

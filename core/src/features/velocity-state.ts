@@ -17,7 +17,13 @@
  * latest stamps and evict the oldest. A counter is 0 when a field it reads is absent: device_id for
  * `device_*` and `customer_devices_30d`, ip for `ip_*`, country for `customer_countries_30d`.
  */
-import { N_VELOCITY, VELOCITY_NAMES, type VelocityName } from '../rules/velocity-names.js';
+import {
+  N_VELOCITY,
+  VELOCITY_NAMES,
+  VELOCITY_STATES,
+  type VelocityName,
+  type VelocityStateKind,
+} from '../rules/velocity-names.js';
 import { OP_DISTINCT, OP_MAX, OP_RECENT } from './state-ops.js';
 
 /** Recent transactions kept per device and per IP: where `*_tx_1h` saturates. */
@@ -160,6 +166,21 @@ export function customerVelocityOps(tx: VelocityEvent): Float64Array | undefined
     );
   }
   return Float64Array.from(ops);
+}
+
+/**
+ * The programs for the device's, the IP's and the customer's velocity state, of the states to
+ * keep only (the others undefined: neither read nor written, their counters 0). Default: all.
+ */
+export function keptVelocityOps(
+  tx: VelocityEvent,
+  keep: readonly VelocityStateKind[] = VELOCITY_STATES,
+): [Float64Array | undefined, Float64Array | undefined, Float64Array | undefined] {
+  return [
+    keep.includes('device') ? deviceVelocityOps(tx) : undefined,
+    keep.includes('ip') ? ipVelocityOps(tx) : undefined,
+    keep.includes('customer') ? customerVelocityOps(tx) : undefined,
+  ];
 }
 
 /** The counters' array (VELOCITY_NAMES order), all 0: the programs fill what they count. */

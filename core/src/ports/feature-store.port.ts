@@ -1,5 +1,6 @@
 import type { CustomerState, TerminalState } from '../features/state-layout.js';
 import type { ListChange, ListKind } from '../rules/rules-contract.js';
+import type { VelocityStateKind } from '../rules/velocity-names.js';
 
 /** What a feature store needs of a transaction being scored. */
 export interface StoreTransaction {
@@ -41,7 +42,8 @@ export type StepOutcome =
       readonly terminal: TerminalState;
       /**
        * Core's velocity counters (VELOCITY_NAMES order), counting this transaction
-       * (core/src/features/velocity-state.ts: windows, saturation, absent fields).
+       * (core/src/features/velocity-state.ts: windows, saturation, absent fields); 0 for the
+       * counters of a state the step was not asked to keep (`StepOptions.velocity`).
        */
       readonly velocity: Float64Array;
       /**
@@ -63,6 +65,13 @@ export interface StepOptions {
    * read, and its lists are never named in `lists`. Default: every kind.
    */
   readonly listKinds?: readonly ListKind[];
+  /**
+   * The velocity states to keep (the ruleset's `velocityStates`): a state left out is neither read
+   * nor written, and its counters are 0. Default: every state. So velocity counters are kept only
+   * while a rule (active or shadow) reads them: a new velocity rule counts from its publication
+   * on — publish it in shadow first and wait a day before making it active.
+   */
+  readonly velocity?: readonly VelocityStateKind[];
 }
 
 /** Outcome of a label for a recorded transaction. */

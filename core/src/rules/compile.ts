@@ -8,6 +8,8 @@ import { ParseError, TypeError as CelTypeError } from '@marcbachmann/cel-js';
 import type { ListKind, ListRef, Rule, RuleAction, Ruleset } from './rules-contract.js';
 import { compileFast, type RuleContext } from './fast-path.js';
 import { referencedListKinds } from './list-kinds.js';
+import type { VelocityStateKind } from './velocity-names.js';
+import { referencedVelocityStates } from './velocity-states.js';
 import { FeaturesView, ruleEnvironment, TxView, VelocityView, withLists } from './rule-env.js';
 
 export type ExpressionCheck =
@@ -42,6 +44,11 @@ export interface CompiledRuleset {
    * step reads list membership of these kinds only.
    */
   readonly listKinds: readonly ListKind[];
+  /**
+   * The velocity states its rules read (velocity-states.ts): the feature store's step keeps only
+   * these, so a counter no rule reads is not kept (a new velocity rule counts from its publication).
+   */
+  readonly velocityStates: readonly VelocityStateKind[];
   /** Reused per transaction (evaluation is synchronous): see rule-env.ts, TxView. */
   readonly views: {
     readonly tx: TxView;
@@ -302,6 +309,7 @@ export function compileRuleset(ruleset: Ruleset, lists: readonly ListRef[]): Com
       version: ruleset.version,
       rules,
       listKinds: referencedListKinds(asts),
+      velocityStates: referencedVelocityStates(asts),
       views: { tx: new TxView(), features: new FeaturesView(), velocity: new VelocityView() },
     },
   };

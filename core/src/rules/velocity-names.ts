@@ -14,3 +14,16 @@ export const VELOCITY_NAMES = [
 ] as const;
 export type VelocityName = (typeof VELOCITY_NAMES)[number];
 export const N_VELOCITY = VELOCITY_NAMES.length;
+
+/**
+ * The feature store's velocity states, each behind some of the counters: a device's, an IP's, and
+ * the card's own (the countries and devices it was used from). A step keeps only the states a
+ * rule reads (`StepOptions.velocity`).
+ */
+export const VELOCITY_STATES = ['device', 'ip', 'customer'] as const;
+export type VelocityStateKind = (typeof VELOCITY_STATES)[number];
+
+/** The state a counter is kept in: its name's prefix (`device_`, `ip_`, `customer_`). */
+export function velocityStateOf(name: VelocityName): VelocityStateKind {
+  return VELOCITY_STATES.find((s) => name.startsWith(`${s}_`))!;
+}

@@ -3,6 +3,7 @@
 // side of the deadline an answer falls on, never how fast anything ran. Then what each item of a
 // call gets (scored, replayed, a repeat, refused), over the real memory store.
 import {
+  compileRuleset,
   featureDeadlineMs,
   N_FEATURES,
   predictProbability,
@@ -10,6 +11,7 @@ import {
   type FeatureStore,
   type ScoreAnswer,
   type Scorer,
+  type StepOptions,
   type StepOutcome,
   type Transaction,
   type VigilEvent,
@@ -19,6 +21,7 @@ import { createMemoryFeatureStore } from '../stores/memory-feature-store.js';
 import {
   ScoringService,
   type DegradedCause,
+  type RulesSource,
   type ScoreResult,
   type ScoringObserver,
 } from './scoring-service.js';
@@ -164,7 +167,9 @@ describe('ScoringService: the store deadline scales with the batch', () => {
 });
 
 /** A service over a real memory store, a recording sink, and a scorer that may fail. */
-function planned(options: { scorerFails?: boolean; store?: FeatureStore } = {}) {
+function planned(
+  options: { scorerFails?: boolean; store?: FeatureStore; rules?: RulesSource } = {},
+) {
   const store = options.store ?? createMemoryFeatureStore();
   const events: VigilEvent[] = [];
   const { observer, seen } = recordingObserver();
@@ -187,6 +192,7 @@ function planned(options: { scorerFails?: boolean; store?: FeatureStore } = {}) 
     observer,
     runtime: 'node',
     maxBatch: 10,
+    ...(options.rules ? { rules: options.rules } : {}),
   });
   // The events are built in a macrotask after the answers; the saves are background promises.
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -266,5 +272,46 @@ describe('ScoringService: what each item gets', () => {
       ['down_0', true, true],
     ]);
     expect(events).toHaveLength(2);
+  });
+});
+
+describe('ScoringService: the step reads what the ruleset in force reads', () => {
+  it("passes the ruleset's list kinds and velocity states, and its velocity rule sees the count", async () => {
+    const compiled = compileRuleset(
+      {
+        version: 3,
+        rules: [
+          {
+            id: 'busy_ip',
+            name: 'busy IP',
+            description: '',
+            expression: 'velocity.ip_tx_1h >= 2.0',
+            action: 'review',
+            mode: 'active',
+          },
+        ],
+      },
+      [],
+    );
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+    const inner = createMemoryFeatureStore();
+    const asked: (StepOptions | undefined)[] = [];
+    const store: FeatureStore = {
+      step: (txs, o) => {
+        asked.push(o);
+        return inner.step(txs, o);
+      },
+      saveAnswers: (a) => inner.saveAnswers(a),
+      label: (l) => inner.label(l),
+      applyListChanges: (c, k) => inner.applyListChanges(c, k),
+      listCursor: () => inner.listCursor(),
+      close: () => inner.close(),
+    };
+    const { scoring } = planned({ store, rules: { current: compiled.compiled } });
+    const txs = batch(2, 'ip').map((t) => ({ ...t, ip: '203.0.113.9', device_id: 'dev_1' }));
+    const answers = parsed(await scoring.score(txs));
+    expect(asked).toEqual([{ listKinds: [], velocity: ['ip'] }]);
+    // The IP's state was kept: the second payment from it is the rule's second in the hour.
+    expect(answers.map((a) => a.rules)).toEqual([[], [{ id: 'busy_ip', action: 'review' }]]);
   });
 });

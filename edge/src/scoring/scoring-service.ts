@@ -143,10 +143,11 @@ export class ScoringService {
     const t0 = performance.now();
     const storeTxs = txs.map(toStoreTransaction);
     // One ruleset for the whole call, even if a sync switches it meanwhile: the step reads the
-    // lists of the kinds its rules name, and no others.
+    // lists of the kinds its rules name and keeps the velocity states they read, and no others.
     const ruleset = (this.deps.rules ?? EMPTY_RULES).current;
     const stepped = await stepWithin(this.deps.store, storeTxs, this.deps.featureTimeoutMs, {
       listKinds: ruleset.listKinds,
+      velocity: ruleset.velocityStates,
     });
     const n = txs.length;
     const buf = this.buffers.acquire(n);

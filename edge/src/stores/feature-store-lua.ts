@@ -48,7 +48,9 @@
  *        transaction_id, customer_id, terminal_id, time, amount, customer ops, terminal ops,
  *        terminal label +1 ops, terminal label −1 ops, customer label +1 ops, customer label −1
  *        ops, device_id, ip, country ('' when absent), device, IP and customer velocity ops
- *        ('' when none: the state is then neither read nor written)
+ *        ('' when none, or when the step does not keep that state (StepOptions.velocity): the
+ *        state is then neither read nor written, its counts 0 — the per-transaction form of a
+ *        flag, and no program is computed or sent for it)
  *        → per tx {'f', customer bytes, terminal bytes, {6 velocity counts}, {list names}} (the
  *                 states BEFORE the tx, packed; the counts after it, VELOCITY_NAMES order; the
  *                 unexpired lists of its customer_id, terminal_id, device_id, ip, country,

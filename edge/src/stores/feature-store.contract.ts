@@ -747,6 +747,31 @@ export function describeFeatureStoreContract(
       expect(named(fresh(e).velocity)).toEqual(named(Float64Array.of(4, 3, 4, 3, 1, 1)));
     });
 
+    it('keeps only the velocity states it is asked for (the ruleset in force), every state by default', async () => {
+      const s = await store();
+      const one = (id: string, customerId: string, dt: number, country: string) =>
+        tx(id, 0, { customerId, timeSec: T0 + dt, deviceId: 'dev', ip: '198.51.100.7', country });
+      const counts = (o: StepOutcome | undefined) => named(fresh(o).velocity);
+      const zero = named(new Float64Array(6));
+      // None kept: nothing counted, nothing written (b does not see a).
+      const none = await s.step([one('a', 'c1', 0, 'FR'), one('b', 'c2', 60, 'DE')], {
+        velocity: [],
+      });
+      expect(none.map(counts)).toEqual([zero, zero]);
+      // The IP's state only: it starts here, the device's and the card's stay unwritten.
+      const [c] = await s.step([one('c', 'c1', 120, 'IT')], { velocity: ['ip'] });
+      expect(counts(c)).toEqual(named(Float64Array.of(0, 0, 1, 1, 0, 0)));
+      // Every state by default: the device's and c2's card state see only this one, the IP's two.
+      const [d] = await s.step([one('d', 'c2', 180, 'FR')]);
+      expect(counts(d)).toEqual(named(Float64Array.of(1, 1, 2, 2, 1, 1)));
+      // The device's and the card's: c1's card state was never written before.
+      const [e] = await s.step([one('e', 'c1', 240, 'FR')], { velocity: ['customer', 'device'] });
+      expect(counts(e)).toEqual(named(Float64Array.of(2, 2, 0, 0, 1, 1)));
+      // And the IP's state did not see e.
+      const [f] = await s.step([one('f', 'c3', 300, 'FR')], { velocity: ['ip'] });
+      expect(counts(f)).toEqual(named(Float64Array.of(0, 0, 3, 3, 0, 0)));
+    });
+
     it("reports the unexpired lists of every value a transaction carries, one call's worth", async () => {
       const s = await store();
       const hour = 3_600_000;

@@ -24,10 +24,8 @@ import {
   applyOps,
   CUSTOMER_STATE_LENGTH,
   CUSTOMER_VELOCITY_LENGTH,
-  customerVelocityOps,
-  deviceVelocityOps,
   ENTITY_VELOCITY_LENGTH,
-  ipVelocityOps,
+  keptVelocityOps,
   LIST_KINDS,
   newVelocity,
   VELOCITY_MAX_WINDOW_S,
@@ -35,6 +33,7 @@ import {
   type ListChange,
   type ListKind,
   type StepOptions,
+  type VelocityStateKind,
   dayOf,
   newCustomerState,
   newTerminalState,
@@ -261,7 +260,7 @@ export class MemoryFeatureStore implements FeatureStore {
         kind: 'fresh',
         customer: c,
         terminal: t,
-        velocity: this.velocityOf(tx, d),
+        velocity: this.velocityOf(tx, options?.velocity, d),
         lists: this.listsOf(tx, nowMs, kinds),
       };
       this.event.timeSec = tx.timeSec;
@@ -291,19 +290,21 @@ export class MemoryFeatureStore implements FeatureStore {
   }
 
   /** Folds the transaction into its velocity states; the counters, this transaction included. */
-  private velocityOf(tx: StoreTransaction, dirty: Dirty | undefined): Float64Array {
+  private velocityOf(
+    tx: StoreTransaction,
+    keep: readonly VelocityStateKind[] | undefined,
+    dirty: Dirty | undefined,
+  ): Float64Array {
     const out = newVelocity();
-    const d = deviceVelocityOps(tx);
+    const [d, ip, c] = keptVelocityOps(tx, keep);
     if (d) {
       applyOps(velocityState(this.devices, tx.deviceId!, ENTITY_VELOCITY_LENGTH), d, out);
       dirty?.velocity.add(`d:${tx.deviceId!}`);
     }
-    const ip = ipVelocityOps(tx);
     if (ip) {
       applyOps(velocityState(this.ips, tx.ip!, ENTITY_VELOCITY_LENGTH), ip, out);
       dirty?.velocity.add(`ip:${tx.ip!}`);
     }
-    const c = customerVelocityOps(tx);
     if (c) {
       applyOps(
         velocityState(this.customerVelocity, tx.customerId, CUSTOMER_VELOCITY_LENGTH),

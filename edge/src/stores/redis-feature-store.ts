@@ -220,7 +220,7 @@ export function createRedisFeatureStore(
       if (txs.length === 0) return [];
       return call(
         txs.length,
-        (h) => stepArgs(h, txs, options?.listKinds),
+        (h) => stepArgs(h, txs, options?.listKinds, options?.velocity),
         (reply) => parseStepReply(reply, txs.length),
       );
     },

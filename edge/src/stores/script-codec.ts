@@ -5,10 +5,8 @@
 import {
   CUSTOMER_STATE_LENGTH,
   CUSTOMER_VELOCITY_LENGTH,
-  customerVelocityOps,
-  deviceVelocityOps,
   ENTITY_VELOCITY_LENGTH,
-  ipVelocityOps,
+  keptVelocityOps,
   LIST_KINDS,
   N_VELOCITY,
   TERMINAL_STATE_LENGTH,
@@ -25,6 +23,7 @@ import {
   type StepOutcome,
   type StoreLabel,
   type StoreTransaction,
+  type VelocityStateKind,
 } from '@vigil/core';
 import { FeatureStoreError } from './feature-store-error.js';
 import { LIST_CURSOR, storedExpiry } from './list-changes.js';
@@ -140,6 +139,7 @@ export function stepArgs(
   h: CallHeader,
   txs: readonly StoreTransaction[],
   listKinds?: readonly ListKind[],
+  velocity?: readonly VelocityStateKind[],
 ): string[] {
   const [customer, terminal, entityVelocity, customerVelocity] = freshStates();
   const args = headerArgs('step', h);
@@ -154,6 +154,8 @@ export function stepArgs(
     String(txs.length),
   );
   for (const tx of txs) {
+    // A state not kept has no program: the script then neither reads nor writes it.
+    const [device, ip, card] = keptVelocityOps(tx, velocity);
     args.push(
       tx.transactionId,
       tx.customerId,
@@ -172,9 +174,9 @@ export function stepArgs(
       tx.deviceId ?? '',
       tx.ip ?? '',
       tx.country ?? '',
-      optionalOpsText(deviceVelocityOps(tx)),
-      optionalOpsText(ipVelocityOps(tx)),
-      optionalOpsText(customerVelocityOps(tx)),
+      optionalOpsText(device),
+      optionalOpsText(ip),
+      optionalOpsText(card),
     );
   }
   return args;

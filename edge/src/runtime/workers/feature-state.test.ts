@@ -46,15 +46,22 @@ describeFeatureStoreContract(
   { wallClock: true },
 );
 
-it('refuses step options that are not list kinds: the RPC is a border', async () => {
+it.each([
+  ['list kinds', { listKinds: ['email'] }],
+  ['velocity states', { velocity: ['card'] }],
+  ['velocity states', { velocity: 'ip' }],
+])('refuses step options that are not %s: the RPC is a border', async (_, options) => {
   const ns = (await worker.durableObjects('FEATURE_STATE')) as unknown as FeatureStateNamespace;
   const stub = ns.get(ns.idFromName(`t${n++}`));
   const t = { transactionId: 'k', customerId: 'c', terminalId: 't', timeSec: 1e9, amount: 1 };
-  const bad = { listKinds: ['email'] } as unknown as StepOptions;
+  const bad = options as unknown as StepOptions;
   // (Miniflare's proxy does not carry the object's message across: the refusal is what counts.)
   await expect(stub.step([t], bad)).rejects.toThrow();
   // Nothing was applied: the same id with another amount is fresh, not a conflict.
-  const [o] = (await stub.step([{ ...t, amount: 2 }], { listKinds: [] })) as StepOutcome[];
+  const [o] = (await stub.step([{ ...t, amount: 2 }], {
+    listKinds: [],
+    velocity: [],
+  })) as StepOutcome[];
   expect(o?.kind).toBe('fresh');
 });
 

@@ -16,9 +16,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
   LIST_KINDS,
+  VELOCITY_STATES,
   type LabelBatchOutcome,
   type ListChange,
-  type ListKind,
   type StepOptions,
   type StepOutcome,
   type StoreLabel,
@@ -49,15 +49,30 @@ function checkList<T>(
   return items as T[];
 }
 
-/** The step's options from the RPC: list kinds, if given, a list of LIST_KINDS members. */
+/**
+ * The step's options from the RPC: list kinds and velocity states, each, if given, a list of
+ * members of LIST_KINDS and VELOCITY_STATES.
+ */
 function checkStepOptions(options: unknown): StepOptions {
   if (typeof options !== 'object' || options === null) return {};
-  const kinds: unknown = Reflect.get(options, 'listKinds');
-  if (kinds === undefined) return {};
-  if (!Array.isArray(kinds) || !kinds.every((k) => LIST_KINDS.includes(k as ListKind))) {
-    throw new TypeError(`FeatureState: listKinds must be a list of ${LIST_KINDS.join(', ')}`);
+  return {
+    listKinds: checkMembers(options, 'listKinds', LIST_KINDS),
+    velocity: checkMembers(options, 'velocity', VELOCITY_STATES),
+  };
+}
+
+/** options[field], undefined or a list of members of `known`. */
+function checkMembers<T extends string>(
+  options: object,
+  field: string,
+  known: readonly T[],
+): T[] | undefined {
+  const v: unknown = Reflect.get(options, field);
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((k) => known.includes(k as T))) {
+    throw new TypeError(`FeatureState: ${field} must be a list of ${known.join(', ')}`);
   }
-  return { listKinds: kinds as ListKind[] };
+  return v as T[];
 }
 
 export class FeatureState extends DurableObject<Record<string, never>> implements FeatureStateRpc {
