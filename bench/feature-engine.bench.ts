@@ -1,7 +1,7 @@
 import { N_FEATURES, newCustomerState, newTerminalState, stepInPlace } from '@vigil/core';
 import { replayFeatures } from '@vigil/model';
 import type { SimulatedDataset } from '@vigil/sim';
-import { fmt, fmtInt, summarize, table } from './stats.js';
+import { fmt, fmtInt, summarize, table, best } from './stats.js';
 
 /**
  * The same walk over the stream as replayFeatures, doing no feature work: it reads the columns and
@@ -14,16 +14,6 @@ function floorPass(ds: SimulatedDataset, X: Float32Array): void {
     X[o + 1] = ds.timeSec[i]! + ds.customer[i]! + ds.terminal[i]!;
     for (let f = 2; f < N_FEATURES; f++) X[o + f] = f;
   }
-}
-
-function best(runs: number, fn: () => void): number {
-  let bestMs = Infinity;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    bestMs = Math.min(bestMs, performance.now() - t0);
-  }
-  return bestMs;
 }
 
 /** Throughput of the whole replay and per-call latency of one engine step. */

@@ -14,7 +14,7 @@ import {
   type Rule,
   type RuleInput,
 } from '@vigil/core';
-import { fmt, table } from './stats.js';
+import { fmt, table, best } from './stats.js';
 
 const LISTS: readonly ListRef[] = [
   { name: 'blocked_customers', kind: 'customer_id' },
@@ -81,16 +81,6 @@ function inputs(n: number): RuleInput[] {
     });
   }
   return out;
-}
-
-function best(runs: number, fn: () => void): number {
-  let bestMs = Infinity;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    bestMs = Math.min(bestMs, performance.now() - t0);
-  }
-  return bestMs;
 }
 
 /** µs per transaction and per compiled rule at 0, 10 and 50 active rules. */

@@ -42,3 +42,14 @@ export function fill(text: string, values: Readonly<Record<string, string>>): st
     return value;
   });
 }
+
+/** The shortest of `runs` timings of `fn`, in ms (the run least disturbed by the machine). */
+export function best(runs: number, fn: () => void): number {
+  let bestMs = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    fn();
+    bestMs = Math.min(bestMs, performance.now() - t0);
+  }
+  return bestMs;
+}

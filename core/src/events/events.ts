@@ -12,7 +12,7 @@ import { FEEDBACK_LABELS } from '../schema/feedback.js';
 import { MAX_RULES, RULE_ACTIONS, RULE_ID } from '../rules/rules-contract.js';
 import { toFieldIssues, type Validated } from '../schema/issues.js';
 import { storedEventTimeSchema } from '../schema/event-time.js';
-import { isStorableText, storableText } from '../schema/storable-text.js';
+import { isStorableText, storableString, storableText } from '../schema/storable-text.js';
 import { storedTransactionSchema, transactionIdSchema } from '../schema/transaction.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
@@ -30,15 +30,7 @@ const eventIdSchema = z
     storableText('event_id'),
   );
 
-/** A free-text string of an event: Postgres must be able to hold it (storable-text.ts). */
-const text = (what: string, min: number, max: number) =>
-  z
-    .string(`${what} must be a string`)
-    .check(
-      z.minLength(min, `${what} must not be empty`),
-      z.maxLength(max, `${what} must be at most ${max} characters`),
-      storableText(what),
-    );
+const text = storableString;
 
 const featureReasonSchema = z.strictObject({
   code: text('code', 1, 200),

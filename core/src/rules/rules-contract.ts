@@ -4,7 +4,7 @@
  * edits. Rules are data, not code: CEL expressions over the environment in `rule-env.ts`.
  */
 import * as z from 'zod/mini';
-import { storableText } from '../schema/storable-text.js';
+import { storableString } from '../schema/storable-text.js';
 
 export const RULE_ACTIONS = ['allow', 'review', 'block'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
@@ -27,14 +27,7 @@ export const MAX_RULES = 200;
 /** Most items in one `POST /api/lists/{name}/items` batch. */
 export const MAX_LIST_ITEMS_BATCH = 1_000;
 
-const text = (what: string, min: number, max: number) =>
-  z
-    .string(`${what} must be a string`)
-    .check(
-      z.minLength(min, `${what} must not be empty`),
-      z.maxLength(max, `${what} must be at most ${max} characters`),
-      storableText(what),
-    );
+const text = storableString;
 
 export const ruleSchema = z.strictObject(
   {

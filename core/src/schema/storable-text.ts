@@ -20,3 +20,13 @@ export const storableText = (what: string) =>
   z.refine<string>(isStorableText, {
     message: `${what} must not contain NUL characters or unpaired UTF-16 surrogates`,
   });
+
+/** A free-text field of `min`–`max` characters that Postgres can hold; the messages name it. */
+export const storableString = (what: string, min: number, max: number) =>
+  z
+    .string(`${what} must be a string`)
+    .check(
+      z.minLength(min, `${what} must not be empty`),
+      z.maxLength(max, `${what} must be at most ${max} characters`),
+      storableText(what),
+    );
