@@ -31,7 +31,7 @@ describe('LmdbOutboxStore', () => {
     const dir = await tempDir();
     let s = await LmdbOutboxStore.open(dir, 1 << 30);
     await s.append(feedbackEvents(0, 5));
-    await s.settle(s.oldest(2));
+    await s.settle(await s.oldest(2));
     const bytes = s.bytes();
     await s.close();
     s = await LmdbOutboxStore.open(dir, 1 << 30);
@@ -40,7 +40,9 @@ describe('LmdbOutboxStore', () => {
       expect(s.bytes()).toBe(bytes);
       await s.append(feedbackEvents(5, 1));
       expect(
-        s.oldest(10).map((r) => (JSON.parse(r.json) as { transaction_id: string }).transaction_id),
+        (await s.oldest(10)).map(
+          (r) => (JSON.parse(r.json) as { transaction_id: string }).transaction_id,
+        ),
       ).toEqual(['tx_2', 'tx_3', 'tx_4', 'tx_5']);
     } finally {
       await s.close();
@@ -55,7 +57,7 @@ describe('LmdbOutboxStore', () => {
     // The dead process's lock is taken over; its events are there, in order.
     const s = await LmdbOutboxStore.open(dir, 1 << 30);
     try {
-      expect(s.oldest(10).map((r) => r.json)).toEqual(
+      expect((await s.oldest(10)).map((r) => r.json)).toEqual(
         feedbackEvents(0, 3).map((e) => JSON.stringify(e)),
       );
     } finally {
@@ -69,7 +71,7 @@ describe('LmdbOutboxStore', () => {
     try {
       expect(await s.append(feedbackEvents(0, 5))).toEqual({ stored: 3, refused: 2 });
       expect(s.depth()).toBe(3);
-      await s.settle(s.oldest(1));
+      await s.settle(await s.oldest(1));
       expect(await s.append(feedbackEvents(5, 2))).toEqual({ stored: 1, refused: 1 });
     } finally {
       await s.close();

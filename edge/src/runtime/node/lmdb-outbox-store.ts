@@ -39,6 +39,14 @@ export class LmdbOutboxStore implements OutboxStore {
   private seq: number;
   private count = 0;
   private size = 0;
+  /**
+   * The last put not yet committed, or null. LMDB's puts become visible to reads only when their
+   * commit is handled on this thread, in a later turn of the event loop; `depth` counts an append
+   * from its call. Were `oldest` to answer [] while `depth` > 0, a drain that reschedules itself on
+   * depth would loop in microtasks forever and never let that commit land (a 100 % CPU hang seen
+   * in CI). So `oldest` waits for it: puts commit in order, so the last one covers them all.
+   */
+  private uncommitted: Promise<unknown> | null = null;
 
   private constructor(
     readonly where: string,
@@ -80,6 +88,13 @@ export class LmdbOutboxStore implements OutboxStore {
       puts.push(this.db.put(++this.seq, { json, at }));
     }
     const stored = puts.length;
+    if (stored > 0) {
+      const last = puts[stored - 1]!.catch(() => undefined);
+      this.uncommitted = last;
+      void last.then(() => {
+        if (this.uncommitted === last) this.uncommitted = null;
+      });
+    }
     return Promise.all(puts).then(
       () => ({ stored, refused: events.length - stored }),
       (error: unknown) => {
@@ -90,8 +105,10 @@ export class LmdbOutboxStore implements OutboxStore {
     );
   }
 
-  oldest(limit: number): readonly OutboxRow[] {
-    return [...this.db.getRange({ limit })].map(({ key, value }) => ({ seq: key, ...value }));
+  oldest(limit: number): readonly OutboxRow[] | Promise<readonly OutboxRow[]> {
+    const read = () =>
+      [...this.db.getRange({ limit })].map(({ key, value }) => ({ seq: key, ...value }));
+    return this.uncommitted ? this.uncommitted.then(read) : read();
   }
 
   async settle(rows: readonly OutboxRow[]): Promise<void> {

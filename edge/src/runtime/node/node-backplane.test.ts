@@ -312,7 +312,9 @@ describe('the Node edge with a backplane', () => {
 async function heldIds(dir: string): Promise<string[]> {
   const store = await LmdbOutboxStore.open(dir, 1 << 30);
   try {
-    return store.oldest(1_000).map((r) => (JSON.parse(r.json) as { event_id: string }).event_id);
+    return (await store.oldest(1_000)).map(
+      (r) => (JSON.parse(r.json) as { event_id: string }).event_id,
+    );
   } finally {
     await store.close();
   }
