@@ -8,7 +8,7 @@ import { describeOutboxStoreContract } from '../../events/outbox-store.contract.
 import { feedbackEvents } from '../../events/test-events.js';
 import { DirLockedError } from '@vigil/node-runtime';
 import { LmdbOutboxStore, OutboxDirError } from './lmdb-outbox-store.js';
-import { killAfterFirstLine } from './test-crash-child.js';
+import { killAfterFirstLine, runChild } from './test-crash-child.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -27,6 +27,13 @@ describeOutboxStoreContract(
 );
 
 describe('LmdbOutboxStore', () => {
+  it('under the sink, delivers events emitted as it closes and lets the process end', async () => {
+    // Before the fix the child spun at 100 % CPU for ever: depth counted the new events while
+    // oldest() could not see them yet, and the closing drain rescheduled itself in microtasks.
+    const out = await runChild('./test-lmdb-outbox-close-child.ts', [await tempDir()], 20_000);
+    expect(out).toBe('accepted 10\n');
+  }, 30_000);
+
   it('keeps what is unsettled across a close and reopen, in order, and appends after it', async () => {
     const dir = await tempDir();
     let s = await LmdbOutboxStore.open(dir, 1 << 30);

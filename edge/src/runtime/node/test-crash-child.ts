@@ -24,3 +24,25 @@ export async function killAfterFirstLine(script: string, args: readonly string[]
   await exited;
   return out;
 }
+
+/** Run `script` to its end and return its stdout; fails if it is still running after `timeoutMs`. */
+export async function runChild(
+  script: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<string> {
+  const path = new URL(script, import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise((resolve) =>
+    child.once('exit', (c, signal) => resolve(c ?? signal)),
+  );
+  clearTimeout(timer);
+  if (code !== 0)
+    throw new Error(`${script} ended with ${String(code)} (killed after ${timeoutMs} ms?): ${out}`);
+  return out;
+}
