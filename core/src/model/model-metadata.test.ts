@@ -50,7 +50,14 @@ describe('parseTrainedModelMetadata', () => {
     },
     metrics: {
       validation: metrics,
-      test: { ...metrics, alert_rate: 0.01, decline_rate: 0.002, transactions: 500, frauds: 9 },
+      test: {
+        ...metrics,
+        alert_rate: 0.01,
+        review_rate: 0.008,
+        decline_rate: 0.002,
+        transactions: 500,
+        frauds: 9,
+      },
     },
     reference: {
       rows: 'validation window',

@@ -29,7 +29,10 @@ const ownDataTraining = {
   test_window: dayWindow,
   /** Days after a fraud its label is applied when the line has no label_time; also the gap. */
   label_delay_days: z.number().check(z.gte(0)),
-  /** The alert budget the thresholds were chosen by, on the validation window. */
+  /**
+   * The policy the thresholds were chosen by on the validation window: `review_rate` of the
+   * transactions fall in the review band, declines are at least `decline_precision` fraud.
+   */
   policy: z.object({ review_rate: share, decline_precision: share }),
 };
 
@@ -40,6 +43,8 @@ const testMetrics = z.object({
   cp100: z.number(),
   /** Share of test transactions at or above the review threshold (review + decline). */
   alert_rate: share,
+  /** Share of test transactions in the review band (review ≤ score < decline). */
+  review_rate: share,
   decline_rate: share,
   transactions: z.number(),
   frauds: z.number(),

@@ -21,7 +21,8 @@ DIR/report.md.
   --out DIR                  where to write the model (required)
   --label-delay-days N       days after a fraud its label is applied when it has no label_time
                              (default ${DEFAULT_LABEL_DELAY_DAYS}); also the gap between windows
-  --review-rate R            alert budget: share of transactions to review (default ${DEFAULT_POLICY.alertRate})
+  --review-rate R            review budget: share of transactions in the review band, below
+                             decline (default ${DEFAULT_POLICY.alertRate})
   --decline-precision P      precision declines must reach on validation (default ${DEFAULT_POLICY.declinePrecision})
   --trees N                  most trees (default 600; early stopping may keep fewer)
   --seed N                   the trainer's seed (default 0)

@@ -94,6 +94,14 @@ describe('npm run train -- --in FILE on a history the project has never seen', (
     let alerts = 0;
     for (const s of scores) if (s >= metadata.thresholds.review) alerts++;
     expect(alerts / rows.length).toBeCloseTo(metadata.metrics.test.alert_rate, 9);
+    let declines = 0;
+    for (const s of scores) if (s >= metadata.thresholds.decline) declines++;
+    expect((alerts - declines) / rows.length).toBeCloseTo(metadata.metrics.test.review_rate, 9);
+    // The review band is budgeted on validation: the test window's stays near the budget.
+    expect(metadata.metrics.test.review_rate).toBeGreaterThan(0);
+    expect(metadata.metrics.test.review_rate).toBeLessThan(
+      5 * metadata.training.policy.review_rate,
+    );
 
     const report = await readFile(join(out, 'report.md'), 'utf8');
     expect(report).toContain(`# Model ${metadata.version}`);

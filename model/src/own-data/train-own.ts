@@ -122,6 +122,8 @@ export async function trainOnHistory(
   const policy = {
     alertRate: opts.reviewRate ?? DEFAULT_POLICY.alertRate,
     declinePrecision: opts.declinePrecision ?? DEFAULT_POLICY.declinePrecision,
+    // --review-rate budgets the people: declines, set by precision, do not use it up.
+    budget: 'reviews' as const,
   };
   const seed = opts.seed ?? 0;
 
@@ -214,7 +216,7 @@ export async function trainOnHistory(
     );
   const test = metricsOf(h, rows.test, tScores);
   const testConfusion = confusion(tScores, test.y, thresholds);
-  const alerts = testConfusion.review.fraud + testConfusion.review.legit;
+  const alerts = testConfusion.review.fraud + testConfusion.review.legit; // reviews only
   const declines = testConfusion.decline.fraud + testConfusion.decline.legit;
   const tEvaluate = performance.now() - t0;
 
@@ -244,6 +246,7 @@ export async function trainOnHistory(
         ap: test.ap,
         cp100: test.cp100,
         alert_rate: (alerts + declines) / rows.test.length,
+        review_rate: alerts / rows.test.length,
         decline_rate: declines / rows.test.length,
         transactions: rows.test.length,
         frauds: counts.test.frauds,
