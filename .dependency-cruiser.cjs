@@ -66,7 +66,8 @@ module.exports = {
     },
     {
       name: 'model-only-core-and-sim',
-      comment: 'model/ (training) builds on core and sim only; it writes edge/model/ as files.',
+      comment:
+        'model/ (training) builds on core, sim and node-runtime (the data directory lock of train --from-db) only; it writes edge/model/ as files.',
       severity: 'error',
       from: { path: '^model/' },
       to: { path: '^(edge|backplane|web|tools|bench|scripts)/' },

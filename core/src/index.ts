@@ -9,6 +9,8 @@ export * from './schema/canonical-ip.js';
 export * from './schema/transaction.js';
 export * from './schema/feedback.js';
 export * from './model/model-metadata.js';
+export * from './model/drift-reference.js';
+export * from './model/labelled-transaction.js';
 export * from './model/onnx-names.js';
 export * from './policy/decision.js';
 export * from './policy/reason-codes.js';

@@ -24,11 +24,12 @@ export type SimulateArgs =
   | { kind: 'invalid'; message: string };
 
 /** A whole decimal number, or NaN (Number('') is 0 and Number('1e3') is 1000: both refused). */
-function parseInteger(text: string): number {
+export function parseInteger(text: string): number {
   return /^\d+$/.test(text) ? Number(text) : NaN;
 }
 
-function parseDecimal(text: string): number {
+/** A non-negative decimal number, or NaN (as {@link parseInteger}, with an optional fraction). */
+export function parseDecimal(text: string): number {
   return /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
 }
 

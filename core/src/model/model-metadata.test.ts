@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../features/feature-names.js';
-import { parseModelMetadata } from './model-metadata.js';
+import { parseModelMetadata, parseTrainedModelMetadata } from './model-metadata.js';
 
 const window = { start: '2018-04-01', end: '2018-07-31' };
 const metrics = { auc: 0.9, ap: 0.6, cp100: 0.3 };
@@ -28,5 +28,63 @@ describe('parseModelMetadata', () => {
   it('refuses a version no decision event could carry into Postgres', () => {
     for (const version of ['', 'gbdt\u0000', 'gbdt-\ud800', 'v'.repeat(201)])
       expect(() => parseModelMetadata({ ...metadata, version })).toThrow(/version/);
+  });
+});
+
+describe('parseTrainedModelMetadata', () => {
+  const bins = { edges: [0.5], proportions: [0.4, 0.6] };
+  const days = { start: '2021-01-01', end: '2021-02-01' };
+  const trained = {
+    ...metadata,
+    version: 'train-20210301-0123abcd',
+    training: {
+      ...metadata.training,
+      train_window: days,
+      validation_window: days,
+      source: 'file',
+      data_span: { first: '2021-01-01T00:00:00Z', last: '2021-03-01T00:00:00Z' },
+      transactions: 1000,
+      test_window: days,
+      label_delay_days: 7,
+      policy: { review_rate: 0.01, decline_precision: 0.9 },
+    },
+    metrics: {
+      validation: metrics,
+      test: {
+        ...metrics,
+        alert_rate: 0.01,
+        review_rate: 0.008,
+        decline_rate: 0.002,
+        transactions: 500,
+        frauds: 9,
+      },
+    },
+    reference: {
+      rows: 'validation window',
+      score: bins,
+      features: FEATURE_NAMES.map((name) => ({ name, ...bins })),
+    },
+  };
+
+  it('takes what train writes, which the edge’s parser takes too', () => {
+    expect(parseTrainedModelMetadata(trained).reference.features).toHaveLength(
+      FEATURE_NAMES.length,
+    );
+    expect(parseModelMetadata(trained).version).toBe(trained.version);
+  });
+
+  it('refuses the shipped model’s shorter metadata: no drift reference, no test window', () => {
+    expect(() => parseTrainedModelMetadata(metadata)).toThrow();
+  });
+
+  it('refuses a drift reference whose features are not the model’s, or whose shares are off', () => {
+    const features = trained.reference.features.slice(1);
+    expect(() =>
+      parseTrainedModelMetadata({ ...trained, reference: { ...trained.reference, features } }),
+    ).toThrow(/drift reference/);
+    const score = { edges: [0.5], proportions: [0.4, 0.5] };
+    expect(() =>
+      parseTrainedModelMetadata({ ...trained, reference: { ...trained.reference, score } }),
+    ).toThrow(/sum to 1/);
   });
 });

@@ -1,10 +1,54 @@
 import * as z from 'zod/mini';
 import { FEATURE_NAMES } from '../features/feature-names.js';
 import { storableText } from '../schema/storable-text.js';
+import { driftReferenceSchema } from './drift-reference.js';
 import { ensembleFromJson, type TreeEnsemble } from './tree-ensemble.js';
 
+/** An inclusive range of UTC days, 'YYYY-MM-DD'. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const window = z.object({ start: z.string(), end: z.string() });
+const dayWindow = z.object({
+  start: z.string().check(z.regex(DAY, 'a window starts on a YYYY-MM-DD day')),
+  end: z.string().check(z.regex(DAY, 'a window ends on a YYYY-MM-DD day')),
+});
 const metrics = z.object({ auc: z.number(), ap: z.number(), cp100: z.number() });
+const share = z.number().check(z.gte(0), z.lte(1));
+
+/**
+ * Where a model's training data came from: the handbook simulator (the shipped model), a user's
+ * labelled file (`train --in`) or the backplane's stored decisions and verdicts (`--from-db`).
+ */
+export const TRAINING_SOURCES = ['simulator', 'file', 'database'] as const;
+
+/** What `train` adds for a model trained on a user's history; optional for the shipped model. */
+const ownDataTraining = {
+  source: z.enum(TRAINING_SOURCES),
+  /** First and last transaction time of the data, RFC 3339 UTC. */
+  data_span: z.object({ first: z.string(), last: z.string() }),
+  transactions: z.number(),
+  test_window: dayWindow,
+  /** Days after a fraud its label is applied when the line has no label_time; also the gap. */
+  label_delay_days: z.number().check(z.gte(0)),
+  /**
+   * The policy the thresholds were chosen by on the validation window: `review_rate` of the
+   * transactions fall in the review band, declines are at least `decline_precision` fraud.
+   */
+  policy: z.object({ review_rate: share, decline_precision: share }),
+};
+
+/** Test-window metrics of a model trained on a user's history. */
+const testMetrics = z.object({
+  auc: z.number(),
+  ap: z.number(),
+  cp100: z.number(),
+  /** Share of test transactions at or above the review threshold (review + decline). */
+  alert_rate: share,
+  /** Share of test transactions in the review band (review ≤ score < decline). */
+  review_rate: share,
+  decline_rate: share,
+  transactions: z.number(),
+  frauds: z.number(),
+});
 
 /**
  * The metadata committed beside the ONNX model: everything the edge needs to turn a probability
@@ -26,16 +70,52 @@ export const modelMetadataSchema = z.object({
     params: z.record(z.string(), z.unknown()),
   }),
   metrics: z.object({ validation: metrics, test: metrics }),
+  /** The training reference for drift (PSI); models trained by `train --in` always have it. */
+  reference: z.optional(driftReferenceSchema),
 });
 
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+/**
+ * The metadata `npm run train -- --in FILE` (or `--from-db`) writes and the registry takes: the
+ * served model's fields, and the windows, policy, test metrics and drift reference made required.
+ * Every such document is also valid {@link modelMetadataSchema}.
+ */
+export const trainedModelMetadataSchema = z.extend(modelMetadataSchema, {
+  training: z.extend(modelMetadataSchema.shape.training, {
+    ...ownDataTraining,
+    train_window: dayWindow,
+    validation_window: dayWindow,
+  }),
+  metrics: z.object({ validation: metrics, test: testMetrics }),
+  reference: driftReferenceSchema,
+});
+
+export type TrainedModelMetadata = z.infer<typeof trainedModelMetadataSchema>;
 
 /**
  * Validate metadata and check it was trained on exactly this build's features, in this order: a
  * model trained on other features would score garbage silently, so this fails loudly instead.
  */
 export function parseModelMetadata(input: unknown): ModelMetadata {
-  const m = z.parse(modelMetadataSchema, input);
+  return checkFeaturesAndThresholds(z.parse(modelMetadataSchema, input));
+}
+
+/**
+ * Validate what `train` wrote for a user's data: {@link parseModelMetadata}'s checks, the fields
+ * the registry needs, and a drift reference for each of this build's features.
+ */
+export function parseTrainedModelMetadata(input: unknown): TrainedModelMetadata {
+  const m = checkFeaturesAndThresholds(z.parse(trainedModelMetadataSchema, input));
+  const names = m.reference.features.map((f) => f.name);
+  if (names.length !== m.feature_names.length || names.some((n, i) => n !== m.feature_names[i]))
+    throw new Error(
+      `model ${m.version}: the drift reference must list the model's features in order`,
+    );
+  return m;
+}
+
+function checkFeaturesAndThresholds<M extends ModelMetadata>(m: M): M {
   const same =
     m.feature_names.length === FEATURE_NAMES.length &&
     m.feature_names.every((n, i) => n === FEATURE_NAMES[i]);

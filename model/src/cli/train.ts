@@ -1,11 +1,13 @@
 /**
+ * npm run train -- --in FILE --out DIR | --from-db --out DIR — a model on the user's own labelled
+ * history (see train-own-data.ts and TRAIN_USAGE).
+ *
  * npm run train [-- --seeds 0,1,2] [--ceiling-seeds 3,4,5] — simulate → features through core → train → export ONNX →
  * evaluate → edge/model/ (the served model) and model/REPORT.md. The first seed's model is the one committed;
  * the others retrain on their own data to show how the numbers vary. The ceiling seeds are only
  * simulated: their test weeks' CP@100 ceilings show how often a week can reach the bar at all.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { FEATURE_NAMES, predictProbability } from '@vigil/core';
 import { handbookTestSet } from '../evaluate/handbook-protocol.js';
 import { exportOnnx } from '../onnx/export-onnx.js';
@@ -20,6 +22,9 @@ import {
 } from '../pipeline/train-pipeline.js';
 import { renderReport, seedRun, type CeilingRun, type SeedRun } from '../report/report.js';
 import { simulate, summarize } from '@vigil/sim';
+import { TrainingDataError } from '../own-data/training-data-error.js';
+import { parseTrainArgs, TRAIN_USAGE } from './train-args.js';
+import { trainOwnData } from './train-own-data.js';
 
 const REPORT = new URL('../../REPORT.md', import.meta.url).pathname;
 
@@ -32,17 +37,26 @@ function parseSeeds(s: string, flag: string, allowEmpty = false): number[] {
   return seeds;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seeds: { type: 'string', default: '0,1,2' },
-      'ceiling-seeds': { type: 'string', default: '3,4,5' },
-      out: { type: 'string', default: ARTIFACTS_DIR },
-      report: { type: 'string', default: REPORT },
-    },
-  });
-  const seeds = parseSeeds(values.seeds, '--seeds');
-  const ceilingSeeds = parseSeeds(values['ceiling-seeds'], '--ceiling-seeds', true);
+async function main(): Promise<number> {
+  const parsed = parseTrainArgs(process.argv.slice(2));
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${TRAIN_USAGE}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'invalid') {
+    process.stderr.write(`train: ${parsed.message}\n\n${TRAIN_USAGE}\n`);
+    return 2;
+  }
+  if (parsed.kind === 'own') {
+    await trainOwnData(parsed.args);
+    return 0;
+  }
+  const values = {
+    out: parsed.out ?? ARTIFACTS_DIR,
+    report: parsed.report ?? REPORT,
+  };
+  const seeds = parseSeeds(parsed.seeds, '--seeds');
+  const ceilingSeeds = parseSeeds(parsed.ceilingSeeds, '--ceiling-seeds', true);
   const started = performance.now();
   const log = (m: string) => process.stderr.write(m + '\n');
 
@@ -120,9 +134,16 @@ async function main(): Promise<void> {
     JSON.stringify({ version, test: onnxTest, thresholds: p.thresholds, seconds: totalSeconds }) +
       '\n',
   );
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`train: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`train: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Refused input (a bad line, too little data, no frauds) is the caller's: exit 2, like bad flags.
+    process.exitCode = e instanceof TrainingDataError ? 2 : 1;
+  },
+);

@@ -18,6 +18,11 @@ export interface ReplayInput {
   readonly terminal: Int32Array;
   readonly amount: Float64Array;
   readonly isFraud: Uint8Array;
+  /**
+   * When each row's label became known, epoch seconds (a user's `label_time`); NaN, or no column,
+   * → the transaction's time + `labelDelayDays`.
+   */
+  readonly labelTimeSec?: Float64Array;
 }
 
 export interface ReplayOptions {
@@ -26,9 +31,26 @@ export interface ReplayOptions {
 }
 
 /**
+ * The frauds in the order their labels become known (ties in row order), with those times. With
+ * only a delay this is row order; with label times it takes one sort of the frauds.
+ */
+function labelSchedule(ds: ReplayInput, delay: number): { rows: Int32Array; at: Float64Array } {
+  const frauds: number[] = [];
+  for (let i = 0; i < ds.length; i++) if (ds.isFraud[i] === 1) frauds.push(i);
+  const at = new Float64Array(ds.length);
+  for (const i of frauds) {
+    const known = ds.labelTimeSec?.[i];
+    at[i] = known === undefined || Number.isNaN(known) ? ds.timeSec[i]! + delay : known;
+  }
+  if (ds.labelTimeSec) frauds.sort((a, b) => at[a]! - at[b]! || a - b);
+  return { rows: Int32Array.from(frauds), at };
+}
+
+/**
  * Replay a stream in event-time order through core's engine exactly as the edge serves it: each
  * transaction is featurised from the states before it, then folded in; each fraud's label is
- * applied `labelDelayDays` after its transaction, before any later transaction is scored. Rows must
+ * applied when it became known (`labelTimeSec`, else `labelDelayDays` after its transaction),
+ * before any transaction at or after that time is scored, as a verdict reaches the edge. Rows must
  * be sorted by time (the simulator writes them so). Returns the feature matrix, row-major.
  */
 export function replayFeatures(ds: ReplayInput, opts: ReplayOptions = {}): Float32Array {
@@ -61,22 +83,23 @@ export function replayFeatures(ds: ReplayInput, opts: ReplayOptions = {}): Float
   }
 
   const X = new Float32Array(ds.length * N_FEATURES);
-  // Frauds waiting for their label, in time order (they are appended in time order).
-  const pending = new Int32Array(ds.length);
+  // Frauds in the order their labels become known; `head` is the next one not yet applied. A
+  // label is never applied before its own transaction has been folded in (label time ≥ its time).
+  const schedule = labelSchedule(ds, delay);
   let head = 0;
-  let tail = 0;
   const event = { timeSec: 0, amount: 0 };
   for (let i = 0; i < ds.length; i++) {
     const t = ds.timeSec[i]!;
-    while (head < tail && ds.timeSec[pending[head]!]! + delay <= t) {
-      const j = pending[head++]!;
+    while (head < schedule.rows.length && schedule.at[schedule.rows[head]!]! <= t) {
+      const j = schedule.rows[head]!;
+      if (j >= i) break;
+      head++;
       applyLabel(terminals[ds.terminal[j]!]!, ds.timeSec[j]!, 1);
       applyCustomerLabel(customers[ds.customer[j]!]!, ds.timeSec[j]!, 1);
     }
     event.timeSec = t;
     event.amount = ds.amount[i]!;
     stepInPlace(customers[ds.customer[i]!]!, terminals[ds.terminal[i]!]!, event, X, i * N_FEATURES);
-    if (ds.isFraud[i] === 1) pending[tail++] = i;
   }
   return X;
 }

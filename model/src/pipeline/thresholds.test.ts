@@ -26,3 +26,20 @@ describe('thresholds', () => {
     expect(t.review).toBeLessThanOrEqual(t.decline);
   });
 });
+
+describe('thresholds with a review budget', () => {
+  it('declines by precision and reviews the budget’s share of what is left', () => {
+    // 100 rows: the top 10 are fraud, then legit with a fraud every 4th row.
+    const scores = Array.from({ length: 100 }, (_, i) => 1 - i / 100);
+    const labels = scores.map((_, i) => (i < 10 || i % 4 === 0 ? 1 : 0));
+    const policy = { alertRate: 0.05, declinePrecision: 0.9 } as const;
+    const alerts = chooseThresholds(scores, labels, policy);
+    // An alert budget of 5 rows caps review at the decline threshold: declines use it up.
+    expect(alerts.review).toBe(alerts.decline);
+    const reviews = chooseThresholds(scores, labels, { ...policy, budget: 'reviews' });
+    expect(reviews.decline).toBe(alerts.decline);
+    const c = confusion(scores, labels, reviews);
+    expect(c.review.fraud + c.review.legit).toBe(5);
+    expect(c.decline.fraud / (c.decline.fraud + c.decline.legit)).toBeGreaterThanOrEqual(0.9);
+  });
+});

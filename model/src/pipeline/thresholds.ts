@@ -5,6 +5,12 @@ export interface ThresholdPolicy {
   readonly alertRate: number;
   /** Precision a decline must have: we only refuse a payment outright when we are this sure. */
   readonly declinePrecision: number;
+  /**
+   * What `alertRate` bounds: every alert, review and decline (the shipped model's policy, the
+   * default), or only the reviews, the transactions people look at (`train --review-rate`):
+   * declines are then set by precision alone and do not use up the reviewers' budget.
+   */
+  readonly budget?: 'alerts' | 'reviews';
 }
 
 /**
@@ -27,15 +33,21 @@ export function chooseThresholds(
   if (n === 0) throw new Error('chooseThresholds: no validation rows');
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const budget = Math.max(1, Math.floor(policy.alertRate * n));
-  let review = scores[order[budget - 1]!]!;
   let decline = 1;
+  let declined = 0;
   let tp = 0;
   for (let k = 0; k < n; k++) {
     tp += labels[order[k]!]!;
     // Only at the end of a run of equal scores is "score ≥ s" a threshold one can set.
     const atEdge = k === n - 1 || scores[order[k + 1]!]! < scores[order[k]!]!;
-    if (atEdge && tp / (k + 1) >= policy.declinePrecision) decline = scores[order[k]!]!;
+    if (atEdge && tp / (k + 1) >= policy.declinePrecision) {
+      decline = scores[order[k]!]!;
+      declined = k + 1;
+    }
   }
+  // With a review budget, the reviews are the `budget` transactions ranked after the declines.
+  const reviewed = policy.budget === 'reviews' ? Math.min(n, declined + budget) : budget;
+  let review = scores[order[reviewed - 1]!]!;
   if (review > decline) review = decline;
   return { review, decline };
 }

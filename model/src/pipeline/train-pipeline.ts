@@ -143,6 +143,65 @@ export function ceilings(
   };
 }
 
+export interface FitInput {
+  /** Feature matrix of the whole stream, row-major. */
+  readonly X: Float32Array;
+  readonly isFraud: Uint8Array;
+  readonly trainRows: ArrayLike<number>;
+  /** Early stopping's rows. */
+  readonly validRows: ArrayLike<number>;
+  readonly params: Partial<GbdtParams>;
+  /** See {@link PipelineOptions.legitSampleRate}. */
+  readonly legitSampleRate: number;
+  readonly seed: number;
+  readonly log: (msg: string) => void;
+}
+
+/**
+ * The trainer every model of Vigil goes through (the shipped one and a user's): every fraud of the
+ * training rows, a seeded sample of the legitimate ones weighted back up, gradient-boosted trees
+ * early-stopped on the validation rows.
+ */
+export function fitGbdt(f: FitInput): { gbdt: GbdtResult; keep: number[]; y: Uint8Array } {
+  const rng = stream(f.seed, 'legit-sample');
+  const keep: number[] = [];
+  const weights: number[] = [];
+  for (let k = 0; k < f.trainRows.length; k++) {
+    const r = f.trainRows[k]!;
+    if (f.isFraud[r] === 1) {
+      keep.push(r);
+      weights.push(1);
+    } else if (rng.uniform() < f.legitSampleRate) {
+      keep.push(r);
+      weights.push(1 / f.legitSampleRate);
+    }
+  }
+  const y = Uint8Array.from(keep, (r) => f.isFraud[r]!);
+  const yv = Uint8Array.from(f.validRows, (r) => f.isFraud[r]!);
+  const gbdt = trainGbdt(
+    {
+      X: gatherRows(f.X, N_FEATURES, keep),
+      y,
+      nFeatures: N_FEATURES,
+      weight: Float32Array.from(weights),
+      validation: { X: gatherRows(f.X, N_FEATURES, f.validRows), y: yv },
+    },
+    f.params,
+    {
+      onIteration: (h) => {
+        if (h.iter % 50 === 0)
+          f.log(
+            `  round ${h.iter}: train loss ${h.trainLoss.toFixed(5)}, validation AP ${h.valMetric.toFixed(4)}`,
+          );
+      },
+    },
+  );
+  return { gbdt, keep, y };
+}
+
+/** Default share of legitimate training rows kept (see {@link PipelineOptions.legitSampleRate}). */
+export const LEGIT_SAMPLE_RATE = 0.35;
+
 /**
  * simulate → features through core (labels fed back 7 days late) → train → thresholds → the
  * handbook's test-week evaluation. Deterministic for a seed.
@@ -155,7 +214,7 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
     handbookTrainStart: opts.handbookTrainStart ?? DEFAULT_WINDOWS.handbookTrainStart,
   };
   const params = { ...MODEL_PARAMS, seed: opts.seed, ...opts.params };
-  const rate = opts.legitSampleRate ?? 0.35;
+  const rate = opts.legitSampleRate ?? LEGIT_SAMPLE_RATE;
 
   let t0 = performance.now();
   const ds = simulate({ ...opts.simulate, seed: opts.seed });
@@ -169,43 +228,19 @@ export function runPipeline(opts: PipelineOptions): PipelineResult {
   const tFeat = performance.now() - t0;
   log(`features through core in ${(tFeat / 1000).toFixed(1)} s`);
 
-  // Training rows: every fraud, a seeded sample of the legitimate ones, weighted back up.
-  const rng = stream(opts.seed, 'legit-sample');
-  const trainAll = rowsIn(ds.timeSec, windows.train);
-  const keep: number[] = [];
-  const weights: number[] = [];
-  for (const r of trainAll) {
-    if (ds.isFraud[r] === 1) {
-      keep.push(r);
-      weights.push(1);
-    } else if (rng.uniform() < rate) {
-      keep.push(r);
-      weights.push(1 / rate);
-    }
-  }
   const validRows = rowsIn(ds.timeSec, windows.validation);
-  const y = Uint8Array.from(keep, (r) => ds.isFraud[r]!);
   const yv = Uint8Array.from(validRows, (r) => ds.isFraud[r]!);
-
   t0 = performance.now();
-  const gbdt = trainGbdt(
-    {
-      X: gatherRows(X, N_FEATURES, keep),
-      y,
-      nFeatures: N_FEATURES,
-      weight: Float32Array.from(weights),
-      validation: { X: gatherRows(X, N_FEATURES, validRows), y: yv },
-    },
+  const { gbdt, keep, y } = fitGbdt({
+    X,
+    isFraud: ds.isFraud,
+    trainRows: rowsIn(ds.timeSec, windows.train),
+    validRows,
     params,
-    {
-      onIteration: (h) => {
-        if (h.iter % 50 === 0)
-          log(
-            `  round ${h.iter}: train loss ${h.trainLoss.toFixed(5)}, validation AP ${h.valMetric.toFixed(4)}`,
-          );
-      },
-    },
-  );
+    legitSampleRate: rate,
+    seed: opts.seed,
+    log,
+  });
   const tTrain = performance.now() - t0;
   log(
     `trained ${gbdt.bestIteration + 1} trees on ${keep.length.toLocaleString('en-US')} rows in ${(tTrain / 1000).toFixed(1)} s`,
