@@ -33,6 +33,7 @@ export * from './config/env-reader.js';
 export * from './config/request-timeout.js';
 export * from './logging/throttle.js';
 export * from './rules/rules-contract.js';
+export * from './rules/backtest-contract.js';
 export * from './rules/velocity-names.js';
 export * from './rules/rules-sync.js';
 export { LIST_KIND_FIELD, ruleEnvironment, type RuleTransaction } from './rules/rule-env.js';
