@@ -92,6 +92,16 @@ interface Cursor {
   readonly id: string;
 }
 
+/**
+ * Epoch µs from date_part('epoch', …) (float8 seconds). Postgres computes it as the exact int64 of
+ * µs divided by 10⁶, rounded once; µs of years 1970–2255 are below 2⁵³ and the division's error
+ * is below half a µs, so rounding recovers the µs exactly — what the keyset cursor needs. (extract()
+ * returns numeric since PostgreSQL 14, exact but about a third slower per row, measured on PGlite.)
+ */
+function micros(seconds: unknown): number {
+  return Math.round((seconds as number) * 1_000_000);
+}
+
 /** An epoch-µs instant as RFC 3339 text with all six fraction digits (Postgres keeps µs). */
 function microsIso(us: number): string {
   const ms = Math.floor(us / 1_000);
@@ -144,9 +154,9 @@ export async function forEachStoredDecision(
   const shadow = options.shadow;
   const columns = [
     sql`transaction_id, amount, currency, score, decision, label, model_version, rules,
-        (extract(epoch FROM scored_at) * 1000000)::float8 AS scored_us`,
+        date_part('epoch', scored_at) AS scored_s`,
     ...fields.map((f) => sql`${sql(f)}`),
-    ...(wantsTime ? [sql`extract(epoch FROM ts)::float8 AS ts_s`] : []),
+    ...(wantsTime ? [sql`date_part('epoch', ts) AS ts_s`] : []),
     ...reads.features.map((f, i) => sql`(features ->> ${f})::float8 AS ${sql(`f${i}`)}`),
     ...(shadow
       ? [
@@ -157,16 +167,18 @@ export async function forEachStoredDecision(
   ];
   const select = columns.reduce((a, b) => sql`${a}, ${b}`);
   const features = new Float64Array(N_FEATURES).fill(Number.NaN);
+  // The cursor's time goes as text: a timestamptz parameter is written by postgres.js through a
+  // JS Date, which keeps ms, and rows µs apart would be read again (an endless loop).
   const page = (c: Cursor | null) => sql<RawRow[]>`
     SELECT ${select} FROM transactions
     WHERE scored_at >= ${w.from} AND scored_at < ${w.to}
-      ${c ? sql`AND (scored_at, transaction_id) > (${microsIso(c.us)}::timestamptz, ${c.id})` : sql``}
+      ${c ? sql`AND (scored_at, transaction_id) > (${microsIso(c.us)}::text::timestamptz, ${c.id})` : sql``}
     ORDER BY scored_at, transaction_id
     LIMIT ${options.pageSize}`;
   let rows: readonly RawRow[] = await page(null);
   while (rows.length > 0) {
     const last = rows[rows.length - 1]!;
-    const after: Cursor = { us: last.scored_us as number, id: last.transaction_id as string };
+    const after: Cursor = { us: micros(last.scored_s), id: last.transaction_id as string };
     let next: Promise<RawRow[]> | null = null;
     if (rows.length === options.pageSize) {
       options.betweenPages();
@@ -192,7 +204,7 @@ export async function forEachStoredDecision(
       !DECISIONS.has(decision) ||
       (label !== null && label !== 'fraud' && label !== 'legitimate') ||
       typeof r.model_version !== 'string' ||
-      typeof r.scored_us !== 'number'
+      typeof r.scored_s !== 'number'
     ) {
       throw new RowError('transaction', r);
     }
@@ -212,7 +224,7 @@ export async function forEachStoredDecision(
     return {
       tx: t as unknown as RuleTransaction,
       timeSec: wantsTime ? (r.ts_s as number) : 0,
-      scoredAtMs: r.scored_us / 1_000,
+      scoredAtMs: micros(r.scored_s) / 1_000,
       features,
       score: r.score,
       decision: decision as Decision,
