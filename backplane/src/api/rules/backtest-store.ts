@@ -20,6 +20,8 @@ import {
   type ModelScoreBounds,
   type RuleAction,
   type RuleTransaction,
+  type VelocityReplay,
+  VELOCITY_MAX_WINDOW_S,
 } from '@vigil/core';
 import type { Sql } from 'postgres';
 import { RowError } from '../rows.js';
@@ -76,6 +78,23 @@ export async function modelScoreBounds(
     addToBounds(b, r.decision, r.hi);
   }
   return out;
+}
+
+/**
+ * The span of event time (`ts`) a velocity replay reads: from the earliest event time of the
+ * window's decisions less the longest velocity window (30 days), so every counter starts full, to
+ * the latest. Null when the window has no decision.
+ */
+export async function velocitySpan(sql: Sql, w: Window): Promise<Window | null> {
+  const [r] = await sql<{ lo: Date | null; hi: Date | null }[]>`
+    SELECT min(ts) AS lo, max(ts) AS hi FROM transactions
+    WHERE scored_at >= ${w.from} AND scored_at < ${w.to}`;
+  if (!r || r.lo === null || r.hi === null) return null;
+  // A ms more at the end: the JS Date has ms, the stored time µs.
+  return {
+    from: new Date(r.lo.getTime() - VELOCITY_MAX_WINDOW_S * 1_000 - 1),
+    to: new Date(r.hi.getTime() + 1),
+  };
 }
 
 /** The ruleset versions in which rule `id` was in shadow mode. */
@@ -143,18 +162,28 @@ export async function forEachStoredDecision(
     readonly shadow: { readonly id: string; readonly versions: number[] } | null;
     /** Runs before each page after the first; throws to stop (a deadline, a client gone). */
     readonly betweenPages: () => void;
+    /**
+     * When the rules read velocity: the replay to fold every transaction into, and the span of
+     * event time to read (from the window's earliest event time less the longest velocity window).
+     * Rows then come in event-time order, and only those of the window reach `onRow`.
+     */
+    readonly velocity: { readonly replay: VelocityReplay; readonly span: Window } | null;
   },
   onRow: (row: BacktestRow) => void,
 ): Promise<void> {
   const reads = plan.reads;
+  const velocity = options.velocity;
   const tx = new Set<string>(reads.tx);
+  // The velocity programs key on the card, the device and the IP, and count countries.
+  if (velocity) for (const f of ['customer_id', 'device_id', 'ip', 'country']) tx.add(f);
   const fields = OPTIONAL_FIELDS.filter((f) => tx.has(f));
-  const wantsTime = tx.has('hour') || reads.velocity.length > 0;
+  const wantsTime = tx.has('hour') || velocity !== null;
   const featureIdx = reads.features.map((f) => FEATURE_NAMES.indexOf(f));
   const shadow = options.shadow;
   const columns = [
     sql`transaction_id, amount, currency, score, decision, label, model_version, rules,
         date_part('epoch', scored_at) AS scored_s`,
+    ...(velocity ? [sql`(scored_at >= ${w.from} AND scored_at < ${w.to}) AS in_window`] : []),
     ...fields.map((f) => sql`${sql(f)}`),
     ...(wantsTime ? [sql`date_part('epoch', ts) AS ts_s`] : []),
     ...reads.features.map((f, i) => sql`(features ->> ${f})::float8 AS ${sql(`f${i}`)}`),
@@ -169,16 +198,23 @@ export async function forEachStoredDecision(
   const features = new Float64Array(N_FEATURES).fill(Number.NaN);
   // The cursor's time goes as text: a timestamptz parameter is written by postgres.js through a
   // JS Date, which keeps ms, and rows µs apart would be read again (an endless loop).
+  // Paged on (scored_at, transaction_id) in the window, or on (ts, transaction_id) over the
+  // velocity span (migration 007's index).
+  const key = velocity ? sql`ts` : sql`scored_at`;
+  const keyName = velocity ? 'ts_s' : 'scored_s';
+  const range = velocity
+    ? sql`ts >= ${velocity.span.from} AND ts <= ${velocity.span.to}`
+    : sql`scored_at >= ${w.from} AND scored_at < ${w.to}`;
   const page = (c: Cursor | null) => sql<RawRow[]>`
     SELECT ${select} FROM transactions
-    WHERE scored_at >= ${w.from} AND scored_at < ${w.to}
-      ${c ? sql`AND (scored_at, transaction_id) > (${microsIso(c.us)}::text::timestamptz, ${c.id})` : sql``}
-    ORDER BY scored_at, transaction_id
+    WHERE ${range}
+      ${c ? sql`AND (${key}, transaction_id) > (${microsIso(c.us)}::text::timestamptz, ${c.id})` : sql``}
+    ORDER BY ${key}, transaction_id
     LIMIT ${options.pageSize}`;
   let rows: readonly RawRow[] = await page(null);
   while (rows.length > 0) {
     const last = rows[rows.length - 1]!;
-    const after: Cursor = { us: micros(last.scored_s), id: last.transaction_id as string };
+    const after: Cursor = { us: micros(last[keyName]), id: last.transaction_id as string };
     let next: Promise<RawRow[]> | null = null;
     if (rows.length === options.pageSize) {
       options.betweenPages();
@@ -188,7 +224,20 @@ export async function forEachStoredDecision(
       next = page(after);
       next.catch(() => undefined);
     }
-    for (const r of rows) onRow(toRow(r));
+    if (velocity === null) for (const r of rows) onRow(toRow(r));
+    else {
+      for (const r of rows) {
+        const row = toRow(r);
+        const counters = velocity.replay.next({
+          customerId: row.tx.customer_id,
+          timeSec: row.timeSec,
+          deviceId: row.tx.device_id,
+          ip: row.tx.ip,
+          country: row.tx.country,
+        });
+        if (r.in_window === true) onRow({ ...row, velocity: counters });
+      }
+    }
     if (next === null) return;
     rows = await next;
   }

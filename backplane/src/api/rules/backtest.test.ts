@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHarness, insertMany, startTestDb, type TestDb } from '../test-support.js';
-import { BAD_BACKTESTS, backtestCall, checkBacktestApi } from './backtest-api.suite.js';
+import {
+  BAD_BACKTESTS,
+  backtestCall,
+  checkBacktestApi,
+  checkVelocityBacktest,
+} from './backtest-api.suite.js';
 
 let db: TestDb;
 const NOW = new Date('2031-01-20T00:00:00.000Z');
@@ -24,6 +29,10 @@ const harness = () =>
 describe('POST /api/rules/backtest on PGlite', () => {
   it('counts every decision as an independent computation does', async () => {
     await checkBacktestApi(harness().root, db.sql, 'pgl');
+  });
+
+  it('recomputes velocity from the stored transactions in event-time order', async () => {
+    await checkVelocityBacktest(harness().root, db.sql, 'pgl');
   });
 
   it.each(BAD_BACKTESTS)(
