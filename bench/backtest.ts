@@ -8,6 +8,7 @@
  * (RSS and JS heap, sampled every 10 ms; with PGlite the database lives in the same process, so
  * its RSS includes PGlite's).
  */
+import { loadavg } from 'node:os';
 import { FEATURE_NAMES } from '@vigil/core';
 import postgres, { type Sql } from 'postgres';
 import { migrate } from '../backplane/src/adapters/postgres/migrate.js';
@@ -75,6 +76,10 @@ interface Measured {
   readonly rssPeakMiB: number;
   readonly heapPeakMiB: number;
   readonly rssBeforeMiB: number;
+  /** CPU seconds of this process (user + system) during the backtest. */
+  readonly cpuS: number;
+  /** The machine's 1-minute load average when it ended (2 cores: above 2 means waiting). */
+  readonly load: number;
 }
 
 const MiB = 1_048_576;
@@ -96,6 +101,7 @@ async function measure(
     rss = Math.max(rss, m.rss);
     heap = Math.max(heap, m.heapUsed);
   }, 10);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await h.root.request('/api/rules/backtest', {
     method: 'POST',
@@ -103,6 +109,7 @@ async function measure(
     body: JSON.stringify({ expression: rule.expression, action: rule.action, from: FROM, to: TO }),
   });
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   const body = (await res.json()) as { evaluated: number; matched: number; elapsed_ms: number };
   await h.api.close();
@@ -119,6 +126,8 @@ async function measure(
     rssPeakMiB: rss / MiB,
     heapPeakMiB: heap / MiB,
     rssBeforeMiB: before.rss / MiB,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    load: loadavg()[0]!,
   };
 }
 
@@ -169,10 +178,12 @@ function render(results: readonly Measured[]): string {
     '## Rule backtest (`POST /api/rules/backtest`)',
     '',
     'The route as the dashboard calls it (validation, the ruleset in force with the candidate, ' +
-      'keyset pages of 5,000 rows over a connection of its own, the answer), over decisions ' +
+      'keyset pages of 10,000 rows over a connection of its own, the answer), over decisions ' +
       'written as the consumer writes them (every model feature in the features json). Target: ' +
       '1,000,000 decisions in ≤ 10 s. Memory: the process’s peak while the backtest ran (before → ' +
-      'peak); with PGlite the database lives in the same process, so its RSS is PGlite’s too.',
+      'peak); with PGlite the database lives in the same process, so its RSS is PGlite’s too. ' +
+      'CPU is this process’s (with PostgreSQL the server’s own is beside it); the load average ' +
+      'says how busy the 2-core machine was (above 2, processes waited for a core).',
     '',
     table(
       [
@@ -192,6 +203,8 @@ function render(results: readonly Measured[]): string {
         fmtInt(r.matched),
         `${fmt(r.elapsedMs / 1000, 2)} s`,
         fmtInt(Math.round(r.rows / (r.elapsedMs / 1000))),
+        `${fmt(r.cpuS, 1)} s`,
+        fmt(r.load, 1),
         `${fmtInt(Math.round(r.rssBeforeMiB))} → ${fmtInt(Math.round(r.rssPeakMiB))} MiB`,
         `${fmtInt(Math.round(r.heapPeakMiB))} MiB`,
       ]),

@@ -32,7 +32,7 @@ import { currentRuleset, listRefs } from './rules-store.js';
 
 const DAY_MS = 86_400_000;
 /** Rows a page: large enough that a page's round trip is small beside counting it. */
-export const BACKTEST_PAGE_ROWS = 5_000;
+export const BACKTEST_PAGE_ROWS = 10_000;
 /** What a second backtest of the same analyst is told to wait (the dashboard debounces). */
 const RETRY_AFTER_S = 2;
 /** Postgres's SQLSTATE for a statement cancelled by statement_timeout. */
@@ -140,7 +140,7 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
       // Velocity is recomputed only when a rule reads it: else none of that work is done.
       readsVelocity ? velocitySpan(sql, window) : null,
     ]);
-    const run = new BacktestRun(plan, loaded, bounds);
+    const run = new BacktestRun(plan, loaded, bounds ?? new Map());
     await forEachStoredDecision(
       sql,
       plan,
@@ -148,6 +148,7 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
       {
         pageSize: deps.pageRows ?? BACKTEST_PAGE_ROWS,
         shadow: versions === null ? null : { id: plan.shadowRuleId!, versions },
+        ruled: bounds !== null,
         velocity: span === null ? null : { replay: new VelocityReplay(plan.reads.velocity), span },
         betweenPages: () => {
           if (signal.aborted) throw new Error('the client went away', { cause: signal.reason });

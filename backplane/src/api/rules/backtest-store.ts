@@ -53,19 +53,20 @@ export async function loadLists(
 /**
  * Per model version, the scores of its decisions in the window that no active rule changed — read
  * only when some decision of the window had one (then the model's own decision must be derived);
- * else an empty map, at the cost of one probe of the rule-hits index. (The consumer stores `rules`
+ * else null (no decision needs it, nor its `rules` and `model_version` read), at the cost of one
+ * probe of the rule-hits index. (The consumer stores `rules`
  * as null when no active rule matched, never as [].)
  */
 export async function modelScoreBounds(
   sql: Sql,
   w: Window,
-): Promise<Map<string, ModelScoreBounds>> {
+): Promise<Map<string, ModelScoreBounds> | null> {
   const out = new Map<string, ModelScoreBounds>();
   const ruled = await sql`
     SELECT 1 FROM transactions
     WHERE scored_at >= ${w.from} AND scored_at < ${w.to} AND rules IS NOT NULL
     LIMIT 1`;
-  if (ruled.length === 0) return out;
+  if (ruled.length === 0) return null;
   const rows = await sql<{ model_version: string; decision: Decision; lo: number; hi: number }[]>`
     SELECT model_version, decision, min(score) AS lo, max(score) AS hi FROM transactions
     WHERE scored_at >= ${w.from} AND scored_at < ${w.to}
@@ -160,6 +161,8 @@ export async function forEachStoredDecision(
   options: {
     readonly pageSize: number;
     readonly shadow: { readonly id: string; readonly versions: number[] } | null;
+    /** Whether some decision of the window had an active rule match (then `rules` is read). */
+    readonly ruled: boolean;
     /** Runs before each page after the first; throws to stop (a deadline, a client gone). */
     readonly betweenPages: () => void;
     /**
@@ -181,8 +184,9 @@ export async function forEachStoredDecision(
   const featureIdx = reads.features.map((f) => FEATURE_NAMES.indexOf(f));
   const shadow = options.shadow;
   const columns = [
-    sql`transaction_id, amount, currency, score, decision, label, model_version, rules,
+    sql`transaction_id, amount, currency, score, decision, label,
         date_part('epoch', scored_at) AS scored_s`,
+    ...(options.ruled ? [sql`model_version, rules`] : []),
     ...(velocity ? [sql`(scored_at >= ${w.from} AND scored_at < ${w.to}) AS in_window`] : []),
     ...fields.map((f) => sql`${sql(f)}`),
     ...(wantsTime ? [sql`date_part('epoch', ts) AS ts_s`] : []),
@@ -252,7 +256,7 @@ export async function forEachStoredDecision(
       typeof decision !== 'string' ||
       !DECISIONS.has(decision) ||
       (label !== null && label !== 'fraud' && label !== 'legitimate') ||
-      typeof r.model_version !== 'string' ||
+      (options.ruled && typeof r.model_version !== 'string') ||
       typeof r.scored_s !== 'number'
     ) {
       throw new RowError('transaction', r);
@@ -277,8 +281,8 @@ export async function forEachStoredDecision(
       features,
       score: r.score,
       decision: decision as Decision,
-      hits: hitsOf(r.rules),
-      modelVersion: r.model_version,
+      hits: options.ruled ? hitsOf(r.rules) : null,
+      modelVersion: options.ruled ? (r.model_version as string) : '',
       label: label,
       ...(shadow
         ? { shadowLive: { evaluated: r.sh_eval === true, matched: r.sh_match === true } }
