@@ -261,14 +261,19 @@ export async function forEachStoredDecision(
     ) {
       throw new RowError('transaction', r);
     }
+    // One shape for every row (the rules' getters stay monomorphic); an absent optional field is
+    // undefined, so `has(tx.country)` is false, as at the edge.
     const t: Record<string, unknown> = {
       transaction_id: r.transaction_id,
       customer_id: '',
       terminal_id: '',
       amount: r.amount,
+      currency: typeof r.currency === 'string' ? r.currency : undefined,
+      channel: undefined,
+      country: undefined,
+      device_id: undefined,
+      ip: undefined,
     };
-    if (typeof r.currency === 'string') t.currency = r.currency;
-    // An absent optional field is undefined for the rules (`has(tx.country)` is false).
     for (const f of fields) if (r[f] !== null) t[f] = r[f];
     for (let k = 0; k < featureIdx.length; k++) {
       const v = r[`f${k}`];
