@@ -151,7 +151,12 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
         ruled: bounds !== null,
         velocity: span === null ? null : { replay: new VelocityReplay(plan.reads.velocity), span },
         betweenPages: () => {
-          if (signal.aborted) throw new Error('the client went away', { cause: signal.reason });
+          // A client gone (the dashboard sends a newer backtest as the analyst types): stop reading.
+          if (signal.aborted) {
+            throw new ProblemError('unavailable', 'the backtest stopped: the client went away', {
+              cause: signal.reason,
+            });
+          }
           if (performance.now() - t0 > deps.timeoutMs) throw new BacktestTimeout();
         },
       },
