@@ -183,7 +183,8 @@ function render(results: readonly Measured[]): string {
       '1,000,000 decisions in ≤ 10 s. Memory: the process’s peak while the backtest ran (before → ' +
       'peak); with PGlite the database lives in the same process, so its RSS is PGlite’s too. ' +
       'CPU is this process’s (with PostgreSQL the server’s own is beside it); the load average ' +
-      'says how busy the 2-core machine was (above 2, processes waited for a core).',
+      'says how busy the 2-core machine was (above 2, processes waited for a core): the wall ' +
+      'times of a loaded run are the machine’s, the CPU seconds the backtest’s own.',
     '',
     table(
       [
@@ -193,6 +194,8 @@ function render(results: readonly Measured[]): string {
         'matched',
         'elapsed',
         'rows/s',
+        'CPU (this process)',
+        'load (1 min)',
         'RSS before → peak',
         'heap peak',
       ],
