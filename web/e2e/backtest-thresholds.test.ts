@@ -8,7 +8,7 @@
  * POST /api/thresholds/preview says it should, and Apply sets what GET /api/thresholds shows. The
  * steps share one page and run in order.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -20,8 +20,8 @@ import type {
   TransactionDetail,
 } from '@vigil/core';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
-import { launchChromium, watchPage, type PageProblems } from './chromium.js';
-import { poll, systemApi, type ApiCall } from './helpers.js';
+import { launchChromium, type PageProblems } from './chromium.js';
+import { poll, signedInPage, systemApi, tearDown, type ApiCall } from './helpers.js';
 
 /** Payments scored for the test: amounts 100, 200, … so a rule on the amount matches a known few. */
 const PAYMENTS = 12;
@@ -93,19 +93,10 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
       15_000,
     );
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    problems = watchPage(page);
-    await page.goto(system.signInUrl);
-    await page.getByTestId('session-subject').waitFor();
+    ({ page, problems } = await signedInPage(browser, system.signInUrl));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await system?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, system, dir));
 
   it('backtests a rule as it is typed: the counts and the chart are the API’s', async () => {
     await page.getByTestId('nav-rules').click();
