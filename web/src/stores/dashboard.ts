@@ -111,6 +111,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       rules.reset();
       lists.reset();
       listActions.reset();
+      thresholds.reset();
     },
   };
 }

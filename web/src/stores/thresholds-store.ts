@@ -56,6 +56,8 @@ export interface ThresholdsStore {
   load(): Promise<void>;
   /** Stores the draft for the model version; resolves to whether it was stored. */
   apply(): Promise<boolean>;
+  /** Forgets everything (sign-out). */
+  reset(): void;
   dispose(): void;
 }
 
@@ -174,6 +176,15 @@ export function createThresholdsStore(opts: ThresholdsStoreOptions): ThresholdsS
       }
       await load();
       return true;
+    },
+    reset() {
+      req.set(null);
+      setList(null);
+      setModelVersion(null);
+      setInForce(null);
+      setApplied(null);
+      setApplyError(null);
+      setLoadError(null);
     },
     dispose: () => req.dispose(),
   };

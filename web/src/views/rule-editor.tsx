@@ -97,15 +97,16 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
   const [askingActive, setAskingActive] = createSignal(false);
 
   // The backtest follows what the rule would do: its expression and action (debounced there).
+  // Memos, so typing the name or the description does not restart it.
+  const expression = createMemo(() => e.draft().expression);
+  const action = createMemo(() => e.draft().action);
   createEffect(
-    on(
-      () => [e.draft().expression, e.draft().action] as const,
-      ([expression, action]) =>
-        props.backtest?.setRule({
-          expression,
-          action,
-          ...(e.isNew ? {} : { ruleId: e.draft().id }),
-        }),
+    on([expression, action], ([expr, act]) =>
+      props.backtest?.setRule({
+        expression: expr,
+        action: act,
+        ...(e.isNew ? {} : { ruleId: e.draft().id }),
+      }),
     ),
   );
 
