@@ -13,7 +13,9 @@ import { EdgeClient } from './edge-client.js';
 import { apiErrorHandler } from './error-handler.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
+import { backtestRoutes } from './rules/backtest-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
+import { DEFAULT_BACKTEST_TIMEOUT_MS } from '../config/load-config.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -116,6 +118,15 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }),
   );
   app.route('/', statsRoutes(deps));
+  app.route(
+    '/',
+    backtestRoutes({
+      sql: deps.backtest?.sql ?? deps.sql,
+      now,
+      timeoutMs: deps.backtest?.timeoutMs ?? DEFAULT_BACKTEST_TIMEOUT_MS,
+      ...(deps.backtest?.pageRows ? { pageRows: deps.backtest.pageRows } : {}),
+    }),
+  );
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));

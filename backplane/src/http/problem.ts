@@ -35,6 +35,7 @@ export const PROBLEMS = pickProblems([
   'already-exists',
   'payload-too-large',
   'unsupported-media-type',
+  'too-many-requests',
   'internal',
   'bad-gateway',
   'unavailable',
