@@ -59,6 +59,21 @@ describe('the backtest and thresholds routes', () => {
     });
   });
 
+  it('hands a 429’s Retry-After on, in ms', async () => {
+    const f = fakeFetch(
+      () =>
+        new Response(JSON.stringify({ title: 'Too Many Requests', status: 429 }), {
+          status: 429,
+          headers: { 'content-type': 'application/problem+json', 'retry-after': '2' },
+        }),
+    );
+    const body = { expression: 'tx.amount > 1.0', action: 'review' as const };
+    await expect(createApiClient({ fetch: f.fetch }).backtestRule(body)).rejects.toMatchObject({
+      status: 429,
+      retryAfterMs: 2000,
+    });
+  });
+
   it('previews, reads and sets thresholds on their routes', async () => {
     const outcome = {
       thresholds: { review: 0.5, decline: 0.9 },

@@ -31,7 +31,7 @@ import {
   isThresholdsPreview,
   isThresholdsSetting,
 } from './analysis-guards.js';
-import { ApiError, parseProblem, problemMessage } from './api-error.js';
+import { ApiError, parseProblem, problemMessage, retryAfterMs } from './api-error.js';
 import {
   isCase,
   isInjectSummary,
@@ -202,6 +202,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         res.status,
         problem,
         problemMessage(res.status, res.statusText, problem),
+        undefined,
+        retryAfterMs(res.headers.get('retry-after')),
       );
     }
     const guard = opts.guard ?? (isAnything as Guard<T>);

@@ -84,6 +84,18 @@ describe('a request that follows its input', () => {
     expect(req.answer()).toBe('ok');
   });
 
+  it('waits as long as the server’s Retry-After says when it gives one', async () => {
+    const { clock, req, calls } = setup();
+    req.set('a');
+    clock.advance(400);
+    calls[0]!.reject(new ApiError('http', 429, null, 'Too Many Requests', undefined, 2000));
+    await tick();
+    clock.advance(1999);
+    expect(calls).toHaveLength(1);
+    clock.advance(1);
+    expect(calls).toHaveLength(2);
+  });
+
   it('a change while busy drops the retry and sends the new input instead', async () => {
     const { clock, req, calls } = setup();
     req.set('a');

@@ -2,8 +2,8 @@
  * A request that follows its input as it changes (the backtest as a rule is typed, the thresholds
  * preview as a slider moves): sent once the input has been still for `debounceMs`, the one in
  * flight cancelled by the next change (so a late answer never replaces a newer one), and a 429 —
- * the backplane runs one such request at a time per analyst — retried after `retryMs` while
- * saying so, never shown as a failure.
+ * the backplane runs one such request at a time per analyst — retried after its Retry-After (else
+ * `retryMs`) while saying so, never shown as a failure.
  */
 import { createSignal, type Accessor } from 'solid-js';
 import { ApiError, errorMessage } from '../api/api-error.js';
@@ -11,7 +11,7 @@ import { ApiError, errorMessage } from '../api/api-error.js';
 export interface LatestRequestOptions<I, A> {
   readonly send: (input: I, signal: AbortSignal) => Promise<A>;
   readonly debounceMs: number;
-  /** Wait before sending again after a 429. */
+  /** Wait before sending again after a 429 that gives no Retry-After. */
   readonly retryMs: number;
   /** Whether the input is worth sending, asked when the debounce ends; not: back to idle. */
   readonly ready?: (input: I) => boolean;
@@ -79,7 +79,7 @@ export function createLatestRequest<I, A>(opts: LatestRequestOptions<I, A>): Lat
         timer = setT(() => {
           timer = null;
           if (controller === mine) void run(input);
-        }, opts.retryMs);
+        }, err.retryAfterMs ?? opts.retryMs);
         return;
       }
       setError(err instanceof ApiError ? err : null);
