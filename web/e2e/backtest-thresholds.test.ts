@@ -245,21 +245,29 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
     expect(await count('thresholds-caught-proposed')).toBe(expected.body.proposed.frauds_caught);
     expect(expected.body.proposed.approve.count).toBe(0);
 
-    // A middling review threshold: apply it, asked first.
-    await review.fill('0.35');
+    // Half the decline threshold (below it, as core's schema requires): apply it, asked first.
+    const middling = Math.round(decline * 500) / 1000;
+    await review.fill(String(middling));
     await review.dispatchEvent('change');
     await page.getByTestId('thresholds-apply').click();
-    expect(await page.getByTestId('thresholds-apply-warning').textContent()).toContain('0.350');
+    expect(await page.getByTestId('thresholds-apply-warning').textContent()).toContain(
+      middling.toFixed(3),
+    );
     await page.getByTestId('thresholds-apply-confirm').click();
     await page.getByTestId('thresholds-applied').waitFor();
     const after = await api<ThresholdsList>('/api/thresholds');
     expect(after.body.items.find((i) => i.model_version === served.model_version)).toMatchObject({
-      review: 0.35,
+      review: middling,
       decline,
     });
     await expect
       .poll(() => page.getByTestId('thresholds-in-force').textContent())
-      .toContain('review ≥ 0.350');
+      .toContain(`review ≥ ${middling.toFixed(3)}`);
+    // A review above the decline threshold is refused in place, and nothing can be applied.
+    await review.fill('0.99');
+    await review.dispatchEvent('change');
+    expect(await page.getByTestId('thresholds-decline-error').textContent()).toContain('≥ review');
+    expect(await page.getByTestId('thresholds-apply').isDisabled()).toBe(true);
   });
 
   it('reported no problem in the page', () => {
