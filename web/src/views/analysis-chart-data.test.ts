@@ -8,6 +8,7 @@ import {
 } from './analysis-chart-data.js';
 
 const answer = {
+  window: { from: '2026-11-30T12:00:00Z', to: '2026-12-03T00:00:00Z' },
   matched: 5,
   matched_fraud: 2,
   per_day: [
@@ -17,11 +18,11 @@ const answer = {
 } as Partial<BacktestAnswer> as BacktestAnswer;
 
 describe('the backtest and thresholds charts', () => {
-  it('puts each day at its UTC midnight with its matches and confirmed frauds', () => {
+  it('puts each day of the window at its UTC midnight, days without decisions at 0', () => {
     expect(perDayColumns(answer)).toEqual([
-      [Date.UTC(2026, 11, 1) / 1000, Date.UTC(2026, 11, 2) / 1000],
-      [1, 4],
-      [0, 2],
+      [Date.UTC(2026, 10, 30) / 1000, Date.UTC(2026, 11, 1) / 1000, Date.UTC(2026, 11, 2) / 1000],
+      [0, 1, 4],
+      [0, 0, 2],
     ]);
     expect(perDayColumns(null)).toEqual([[], [], []]);
     expect(perDaySummary(answer)).toBe(

@@ -6,14 +6,33 @@ import type { BacktestAnswer, ThresholdsPreview } from '@vigil/core';
 import { formatCountOf } from '../format/format.js';
 import type { Columns } from './chart-data.js';
 
-/** Per UTC day: x = the day's start (s), matches, confirmed frauds among them. */
+const DAY_S = 86_400;
+
+/**
+ * Per UTC day of the answer's window, oldest first: x = the day's start (s), matches, confirmed
+ * frauds among them; days without decisions are 0 (the answer lists only days that have some), so
+ * the axis spans the window chosen, not just the busy days.
+ */
 export function perDayColumns(a: BacktestAnswer | null): Columns {
-  const days = a?.per_day ?? [];
-  return [
-    days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000),
-    days.map((d) => d.matched),
-    days.map((d) => d.matched_fraud),
-  ];
+  if (!a) return [[], [], []];
+  const byDay = new Map(a.per_day.map((d) => [Date.parse(`${d.day}T00:00:00Z`) / 1000, d]));
+  const dayOf = (iso: string) => Math.floor(Date.parse(iso) / 1000 / DAY_S) * DAY_S;
+  const first = Math.min(dayOf(a.window.from), ...byDay.keys());
+  // `to` is exclusive: a window ending at midnight does not reach into that day.
+  const last = Math.max(
+    dayOf(new Date(Date.parse(a.window.to) - 1).toISOString()),
+    ...byDay.keys(),
+  );
+  const x: number[] = [];
+  const matched: number[] = [];
+  const fraud: number[] = [];
+  for (let t = first; t <= last; t += DAY_S) {
+    const d = byDay.get(t);
+    x.push(t);
+    matched.push(d?.matched ?? 0);
+    fraud.push(d?.matched_fraud ?? 0);
+  }
+  return [x, matched, fraud];
 }
 
 /** A sentence for the per-day chart, for screen readers. */

@@ -186,7 +186,8 @@ export function RuleBacktest(props: RuleBacktestProps): JSX.Element {
                   height,
                   legend: { show: true, live: false },
                   scales: {
-                    x: { time: true },
+                    // Half a day either side, so the first and last days' bars are whole.
+                    x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] },
                     y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
                   },
                   axes: axes(true, 'per day'),
