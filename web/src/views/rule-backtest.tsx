@@ -221,7 +221,7 @@ export function RuleBacktest(props: RuleBacktestProps): JSX.Element {
                       <th scope="col" class="num">
                         Amount
                       </th>
-                      <th scope="col">Scored (UTC)</th>
+                      <th scope="col">Scored</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -256,9 +256,9 @@ export function RuleBacktest(props: RuleBacktestProps): JSX.Element {
                 </table>
               </Show>
               <p class="muted backtest-note" data-testid="backtest-lists-note">
-                Lists as they are now ({formatDateTime(a().lists_as_of)} UTC), labels as known now
+                Lists as they are now ({formatDateTime(a().lists_as_of)}), labels as known now
                 <Show when={a().velocity_from}>
-                  {(v) => <>, velocity recomputed from {formatDateTime(v())} UTC</>}
+                  {(v) => <>, velocity recomputed from {formatDateTime(v())}</>}
                 </Show>
                 <Show when={a().rule_errors > 0}>
                   ; the rule failed at run time on {formatCount(a().rule_errors)} (counted as not

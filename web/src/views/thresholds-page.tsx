@@ -43,6 +43,8 @@ function ThresholdInput(props: {
   label: string;
 }): JSX.Element {
   const id = `thresholds-${props.field}`;
+  // A model's own thresholds have many digits (0.26813834…): shown to three, kept exact until moved.
+  const shown = (): string => String(Math.round(props.store.draft()[props.field] * 1000) / 1000);
   const take = (raw: string): void => {
     const v = Number(raw);
     if (raw.trim() !== '' && Number.isFinite(v)) props.store.set(props.field, v);
@@ -58,7 +60,7 @@ function ThresholdInput(props: {
           max="1"
           step="0.01"
           data-testid={id}
-          value={props.store.draft()[props.field]}
+          value={shown()}
           onInput={(e) => take(e.currentTarget.value)}
         />
         <input
@@ -69,7 +71,7 @@ function ThresholdInput(props: {
           step="0.01"
           aria-label={`${props.label} (number)`}
           data-testid={`${id}-number`}
-          value={props.store.draft()[props.field]}
+          value={shown()}
           onChange={(e) => take(e.currentTarget.value)}
         />
       </div>
@@ -352,7 +354,7 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
                   <p class="muted" data-testid="thresholds-evaluated" data-value={p().evaluated}>
                     {formatCount(p().evaluated)} decisions of{' '}
                     <span class="mono">{p().model_version ?? 'no model'}</span> from{' '}
-                    {formatDateTime(p().window.from)} to {formatDateTime(p().window.to)} UTC (took{' '}
+                    {formatDateTime(p().window.from)} to {formatDateTime(p().window.to)} (took{' '}
                     {formatMs(p().elapsed_ms)}).
                   </p>
                   <Comparison current={p().current} proposed={p().proposed} />
@@ -411,7 +413,7 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
                 <p class="notice" role="status" data-testid="thresholds-applied">
                   Applied to <span class="mono">{a().model_version}</span>: review ≥{' '}
                   {formatScore(a().review)}, decline ≥ {formatScore(a().decline)}, by{' '}
-                  {a().updated_by} at {formatDateTime(a().updated_at)} UTC.
+                  {a().updated_by} at {formatDateTime(a().updated_at)}.
                 </p>
               )}
             </Show>
