@@ -8,7 +8,13 @@
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/adapters/postgres/migrate.js';
-import { checkBacktestApi, backtestCall, FROM, TO } from '../src/api/rules/backtest-api.suite.js';
+import {
+  backtestCall,
+  checkBacktestApi,
+  checkVelocityBacktest,
+  FROM,
+  TO,
+} from '../src/api/rules/backtest-api.suite.js';
 import { apiHarness, bearer } from '../src/api/test-support.js';
 import { createDatabase } from './support/services.js';
 
@@ -61,6 +67,7 @@ describe('POST /api/rules/backtest on PostgreSQL 15', () => {
       },
     });
     await checkBacktestApi(h.root, sql, 'pg');
+    await checkVelocityBacktest(h.root, sql, 'pg');
   });
 
   it('runs one backtest per analyst: a second meanwhile is a 429 with Retry-After', async () => {

@@ -39,6 +39,7 @@ export * from './rules/backtest-contract.js';
 export * from './rules/backtest.js';
 export * from './rules/model-decision.js';
 export * from './rules/rule-reads.js';
+export * from './rules/velocity-replay.js';
 export * from './rules/velocity-names.js';
 export * from './rules/rules-sync.js';
 export { LIST_KIND_FIELD, ruleEnvironment, type RuleTransaction } from './rules/rule-env.js';

@@ -419,3 +419,92 @@ export const BAD_BACKTESTS: readonly [string, unknown, string, RegExp?][] = [
   ['not an object', [1, 2], ''],
   ['NUL in expression', { expression: 'true\u0000', action: 'block' }, '/expression'],
 ];
+
+/**
+ * A rule reading velocity: the counters are recomputed from the stored transactions in event-time
+ * order, from 30 days before the window — checked against a plain count of distinct cards per
+ * device within the 24 h before each transaction (itself included), over rows of a window of its
+ * own (February 2031) that start before it.
+ */
+export async function checkVelocityBacktest(root: Hono, sql: Sql, run: string): Promise<void> {
+  const next = random(7);
+  const from = new Date('2031-02-10T00:00:00.000Z');
+  const to = new Date('2031-02-12T00:00:00.000Z');
+  const rows = Array.from({ length: 90 }, (_, i) => {
+    // Three days from a day before the window: the first day's transactions count, unjudged.
+    const ts = new Date(from.getTime() - DAY + Math.floor(next() * 3 * DAY));
+    return {
+      id: `vel_${run}_${String(i).padStart(3, '0')}`,
+      ts,
+      customer: `vc_${Math.floor(next() * 8)}`,
+      device: next() < 0.15 ? null : `dev_${Math.floor(next() * 12)}`,
+      label: next() < 0.3 ? ('fraud' as const) : null,
+    };
+  });
+  await sql`
+    INSERT INTO transactions ${sql(
+      rows.map((r) => ({
+        transaction_id: r.id,
+        event_id: `dec:${r.id}`,
+        ts: r.ts,
+        customer_id: r.customer,
+        terminal_id: 't_v',
+        amount: 10,
+        currency: 'EUR',
+        device_id: r.device,
+        score: 0.1,
+        decision: 'approve',
+        reasons: sql.json([]),
+        features: sql.json({}),
+        model_version: 'gbdt-suite',
+        degraded: false,
+        // Scored a second after the event: the window is on scored_at.
+        scored_at: new Date(r.ts.getTime() + 1_000),
+        runtime: 'node',
+        latency_ms: 1,
+        label: r.label,
+      })),
+    )}`;
+  // Plainly: distinct cards on the device among the transactions up to this one (event time,
+  // then id) within the 24 h before it.
+  const order = (a: (typeof rows)[number], b: (typeof rows)[number]) =>
+    a.ts.getTime() - b.ts.getTime() || (a.id < b.id ? -1 : 1);
+  const cards = (r: (typeof rows)[number]) =>
+    r.device === null
+      ? 0
+      : new Set(
+          rows
+            .filter(
+              (o) =>
+                o.device === r.device &&
+                (o === r || order(o, r) < 0) &&
+                o.ts.getTime() > r.ts.getTime() - DAY,
+            )
+            .map((o) => o.customer),
+        ).size;
+  const inWindow = rows.filter((r) => {
+    const scored = r.ts.getTime() + 1_000;
+    return scored >= from.getTime() && scored < to.getTime();
+  });
+  const matched = inWindow.filter((r) => cards(r) >= 3);
+  expect(matched.length).toBeGreaterThan(0);
+  expect(matched.length).toBeLessThan(inWindow.length);
+
+  const a = await backtestCall(root, {
+    expression: 'velocity.device_customers_24h >= 3.0',
+    action: 'review',
+    from: from.toISOString(),
+    to: to.toISOString(),
+  });
+  expect(a.status).toBe(200);
+  expect(a.body).toMatchObject({
+    evaluated: inWindow.length,
+    matched: matched.length,
+    matched_fraud: matched.filter((r) => r.label === 'fraud').length,
+    matched_unlabelled: matched.filter((r) => r.label === null).length,
+  });
+  const earliest = Math.min(...inWindow.map((r) => r.ts.getTime()));
+  expect(Date.parse(a.body.velocity_from as string)).toBe(earliest - 30 * DAY - 1);
+  const shown = (a.body.examples as { transaction_id: string }[]).map((e) => e.transaction_id);
+  for (const id of shown) expect(matched.map((r) => r.id)).toContain(id);
+}

@@ -10,6 +10,7 @@ import {
   BacktestRun,
   backtestRequestSchema,
   planBacktest,
+  VelocityReplay,
   type BacktestAnswer,
 } from '@vigil/core';
 import { Hono } from 'hono';
@@ -24,13 +25,14 @@ import {
   loadLists,
   modelScoreBounds,
   shadowVersions,
+  velocitySpan,
   type Window,
 } from './backtest-store.js';
 import { currentRuleset, listRefs } from './rules-store.js';
 
 const DAY_MS = 86_400_000;
 /** Rows a page: large enough that a page's round trip is small beside counting it. */
-export const BACKTEST_PAGE_ROWS = 5_000;
+export const BACKTEST_PAGE_ROWS = 10_000;
 /** What a second backtest of the same analyst is told to wait (the dashboard debounces). */
 const RETRY_AFTER_S = 2;
 /** Postgres's SQLSTATE for a statement cancelled by statement_timeout. */
@@ -130,12 +132,15 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
       throw validationProblem([{ path: '/expression', message: planned.message }]);
     }
     const plan = planned.plan;
-    const [loaded, bounds, versions] = await Promise.all([
+    const readsVelocity = plan.reads.velocity.length > 0;
+    const [loaded, bounds, versions, span] = await Promise.all([
       loadLists(sql, plan.reads.lists, started),
       modelScoreBounds(sql, window),
       plan.shadowRuleId === null ? null : shadowVersions(sql, plan.shadowRuleId),
+      // Velocity is recomputed only when a rule reads it: else none of that work is done.
+      readsVelocity ? velocitySpan(sql, window) : null,
     ]);
-    const run = new BacktestRun(plan, loaded, bounds);
+    const run = new BacktestRun(plan, loaded, bounds ?? new Map());
     await forEachStoredDecision(
       sql,
       plan,
@@ -143,6 +148,8 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
       {
         pageSize: deps.pageRows ?? BACKTEST_PAGE_ROWS,
         shadow: versions === null ? null : { id: plan.shadowRuleId!, versions },
+        ruled: bounds !== null,
+        velocity: span === null ? null : { replay: new VelocityReplay(plan.reads.velocity), span },
         betweenPages: () => {
           if (signal.aborted) throw new Error('the client went away', { cause: signal.reason });
           if (performance.now() - t0 > deps.timeoutMs) throw new BacktestTimeout();
@@ -156,7 +163,7 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
       ...run.totals(),
       lists_as_of: asOf,
       labels_as_of: asOf,
-      velocity_from: null,
+      velocity_from: span === null ? null : span.from.toISOString(),
       elapsed_ms: Math.round(performance.now() - t0),
     };
   }

@@ -20,6 +20,8 @@ import {
   type ModelScoreBounds,
   type RuleAction,
   type RuleTransaction,
+  type VelocityReplay,
+  VELOCITY_MAX_WINDOW_S,
 } from '@vigil/core';
 import type { Sql } from 'postgres';
 import { RowError } from '../rows.js';
@@ -51,19 +53,20 @@ export async function loadLists(
 /**
  * Per model version, the scores of its decisions in the window that no active rule changed — read
  * only when some decision of the window had one (then the model's own decision must be derived);
- * else an empty map, at the cost of one probe of the rule-hits index. (The consumer stores `rules`
+ * else null (no decision needs it, nor its `rules` and `model_version` read), at the cost of one
+ * probe of the rule-hits index. (The consumer stores `rules`
  * as null when no active rule matched, never as [].)
  */
 export async function modelScoreBounds(
   sql: Sql,
   w: Window,
-): Promise<Map<string, ModelScoreBounds>> {
+): Promise<Map<string, ModelScoreBounds> | null> {
   const out = new Map<string, ModelScoreBounds>();
   const ruled = await sql`
     SELECT 1 FROM transactions
     WHERE scored_at >= ${w.from} AND scored_at < ${w.to} AND rules IS NOT NULL
     LIMIT 1`;
-  if (ruled.length === 0) return out;
+  if (ruled.length === 0) return null;
   const rows = await sql<{ model_version: string; decision: Decision; lo: number; hi: number }[]>`
     SELECT model_version, decision, min(score) AS lo, max(score) AS hi FROM transactions
     WHERE scored_at >= ${w.from} AND scored_at < ${w.to}
@@ -78,6 +81,23 @@ export async function modelScoreBounds(
   return out;
 }
 
+/**
+ * The span of event time (`ts`) a velocity replay reads: from the earliest event time of the
+ * window's decisions less the longest velocity window (30 days), so every counter starts full, to
+ * the latest. Null when the window has no decision.
+ */
+export async function velocitySpan(sql: Sql, w: Window): Promise<Window | null> {
+  const [r] = await sql<{ lo: Date | null; hi: Date | null }[]>`
+    SELECT min(ts) AS lo, max(ts) AS hi FROM transactions
+    WHERE scored_at >= ${w.from} AND scored_at < ${w.to}`;
+  if (!r || r.lo === null || r.hi === null) return null;
+  // A ms more at the end: the JS Date has ms, the stored time µs.
+  return {
+    from: new Date(r.lo.getTime() - VELOCITY_MAX_WINDOW_S * 1_000 - 1),
+    to: new Date(r.hi.getTime() + 1),
+  };
+}
+
 /** The ruleset versions in which rule `id` was in shadow mode. */
 export async function shadowVersions(sql: Sql, id: string): Promise<number[]> {
   const rows = await sql<{ version: number }[]>`
@@ -90,6 +110,16 @@ export async function shadowVersions(sql: Sql, id: string): Promise<number[]> {
 interface Cursor {
   readonly us: number;
   readonly id: string;
+}
+
+/**
+ * Epoch µs from date_part('epoch', …) (float8 seconds). Postgres computes it as the exact int64 of
+ * µs divided by 10⁶, rounded once; µs of years 1970–2255 are below 2⁵³ and the division's error
+ * is below half a µs, so rounding recovers the µs exactly — what the keyset cursor needs. (extract()
+ * returns numeric since PostgreSQL 14, exact but about a third slower per row, measured on PGlite.)
+ */
+function micros(seconds: unknown): number {
+  return Math.round((seconds as number) * 1_000_000);
 }
 
 /** An epoch-µs instant as RFC 3339 text with all six fraction digits (Postgres keeps µs). */
@@ -131,22 +161,35 @@ export async function forEachStoredDecision(
   options: {
     readonly pageSize: number;
     readonly shadow: { readonly id: string; readonly versions: number[] } | null;
+    /** Whether some decision of the window had an active rule match (then `rules` is read). */
+    readonly ruled: boolean;
     /** Runs before each page after the first; throws to stop (a deadline, a client gone). */
     readonly betweenPages: () => void;
+    /**
+     * When the rules read velocity: the replay to fold every transaction into, and the span of
+     * event time to read (from the window's earliest event time less the longest velocity window).
+     * Rows then come in event-time order, and only those of the window reach `onRow`.
+     */
+    readonly velocity: { readonly replay: VelocityReplay; readonly span: Window } | null;
   },
   onRow: (row: BacktestRow) => void,
 ): Promise<void> {
   const reads = plan.reads;
+  const velocity = options.velocity;
   const tx = new Set<string>(reads.tx);
+  // The velocity programs key on the card, the device and the IP, and count countries.
+  if (velocity) for (const f of ['customer_id', 'device_id', 'ip', 'country']) tx.add(f);
   const fields = OPTIONAL_FIELDS.filter((f) => tx.has(f));
-  const wantsTime = tx.has('hour') || reads.velocity.length > 0;
+  const wantsTime = tx.has('hour') || velocity !== null;
   const featureIdx = reads.features.map((f) => FEATURE_NAMES.indexOf(f));
   const shadow = options.shadow;
   const columns = [
-    sql`transaction_id, amount, currency, score, decision, label, model_version, rules,
-        (extract(epoch FROM scored_at) * 1000000)::float8 AS scored_us`,
+    sql`transaction_id, amount, currency, score, decision, label,
+        date_part('epoch', scored_at) AS scored_s`,
+    ...(options.ruled ? [sql`model_version, rules`] : []),
+    ...(velocity ? [sql`(scored_at >= ${w.from} AND scored_at < ${w.to}) AS in_window`] : []),
     ...fields.map((f) => sql`${sql(f)}`),
-    ...(wantsTime ? [sql`extract(epoch FROM ts)::float8 AS ts_s`] : []),
+    ...(wantsTime ? [sql`date_part('epoch', ts) AS ts_s`] : []),
     ...reads.features.map((f, i) => sql`(features ->> ${f})::float8 AS ${sql(`f${i}`)}`),
     ...(shadow
       ? [
@@ -157,16 +200,25 @@ export async function forEachStoredDecision(
   ];
   const select = columns.reduce((a, b) => sql`${a}, ${b}`);
   const features = new Float64Array(N_FEATURES).fill(Number.NaN);
+  // The cursor's time goes as text: a timestamptz parameter is written by postgres.js through a
+  // JS Date, which keeps ms, and rows µs apart would be read again (an endless loop).
+  // Paged on (scored_at, transaction_id) in the window, or on (ts, transaction_id) over the
+  // velocity span (migration 007's index).
+  const key = velocity ? sql`ts` : sql`scored_at`;
+  const keyName = velocity ? 'ts_s' : 'scored_s';
+  const range = velocity
+    ? sql`ts >= ${velocity.span.from} AND ts <= ${velocity.span.to}`
+    : sql`scored_at >= ${w.from} AND scored_at < ${w.to}`;
   const page = (c: Cursor | null) => sql<RawRow[]>`
     SELECT ${select} FROM transactions
-    WHERE scored_at >= ${w.from} AND scored_at < ${w.to}
-      ${c ? sql`AND (scored_at, transaction_id) > (${microsIso(c.us)}::timestamptz, ${c.id})` : sql``}
-    ORDER BY scored_at, transaction_id
+    WHERE ${range}
+      ${c ? sql`AND (${key}, transaction_id) > (${microsIso(c.us)}::text::timestamptz, ${c.id})` : sql``}
+    ORDER BY ${key}, transaction_id
     LIMIT ${options.pageSize}`;
   let rows: readonly RawRow[] = await page(null);
   while (rows.length > 0) {
     const last = rows[rows.length - 1]!;
-    const after: Cursor = { us: last.scored_us as number, id: last.transaction_id as string };
+    const after: Cursor = { us: micros(last[keyName]), id: last.transaction_id as string };
     let next: Promise<RawRow[]> | null = null;
     if (rows.length === options.pageSize) {
       options.betweenPages();
@@ -176,7 +228,20 @@ export async function forEachStoredDecision(
       next = page(after);
       next.catch(() => undefined);
     }
-    for (const r of rows) onRow(toRow(r));
+    if (velocity === null) for (const r of rows) onRow(toRow(r));
+    else {
+      for (const r of rows) {
+        const row = toRow(r);
+        const counters = velocity.replay.next({
+          customerId: row.tx.customer_id,
+          timeSec: row.timeSec,
+          deviceId: row.tx.device_id,
+          ip: row.tx.ip,
+          country: row.tx.country,
+        });
+        if (r.in_window === true) onRow({ ...row, velocity: counters });
+      }
+    }
     if (next === null) return;
     rows = await next;
   }
@@ -191,8 +256,8 @@ export async function forEachStoredDecision(
       typeof decision !== 'string' ||
       !DECISIONS.has(decision) ||
       (label !== null && label !== 'fraud' && label !== 'legitimate') ||
-      typeof r.model_version !== 'string' ||
-      typeof r.scored_us !== 'number'
+      (options.ruled && typeof r.model_version !== 'string') ||
+      typeof r.scored_s !== 'number'
     ) {
       throw new RowError('transaction', r);
     }
@@ -212,12 +277,12 @@ export async function forEachStoredDecision(
     return {
       tx: t as unknown as RuleTransaction,
       timeSec: wantsTime ? (r.ts_s as number) : 0,
-      scoredAtMs: r.scored_us / 1_000,
+      scoredAtMs: micros(r.scored_s) / 1_000,
       features,
       score: r.score,
       decision: decision as Decision,
-      hits: hitsOf(r.rules),
-      modelVersion: r.model_version,
+      hits: options.ruled ? hitsOf(r.rules) : null,
+      modelVersion: options.ruled ? (r.model_version as string) : '',
       label: label,
       ...(shadow
         ? { shadowLive: { evaluated: r.sh_eval === true, matched: r.sh_match === true } }

@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHarness, insertMany, startTestDb, type TestDb } from '../test-support.js';
-import { BAD_BACKTESTS, backtestCall, checkBacktestApi } from './backtest-api.suite.js';
+import {
+  BAD_BACKTESTS,
+  backtestCall,
+  checkBacktestApi,
+  checkVelocityBacktest,
+} from './backtest-api.suite.js';
 
 let db: TestDb;
 const NOW = new Date('2031-01-20T00:00:00.000Z');
@@ -24,6 +29,10 @@ const harness = () =>
 describe('POST /api/rules/backtest on PGlite', () => {
   it('counts every decision as an independent computation does', async () => {
     await checkBacktestApi(harness().root, db.sql, 'pgl');
+  });
+
+  it('recomputes velocity from the stored transactions in event-time order', async () => {
+    await checkVelocityBacktest(harness().root, db.sql, 'pgl');
   });
 
   it.each(BAD_BACKTESTS)(
@@ -53,5 +62,34 @@ describe('POST /api/rules/backtest on PGlite', () => {
       to: NOW.toISOString(),
     });
     expect(a.body).toMatchObject({ matched: 1, examples: [{ transaction_id: 'dw_in' }] });
+  });
+
+  it('pages exactly across rows microseconds apart, one row a page', async () => {
+    await insertMany(db.sql, [
+      { transaction_id: 'us_a', scored_at: new Date('2031-01-18T00:00:00Z') },
+      { transaction_id: 'us_b', scored_at: new Date('2031-01-18T00:00:00Z') },
+      { transaction_id: 'us_c', scored_at: new Date('2031-01-18T00:00:00Z') },
+      { transaction_id: 'us_d', scored_at: new Date('2031-01-18T00:00:00Z') },
+    ]);
+    // Postgres keeps µs, a JS Date only ms: set them in SQL.
+    await db.sql`UPDATE transactions SET scored_at = scored_at + interval '1 microsecond'
+                 WHERE transaction_id IN ('us_b', 'us_c')`;
+    await db.sql`UPDATE transactions SET scored_at = scored_at + interval '2 microseconds'
+                 WHERE transaction_id = 'us_d'`;
+    const h = apiHarness(db.sql, { backtest: { sql: db.sql, timeoutMs: 60_000, pageRows: 1 } });
+    const a = await backtestCall(h.root, {
+      expression: 'tx.transaction_id.startsWith("us_")',
+      action: 'review',
+      from: '2031-01-18T00:00:00Z',
+      to: '2031-01-18T00:00:01Z',
+    });
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ evaluated: 4, matched: 4 });
+    expect((a.body.examples as { transaction_id: string }[]).map((e) => e.transaction_id)).toEqual([
+      'us_d',
+      'us_c',
+      'us_b',
+      'us_a',
+    ]);
   });
 });
