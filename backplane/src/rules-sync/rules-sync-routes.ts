@@ -31,8 +31,8 @@ export interface RulesSyncDeps extends SignedRequestDeps {
   readonly nowS?: () => number;
 }
 
-/** A sync request is two small fields: anything larger is not one. */
-const MAX_SYNC_BODY = 1_024;
+/** A sync request is a few small fields (a model version is at most 200 characters): anything larger is not one. */
+const MAX_SYNC_BODY = 4_096;
 /**
  * A cursor is `<source>.<seq>`: this database's id (below) and a list_items seq in decimal. The
  * source makes a cursor from another database — a store shared with another deployment, or one

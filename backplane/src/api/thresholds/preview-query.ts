@@ -53,13 +53,15 @@ export async function runPreview(sql: Sql, q: PreviewQuery): Promise<ThresholdsP
   const row = { score: 0, amount: 0, label: LABEL_NONE as PreviewLabel, rules: 0 };
   let after: readonly [string, string] | null = null;
   for (;;) {
-    // scored_at travels as Postgres's text (microseconds kept) only to continue after the page.
+    // scored_at travels as Postgres's text (microseconds kept) only to continue after the page;
+    // it goes back as text too: a parameter typed timestamptz is sent by postgres.js through a
+    // JS Date, at milliseconds, and the page's last row would come again.
     const rows: unknown[][] = await sql`
       SELECT to_json(scored_at) #>> '{}', transaction_id, score, amount, label, rules
       FROM transactions
       WHERE model_version = ${q.modelVersion}
         AND scored_at >= ${q.from} AND scored_at < ${q.to}
-        ${after ? sql`AND (scored_at, transaction_id) > (${after[0]}::timestamptz, ${after[1]})` : sql``}
+        ${after ? sql`AND (scored_at, transaction_id) > (${after[0]}::text::timestamptz, ${after[1]})` : sql``}
       ORDER BY scored_at, transaction_id
       LIMIT ${limit}`.values();
     for (const r of rows) {

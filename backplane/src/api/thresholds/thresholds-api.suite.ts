@@ -61,7 +61,11 @@ async function insertRows(sql: Sql, rows: readonly Row[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500).map((r) => ({
       id: r.id,
-      at: r.scoredAt.toISOString(),
+      // Microseconds, as the edge's clock stores them: a page must continue after its last row
+      // exactly (a millisecond key would repeat or skip rows).
+      at: r.scoredAt
+        .toISOString()
+        .replace('Z', `${String(r.scoredAt.getTime() % 997).padStart(3, '0')}Z`),
       amount: r.amount,
       score: r.score,
       model: r.model,
