@@ -16,6 +16,7 @@ import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/list
 import { backtestRoutes } from './rules/backtest-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
 import { DEFAULT_BACKTEST_TIMEOUT_MS } from '../config/load-config.js';
+import { thresholdsRoutes } from './thresholds/thresholds-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -129,6 +130,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   );
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
+  app.route('/', thresholdsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));
   // Mounted under /api, the parent's notFound would answer: this keeps /api/* in problem+json.

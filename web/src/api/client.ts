@@ -16,7 +16,22 @@ import type {
   TransactionSummary,
 } from '@vigil/core';
 import type { List, Rule } from '@vigil/core';
-import { ApiError, parseProblem, problemMessage } from './api-error.js';
+import type {
+  BacktestAnswer,
+  BacktestRequest,
+  Thresholds,
+  ThresholdsList,
+  ThresholdsPreview,
+  ThresholdsPreviewRequest,
+  ThresholdsSetting,
+} from '@vigil/core';
+import {
+  isBacktestAnswer,
+  isThresholdsList,
+  isThresholdsPreview,
+  isThresholdsSetting,
+} from './analysis-guards.js';
+import { ApiError, parseProblem, problemMessage, retryAfterMs } from './api-error.js';
 import {
   isCase,
   isInjectSummary,
@@ -88,6 +103,16 @@ export interface ApiClient {
   /** The item as stored, or null when the server answers without it. */
   addListItem(name: string, item: ListItemInput): Promise<ListItem | null>;
   removeListItem(name: string, value: string): Promise<void>;
+  /** What a rule would have done to the stored decisions of a window. */
+  backtestRule(body: BacktestRequest, signal?: AbortSignal): Promise<BacktestAnswer>;
+  /** What other thresholds would have decided over a window, beside the ones in force. */
+  previewThresholds(
+    body: ThresholdsPreviewRequest,
+    signal?: AbortSignal,
+  ): Promise<ThresholdsPreview>;
+  /** The thresholds set per model version, and the versions the edges serve. */
+  getThresholds(): Promise<ThresholdsList>;
+  setThresholds(modelVersion: string, t: Thresholds): Promise<ThresholdsSetting>;
 }
 
 export interface ApiClientOptions {
@@ -177,6 +202,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         res.status,
         problem,
         problemMessage(res.status, res.statusText, problem),
+        undefined,
+        retryAfterMs(res.headers.get('retry-after')),
       );
     }
     const guard = opts.guard ?? (isAnything as Guard<T>);
@@ -274,5 +301,15 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     removeListItem: async (name, value) => {
       await request('DELETE', `/api/lists/${id(name)}/items/${id(value)}`);
     },
+    backtestRule: (body, signal) =>
+      request('POST', '/api/rules/backtest', { body, guard: isBacktestAnswer, signal }),
+    previewThresholds: (body, signal) =>
+      request('POST', '/api/thresholds/preview', { body, guard: isThresholdsPreview, signal }),
+    getThresholds: () => request('GET', '/api/thresholds', { guard: isThresholdsList }),
+    setThresholds: (modelVersion, t) =>
+      request('PUT', `/api/thresholds/${id(modelVersion)}`, {
+        body: { review: t.review, decline: t.decline },
+        guard: isThresholdsSetting,
+      }),
   };
 }

@@ -6,6 +6,7 @@ import type { Accessor } from 'solid-js';
 import type { Rule } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import type { LiveSocket } from '../api/live-socket.js';
+import { createBacktestStore, type BacktestStore } from './backtest-store.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
 import { createDrawerStore, type DrawerStore } from './drawer-store.js';
 import { createFeedStore, type FeedStore } from './feed-store.js';
@@ -15,6 +16,7 @@ import { createListActionsStore, type ListActionsStore } from './list-actions-st
 import { createListsStore, type ListsStore } from './lists-store.js';
 import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
 import { createRulesStore, type RulesStore } from './rules-store.js';
+import { createThresholdsStore, type ThresholdsStore } from './thresholds-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 
 export interface Dashboard {
@@ -29,6 +31,9 @@ export interface Dashboard {
   readonly listActions: ListActionsStore;
   /** A fresh rule editor for `initial`, or for a new rule. */
   newRuleEditor(initial?: Rule): RuleEditor;
+  /** A fresh backtest for a rule editor. */
+  newBacktest(): BacktestStore;
+  readonly thresholds: ThresholdsStore;
   /** Whether rule expressions are checked in the browser as they are typed. */
   readonly checksExpressions: boolean;
   readonly socket: LiveSocket;
@@ -60,6 +65,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const rules = createRulesStore({ client });
   const lists = createListsStore({ client });
   const listActions = createListActionsStore({ client });
+  const thresholds = createThresholdsStore({ client });
   const check = opts.checkExpression;
   let detach: (() => void)[] = [];
 
@@ -79,6 +85,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
         ...(initial ? { initial } : {}),
         ...(check ? { check } : {}),
       }),
+    newBacktest: () =>
+      createBacktestStore({ client, lists: rules.lists, ...(check ? { check } : {}) }),
+    thresholds,
     checksExpressions: check !== undefined,
     socket,
     start() {
@@ -102,6 +111,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       rules.reset();
       lists.reset();
       listActions.reset();
+      thresholds.reset();
     },
   };
 }
