@@ -76,8 +76,10 @@ export async function insertTransaction(sql: Sql, r: TxRow): Promise<void> {
       ${sql.json({ amount: r.amount ?? 10, hour_of_day: 12 })}, 'gbdt-test', ${r.degraded ?? false},
       ${scoredAt}, 'node', ${r.latency_ms ?? 1}, ${r.label ?? null})`;
   if (decision !== 'approve') {
-    await sql`INSERT INTO cases (case_id, transaction_id, opened_at, updated_at)
-              VALUES (${'case_' + r.transaction_id}, ${r.transaction_id}, ${scoredAt}, ${scoredAt})`;
+    await sql`INSERT INTO cases (case_id, transaction_id, opened_at, updated_at, decision, score,
+                amount)
+              VALUES (${'case_' + r.transaction_id}, ${r.transaction_id}, ${scoredAt}, ${scoredAt},
+                ${decision}, ${r.score ?? 0.01}, ${r.amount ?? 10})`;
   }
 }
 
