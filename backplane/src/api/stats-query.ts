@@ -1,15 +1,18 @@
 /**
- * GET /api/stats in two statements over the window's decisions, run together:
+ * GET /api/stats in statements over the window's decisions, run together:
  *
  * 1. counts, grouped three ways at once (GROUPING SETS, which Postgres hashes in one pass): the
  *    whole window (decisions, fraud labels), 60 time buckets (the series) and 20 score bins (the
  *    histogram), plus the window's bounds and the open cases;
- * 2. latency percentiles (percentile_cont) for the window and per bucket (ROLLUP: one sort).
+ * 2. latency percentiles (percentile_cont) for the window and per bucket (ROLLUP: one sort);
+ * 3. the money per currency and the resolved cases' outcomes (issue 17), which need each row's
+ *    amount, currency and case.
  *
- * They are two because an ordered-set aggregate forces sorting, which would make the counts pay
- * for it too. Both read only scored_at, decision, score, latency_ms and label, which the covering
- * index transactions_listing (migration 004) holds: an index-only scan, not a walk over the wide rows. Arithmetic is
- * float8 (date_part, not extract, which is numeric since Postgres 14 and several times slower).
+ * The first two are apart because an ordered-set aggregate forces sorting, which would make the
+ * counts pay for it too. They read only scored_at, decision, score, latency_ms and label, which
+ * the covering index transactions_listing (migration 004) holds: an index-only scan, not a walk
+ * over the wide rows. Arithmetic is float8 (date_part, not extract, which is numeric since
+ * Postgres 14 and several times slower).
  */
 import { type MoneyTotals, type Stats, type StatsWindow } from '@vigil/core';
 import type { PendingQuery, Row, Sql } from 'postgres';
