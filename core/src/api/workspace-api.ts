@@ -41,7 +41,8 @@ export interface SearchResult {
  * The case queue's orders (GET /api/cases `sort`, POST /api/cases/next). Open and assigned cases
  * always come before resolved ones; within them: `-risk` score × amount, highest first (the
  * dashboard's default view of review cases); `-score`; `-amount`; `opened_at` oldest first;
- * `-opened_at` newest first (the API's default). Ties fall to case_id, descending.
+ * `-opened_at` newest first (the API's default). Ties fall to case_id in the order's direction.
+ * A page's cursor carries its sort: another sort's cursor is refused (400 naming `/cursor`).
  */
 export const CASE_SORTS = ['-risk', '-score', '-amount', 'opened_at', '-opened_at'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
