@@ -72,6 +72,7 @@ async function score(txs: readonly Transaction[]): Promise<string[]> {
       code: r.code,
       feature: r.feature,
       contribution: r.contribution,
+      message: r.message,
     }));
     const body = serialiseAnswer({
       transaction_id: txs[i]!.transaction_id,

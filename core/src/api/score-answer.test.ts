@@ -1,5 +1,6 @@
 import { FEATURE_NAMES } from '../features/feature-names.js';
 import * as fc from 'fast-check';
+import { REASON_CODES } from '../policy/reason-codes.js';
 import { RULE_ACTIONS } from '../rules/rules-contract.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,6 +20,7 @@ const answer: fc.Arbitrary<ScoreAnswer> = fc.record({
         code: fc.string(),
         feature: fc.constantFrom(...FEATURE_NAMES),
         contribution: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        message: fc.string(),
       }),
       fc.record({
         code: fc.string(),
@@ -62,6 +64,29 @@ describe('answers', () => {
     const a = replayAnswer(old);
     expect(a.rules).toEqual([]);
     expect(serialiseAnswer(a)).toBe(JSON.stringify(a));
+  });
+
+  it('replay an answer stored before reasons had sentences with its features’ sentences', () => {
+    const old = JSON.stringify({
+      transaction_id: 't_2',
+      score: 0.5,
+      decision: 'review',
+      reasons: [{ code: 'HIGH_AMOUNT', feature: 'amount', contribution: 0.3 }],
+      rules: [],
+      model_version: 'm1',
+      degraded: false,
+      replayed: false,
+    });
+    const a = replayAnswer(old);
+    expect(a.reasons).toEqual([
+      {
+        code: 'HIGH_AMOUNT',
+        feature: 'amount',
+        contribution: 0.3,
+        message: REASON_CODES.amount.message,
+      },
+    ]);
+    expect(REASON_CODES.amount.message).toMatch(/^[A-Z].*\.$/);
   });
 
   it('carry a rule reason beside feature reasons', () => {

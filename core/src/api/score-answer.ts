@@ -6,7 +6,8 @@
  * when it comes back, never cast.
  */
 import * as z from 'zod/mini';
-import { FEATURE_NAMES } from '../features/feature-names.js';
+import { FEATURE_NAMES, type FeatureName } from '../features/feature-names.js';
+import { REASON_CODES } from '../policy/reason-codes.js';
 import type { Decision } from '../policy/decision.js';
 import { toFieldIssues } from '../schema/issues.js';
 import { RULE_ACTIONS } from '../rules/rules-contract.js';
@@ -19,6 +20,8 @@ export const featureReasonSchema = z.strictObject({
   feature: z.enum(FEATURE_NAMES),
   /** Log-odds this feature added along the trees' decision paths. */
   contribution: z.number(),
+  /** The reason in a plain sentence (core's REASON_CODES), as the analysts' API gives it. */
+  message: z.string(),
 });
 
 /** The rule that decided, named in words (core's ruleReason). */
@@ -90,7 +93,7 @@ export function serialiseAnswer(a: ScoreAnswer): string {
         ? `{"code":${JSON.stringify(r.code)},"rule":${JSON.stringify(r.rule)},` +
           `"message":${JSON.stringify(r.message)},"contribution":${num(r.contribution)}}`
         : `{"code":${JSON.stringify(r.code)},"feature":${JSON.stringify(r.feature)},` +
-          `"contribution":${num(r.contribution)}}`;
+          `"contribution":${num(r.contribution)},"message":${JSON.stringify(r.message)}}`;
   }
   let rules = '';
   for (const h of a.rules) {
@@ -110,6 +113,27 @@ export class StoredAnswerError extends Error {
   readonly code = 'STORED_ANSWER_INVALID';
 }
 
+/**
+ * A stored answer from before reasons had sentences (issue 17) replays with them: a feature
+ * reason without `message` gets its feature's from REASON_CODES, so a replay answers in today's
+ * shape. Anything else is left for the schema to judge.
+ */
+function withReasonMessages(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('reasons' in raw)) return raw;
+  const reasons = raw.reasons;
+  if (!Array.isArray(reasons)) return raw;
+  return {
+    ...raw,
+    reasons: reasons.map((r: unknown) => {
+      if (typeof r !== 'object' || r === null || 'message' in r || !('feature' in r)) return r;
+      const f = r.feature;
+      return typeof f === 'string' && Object.hasOwn(REASON_CODES, f)
+        ? { ...r, message: REASON_CODES[f as FeatureName].message }
+        : r;
+    }),
+  };
+}
+
 /** Parse a stored answer (validated) and mark it replayed. */
 export function replayAnswer(stored: string): ScoreAnswer {
   let raw: unknown;
@@ -118,7 +142,7 @@ export function replayAnswer(stored: string): ScoreAnswer {
   } catch (cause) {
     throw new StoredAnswerError('stored answer is not JSON', { cause });
   }
-  const r = z.safeParse(scoreAnswerSchema, raw);
+  const r = z.safeParse(scoreAnswerSchema, withReasonMessages(raw));
   if (!r.success) {
     const where = toFieldIssues(r.error.issues)
       .map((i) => `${i.path || '/'}: ${i.message}`)

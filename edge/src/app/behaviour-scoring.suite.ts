@@ -1,6 +1,6 @@
 /** Edge behaviour, the score answer: its documented shape, decision and reasons, concurrency. Run by behaviour.suite.ts. */
 import { expect, it } from 'vitest';
-import type { ScoreAnswer } from '@vigil/core';
+import { REASON_CODES, type FeatureName, type ScoreAnswer } from '@vigil/core';
 import { type BehaviourContext } from './behaviour-support.js';
 
 export function scoringBehaviour({ api, tx, world }: BehaviourContext): void {
@@ -42,8 +42,11 @@ export function scoringBehaviour({ api, tx, world }: BehaviourContext): void {
     expect(a.decision).toBe(expected);
     expect(a.reasons.length).toBeLessThanOrEqual(3);
     for (const reason of a.reasons) {
-      expect(Object.keys(reason)).toEqual(['code', 'feature', 'contribution']);
-      expect(model.feature_names).toContain((reason as { feature: string }).feature);
+      expect(Object.keys(reason)).toEqual(['code', 'feature', 'contribution', 'message']);
+      const feature = (reason as { feature: FeatureName }).feature;
+      expect(model.feature_names).toContain(feature);
+      // The sentence the analysts' API gives for the same reason (core's REASON_CODES).
+      expect(reason.message).toBe(REASON_CODES[feature].message);
       expect(reason.contribution).toBeGreaterThan(0);
     }
     const timing = r.headers.get('server-timing') ?? '';

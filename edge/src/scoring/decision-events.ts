@@ -33,6 +33,17 @@ export interface Decided {
   readonly runtime: 'node' | 'workers';
 }
 
+/**
+ * The answer's reasons as a decision event carries them: a feature's without its sentence (the
+ * event schema is strict and unchanged; whoever shows the reason takes the sentence from core's
+ * REASON_CODES by feature, as the analysts' API does), a rule's whole (its sentence names the rule).
+ */
+function eventReasons(reasons: ScoreAnswer['reasons']): DecisionEventV1['reasons'] {
+  return reasons.map((r) =>
+    'rule' in r ? r : { code: r.code, feature: r.feature, contribution: r.contribution },
+  );
+}
+
 /** The decision events of the fresh answers, with the feature rows the model saw. */
 export function decisionEvents(d: Decided): DecisionEventV1[] {
   const { txs, plan, fresh, x, latencyMs, scoredAt } = d;
@@ -50,7 +61,7 @@ export function decisionEvents(d: Decided): DecisionEventV1[] {
       transaction: tx,
       score: a.score,
       decision: a.decision,
-      reasons: a.reasons,
+      reasons: eventReasons(a.reasons),
       rules: a.rules,
       shadow_rules: shadowRules as string[],
       ruleset_version: d.rulesetVersion,

@@ -338,7 +338,12 @@ export class ScoringService {
     // The rule that decided comes first: it, not the model, is why the decision is what it is.
     if (ruled.decidingRule) reasons.push(ruleReason(ruled.decidingRule));
     for (const r of topReasons(this.deps.ensemble, buf.x, 3, this.scratch, row * N_FEATURES)) {
-      reasons.push({ code: r.code, feature: r.feature, contribution: r.contribution });
+      reasons.push({
+        code: r.code,
+        feature: r.feature,
+        contribution: r.contribution,
+        message: r.message,
+      });
     }
     return {
       transaction_id: tx.transaction_id,

@@ -35,7 +35,7 @@ export interface FeedRow {
   readonly currency: string | null;
   readonly score: number;
   readonly decision: Decision;
-  /** Empty for rows loaded from the list API (it does not carry reasons). */
+  /** As the decision gave them, live or from the list API (which carries them since issue 17). */
   readonly reasons: readonly FeedReason[];
   readonly degraded: boolean;
   readonly scored_at: string;
@@ -74,7 +74,8 @@ export function rowFromSummary(s: TransactionSummary): FeedRow {
     currency: s.currency,
     score: s.score,
     decision: s.decision,
-    reasons: [],
+    // A reloaded feed shows the reasons the live one did (a decline without them read as "—").
+    reasons: s.reasons,
     degraded: s.degraded,
     scored_at: s.scored_at,
     latency_ms: null,

@@ -10,7 +10,14 @@ function setup() {
     transaction_id: 'sim_1',
     score: 0.93,
     decision: 'decline',
-    reasons: [{ code: 'AMOUNT_HIGH', feature: 'amount', contribution: 1.2 }],
+    reasons: [
+      {
+        code: 'AMOUNT_HIGH',
+        feature: 'amount',
+        contribution: 1.2,
+        message: 'The amount is high for a card payment.',
+      },
+    ],
     rules: [],
     model_version: 'm',
     degraded: false,
