@@ -18,6 +18,7 @@ import { benchFeatureEngine } from './feature-engine.bench.js';
 import { benchFeatureStores } from './feature-stores.bench.js';
 import { benchRules } from './rules.bench.js';
 import { fmt, fmtInt, table } from './stats.js';
+import { benchThresholdsPreview } from './thresholds-preview.bench.js';
 
 const OUT = new URL('../docs/benchmarks.md', import.meta.url).pathname;
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -132,6 +133,7 @@ const SECTIONS: Record<string, Section> = Object.fromEntries(
     backplane: benchBackplane,
     backtest: benchBacktest,
     dashboard: benchDashboard,
+    thresholds: benchThresholdsPreview,
   }).map(([name, section]) => [name, marked(name, section)]),
 );
 

@@ -28,7 +28,7 @@ describe.each(['workerd', 'node'] as const)('thresholds with the edge on %s', (e
       headers: { ...sut.auth, 'content-type': 'application/json' },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: r.status, body: (await r.json()) };
+    return { status: r.status, body: await r.json() };
   };
   const score = async () => {
     const r = await sut.post('/v1/score', {

@@ -220,6 +220,21 @@ export async function checkThresholdsApi(
     model: { version: model, thresholds: own },
   });
   expect(synced.thresholds).toBeNull();
+  // A model that is not one (review above decline) is refused: nothing is recorded of it.
+  const badModel = JSON.stringify({
+    ruleset_version: 0,
+    cursor: null,
+    model: { version: `bad-${run}`, thresholds: { review: 0.9, decline: 0.1 } },
+  });
+  const refused = await sync.request(RULES_SYNC_PATH, {
+    method: 'POST',
+    body: badModel,
+    headers: await signedHeaders(SYNC_SECRET, badModel),
+  });
+  expect(refused.status).toBe(400);
+  expect(((await refused.json()) as { errors: { path: string }[] }).errors).toEqual([
+    expect.objectContaining({ path: '/model/thresholds/decline' }),
+  ]);
   // An edge that does not name its model gets no `thresholds` (an older edge refuses the field).
   expect('thresholds' in (await ask({ ruleset_version: 0, cursor: null }))).toBe(false);
 
@@ -245,6 +260,9 @@ export async function checkThresholdsApi(
   const listed = await call(root, 'GET', '/api/thresholds');
   expect(listed.status).toBe(200);
   expect(listed.body.items).toContainEqual(put.body);
+  expect(listed.body.served).not.toContainEqual(
+    expect.objectContaining({ model_version: `bad-${run}` }),
+  );
   expect(listed.body.served).toContainEqual(
     expect.objectContaining({
       model_version: model,
