@@ -15,6 +15,8 @@ export * from './model/onnx-names.js';
 export * from './policy/decision.js';
 export * from './policy/reason-codes.js';
 export * from './policy/reasons.js';
+export * from './policy/thresholds-contract.js';
+export * from './policy/thresholds-preview.js';
 export * from './features/state-ops.js';
 export * from './features/velocity-state.js';
 export type * from './ports/feature-store.port.js';
