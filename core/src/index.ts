@@ -1,4 +1,5 @@
 export * from './features/feature-names.js';
+export * from './features/feature-labels.js';
 export * from './features/state-layout.js';
 export * from './features/engine.js';
 export * from './model/tree-ensemble.js';
@@ -13,6 +14,7 @@ export * from './model/onnx-names.js';
 export * from './policy/decision.js';
 export * from './policy/reason-codes.js';
 export * from './policy/reasons.js';
+export * from './policy/shown-reasons.js';
 export * from './features/state-ops.js';
 export * from './features/velocity-state.js';
 export type * from './ports/feature-store.port.js';
