@@ -48,9 +48,9 @@ describe('chart data', () => {
   it('lists decisions per bucket', () => {
     expect(decisionColumns(base)).toEqual([
       [1704067200, 1704067205],
-      [10, 0],
-      [1, 0],
-      [0, 0],
+      [10, null],
+      [1, null],
+      [null, null],
     ]);
   });
 

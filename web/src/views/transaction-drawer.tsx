@@ -5,7 +5,7 @@
  * focus returns to where it was.
  */
 import { createEffect, For, on, onCleanup, Show, type JSX } from 'solid-js';
-import type { TransactionDetail, TransactionSummary } from '@vigil/core';
+import { reasonsWorthShowing, type TransactionDetail, type TransactionSummary } from '@vigil/core';
 import type { DrawerStore } from '../stores/drawer-store.js';
 import type { ListActionsStore } from '../stores/list-actions-store.js';
 import {
@@ -14,10 +14,11 @@ import {
   formatContribution,
   formatDateTime,
   formatFeatureValue,
-  formatMs,
+  formatEdgeMs,
+  edgeMsNote,
   formatScore,
-  formatTime,
 } from '../format/format.js';
+import { newestFirst } from './newest-first.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
 import { DrawerRules } from './drawer-rules.js';
 import { ListActions } from './list-actions.js';
@@ -53,7 +54,7 @@ function HistoryTable(props: {
         <table class="table compact">
           <thead>
             <tr>
-              <th scope="col">Time (UTC)</th>
+              <th scope="col">When (UTC)</th>
               <th scope="col">Transaction</th>
               <th scope="col">Decision</th>
               <th scope="col" class="num">
@@ -65,10 +66,10 @@ function HistoryTable(props: {
             </tr>
           </thead>
           <tbody>
-            <For each={props.rows}>
+            <For each={newestFirst(props.rows)}>
               {(t) => (
-                <tr>
-                  <td class="mono">{formatTime(t.timestamp)}</td>
+                <tr data-testid="history-row" data-timestamp={t.timestamp}>
+                  <td class="mono">{formatDateTime(t.timestamp)}</td>
                   <td>
                     <a
                       class="mono"
@@ -105,6 +106,8 @@ function Detail(props: {
       ),
     );
   const features = (): [string, number][] => Object.entries(props.d.features);
+  const shownReasons = (): TransactionDetail['reasons'] =>
+    reasonsWorthShowing(props.d.decision, props.d.reasons);
 
   return (
     <>
@@ -143,7 +146,9 @@ function Detail(props: {
           <span class="mono">{props.d.model_version}</span> on {props.d.runtime}
         </Field>
         <Field label="Edge time">
-          {formatMs(props.d.latency_ms)}
+          <span title={edgeMsNote(props.d.latency_ms) ?? undefined}>
+            {formatEdgeMs(props.d.latency_ms)}
+          </span>
           {props.d.degraded ? ' · degraded (fallback features)' : ''}
         </Field>
       </dl>
@@ -151,11 +156,11 @@ function Detail(props: {
       <section class="drawer-section" data-testid="drawer-reasons">
         <h3>Why</h3>
         <Show
-          when={props.d.reasons.length > 0}
+          when={shownReasons().length > 0}
           fallback={<p class="muted">No feature raised the score noticeably.</p>}
         >
           <ol class="reasons-list">
-            <For each={props.d.reasons}>
+            <For each={shownReasons()}>
               {(r) => (
                 <li>
                   <p class="reason-message">{r.message}</p>
@@ -205,8 +210,11 @@ function Detail(props: {
                     class={c !== undefined ? 'is-reason' : undefined}
                     data-reason={c !== undefined}
                   >
-                    <th scope="row" class="mono">
-                      <span title={featureLabel(name)}>{name}</span>
+                    <th scope="row">
+                      <span class="feature-label" data-testid="feature-label">
+                        {featureLabel(name)}
+                      </span>{' '}
+                      <code class="feature-name">{name}</code>
                       <Show when={c !== undefined}>
                         <span class="reason-marker"> reason</span>
                       </Show>
