@@ -27,6 +27,7 @@ export * from './events/events.js';
 export * from './events/live.js';
 export * from './auth/signing.js';
 export * from './api/analyst-api.js';
+export * from './api/workspace-api.js';
 export * from './api/problem.js';
 export * from './api/paths.js';
 export * from './api/score-answer.js';

@@ -7,6 +7,7 @@ import type { Decision } from '../policy/decision.js';
 import type { Reason } from '../policy/reasons.js';
 import type { RuleReason } from '../rules/rule-reason.js';
 import type { RuleAction } from '../rules/rules-contract.js';
+import type { MoneyTotals } from './workspace-api.js';
 
 /** One row of GET /api/transactions. */
 export interface TransactionSummary {
@@ -23,6 +24,13 @@ export interface TransactionSummary {
   /** The latest verdict, if any: 'fraud' | 'legitimate'. */
   readonly label: 'fraud' | 'legitimate' | null;
   readonly case_id: string | null;
+  /** The case's status (null without a case): the queue's word for where it stands. */
+  readonly case_status: CaseStatus | null;
+  /**
+   * Why, as the detail gives it (the deciding rule's reason first, then the features', each with
+   * its sentence): the live feed's rows loaded from this list show the same reasons as live ones.
+   */
+  readonly reasons: readonly (Reason | RuleReason)[];
 }
 
 export interface Page<T> {
@@ -45,11 +53,6 @@ export interface TransactionDetail extends TransactionSummary {
   readonly country: string | null;
   readonly device_id: string | null;
   readonly ip: string | null;
-  /**
-   * Why: when a rule decided, its reason first (naming the rule in words), then the features that
-   * raised the score most, each with its sentence.
-   */
-  readonly reasons: readonly (Reason | RuleReason)[];
   /** The feature vector the model saw, by name. */
   readonly features: Readonly<Record<string, number>>;
   readonly model_version: string;
@@ -139,8 +142,19 @@ export interface Stats {
     readonly review: number;
     readonly decline: number;
   };
-  /** Transactions labelled fraud / transactions, in the window. */
+  /**
+   * Transactions labelled fraud / transactions, in the window; null for an empty window. It grows
+   * as analysts and programs label (their throughput), so it is not the fraud rate.
+   */
+  readonly labelled_fraud_rate: number | null;
+  /** @deprecated The old name of labelled_fraud_rate (0 for an empty window); to be removed. */
   readonly fraud_rate: number;
+  /** Amounts per decision and per outcome, one entry per currency (most approved money first). */
+  readonly money: readonly MoneyTotals[];
+  /** False-positive resolutions / resolved cases, over the window's transactions; null if none. */
+  readonly false_positive_share: number | null;
+  /** Median age of the open and assigned cases now, in seconds; null when there is none. */
+  readonly open_case_median_age_s: number | null;
   /** 20 bins of width 0.05 over [0, 1]. */
   readonly score_histogram: readonly number[];
   /** Edge server time per decision (the events' latency_ms). */
