@@ -38,7 +38,8 @@ export const isTransactionSummary: Guard<TransactionSummary> = (v): v is Transac
   num(v.amount) &&
   num(v.score) &&
   DECISIONS.has(v.decision as string) &&
-  str(v.scored_at);
+  str(v.scored_at) &&
+  Array.isArray(v.reasons);
 
 const DELIVERY_STATES = new Set(['applied', 'pending', 'failed']);
 

@@ -35,7 +35,7 @@ export interface FeedRow {
   readonly currency: string | null;
   readonly score: number;
   readonly decision: Decision;
-  /** Empty for rows loaded from the list API (it does not carry reasons). */
+  /** The same reasons whether the row came live or from the list API (its backfill carries them). */
   readonly reasons: readonly FeedReason[];
   readonly degraded: boolean;
   readonly scored_at: string;
@@ -74,7 +74,7 @@ export function rowFromSummary(s: TransactionSummary): FeedRow {
     currency: s.currency,
     score: s.score,
     decision: s.decision,
-    reasons: [],
+    reasons: s.reasons,
     degraded: s.degraded,
     scored_at: s.scored_at,
     latency_ms: null,

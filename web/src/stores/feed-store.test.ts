@@ -19,6 +19,8 @@ function summary(n: number, over: Partial<TransactionSummary> = {}): Transaction
     scored_at: d.scored_at,
     label: null,
     case_id: null,
+    case_status: null,
+    reasons: [],
     ...over,
   };
 }
