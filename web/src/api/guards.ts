@@ -84,7 +84,8 @@ export const isStats: Guard<Stats> = (v): v is Stats =>
   isRecord(v.latency_ms) &&
   num(v.consumer_lag) &&
   num(v.open_cases) &&
-  Array.isArray(v.series);
+  Array.isArray(v.series) &&
+  Array.isArray(v.money);
 
 export const isTrafficState: Guard<TrafficState> = (v): v is TrafficState =>
   isRecord(v) && typeof v.running === 'boolean' && num(v.rate) && num(v.sent) && num(v.errors);

@@ -9,6 +9,7 @@ import {
   edgeMsNote,
   formatEdgeMs,
   formatShareOf,
+  formatAge,
   formatFeatureValue,
   formatMs,
   formatPercent,
@@ -43,6 +44,11 @@ describe('format', () => {
     expect(formatShareOf(0, 0)).toBe('—');
     expect(formatShareOf(0, 10)).toBe('0 %');
     expect(formatShareOf(1, 4)).toBe('25.0 %');
+    expect(formatAge(42.4)).toBe('42 s');
+    expect(formatAge(725)).toBe('12 min');
+    expect(formatAge(3 * 3600 + 1800)).toBe('3.5 h');
+    expect(formatAge(2.1 * 86_400)).toBe('2.1 days');
+    expect(formatAge(-1)).toBe('—');
     expect(formatCount(12345)).toBe('12,345');
     expect(formatCount(2_500_000)).toBe('2.5M');
   });

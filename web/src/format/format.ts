@@ -75,6 +75,15 @@ export function edgeMsNote(ms: number): string | null {
     : null;
 }
 
+/** An age in seconds as an analyst says it: `45 s`, `12 min`, `3.5 h`, `2.1 days`. */
+export function formatAge(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
 /** A count with grouping (12,345), compact from a million (1.2M). */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '—';

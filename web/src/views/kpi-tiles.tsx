@@ -11,6 +11,8 @@ import {
   formatPercent,
   formatRate,
 } from '../format/format.js';
+import { MoneyTiles } from './money-tiles.js';
+import { Tile } from './tile.js';
 
 // core exports STATS_WINDOWS as a type only; the labels' keys are the same list.
 const WINDOW_LABELS: Record<StatsWindow, string> = {
@@ -24,26 +26,6 @@ const WINDOW_LABELS: Record<StatsWindow, string> = {
 export interface KpiTilesProps {
   readonly kpi: KpiStore;
   readonly feed: FeedStore;
-}
-
-function Tile(props: {
-  testid: string;
-  label: string;
-  value: string;
-  sub?: JSX.Element;
-  title?: string | null | undefined;
-}): JSX.Element {
-  return (
-    <div class="tile" data-testid={props.testid}>
-      <dt class="tile-label">{props.label}</dt>
-      <dd class="tile-value" title={props.title ?? undefined}>
-        {props.value}
-      </dd>
-      <Show when={props.sub}>
-        <dd class="tile-sub">{props.sub}</dd>
-      </Show>
-    </div>
-  );
 }
 
 export function KpiTiles(props: KpiTilesProps): JSX.Element {
@@ -107,12 +89,15 @@ export function KpiTiles(props: KpiTilesProps): JSX.Element {
         />
         <Tile
           testid="kpi-labelled-fraud"
-          label="Labelled fraud so far"
-          value={s() && s()!.transactions > 0 ? formatPercent(s()!.fraud_rate) : '—'}
+          label="Labelled fraud share"
+          value={(() => {
+            const r = s()?.labelled_fraud_rate;
+            return r === null || r === undefined ? '—' : formatPercent(r);
+          })()}
           sub={
             <>
-              of {s() ? formatCount(s()!.transactions) : '—'} transactions — grows as verdicts come
-              in
+              verdicts so far ÷ {s() ? formatCount(s()!.transactions) : '—'} transactions: analysts'
+              throughput, not the fraud rate
             </>
           }
         />
@@ -140,6 +125,7 @@ export function KpiTiles(props: KpiTilesProps): JSX.Element {
           sub={<>awaiting an analyst</>}
         />
       </dl>
+      <MoneyTiles stats={s} />
     </section>
   );
 }
