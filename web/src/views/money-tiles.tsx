@@ -28,6 +28,11 @@ function amountOf(money: readonly MoneyTotals[], key: MoneyKey): { value: string
   };
 }
 
+/** A figure the window may not have (null: nothing to measure) as "—", else formatted. */
+function orDash(v: number | null | undefined, format: (n: number) => string): string {
+  return v === null || v === undefined ? '—' : format(v);
+}
+
 export function MoneyTiles(props: { stats: () => Stats | null }): JSX.Element {
   const money = (): readonly MoneyTotals[] => props.stats()?.money ?? [];
   return (
@@ -57,19 +62,13 @@ export function MoneyTiles(props: { stats: () => Stats | null }): JSX.Element {
       <Tile
         testid="kpi-false-positive-share"
         label="False-positive share"
-        value={(() => {
-          const v = props.stats()?.false_positive_share;
-          return v === null || v === undefined ? '—' : formatPercent(v);
-        })()}
+        value={orDash(props.stats()?.false_positive_share, formatPercent)}
         sub={<>of resolved cases</>}
       />
       <Tile
         testid="kpi-open-case-age"
         label="Open cases wait"
-        value={(() => {
-          const v = props.stats()?.open_case_median_age_s;
-          return v === null || v === undefined ? '—' : formatAge(v);
-        })()}
+        value={orDash(props.stats()?.open_case_median_age_s, formatAge)}
         sub={<>median age, now</>}
       />
     </dl>
