@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
     // Work two cases so the queue shows more than one status, and a second scenario (large
     // amounts) for more declines in the charts.
-    await page.getByTestId('cases-refresh').click();
+    await page.getByTestId('case-view').selectOption('open');
     const cases = page.getByTestId('case-row');
     await cases.nth(1).waitFor();
     await cases.nth(1).getByTestId('case-resolve-fraud').click();
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     await page.getByTestId('inject-scenario-1').click();
     await page.mouse.move(0, 0);
     await sleep(TRAFFIC_MS / 2);
-    await page.getByTestId('case-status-filter').selectOption('all');
+    await page.getByTestId('case-view').selectOption('all');
     await page.mouse.move(0, 0);
     // Charts redraw at most once a second and stats come every 2 s: let the last ones land.
     await sleep(2_500);

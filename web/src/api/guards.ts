@@ -4,8 +4,10 @@
  * The checks cover the fields the views use, not every nested member.
  */
 import type {
+  BulkResolveResponse,
   Case,
   Page,
+  SearchResult,
   SessionInfo,
   Stats,
   TrafficState,
@@ -95,6 +97,24 @@ export const isSessionInfo: Guard<SessionInfo> = (v): v is SessionInfo =>
 
 export const isInjectSummary: Guard<InjectSummary> = (v): v is InjectSummary =>
   isRecord(v) && num(v.scenario) && str(v.description) && num(v.frauds) && num(v.flagged);
+
+const isIdMatch =
+  (key: 'customer_id' | 'terminal_id') =>
+  (v: unknown): boolean =>
+    isRecord(v) && str(v[key]) && num(v.count) && str(v.last_at);
+
+export const isSearchResult: Guard<SearchResult> = (v): v is SearchResult =>
+  isRecord(v) &&
+  str(v.q) &&
+  Array.isArray(v.transactions) &&
+  v.transactions.every(isTransactionSummary) &&
+  Array.isArray(v.customers) &&
+  v.customers.every(isIdMatch('customer_id')) &&
+  Array.isArray(v.terminals) &&
+  v.terminals.every(isIdMatch('terminal_id'));
+
+export const isBulkResolveResponse: Guard<BulkResolveResponse> = (v): v is BulkResolveResponse =>
+  isRecord(v) && str(v.resolution) && Array.isArray(v.cases) && v.cases.every(isCase);
 
 /** A guard for a page of items, each checked by `item`. */
 export function isPageOf<T>(item: Guard<T>): Guard<Page<T>> {

@@ -7,6 +7,7 @@ import type { Rule } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import type { LiveSocket } from '../api/live-socket.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
+import { createDrawerCaseStore, type DrawerCaseStore } from './drawer-case-store.js';
 import { createDrawerStore, type DrawerStore } from './drawer-store.js';
 import { createFeedStore, type FeedStore } from './feed-store.js';
 import type { Scheduler } from './frame-batcher.js';
@@ -22,6 +23,8 @@ export interface Dashboard {
   readonly kpi: KpiStore;
   readonly cases: CasesStore;
   readonly drawer: DrawerStore;
+  /** The drawer's case buttons (resolve, assign, comment). */
+  readonly drawerCase: DrawerCaseStore;
   readonly traffic: TrafficStore;
   readonly rules: RulesStore;
   readonly lists: ListsStore;
@@ -56,6 +59,16 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const kpi = createKpiStore({ client });
   const cases = createCasesStore({ client, schedule, me: opts.me });
   const drawer = createDrawerStore({ client });
+  const drawerCase = createDrawerCaseStore({
+    client,
+    me: opts.me,
+    current: () => drawer.detail()?.case ?? null,
+    changed: (c) => {
+      drawer.replaceCase(c);
+      cases.upsert(c);
+    },
+    refresh: () => drawer.retry(),
+  });
   const traffic = createTrafficStore({ client });
   const rules = createRulesStore({ client });
   const lists = createListsStore({ client });
@@ -68,6 +81,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     kpi,
     cases,
     drawer,
+    drawerCase,
     traffic,
     rules,
     lists,
@@ -99,6 +113,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       feed.reset();
       cases.reset();
       drawer.close();
+      drawerCase.reset();
       rules.reset();
       lists.reset();
       listActions.reset();

@@ -6,6 +6,7 @@
  */
 import { createEffect, For, on, onCleanup, Show, type JSX } from 'solid-js';
 import { reasonsWorthShowing, type TransactionDetail, type TransactionSummary } from '@vigil/core';
+import type { DrawerCaseStore } from '../stores/drawer-case-store.js';
 import type { DrawerStore } from '../stores/drawer-store.js';
 import type { ListActionsStore } from '../stores/list-actions-store.js';
 import {
@@ -20,9 +21,9 @@ import {
 } from '../format/format.js';
 import { newestFirst } from './newest-first.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
+import { DrawerCase } from './drawer-case.js';
 import { DrawerRules } from './drawer-rules.js';
 import { ListActions } from './list-actions.js';
-import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
 export interface TransactionDrawerProps {
   readonly drawer: DrawerStore;
@@ -30,6 +31,9 @@ export interface TransactionDrawerProps {
   readonly txHref: (transactionId: string) => string;
   /** Block/allow the card or terminal; absent, the drawer offers no list buttons. */
   readonly listActions?: ListActionsStore;
+  /** Resolve / assign / comment the open transaction's case; absent, the case is read-only. */
+  readonly caseStore?: DrawerCaseStore;
+  readonly me?: () => string | null;
 }
 
 function Field(props: { label: string; children: JSX.Element }): JSX.Element {
@@ -98,6 +102,8 @@ function Detail(props: {
   d: TransactionDetail;
   txHref: (id: string) => string;
   listActions: ListActionsStore | undefined;
+  caseStore: DrawerCaseStore | undefined;
+  me: string | null;
 }): JSX.Element {
   const contributions = (): Map<string, number> =>
     new Map(
@@ -183,6 +189,10 @@ function Detail(props: {
         </Show>
       </section>
 
+      <Show when={props.caseStore}>
+        {(store) => <DrawerCase case={props.d.case} store={store()} me={props.me} />}
+      </Show>
+
       <DrawerRules d={props.d} />
 
       <Show when={props.listActions}>{(store) => <ListActions store={store()} />}</Show>
@@ -242,44 +252,6 @@ function Detail(props: {
               )}
             </For>
           </ul>
-        </Show>
-      </section>
-
-      <section class="drawer-section" data-testid="drawer-case">
-        <h3>Case</h3>
-        <Show
-          when={props.d.case}
-          fallback={<p class="muted">No case (approved transactions open none).</p>}
-        >
-          {(c) => (
-            <>
-              <p>
-                <span class="mono">{c().case_id}</span> · {c().status}
-                {c().assignee ? ` · ${c().assignee}` : ''}
-                {c().resolution
-                  ? ` · ${c().resolution === 'fraud' ? 'fraud' : 'false positive'}`
-                  : ''}
-              </p>
-              <Show when={c().verdict_delivery}>
-                <p>
-                  Verdict at the edge: <VerdictDeliveryStatus delivery={c().verdict_delivery} />
-                </p>
-              </Show>
-              <Show when={c().comments.length > 0}>
-                <ul class="comment-list">
-                  <For each={c().comments}>
-                    {(cm) => (
-                      <li>
-                        <span class="comment-author">{cm.author}</span>{' '}
-                        <span class="muted">{formatDateTime(cm.created_at)}</span>
-                        <p>{cm.body}</p>
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              </Show>
-            </>
-          )}
         </Show>
       </section>
 
@@ -380,7 +352,15 @@ export function TransactionDrawer(props: TransactionDrawerProps): JSX.Element {
               )}
             </Show>
             <Show when={drawer.detail()}>
-              {(d) => <Detail d={d()} txHref={props.txHref} listActions={props.listActions} />}
+              {(d) => (
+                <Detail
+                  d={d()}
+                  txHref={props.txHref}
+                  listActions={props.listActions}
+                  caseStore={props.caseStore}
+                  me={props.me?.() ?? null}
+                />
+              )}
             </Show>
           </div>
         </aside>
