@@ -16,6 +16,7 @@ import { createListActionsStore, type ListActionsStore } from './list-actions-st
 import { createListsStore, type ListsStore } from './lists-store.js';
 import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
 import { createRulesStore, type RulesStore } from './rules-store.js';
+import { createSearchStore, type SearchStore } from './search-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 
 export interface Dashboard {
@@ -23,6 +24,8 @@ export interface Dashboard {
   readonly kpi: KpiStore;
   readonly cases: CasesStore;
   readonly drawer: DrawerStore;
+  /** The header's search, and the card or terminal it shows. */
+  readonly search: SearchStore;
   /** The drawer's case buttons (resolve, assign, comment). */
   readonly drawerCase: DrawerCaseStore;
   readonly traffic: TrafficStore;
@@ -70,6 +73,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     refresh: () => drawer.retry(),
   });
   const traffic = createTrafficStore({ client });
+  const search = createSearchStore({ client });
   const rules = createRulesStore({ client });
   const lists = createListsStore({ client });
   const listActions = createListActionsStore({ client });
@@ -82,6 +86,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     cases,
     drawer,
     drawerCase,
+    search,
     traffic,
     rules,
     lists,
@@ -114,6 +119,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       cases.reset();
       drawer.close();
       drawerCase.reset();
+      search.clear();
+      search.closeEntity();
       rules.reset();
       lists.reset();
       listActions.reset();

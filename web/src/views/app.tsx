@@ -19,7 +19,9 @@ import type { SessionStore } from '../stores/session-store.js';
 import type { ThemeStore } from '../stores/theme-store.js';
 import { CaseQueue } from './case-queue.js';
 import { Charts } from './charts.js';
+import { EntityTransactions } from './entity-transactions.js';
 import { Header } from './header.js';
+import { HeaderSearch } from './header-search.js';
 import { KpiTiles } from './kpi-tiles.js';
 import { ListsPage } from './lists-page.js';
 import { LiveFeed } from './live-feed.js';
@@ -106,7 +108,9 @@ function DashboardPage(props: AppProps): JSX.Element {
         onSignOut={() => void session.signOut()}
         signingOut={session.busy}
         page={page}
+        search={<HeaderSearch store={d.search} inputId={SEARCH_INPUT_ID} onOpen={open} />}
       />
+      <EntityTransactions store={d.search} txHref={txHref} />
       <Switch>
         <Match when={page() === 'rules'}>
           <RulesPage
