@@ -21,7 +21,7 @@ import {
   type FeedbackEventV1,
 } from '@vigil/core';
 import type { Logger } from 'pino';
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import type { ResolveCaseResponse } from './api-types.js';
 import { writeAudit } from './audit/audit-log.js';
 import { getCase, whyNotUpdated } from './cases-queries.js';
@@ -49,7 +49,7 @@ export interface ResolveContext {
  * The first try, while the analyst waits: a few quick tries against a blip; what still fails is
  * left to the deliverer's backoff.
  */
-const FIRST_TRY = { attempts: 3, timeoutMs: 2_000, backoffMs: 200 } as const;
+export const FIRST_TRY = { attempts: 3, timeoutMs: 2_000, backoffMs: 200 } as const;
 
 /** The feedback label of a resolution. */
 export const labelOf = (r: CaseResolution) => (r === 'fraud' ? 'fraud' : 'legitimate');
@@ -62,6 +62,110 @@ type Outcome =
     }
   | { readonly kind: 'replayed' };
 
+/**
+ * One case's resolution inside `tx`: the case marked resolved, the comment, the audit row, the
+ * verdict's delivery recorded; the feedback event to hand to Kafka is returned (the caller sends
+ * it inside the same transaction). A repeat of the same resolution is `replayed`; anything else
+ * that cannot be resolved throws its problem (404, 409).
+ */
+export async function resolveInTx(
+  ctx: ResolveContext,
+  tx: TransactionSql,
+  caseId: string,
+  input: ResolveInput,
+  actor: string,
+  now: Date,
+): Promise<Outcome> {
+  const v = input.version ?? null;
+  const [u] = await tx<
+    {
+      transaction_id: string;
+      customer_id: string;
+      version: number;
+      old_status: string;
+      old_assignee: string | null;
+      old_version: number;
+    }[]
+  >`
+    UPDATE cases c
+    SET status = 'resolved', resolution = ${input.resolution}, version = c.version + 1,
+        updated_at = ${now}
+    FROM transactions t,
+      (SELECT case_id, status, assignee, version FROM cases
+        WHERE case_id = ${caseId} FOR UPDATE) old
+    WHERE c.case_id = ${caseId} AND t.transaction_id = c.transaction_id
+      AND old.case_id = c.case_id
+      AND c.status <> 'resolved' AND (${v}::int IS NULL OR c.version = ${v}::int)
+    RETURNING c.transaction_id, t.customer_id, c.version,
+      old.status AS old_status, old.assignee AS old_assignee, old.version AS old_version`;
+  if (!u) {
+    const [row] = await tx`SELECT status, resolution FROM cases WHERE case_id = ${caseId}`;
+    if (row && row.status === 'resolved' && row.resolution === input.resolution) {
+      return { kind: 'replayed' };
+    }
+    throw await whyNotUpdated(tx, caseId, input.version);
+  }
+  if (input.comment !== undefined) {
+    await tx`INSERT INTO case_comments (case_id, author, body, created_at)
+             VALUES (${caseId}, ${actor}, ${input.comment}, ${now})`;
+  }
+  const event = feedbackEvent(
+    String(u.transaction_id),
+    String(u.customer_id),
+    caseId,
+    input.resolution,
+    now.toISOString(),
+    actor,
+  );
+  await writeAudit(
+    tx,
+    [
+      {
+        actor,
+        action: 'case.resolve',
+        target: `case:${caseId}`,
+        before: { status: u.old_status, assignee: u.old_assignee, version: u.old_version },
+        after: {
+          status: 'resolved',
+          resolution: input.resolution,
+          version: u.version,
+          feedback_event_id: event.event_id,
+        },
+      },
+    ],
+    now,
+  );
+  const delivery =
+    ctx.deliverer === null
+      ? null
+      : await insertPending(tx, { ...event, case_id: caseId }, now, ctx.deliverer.leaseUntil());
+  return { kind: 'resolved', event, delivery };
+}
+
+/**
+ * Hand the verdicts to Kafka inside the resolving transaction: if Kafka refuses them, it rolls
+ * back and the analyst retries, so a resolved case always has its label on the way.
+ */
+export async function emitInTx(
+  ctx: ResolveContext,
+  events: FeedbackEventV1[],
+  caseIds: readonly string[],
+): Promise<void> {
+  try {
+    await ctx.emitFeedback(events);
+  } catch (error) {
+    ctx.log.error(
+      { err: error, case_ids: caseIds.slice(0, 10), cases: caseIds.length },
+      'analysts API: feedback not accepted by Kafka',
+    );
+    throw new ProblemError(
+      'unavailable',
+      'the verdict could not be handed to Kafka, so the case was left unresolved: retry',
+      { headers: { 'retry-after': '5' }, cause: error },
+    );
+  }
+}
+
 /** Resolve `caseId` as `actor`; a repeat of the same resolution is answered, not refused. */
 export async function resolveCase(
   ctx: ResolveContext,
@@ -71,83 +175,9 @@ export async function resolveCase(
 ): Promise<{ response: ResolveCaseResponse; changed: boolean }> {
   const now = ctx.now();
   const outcome = await ctx.sql.begin(async (tx): Promise<Outcome> => {
-    const v = input.version ?? null;
-    const [u] = await tx<
-      {
-        transaction_id: string;
-        customer_id: string;
-        version: number;
-        old_status: string;
-        old_assignee: string | null;
-        old_version: number;
-      }[]
-    >`
-      UPDATE cases c
-      SET status = 'resolved', resolution = ${input.resolution}, version = c.version + 1,
-          updated_at = ${now}
-      FROM transactions t,
-        (SELECT case_id, status, assignee, version FROM cases
-          WHERE case_id = ${caseId} FOR UPDATE) old
-      WHERE c.case_id = ${caseId} AND t.transaction_id = c.transaction_id
-        AND old.case_id = c.case_id
-        AND c.status <> 'resolved' AND (${v}::int IS NULL OR c.version = ${v}::int)
-      RETURNING c.transaction_id, t.customer_id, c.version,
-        old.status AS old_status, old.assignee AS old_assignee, old.version AS old_version`;
-    if (!u) {
-      const [row] = await tx`SELECT status, resolution FROM cases WHERE case_id = ${caseId}`;
-      if (row && row.status === 'resolved' && row.resolution === input.resolution) {
-        return { kind: 'replayed' };
-      }
-      throw await whyNotUpdated(tx, caseId, input.version);
-    }
-    if (input.comment !== undefined) {
-      await tx`INSERT INTO case_comments (case_id, author, body, created_at)
-               VALUES (${caseId}, ${actor}, ${input.comment}, ${now})`;
-    }
-    const event = feedbackEvent(
-      String(u.transaction_id),
-      String(u.customer_id),
-      caseId,
-      input.resolution,
-      now.toISOString(),
-      actor,
-    );
-    await writeAudit(
-      tx,
-      [
-        {
-          actor,
-          action: 'case.resolve',
-          target: `case:${caseId}`,
-          before: { status: u.old_status, assignee: u.old_assignee, version: u.old_version },
-          after: {
-            status: 'resolved',
-            resolution: input.resolution,
-            version: u.version,
-            feedback_event_id: event.event_id,
-          },
-        },
-      ],
-      now,
-    );
-    const delivery =
-      ctx.deliverer === null
-        ? null
-        : await insertPending(tx, { ...event, case_id: caseId }, now, ctx.deliverer.leaseUntil());
-    try {
-      await ctx.emitFeedback([event]);
-    } catch (error) {
-      ctx.log.error(
-        { err: error, case_id: caseId },
-        'analysts API: feedback not accepted by Kafka',
-      );
-      throw new ProblemError(
-        'unavailable',
-        'the verdict could not be handed to Kafka, so the case was left unresolved: retry',
-        { headers: { 'retry-after': '5' }, cause: error },
-      );
-    }
-    return { kind: 'resolved', event, delivery };
+    const o = await resolveInTx(ctx, tx, caseId, input, actor, now);
+    if (o.kind === 'resolved') await emitInTx(ctx, [o.event], [caseId]);
+    return o;
   });
 
   if (outcome.kind === 'replayed') return { response: await replay(ctx, caseId), changed: false };

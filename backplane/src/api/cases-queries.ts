@@ -4,7 +4,7 @@
  * (when the caller sent a version) that bumps `version`; when it matches no row, a second look
  * says why: unknown case (404), stale version or resolved case (409).
  */
-import type { Case, CaseStatus, Decision, Page } from '@vigil/core';
+import type { Case, CaseSort, CaseStatus, Decision, Page } from '@vigil/core';
 import type { Sql, TransactionSql } from 'postgres';
 import { writeAudit } from './audit/audit-log.js';
 import { encodeCursor } from './cursor.js';
@@ -15,32 +15,87 @@ export interface CaseFilter {
   readonly status?: readonly CaseStatus[];
   readonly assignee?: string;
   readonly decision?: readonly Decision[];
+  readonly sort: CaseSort;
   readonly limit: number;
-  /** The previous page's last (rank, opened_at as Postgres text, case_id); text as in TransactionFilter. */
-  readonly after?: readonly [number, string, string];
+  /**
+   * The previous page's last (rank, sort key, case_id): the key is a number for the float orders,
+   * opened_at as Postgres text for the time orders (text as in TransactionFilter).
+   */
+  readonly after?: readonly [number, number | string, string];
 }
+
+/** Each order's column of `cases` (migration 009 indexes each over the open cases) and direction. */
+export const CASE_ORDERS: Readonly<
+  Record<CaseSort, { readonly column: string; readonly desc: boolean; readonly time: boolean }>
+> = {
+  '-risk': { column: 'risk', desc: true, time: false },
+  '-score': { column: 'score', desc: true, time: false },
+  '-amount': { column: 'amount', desc: true, time: false },
+  opened_at: { column: 'opened_at', desc: false, time: true },
+  '-opened_at': { column: 'opened_at', desc: true, time: true },
+};
 
 /** 0 for open and assigned cases, 1 for resolved: the queue shows work to do first. */
 const RANK = `(CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END)`;
 
-/** One page of the queue: open and assigned cases first, then resolved; newest first in each. */
+/**
+ * The filters of a queue view, as SQL. Every case is a review or a decline, so a filter naming
+ * both is none. The status and decision tests are spelled with literals beside the bound lists:
+ * the planner can then prove the open cases' partial indexes apply, which a bound IN list cannot.
+ */
+function caseWhere(sql: Sql, f: Pick<CaseFilter, 'status' | 'assignee' | 'decision'>) {
+  const none = sql``;
+  const open = f.status !== undefined && !f.status.includes('resolved');
+  const decisions = f.decision?.filter((d) => d !== 'approve');
+  return sql`
+    ${f.status ? sql`AND c.status IN ${sql(f.status)}` : none}
+    ${open ? sql`AND c.status <> 'resolved'` : none}
+    ${f.assignee !== undefined ? sql`AND c.assignee = ${f.assignee}` : none}
+    ${
+      decisions === undefined || decisions.length === 2
+        ? none
+        : decisions.length === 0
+          ? sql`AND false` // approve only: approvals open no case
+          : sql`AND c.decision = ${decisions[0]!}`
+    }`;
+}
+
+/**
+ * One page of the queue: open and assigned cases first, then resolved; each part in the view's
+ * order, ties by case_id in the same direction (so one index serves it forwards or backwards).
+ */
 export async function listCases(sql: Sql, f: CaseFilter): Promise<Page<Case>> {
   const none = sql``;
+  const o = CASE_ORDERS[f.sort];
+  // One status class only (the open queue, or the resolved): the rank is constant, so it leaves
+  // the ORDER BY and the keyset, and the order is the index's.
+  const ranked =
+    f.status === undefined ||
+    (f.status.includes('resolved') && f.status.some((s) => s !== 'resolved'));
   const rank = sql.unsafe(RANK);
+  const col = sql`c.${sql(o.column)}`;
+  const dir = sql.unsafe(o.desc ? 'DESC' : 'ASC');
+  const cmp = sql.unsafe(o.desc ? '<' : '>');
+  const after = f.after;
+  const key = after
+    ? o.time
+      ? sql`${String(after[1])}::text::timestamptz`
+      : sql`${Number(after[1])}::float8`
+    : none;
+  const past = after ? sql`(${col}, c.case_id) ${cmp} (${key}, ${after[2]})` : none;
   const rows = await sql`
-    SELECT ${caseColumns(sql)}, ${rank} AS rank, to_json(c.opened_at) #>> '{}' AS opened_key
+    SELECT ${caseColumns(sql)}, ${rank} AS rank,
+      ${o.time ? sql`to_json(c.opened_at) #>> '{}'` : col} AS sort_key
     FROM cases c JOIN transactions t ON t.transaction_id = c.transaction_id
-    WHERE true
-      ${f.status ? sql`AND c.status IN ${sql(f.status)}` : none}
-      ${f.assignee !== undefined ? sql`AND c.assignee = ${f.assignee}` : none}
-      ${f.decision ? sql`AND t.decision IN ${sql(f.decision)}` : none}
+    WHERE true ${caseWhere(sql, f)}
       ${
-        f.after
-          ? sql`AND (${rank} > ${f.after[0]} OR (${rank} = ${f.after[0]}
-                AND (c.opened_at, c.case_id) < (${f.after[1]}::text::timestamptz, ${f.after[2]})))`
-          : none
+        !after
+          ? none
+          : ranked
+            ? sql`AND (${rank} > ${after[0]} OR (${rank} = ${after[0]} AND ${past}))`
+            : sql`AND ${past}`
       }
-    ORDER BY ${rank}, c.opened_at DESC, c.case_id DESC
+    ORDER BY ${ranked ? sql`${rank},` : none} ${col} ${dir}, c.case_id ${dir}
     LIMIT ${f.limit + 1}`;
   const more = rows.length > f.limit;
   const page = more ? rows.slice(0, f.limit) : rows;
@@ -49,9 +104,60 @@ export async function listCases(sql: Sql, f: CaseFilter): Promise<Page<Case>> {
     items: page.map(toCase),
     next_cursor:
       more && last
-        ? encodeCursor('case', [Number(last.rank), String(last.opened_key), String(last.case_id)])
+        ? encodeCursor('case', [
+            f.sort,
+            Number(last.rank),
+            o.time ? String(last.sort_key) : Number(last.sort_key),
+            String(last.case_id),
+          ])
         : null,
   };
+}
+
+/**
+ * Assign `actor` the first unassigned open case of the view, atomically: the row is taken with
+ * FOR UPDATE SKIP LOCKED, so two analysts asking at once get two cases (the second skips the row
+ * the first holds) and nobody waits. null when no unassigned open case is left. Audited as
+ * `case.assign`, as assigning by hand is.
+ */
+export async function takeNextCase(
+  sql: Sql,
+  f: { readonly decision?: readonly Decision[]; readonly sort: CaseSort },
+  now: Date,
+  actor: string,
+): Promise<Case | null> {
+  const o = CASE_ORDERS[f.sort];
+  const col = sql`c.${sql(o.column)}`;
+  const dir = sql.unsafe(o.desc ? 'DESC' : 'ASC');
+  return sql.begin(async (tx) => {
+    const [u] = await tx<{ case_id: string; version: number }[]>`
+      WITH pick AS (
+        SELECT c.case_id FROM cases c
+        WHERE c.status = 'open' ${caseWhere(tx as unknown as Sql, { status: ['open'], decision: f.decision })}
+        ORDER BY ${col} ${dir}, c.case_id ${dir}
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE cases c SET assignee = ${actor}, status = 'assigned', version = c.version + 1,
+        updated_at = ${now}
+      FROM pick WHERE c.case_id = pick.case_id
+      RETURNING c.case_id, c.version`;
+    if (!u) return null;
+    await writeAudit(
+      tx,
+      [
+        {
+          actor,
+          action: 'case.assign',
+          target: `case:${u.case_id}`,
+          before: { status: 'open', assignee: null, version: u.version - 1 },
+          after: { status: 'assigned', assignee: actor, version: u.version },
+        },
+      ],
+      now,
+    );
+    return mustGet(tx, u.case_id);
+  });
 }
 
 /** One case with its comments; null if there is none. */

@@ -2,37 +2,81 @@
  * The case queue: list, one case, assign, comment, resolve. Every change is published to the
  * LiveHub as a LiveCase so every dashboard's queue row updates.
  */
-import { DECISIONS, type Case, type LiveCase } from '@vigil/core';
+import {
+  CASE_SORTS,
+  DECISIONS,
+  DEFAULT_CASE_SORT,
+  MAX_BULK_RESOLVE,
+  type Case,
+  type CaseSort,
+  type BulkResolveResponse,
+  type LiveCase,
+} from '@vigil/core';
 import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import type { ApiEnv } from './api-env.js';
 import type { ApiDeps } from './deps.js';
 import { resolveCase, type ResolveContext } from './case-resolution.js';
-import { assignCase, commentCase, getCase, listCases } from './cases-queries.js';
+import { resolveCases } from './bulk-resolution.js';
+import {
+  assignCase,
+  CASE_ORDERS,
+  commentCase,
+  getCase,
+  listCases,
+  takeNextCase,
+} from './cases-queries.js';
 import { decodeCursor } from './cursor.js';
-import { ProblemError } from '../http/problem.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
 import { DEFAULT_PAGE, MAX_PAGE } from './transactions-routes.js';
 import {
   integerParam,
   listParam,
   nameField,
   noQuery,
-  parseBody,
   parseQuery,
+  parseBody,
   parseWith,
+  readJsonBody,
   textField,
 } from './validate.js';
 
 const CASE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+const CASE_ID_MESSAGE = 'case_id is not a case id (case_<transaction_id>)';
 export const MAX_COMMENT = 4_000;
+/** A bulk resolve's body: 500 of the longest case ids (200 characters) and a comment fit. */
+export const MAX_BULK_BODY_BYTES = 262_144;
+/** POST /cases/resolve: the one cases route that reads more than the API's usual body limit. */
+export const BULK_RESOLVE_PATH = /\/cases\/resolve$/;
+
+/** The queue's decisions: approvals open no case, so only review and decline are accepted. */
+const CASE_DECISIONS = DECISIONS.filter((d) => d !== 'approve');
+const sortField = (name: string) =>
+  z.enum(CASE_SORTS, `${name} must be one of ${CASE_SORTS.join(', ')}`);
 
 const listQuery = z.strictObject({
   status: z.optional(listParam('status', ['open', 'assigned', 'resolved'] as const)),
   assignee: z.optional(nameField('assignee')),
   decision: z.optional(listParam('decision', DECISIONS)),
+  sort: z.optional(sortField('sort')),
   limit: z.optional(integerParam('limit', 1, MAX_PAGE)),
   cursor: z.optional(z.string()),
 });
+
+const nextBody = z.strictObject(
+  {
+    decision: z.optional(
+      z
+        .array(
+          z.enum(CASE_DECISIONS, `decision must be a list of ${CASE_DECISIONS.join(', ')}`),
+          'decision must be an array',
+        )
+        .check(z.minLength(1, 'decision must name at least one decision')),
+    ),
+    sort: z.optional(sortField('sort')),
+  },
+  'the body must be a JSON object',
+);
 
 const version = z.optional(
   z.int('version must be an integer').check(z.gte(1, 'version must be ≥ 1'), z.lte(2 ** 31 - 1)),
@@ -57,6 +101,48 @@ const resolveBody = z.strictObject(
   },
   'the body must be a JSON object',
 );
+
+const bulkResolveBody = z.strictObject(
+  {
+    case_ids: z
+      .array(
+        z.string('case_id must be a string').check(z.regex(CASE_ID, CASE_ID_MESSAGE)),
+        'case_ids must be an array',
+      )
+      .check(
+        z.minLength(1, 'case_ids must name at least one case'),
+        z.maxLength(MAX_BULK_RESOLVE, `case_ids may name at most ${MAX_BULK_RESOLVE} cases`),
+        z.superRefine((ids, ctx) => {
+          const seen = new Set<string>();
+          ids.forEach((id, i) => {
+            if (seen.has(id)) {
+              ctx.issues.push({
+                code: 'custom',
+                input: id,
+                path: [i],
+                message: `case ${id} is named twice`,
+              });
+            }
+            seen.add(id);
+          });
+        }),
+      ),
+    resolution: resolveBody.shape.resolution,
+    comment: z.optional(textField('comment', MAX_COMMENT)),
+  },
+  'the body must be a JSON object',
+);
+
+/** A cursor of the queue in `sort`'s order: (sort, rank, key, case_id); another order's is a 400. */
+function caseCursor(cursor: string, sort: CaseSort): [number, number | string, string] {
+  const k = decodeCursor('case', cursor, CASE_ORDERS[sort].time ? 'snts' : 'snfs');
+  if (k[0] !== sort) {
+    throw validationProblem([
+      { path: '/cursor', message: `the cursor is of sort ${String(k[0])}, not ${sort}` },
+    ]);
+  }
+  return [Number(k[1]), k[2]!, String(k[3])];
+}
 
 /**
  * The LiveHub's record of one change. `delivery`: what changed is the verdict's delivery to the
@@ -95,24 +181,47 @@ export function casesRoutes(deps: ApiDeps, resolve: ResolveContext): Hono<ApiEnv
   const caseId = (param: Record<string, string>): string =>
     parseWith(
       z.object({
-        case_id: z
-          .string()
-          .check(z.regex(CASE_ID, 'case_id is not a case id (case_<transaction_id>)')),
+        case_id: z.string().check(z.regex(CASE_ID, CASE_ID_MESSAGE)),
       }),
       param,
     ).case_id;
 
   r.get('/cases', async (c) => {
     const q = parseQuery(c, listQuery);
-    const after = q.cursor === undefined ? undefined : decodeCursor('case', q.cursor, 'nts');
+    const sort = q.sort ?? DEFAULT_CASE_SORT;
     const page = await listCases(sql, {
       status: q.status,
       assignee: q.assignee,
       decision: q.decision,
+      sort,
       limit: q.limit ?? DEFAULT_PAGE,
-      after: after ? [Number(after[0]), String(after[1]), String(after[2])] : undefined,
+      after: q.cursor === undefined ? undefined : caseCursor(q.cursor, sort),
     });
     return c.json(page);
+  });
+
+  // Before /cases/:case_id/…: "next" and "resolve" are not case ids.
+  r.post('/cases/next', noQuery, async (c) => {
+    const body = await parseBody(c, nextBody);
+    const actor = c.get('principal').subject;
+    const taken = await takeNextCase(
+      sql,
+      { decision: body.decision, sort: body.sort ?? '-risk' },
+      now(),
+      actor,
+    );
+    if (taken === null)
+      throw new ProblemError('not-found', 'no unassigned open case is left in this view');
+    publish(taken);
+    return c.json(taken);
+  });
+
+  r.post('/cases/resolve', noQuery, async (c) => {
+    const body = parseWith(bulkResolveBody, await readJsonBody(c, MAX_BULK_BODY_BYTES));
+    const actor = c.get('principal').subject;
+    const cases = await resolveCases(resolve, body, actor);
+    for (const one of cases) publish(one);
+    return c.json({ resolution: body.resolution, cases } satisfies BulkResolveResponse);
   });
 
   r.get('/cases/:case_id', noQuery, async (c) => {

@@ -28,7 +28,8 @@ function invalid(): never {
 }
 
 /**
- * Decode a cursor of `kind` whose key matches `shape` ('t' timestamp, 's' id, 'n' int4). A cursor
+ * Decode a cursor of `kind` whose key matches `shape` ('t' timestamp, 's' id, 'n' int4, 'f' a
+ * finite float8, which JSON carries exactly: the shortest text that reads back as the same double). A cursor
  * is input like any other: each key is held to what Postgres can compare it with, so a doctored
  * one (a month 13, an offset +99:99, a rank past int4) is a 400, not a database error.
  */
@@ -51,7 +52,9 @@ export function decodeCursor(kind: CursorKind, cursor: string, shape: string): (
     const ok =
       shape[i] === 'n'
         ? Number.isInteger(k) && (k as number) >= INT4_MIN && (k as number) <= INT4_MAX
-        : typeof k === 'string' && (shape[i] === 't' ? cursorTimeIsStorable(k) : KEY_ID.test(k));
+        : shape[i] === 'f'
+          ? typeof k === 'number' && Number.isFinite(k)
+          : typeof k === 'string' && (shape[i] === 't' ? cursorTimeIsStorable(k) : KEY_ID.test(k));
     if (!ok) invalid();
   }
   return key as (string | number)[];

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiEnv } from './api-env.js';
 import { requireAuth } from './auth.js';
-import { casesRoutes } from './cases-routes.js';
+import { BULK_RESOLVE_PATH, casesRoutes, MAX_BULK_BODY_BYTES } from './cases-routes.js';
 import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
 import { apiErrorHandler } from './error-handler.js';
@@ -15,6 +15,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
+import { searchRoutes } from './search-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
 import { TrafficGenerator } from '@vigil/sim';
@@ -97,14 +98,20 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     });
   const small = limit(MAX_BODY_BYTES);
   const items = limit(MAX_ITEMS_BODY_BYTES);
-  // One route takes more: a batch of up to 1,000 list items (lists-routes.ts, MAX_ITEMS_BODY_BYTES).
-  app.use((c, next) =>
-    (c.req.method === 'POST' && LIST_ITEMS_PATH.test(c.req.path) ? items : small)(c, next),
-  );
+  const bulk = limit(MAX_BULK_BODY_BYTES);
+  // Two routes take more: a batch of up to 1,000 list items (lists-routes.ts, MAX_ITEMS_BODY_BYTES)
+  // and a bulk resolve of up to 500 cases (cases-routes.ts, MAX_BULK_BODY_BYTES).
+  app.use((c, next) => {
+    const post = c.req.method === 'POST';
+    if (post && LIST_ITEMS_PATH.test(c.req.path)) return items(c, next);
+    if (post && BULK_RESOLVE_PATH.test(c.req.path)) return bulk(c, next);
+    return small(c, next);
+  });
   // Before authentication: signing in needs none; GET and DELETE answer anyone.
   app.route('/', sessionRoutes({ ...authOptions, signInToken: deps.auth.signInToken }));
   app.use(requireAuth(authOptions));
   app.route('/', transactionsRoutes(deps.sql));
+  app.route('/', searchRoutes(deps.sql));
   app.route(
     '/',
     casesRoutes(deps, {

@@ -22,6 +22,7 @@ import * as z from 'zod/mini';
 
 const DECISIONS = ['approve', 'review', 'decline'] as const;
 const LABELS = ['fraud', 'legitimate'] as const;
+const CASE_STATUSES = ['open', 'assigned', 'resolved'] as const;
 
 /** A row failed its schema: the database holds something this build does not understand. */
 export class RowError extends Error {
@@ -41,6 +42,17 @@ function parseRow<S extends z.ZodMiniType>(what: string, schema: S, row: unknown
 const iso = (d: Date) => d.toISOString();
 const nullableString = z.nullable(z.string());
 
+/**
+ * A stored reason: a feature's, which gets its sentence here, or (decisions since rules) the
+ * deciding rule's, which carries its own.
+ */
+const storedReason = z.object({
+  code: z.string(),
+  feature: z.optional(z.string()),
+  rule: z.optional(z.string()),
+  message: z.optional(z.string()),
+  contribution: z.number(),
+});
 const summaryRow = z.object({
   transaction_id: z.string(),
   ts: z.date(),
@@ -54,12 +66,14 @@ const summaryRow = z.object({
   scored_at: z.date(),
   label: z.nullable(z.enum(LABELS)),
   case_id: nullableString,
+  case_status: z.nullable(z.enum(CASE_STATUSES)),
+  reasons: z.array(storedReason),
 });
 
 /** The columns of a TransactionSummary, from `transactions t LEFT JOIN cases c`. */
 export const summaryColumns = (sql: Sql) => sql`
   t.transaction_id, t.ts, t.customer_id, t.terminal_id, t.amount, t.currency, t.score,
-  t.decision, t.degraded, t.scored_at, t.label, c.case_id`;
+  t.decision, t.degraded, t.scored_at, t.label, c.case_id, c.status AS case_status, t.reasons`;
 
 /** A validated summary row as the API's TransactionSummary. */
 export function toSummary(row: unknown): TransactionSummary {
@@ -77,20 +91,11 @@ export function toSummary(row: unknown): TransactionSummary {
     scored_at: iso(r.scored_at),
     label: r.label,
     case_id: r.case_id,
+    case_status: r.case_status,
+    reasons: withMessages(r.reasons),
   };
 }
 
-/**
- * A stored reason: a feature's, which gets its sentence here, or (decisions since rules) the
- * deciding rule's, which carries its own.
- */
-const storedReason = z.object({
-  code: z.string(),
-  feature: z.optional(z.string()),
-  rule: z.optional(z.string()),
-  message: z.optional(z.string()),
-  contribution: z.number(),
-});
 const storedRuleMatch = z.object({ id: z.string(), action: z.enum(RULE_ACTIONS) });
 
 const detailRow = z.extend(summaryRow, {
@@ -98,7 +103,6 @@ const detailRow = z.extend(summaryRow, {
   country: nullableString,
   device_id: nullableString,
   ip: nullableString,
-  reasons: z.array(storedReason),
   features: z.record(z.string(), z.number()),
   model_version: z.string(),
   runtime: z.string(),
@@ -110,7 +114,7 @@ const detailRow = z.extend(summaryRow, {
 
 /** The columns of a TransactionDetail (besides its feedback, case and history). */
 export const detailColumns = (sql: Sql) => sql`
-  ${summaryColumns(sql)}, t.channel, t.country, t.device_id, t.ip, t.reasons, t.features,
+  ${summaryColumns(sql)}, t.channel, t.country, t.device_id, t.ip, t.features,
   t.model_version, t.runtime, t.latency_ms, t.rules, t.shadow_rules, t.ruleset_version`;
 
 function isFeatureName(s: string): s is FeatureName {
@@ -147,7 +151,6 @@ export function toDetailCore(row: unknown): DetailCore {
     country: r.country,
     device_id: r.device_id,
     ip: r.ip,
-    reasons: withMessages(r.reasons),
     features: r.features,
     model_version: r.model_version,
     runtime: r.runtime,
@@ -192,7 +195,7 @@ const deliveryJson = z.object({
 const caseRow = z.object({
   case_id: z.string(),
   transaction_id: z.string(),
-  status: z.enum(['open', 'assigned', 'resolved']),
+  status: z.enum(CASE_STATUSES),
   assignee: nullableString,
   resolution: z.nullable(z.enum(['fraud', 'false_positive'])),
   opened_at: z.date(),

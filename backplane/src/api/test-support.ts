@@ -59,6 +59,8 @@ export interface TxRow {
   latency_ms?: number;
   label?: 'fraud' | 'legitimate' | null;
   degraded?: boolean;
+  /** Default 'EUR'; null for a transaction sent without one. */
+  currency?: string | null;
 }
 
 /** Insert a decision as the consumer would (and, for review and decline, its case). */
@@ -71,13 +73,16 @@ export async function insertTransaction(sql: Sql, r: TxRow): Promise<void> {
       currency, score, decision, reasons, features, model_version, degraded, scored_at, runtime,
       latency_ms, label)
     VALUES (${r.transaction_id}, ${'dec:' + r.transaction_id}, ${ts}, ${r.customer_id ?? 'c_1'},
-      ${r.terminal_id ?? 't_1'}, ${r.amount ?? 10}, 'EUR', ${r.score ?? 0.01}, ${decision},
+      ${r.terminal_id ?? 't_1'}, ${r.amount ?? 10}, ${r.currency === undefined ? 'EUR' : r.currency},
+      ${r.score ?? 0.01}, ${decision},
       ${sql.json([{ code: 'AMOUNT_HIGH', feature: 'amount', contribution: 0.5 }])},
       ${sql.json({ amount: r.amount ?? 10, hour_of_day: 12 })}, 'gbdt-test', ${r.degraded ?? false},
       ${scoredAt}, 'node', ${r.latency_ms ?? 1}, ${r.label ?? null})`;
   if (decision !== 'approve') {
-    await sql`INSERT INTO cases (case_id, transaction_id, opened_at, updated_at)
-              VALUES (${'case_' + r.transaction_id}, ${r.transaction_id}, ${scoredAt}, ${scoredAt})`;
+    await sql`INSERT INTO cases (case_id, transaction_id, opened_at, updated_at, decision, score,
+                amount)
+              VALUES (${'case_' + r.transaction_id}, ${r.transaction_id}, ${scoredAt}, ${scoredAt},
+                ${decision}, ${r.score ?? 0.01}, ${r.amount ?? 10})`;
   }
 }
 

@@ -1,5 +1,10 @@
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { Page, TransactionDetail, TransactionSummary } from '@vigil/core';
+import {
+  REASON_CODES,
+  type Page,
+  type TransactionDetail,
+  type TransactionSummary,
+} from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiHarness,
@@ -68,6 +73,15 @@ describe('GET /api/transactions', () => {
       scored_at: at(29).toISOString(),
       label: null,
       case_id: null,
+      case_status: null,
+      reasons: [
+        {
+          code: 'AMOUNT_HIGH',
+          feature: 'amount',
+          contribution: 0.5,
+          message: REASON_CODES.amount.message,
+        },
+      ],
     });
     expect(body.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ruleReason } from '@vigil/core';
 import { reasonMessage } from '../format/format.js';
-import { mergeRows, reasonLabel, reasonSentence, rowFromLive, rowFromSummary } from './feed-row.js';
+import { reasonLabel, reasonSentence, rowFromLive, rowFromSummary } from './feed-row.js';
 import { decision } from '../test/fakes.js';
 
 describe('a feed row’s reasons', () => {
@@ -22,25 +22,16 @@ describe('a feed row’s reasons', () => {
     expect(reasonSentence(night)).toBe(`NIGHT_TIME: ${reasonMessage('NIGHT_TIME')}`);
   });
 
-  it('keeps the reasons of a row loaded from the API (a reload shows why, as live rows do)', () => {
+  it('keeps the reasons of a row reloaded from the list API (a decline is not shown without)', () => {
     const d = decision(2, { decision: 'decline' });
-    const reason = {
-      code: 'NIGHT_TIME',
-      feature: 'tx_during_night' as const,
-      contribution: 0.2,
-      message: reasonMessage('NIGHT_TIME'),
-    };
     const row = rowFromSummary({
       ...d,
       currency: 'EUR',
       label: null,
-      case_id: 'case_2',
+      case_id: 'case_x',
       case_status: 'open',
-      reasons: [reason],
+      reasons: [rule, { ...night, feature: 'tx_during_night', message: 'At night.' }],
     });
-    expect(row.reasons.map(reasonLabel)).toEqual(['NIGHT_TIME']);
-    // A live row without reasons takes the API's; one with reasons keeps its own.
-    const live = rowFromLive({ ...d, reasons: [] });
-    expect(mergeRows(live, row).reasons).toEqual(row.reasons);
+    expect(row.reasons.map(reasonLabel)).toEqual(['rule block_listed_customers', 'NIGHT_TIME']);
   });
 });

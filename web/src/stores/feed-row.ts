@@ -35,7 +35,7 @@ export interface FeedRow {
   readonly currency: string | null;
   readonly score: number;
   readonly decision: Decision;
-  /** The same reasons whether the row came live or from the list API (its backfill carries them). */
+  /** As the decision gave them, live or from the list API (which carries them since issue 17). */
   readonly reasons: readonly FeedReason[];
   readonly degraded: boolean;
   readonly scored_at: string;
@@ -74,6 +74,7 @@ export function rowFromSummary(s: TransactionSummary): FeedRow {
     currency: s.currency,
     score: s.score,
     decision: s.decision,
+    // A reloaded feed shows the reasons the live one did (a decline without them read as "—").
     reasons: s.reasons,
     degraded: s.degraded,
     scored_at: s.scored_at,

@@ -86,13 +86,14 @@ async function insertChunk(
           transaction_id text, timestamp timestamptz, customer_id text, terminal_id text,
           amount float8, currency text, channel text, country text, device_id text, ip text)
       ON CONFLICT DO NOTHING
-      RETURNING transaction_id, customer_id, decision, scored_at
+      RETURNING transaction_id, customer_id, decision, scored_at, score, amount
     ), opened AS (
       -- Only the decision that was stored opens a case, in the same statement: a redelivery finds
       -- both already there, and a second decision for a stored transaction (an edge that lost its
       -- idempotency memory, say) opens none for an approve Postgres kept.
-      INSERT INTO cases (case_id, transaction_id, opened_at, updated_at)
-      SELECT 'case_' || transaction_id, transaction_id, scored_at, scored_at
+      INSERT INTO cases (case_id, transaction_id, opened_at, updated_at, decision, score, amount)
+      SELECT 'case_' || transaction_id, transaction_id, scored_at, scored_at, decision, score,
+        amount
       FROM ins
       WHERE decision IN ('review', 'decline')
       ON CONFLICT DO NOTHING
