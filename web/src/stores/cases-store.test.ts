@@ -112,7 +112,7 @@ describe('cases store', () => {
   it('resolves the ticked cases all at once, or none with the server’s reason', async () => {
     const bulk: unknown[] = [];
     let refuse = true;
-    const t = setup([aCase('a'), aCase('b'), aCase('c')], {
+    const t = setup([aCase('a'), aCase('r', { status: 'resolved' }), aCase('b'), aCase('c')], {
       resolveCases: (req) => {
         bulk.push(req);
         if (refuse) {
@@ -135,14 +135,16 @@ describe('cases store', () => {
     });
     await t.store.load();
     t.store.select('a', false);
-    t.store.select('b', true); // shift: a..b
+    t.store.select('b', true); // shift: a..b, past the resolved r
+    expect([...t.store.selected()]).toEqual(['a', 'b']);
+    t.store.select('r', false); // a resolved case is not selectable
     expect([...t.store.selected()]).toEqual(['a', 'b']);
 
     expect(await t.store.resolveSelected('fraud')).toBe(false);
     expect(t.store.bulkError()).toBe(
       'Nothing was resolved: case b is already resolved (/case_ids/1)',
     );
-    expect(t.store.cases().map((c) => c.status)).toEqual(['open', 'open', 'open']);
+    expect(t.store.cases().map((c) => c.status)).toEqual(['open', 'resolved', 'open', 'open']);
     expect([...t.store.selected()]).toEqual(['a', 'b']);
 
     refuse = false;
@@ -151,7 +153,12 @@ describe('cases store', () => {
       { case_ids: ['a', 'b'], resolution: 'fraud' },
       { case_ids: ['a', 'b'], resolution: 'fraud' },
     ]);
-    expect(t.store.cases().map((c) => c.status)).toEqual(['resolved', 'resolved', 'open']);
+    expect(t.store.cases().map((c) => c.status)).toEqual([
+      'resolved',
+      'resolved',
+      'resolved',
+      'open',
+    ]);
     expect(t.store.selected().size).toBe(0);
     expect(t.store.bulkError()).toBeNull();
   });

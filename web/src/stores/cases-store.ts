@@ -271,14 +271,12 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
     },
     selected: () => selection().ids,
     select(caseId, shift) {
-      setSelection((sel) =>
-        clickSelect(
-          sel,
-          cases().map((c) => c.case_id),
-          caseId,
-          shift,
-        ),
-      );
+      // Only undecided cases can be resolved: a range skips the resolved rows inside it.
+      const order = cases()
+        .filter((c) => c.status !== 'resolved')
+        .map((c) => c.case_id);
+      if (!order.includes(caseId)) return;
+      setSelection((sel) => clickSelect(sel, order, caseId, shift));
     },
     clearSelection: () => setSelection(EMPTY_SELECTION),
     async resolveSelected(resolution) {
