@@ -29,6 +29,7 @@ export * from './auth/signing.js';
 export * from './api/analyst-api.js';
 export * from './api/workspace-api.js';
 export * from './api/problem.js';
+export * from './api/session-subject.js';
 export * from './api/paths.js';
 export * from './api/score-answer.js';
 export * from './api/query-params.js';
