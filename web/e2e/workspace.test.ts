@@ -393,6 +393,37 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       .not.toBe('—');
   });
 
+  it('asks the analyst’s name after the link sign-in, and that name takes cases', async () => {
+    await page.getByTestId('name-prompt-input').fill('Ada Lovelace');
+    await page.getByTestId('name-prompt-save').click();
+    await expect.poll(() => page.getByTestId('session-subject').textContent()).toBe('Ada Lovelace');
+    await page.getByTestId('name-prompt').waitFor({ state: 'detached' });
+    const row = page.locator('[data-testid="case-row"]:not([data-status="resolved"])').first();
+    const tx = (await row.getByTestId('case-transaction').textContent())!;
+    await row.getByTestId('case-assign').click();
+    await expect.poll(async () => (await caseOf(tx)).assignee).toBe('Ada Lovelace');
+  });
+
+  it('keeps every KPI value inside its tile at 1,024 px, and never says "0.00 ms"', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const clipped = await page.locator('.tile').evaluateAll((tiles) =>
+      tiles
+        .filter((t) => {
+          const v = t.querySelector('.tile-value')!;
+          return (
+            v.scrollWidth > v.clientWidth ||
+            v.getBoundingClientRect().right > t.getBoundingClientRect().right
+          );
+        })
+        .map((t) => t.getAttribute('data-testid')),
+    );
+    expect(clipped).toEqual([]);
+    expect(
+      await page.getByTestId('kpi-latency').locator('.tile-value').textContent(),
+    ).not.toContain('0.00 ms');
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('logged no page errors but the one refused batch', () => {
     // The bulk step's 409 is the point of that step (Chromium logs any 4xx to the console too).
     const expected = (line: string) => line.includes('409') && line.includes('/api/cases/resolve');

@@ -59,6 +59,8 @@ export interface ApiClient {
   getSession(): Promise<SessionInfo>;
   signIn(token: string, name?: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Names the signed-in session (the token link signs in unnamed). */
+  renameSession(name: string): Promise<SessionInfo>;
   listTransactions(q?: TransactionQuery, signal?: AbortSignal): Promise<Page<TransactionSummary>>;
   getTransaction(id: string, signal?: AbortSignal): Promise<TransactionDetail>;
   listCases(q?: CaseQuery): Promise<Page<Case>>;
@@ -215,6 +217,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         sessionRoute: true,
       });
     },
+    renameSession: (name) =>
+      request('PUT', '/api/session', { body: { name }, guard: isSessionInfo }),
     signOut: async () => {
       await request('DELETE', '/api/session', { sessionRoute: true });
     },

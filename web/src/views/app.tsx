@@ -25,6 +25,7 @@ import { HeaderSearch } from './header-search.js';
 import { KpiTiles } from './kpi-tiles.js';
 import { ListsPage } from './lists-page.js';
 import { LiveFeed } from './live-feed.js';
+import { NamePrompt } from './name-prompt.js';
 import { pageFromHash } from './page-route.js';
 import { RulesPage } from './rules-page.js';
 import { ShortcutHelp } from './shortcut-help.js';
@@ -110,6 +111,7 @@ function DashboardPage(props: AppProps): JSX.Element {
         page={page}
         search={<HeaderSearch store={d.search} inputId={SEARCH_INPUT_ID} onOpen={open} />}
       />
+      <NamePrompt session={session} />
       <EntityTransactions store={d.search} txHref={txHref} />
       <Switch>
         <Match when={page() === 'rules'}>
