@@ -222,6 +222,17 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       }),
     );
     expect(visible.length).toBeGreaterThanOrEqual(12);
+    // Nothing sticks out: no sideways scroll, and each row's buttons inside the queue.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1440,
+    );
+    const queueRight = await page
+      .getByTestId('case-queue')
+      .evaluate((q) => q.getBoundingClientRect().right);
+    const rights = await page
+      .getByTestId('case-resolve-fraud')
+      .evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().right));
+    expect(Math.max(...rights)).toBeLessThanOrEqual(queueRight);
     await page.evaluate(() => window.scrollTo(0, 0));
   });
 

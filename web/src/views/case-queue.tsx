@@ -157,7 +157,7 @@ function CaseRow(props: {
                 aria-controls={commentsId}
                 onClick={() => setExpanded(!expanded())}
               >
-                💬 {cs().comments.length}
+                Notes {cs().comments.length}
               </button>
             </div>
           </div>
