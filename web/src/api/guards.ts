@@ -81,7 +81,8 @@ export const isStats: Guard<Stats> = (v): v is Stats =>
   num(v.transactions) &&
   num(v.tps) &&
   isRecord(v.decisions) &&
-  num(v.fraud_rate) &&
+  // fraud_rate is deprecated (labelled_fraud_rate is its name now): not required.
+  (v.labelled_fraud_rate === null || num(v.labelled_fraud_rate)) &&
   Array.isArray(v.score_histogram) &&
   isRecord(v.latency_ms) &&
   num(v.consumer_lag) &&
