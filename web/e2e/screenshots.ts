@@ -9,9 +9,12 @@
  * the KPIs, charts, feed and case queue are populated; works two cases and injects scenario 1
  * (large amounts) halfway; then writes
  * dashboard.png (dark theme), drawer.png (a declined transaction open, its card then blocked from
- * the drawer), rules.png (the Rules page, a rule in the editor), rules-backtest.png (a rule's
- * backtest as it is typed: counts, per-day chart, examples), thresholds.png (the Thresholds page,
- * the review threshold moved), lists.png (the Lists page) and light.png.
+ * the drawer; its case's Fraud / Legitimate buttons), workspace.png (the case queue, "Needs
+ * review" by risk × amount, two cases ticked for a bulk resolve), search.png (the header search
+ * offering matches for an id's beginning), rules.png (the Rules page, a rule in the editor),
+ * rules-backtest.png (a rule's backtest as it is typed: counts, per-day chart, examples),
+ * thresholds.png (the Thresholds page, the review threshold moved), lists.png (the Lists page) and
+ * light.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
     const problems = watchPage(page);
     await page.goto(system.signInUrl);
     await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor();
+    // The link signs in unnamed: say who is working, as an analyst would.
+    await page.getByTestId('name-prompt-input').fill('Ada Lovelace');
+    await page.getByTestId('name-prompt-save').click();
+    await page.getByTestId('name-prompt').waitFor({ state: 'detached' });
 
     log('injecting scenario 2 and starting traffic…');
     await page.getByTestId('inject-scenario-2').click();
@@ -56,7 +63,7 @@ async function main(): Promise<void> {
 
     // Work two cases so the queue shows more than one status, and a second scenario (large
     // amounts) for more declines in the charts.
-    await page.getByTestId('cases-refresh').click();
+    await page.getByTestId('case-view').selectOption('open');
     const cases = page.getByTestId('case-row');
     await cases.nth(1).waitFor();
     await cases.nth(1).getByTestId('case-resolve-fraud').click();
@@ -64,7 +71,7 @@ async function main(): Promise<void> {
     await page.getByTestId('inject-scenario-1').click();
     await page.mouse.move(0, 0);
     await sleep(TRAFFIC_MS / 2);
-    await page.getByTestId('case-status-filter').selectOption('all');
+    await page.getByTestId('case-view').selectOption('all');
     await page.mouse.move(0, 0);
     // Charts redraw at most once a second and stats come every 2 s: let the last ones land.
     await sleep(2_500);
@@ -96,6 +103,33 @@ async function main(): Promise<void> {
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     await page.getByTestId('feed-filter').selectOption('all');
+
+    // The queue by priority, two cases ticked for a bulk resolve.
+    await page.getByTestId('case-view').selectOption('review');
+    await page.getByTestId('case-row').first().waitFor();
+    await page.getByTestId('case-queue').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.getByTestId('case-select').nth(0).click();
+    await page
+      .getByTestId('case-select')
+      .nth(1)
+      .click({ modifiers: ['Shift'] });
+    await page.mouse.move(0, 0);
+    await sleep(500);
+    await page.screenshot({ path: join(OUT, 'workspace.png') });
+    log('workspace.png');
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Clear' }).click();
+
+    // Search: an id's beginning offers the matching transactions, cards and terminals.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const someId = (await page.getByTestId('case-transaction').first().textContent()) ?? 'tx';
+    await page.keyboard.press('/');
+    await page.getByTestId('search-input').pressSequentially(someId.slice(0, -2));
+    await page.getByTestId('search-option').first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, 'search.png') });
+    log('search.png');
+    await page.keyboard.press('Escape');
 
     // The Rules page with a rule being written (docs/rules.md's night-time example): checked as
     // typed, and the caret back inside `velocity.device_` shows the completions of that word.

@@ -149,4 +149,31 @@ describe('authentication of /api/*', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
+
+  it('PUT /api/session renames a session (the token link signs in unnamed), with the CSRF header only', async () => {
+    const h = harness();
+    const { cookie } = await signIn(h);
+    const put = (headers: Record<string, string>, body: unknown) =>
+      h.root.request('/api/session', {
+        method: 'PUT',
+        headers: { ...json, ...headers },
+        body: JSON.stringify(body),
+      });
+    // Without the CSRF header a cookie cannot change anything.
+    expect((await put({ cookie }, { name: 'Ada' })).status).toBe(403);
+    const bad = await put({ cookie, 'x-requested-with': 'vigil' }, { name: '' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe('/name');
+    const ok = await put({ cookie, 'x-requested-with': 'vigil' }, { name: 'Ada' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ authenticated: true, subject: 'Ada', via: 'session' });
+    const renamed = (ok.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
+    const me = await h.root.request('/api/session', { headers: { cookie: renamed } });
+    expect(await me.json()).toEqual({ authenticated: true, subject: 'Ada', via: 'session' });
+    // A bearer key has no session: refused, naming the field.
+    const byKey = await put(bearer(), { name: 'Ada' });
+    expect(byKey.status).toBe(400);
+    // No credentials: 401.
+    expect((await put({}, { name: 'Ada' })).status).toBe(401);
+  });
 });

@@ -2,25 +2,28 @@
  * Browser sign-in: POST /api/session trades the one-time token `npm start` prints (or an API key,
  * pasted) for a signed `vigil_session` cookie; GET tells the dashboard who it is; DELETE signs out.
  * These three are mounted before the auth middleware: GET and DELETE answer anyone (an unknown
- * caller is `authenticated: false`, signing out twice is harmless).
+ * caller is `authenticated: false`, signing out twice is harmless). PUT renames a signed-in
+ * session: the one-time link signs in before the analyst can say who they are, so the dashboard
+ * asks afterwards and the name travels in a re-issued cookie.
  */
 import {
   constantTimeEqual,
   issueSession,
   SESSION_COOKIE,
   SESSION_TTL_S,
+  UNNAMED_SUBJECT,
   type SessionInfo,
 } from '@vigil/core';
 import { Hono, type Context } from 'hono';
 import * as z from 'zod/mini';
 import type { ApiEnv } from './api-env.js';
-import { identify, matchesAnyKey, type AuthOptions } from './auth.js';
+import { identify, matchesAnyKey, requireAuth, type AuthOptions } from './auth.js';
 import { nodeHmacSha256 } from './hmac.js';
 import { ProblemError } from '../http/problem.js';
 import { nameField, noQuery, parseBody } from './validate.js';
 
-/** The subject of a session signed in without a `name`. */
-export const DEFAULT_SUBJECT = 'analyst';
+/** The subject of a session signed in without a `name` (core's, so the dashboard knows it). */
+export const DEFAULT_SUBJECT = UNNAMED_SUBJECT;
 
 const signInSchema = z.strictObject({
   token: z
@@ -31,6 +34,8 @@ const signInSchema = z.strictObject({
     ),
   name: z.optional(nameField('name')),
 });
+
+const renameSchema = z.strictObject({ name: nameField('name') });
 
 function isHttps(c: Context): boolean {
   return (
@@ -75,6 +80,22 @@ export function sessionRoutes(opts: SessionOptions): Hono<ApiEnv> {
     c.header('set-cookie', cookie(c, token, SESSION_TTL_S));
     c.header('cache-control', 'no-store');
     const info: SessionInfo = { authenticated: true, subject, via: 'session' };
+    return c.json(info);
+  });
+
+  // Auth and the CSRF guard as every other write; a bearer key has no session to rename.
+  r.put('/session', noQuery, requireAuth(opts), async (c) => {
+    const body = await parseBody(c, renameSchema);
+    if (c.get('principal').via !== 'session') {
+      throw new ProblemError('validation', 'only a browser session has a name to change', {
+        errors: [{ path: '/name', message: 'sign in with POST /api/session first' }],
+      });
+    }
+    const nowS = opts.now().getTime() / 1000;
+    const token = await issueSession(nodeHmacSha256, opts.sessionSecret, body.name, nowS);
+    c.header('set-cookie', cookie(c, token, SESSION_TTL_S));
+    c.header('cache-control', 'no-store');
+    const info: SessionInfo = { authenticated: true, subject: body.name, via: 'session' };
     return c.json(info);
   });
 

@@ -3,8 +3,12 @@
  * in main.tsx and handed to the stores, so tests give the stores a fake instead.
  */
 import type {
+  BulkResolveRequest,
+  BulkResolveResponse,
   Case,
   CaseResolution,
+  NextCaseRequest,
+  SearchResult,
   Page,
   ScoreAnswer,
   SessionInfo,
@@ -33,10 +37,12 @@ import {
 } from './analysis-guards.js';
 import { ApiError, parseProblem, problemMessage, retryAfterMs } from './api-error.js';
 import {
+  isBulkResolveResponse,
   isCase,
   isInjectSummary,
   isPageOf,
   isScoreAnswer,
+  isSearchResult,
   isSessionInfo,
   isStats,
   isTrafficState,
@@ -68,6 +74,8 @@ export interface ApiClient {
   getSession(): Promise<SessionInfo>;
   signIn(token: string, name?: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Names the signed-in session (the token link signs in unnamed). */
+  renameSession(name: string): Promise<SessionInfo>;
   listTransactions(q?: TransactionQuery, signal?: AbortSignal): Promise<Page<TransactionSummary>>;
   getTransaction(id: string, signal?: AbortSignal): Promise<TransactionDetail>;
   listCases(q?: CaseQuery): Promise<Page<Case>>;
@@ -81,6 +89,12 @@ export interface ApiClient {
     version: number,
     comment?: string,
   ): Promise<Case>;
+  /** Assigns me the queue's first unassigned open case; null when none is left (404). */
+  nextCase(req: NextCaseRequest): Promise<Case | null>;
+  /** Resolves every case or none (the problem names the case that stopped it). */
+  resolveCases(req: BulkResolveRequest): Promise<BulkResolveResponse>;
+  /** Transactions, cards and terminals whose id starts with `q`. */
+  search(q: string, signal?: AbortSignal): Promise<SearchResult>;
   getStats(window: StatsWindow): Promise<Stats>;
   getTraffic(): Promise<TrafficState>;
   /** The new state, or null when the server answers without one. */
@@ -230,6 +244,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         sessionRoute: true,
       });
     },
+    renameSession: (name) =>
+      request('PUT', '/api/session', { body: { name }, guard: isSessionInfo }),
     signOut: async () => {
       await request('DELETE', '/api/session', { sessionRoute: true });
     },
@@ -258,6 +274,18 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         body: comment ? { resolution, comment, version } : { resolution, version },
         guard: isCase,
       }),
+    nextCase: async (req) => {
+      try {
+        return await request('POST', '/api/cases/next', { body: req, guard: isCase });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    resolveCases: (req) =>
+      request('POST', '/api/cases/resolve', { body: req, guard: isBulkResolveResponse }),
+    search: (q, signal) =>
+      request('GET', `/api/search${toQuery({ q })}`, { guard: isSearchResult, signal }),
     getStats: (window) => request('GET', `/api/stats${toQuery({ window })}`, { guard: isStats }),
     getTraffic: () => request('GET', '/api/traffic', { guard: isTrafficState }),
     setTraffic: (running, rate) =>

@@ -4,8 +4,10 @@
  * The checks cover the fields the views use, not every nested member.
  */
 import type {
+  BulkResolveResponse,
   Case,
   Page,
+  SearchResult,
   SessionInfo,
   Stats,
   TrafficState,
@@ -38,7 +40,8 @@ export const isTransactionSummary: Guard<TransactionSummary> = (v): v is Transac
   num(v.amount) &&
   num(v.score) &&
   DECISIONS.has(v.decision as string) &&
-  str(v.scored_at);
+  str(v.scored_at) &&
+  Array.isArray(v.reasons);
 
 const DELIVERY_STATES = new Set(['applied', 'pending', 'failed']);
 
@@ -78,12 +81,14 @@ export const isStats: Guard<Stats> = (v): v is Stats =>
   num(v.transactions) &&
   num(v.tps) &&
   isRecord(v.decisions) &&
-  num(v.fraud_rate) &&
+  // fraud_rate is deprecated (labelled_fraud_rate is its name now): not required.
+  (v.labelled_fraud_rate === null || num(v.labelled_fraud_rate)) &&
   Array.isArray(v.score_histogram) &&
   isRecord(v.latency_ms) &&
   num(v.consumer_lag) &&
   num(v.open_cases) &&
-  Array.isArray(v.series);
+  Array.isArray(v.series) &&
+  Array.isArray(v.money);
 
 export const isTrafficState: Guard<TrafficState> = (v): v is TrafficState =>
   isRecord(v) && typeof v.running === 'boolean' && num(v.rate) && num(v.sent) && num(v.errors);
@@ -93,6 +98,24 @@ export const isSessionInfo: Guard<SessionInfo> = (v): v is SessionInfo =>
 
 export const isInjectSummary: Guard<InjectSummary> = (v): v is InjectSummary =>
   isRecord(v) && num(v.scenario) && str(v.description) && num(v.frauds) && num(v.flagged);
+
+const isIdMatch =
+  (key: 'customer_id' | 'terminal_id') =>
+  (v: unknown): boolean =>
+    isRecord(v) && str(v[key]) && num(v.count) && str(v.last_at);
+
+export const isSearchResult: Guard<SearchResult> = (v): v is SearchResult =>
+  isRecord(v) &&
+  str(v.q) &&
+  Array.isArray(v.transactions) &&
+  v.transactions.every(isTransactionSummary) &&
+  Array.isArray(v.customers) &&
+  v.customers.every(isIdMatch('customer_id')) &&
+  Array.isArray(v.terminals) &&
+  v.terminals.every(isIdMatch('terminal_id'));
+
+export const isBulkResolveResponse: Guard<BulkResolveResponse> = (v): v is BulkResolveResponse =>
+  isRecord(v) && str(v.resolution) && Array.isArray(v.cases) && v.cases.every(isCase);
 
 /** A guard for a page of items, each checked by `item`. */
 export function isPageOf<T>(item: Guard<T>): Guard<Page<T>> {

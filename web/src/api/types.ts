@@ -2,7 +2,7 @@
  * Request and answer shapes the dashboard uses that core's analyst-api.ts does not define (core
  * holds the read models; these are the traffic panel's and the list filters' own).
  */
-import type { CaseStatus, Decision } from '@vigil/core';
+import type { CaseListQuery, Decision } from '@vigil/core';
 
 /** GET /api/transactions query; every member optional. */
 export interface TransactionQuery {
@@ -18,13 +18,8 @@ export interface TransactionQuery {
   readonly cursor?: string;
 }
 
-/** GET /api/cases query. */
-export interface CaseQuery {
-  readonly status?: CaseStatus;
-  readonly assignee?: string;
-  readonly limit?: number;
-  readonly cursor?: string;
-}
+/** GET /api/cases query: core's contract. */
+export type CaseQuery = CaseListQuery;
 
 export type TrafficKind = 'normal' | 'fraud';
 

@@ -6,6 +6,10 @@ import {
   formatCount,
   formatCountOf,
   formatDateTime,
+  edgeMsNote,
+  formatEdgeMs,
+  formatShareOf,
+  formatAge,
   formatFeatureValue,
   formatMs,
   formatPercent,
@@ -31,6 +35,20 @@ describe('format', () => {
     expect(formatPercent(0.5)).toBe('50.0 %');
     expect(formatMs(0.834)).toBe('0.83 ms');
     expect(formatMs(123.4)).toBe('123 ms');
+    // workerd's coarse clock: 0 means under its resolution, never "0.00 ms".
+    expect(formatEdgeMs(0)).toBe('< 1 ms');
+    expect(edgeMsNote(0)).toContain('coarse');
+    expect(formatEdgeMs(0.834)).toBe('0.83 ms');
+    expect(edgeMsNote(0.834)).toBeNull();
+    // An empty window has no share.
+    expect(formatShareOf(0, 0)).toBe('—');
+    expect(formatShareOf(0, 10)).toBe('0 %');
+    expect(formatShareOf(1, 4)).toBe('25.0 %');
+    expect(formatAge(42.4)).toBe('42 s');
+    expect(formatAge(725)).toBe('12 min');
+    expect(formatAge(3 * 3600 + 1800)).toBe('3.5 h');
+    expect(formatAge(2.1 * 86_400)).toBe('2.1 days');
+    expect(formatAge(-1)).toBe('—');
     expect(formatCount(12345)).toBe('12,345');
     expect(formatCount(2_500_000)).toBe('2.5M');
   });
@@ -58,7 +76,8 @@ describe('format', () => {
     expect(formatFeatureValue(86400)).toBe('86,400');
     expect(formatFeatureValue(0.123456)).toBe('0.1235');
     expect(formatFeatureValue(Number.POSITIVE_INFINITY)).toBe('Infinity');
-    expect(featureLabel('amount_to_mean_30d')).toBe('amount to mean 30d');
+    expect(featureLabel('amount_to_mean_30d')).toBe("Amount ÷ card's 30-day average (ratio)");
+    expect(featureLabel('new_feature_x')).toBe('new feature x');
   });
 
   it("reads reason codes as core's sentences", () => {

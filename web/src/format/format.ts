@@ -1,5 +1,5 @@
 /** How numbers, money, times and reasons read on the dashboard. Pure; cached formatters. */
-import { REASON_CODES } from '@vigil/core';
+import { featureLabelOf, REASON_CODES } from '@vigil/core';
 
 const LOCALE = 'en-GB';
 const plain2 = new Intl.NumberFormat(LOCALE, {
@@ -48,6 +48,40 @@ export function formatPercent(share: number): string {
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   return ms < 10 ? `${ms.toFixed(2)} ms` : `${integer.format(ms)} ms`;
+}
+
+/**
+ * A share of a whole that may be empty: "—" when there is nothing to divide (an empty window is
+ * not "0 %" of anything).
+ */
+export function formatShareOf(part: number, whole: number): string {
+  return whole > 0 ? formatPercent(part / whole) : '—';
+}
+
+/**
+ * The edge's server time per decision. workerd's clocks advance only between I/O (a Spectre
+ * mitigation), so a decision made without I/O measures exactly 0: that reads "< 1 ms", which is
+ * what is known, not "0.00 ms".
+ */
+export function formatEdgeMs(ms: number): string {
+  if (ms === 0) return '< 1 ms';
+  return formatMs(ms);
+}
+
+/** Why an edge time reads "< 1 ms", for its tooltip; null when it is a real measurement. */
+export function edgeMsNote(ms: number): string | null {
+  return ms === 0
+    ? 'Under 1 ms: the runtime’s clock is coarse (workerd advances it only on I/O), so this decision measured 0.'
+    : null;
+}
+
+/** An age in seconds as an analyst says it: `45 s`, `12 min`, `3.5 h`, `2.1 days`. */
+export function formatAge(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
 /** A count with grouping (12,345), compact from a million (1.2M). */
@@ -111,7 +145,8 @@ export function reasonMessage(code: string): string {
   return MESSAGES.get(code)?.message ?? code.replace(/_/g, ' ').toLowerCase();
 }
 
-/** `amount_to_mean_30d` as `amount to mean 30d`. */
+/** A feature's plain label with its unit ("Amount ÷ card's 30-day average (ratio)"); core's words. */
 export function featureLabel(name: string): string {
-  return name.replace(/_/g, ' ');
+  const l = featureLabelOf(name);
+  return l ? `${l.label} (${l.unit})` : name.replace(/_/g, ' ');
 }

@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Case, LiveItem, Page, VerdictDelivery } from '@vigil/core';
 import { ApiError } from '../api/api-error.js';
+import type { ApiClient } from '../api/client.js';
 import type { CaseQuery } from '../api/types.js';
 import { createCasesStore } from './cases-store.js';
-import { decision, manualFrames } from '../test/fakes.js';
-
-function aCase(id: string, over: Partial<Case> = {}): Case {
-  return {
-    case_id: id,
-    transaction_id: `tx_${id}`,
-    status: 'open',
-    assignee: null,
-    resolution: null,
-    opened_at: '2024-01-01T00:00:00Z',
-    updated_at: '2024-01-01T00:00:00Z',
-    version: 1,
-    decision: 'review',
-    score: 0.7,
-    amount: 120,
-    currency: 'EUR',
-    customer_id: 'c_1',
-    terminal_id: 't_1',
-    comments: [],
-    verdict_delivery: null,
-    ...over,
-  };
-}
+import { aCase, decision, manualFrames } from '../test/fakes.js';
 
 /** A deferred answer the test settles. */
 function deferred<T>() {
@@ -38,7 +17,7 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-function setup(list: Case[]) {
+function setup(list: Case[], extra: Partial<Pick<ApiClient, 'nextCase' | 'resolveCases'>> = {}) {
   const calls: { op: string; args: unknown[] }[] = [];
   let next: ReturnType<typeof deferred<Case | null>> = deferred();
   let listQueries: CaseQuery[] = [];
@@ -63,6 +42,9 @@ function setup(list: Case[]) {
         if (!c) throw new Error('resolve answers a case');
         return c;
       },
+      nextCase: extra.nextCase ?? (() => Promise.resolve(null)),
+      resolveCases:
+        extra.resolveCases ?? (() => Promise.reject(new Error('no bulk resolve in this test'))),
     },
     me: () => 'ana',
     schedule: manualFrames().schedule,
@@ -82,11 +64,103 @@ function setup(list: Case[]) {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('cases store', () => {
-  it('loads open cases by default', async () => {
+  it('loads what needs review by default: unresolved review cases, highest risk × amount first', async () => {
     const t = setup([aCase('a'), aCase('b')]);
     await t.store.load();
     expect(t.store.cases().map((c) => c.case_id)).toEqual(['a', 'b']);
-    expect(t.listQueries()[0]).toMatchObject({ status: 'open' });
+    expect(t.listQueries()[0]).toEqual({
+      status: ['open', 'assigned'],
+      decision: ['review'],
+      sort: '-risk',
+      limit: 50,
+    });
+  });
+
+  it('asks for declines in their own view, and for the chosen sort', async () => {
+    const t = setup([aCase('a')]);
+    await t.store.setFilter('decline');
+    await t.store.setSort('opened_at');
+    expect(t.listQueries()).toEqual([
+      { status: ['open', 'assigned'], decision: ['decline'], sort: '-risk', limit: 50 },
+      { status: ['open', 'assigned'], decision: ['decline'], sort: 'opened_at', limit: 50 },
+    ]);
+    await t.store.setFilter('all');
+    expect(t.listQueries()[2]).toEqual({ sort: 'opened_at', limit: 50 });
+  });
+
+  it('takes the next case of the view: asks with its decisions and sort, and puts it first', async () => {
+    const asked: unknown[] = [];
+    const mine = aCase('z', { status: 'assigned', assignee: 'ana', version: 2 });
+    const t = setup([aCase('a'), aCase('z')], {
+      nextCase: (req) => {
+        asked.push(req);
+        return Promise.resolve(asked.length === 1 ? mine : null);
+      },
+    });
+    await t.store.load();
+    expect(await t.store.nextCase()).toEqual(mine);
+    expect(asked).toEqual([{ sort: '-risk', decision: ['review'] }]);
+    expect(t.store.cases().map((c) => [c.case_id, c.assignee])).toEqual([
+      ['z', 'ana'],
+      ['a', null],
+    ]);
+    // None left: said, not thrown.
+    expect(await t.store.nextCase()).toBeNull();
+    expect(t.store.error()).toMatch(/No unassigned case/);
+  });
+
+  it('resolves the ticked cases all at once, or none with the server’s reason', async () => {
+    const bulk: unknown[] = [];
+    let refuse = true;
+    const t = setup([aCase('a'), aCase('r', { status: 'resolved' }), aCase('b'), aCase('c')], {
+      resolveCases: (req) => {
+        bulk.push(req);
+        if (refuse) {
+          return Promise.reject(
+            new ApiError(
+              'http',
+              409,
+              { type: 'about:blank', title: 'Conflict', status: 409 },
+              'case b is already resolved (/case_ids/1)',
+            ),
+          );
+        }
+        return Promise.resolve({
+          resolution: 'fraud',
+          cases: req.case_ids.map((id) =>
+            aCase(id, { status: 'resolved', resolution: 'fraud', version: 2 }),
+          ),
+        });
+      },
+    });
+    await t.store.load();
+    t.store.select('a', false);
+    t.store.select('b', true); // shift: a..b, past the resolved r
+    expect([...t.store.selected()]).toEqual(['a', 'b']);
+    t.store.select('r', false); // a resolved case is not selectable
+    expect([...t.store.selected()]).toEqual(['a', 'b']);
+
+    expect(await t.store.resolveSelected('fraud')).toBe(false);
+    expect(t.store.bulkError()).toBe(
+      'Nothing was resolved: case b is already resolved (/case_ids/1)',
+    );
+    expect(t.store.cases().map((c) => c.status)).toEqual(['open', 'resolved', 'open', 'open']);
+    expect([...t.store.selected()]).toEqual(['a', 'b']);
+
+    refuse = false;
+    expect(await t.store.resolveSelected('fraud')).toBe(true);
+    expect(bulk).toEqual([
+      { case_ids: ['a', 'b'], resolution: 'fraud' },
+      { case_ids: ['a', 'b'], resolution: 'fraud' },
+    ]);
+    expect(t.store.cases().map((c) => c.status)).toEqual([
+      'resolved',
+      'resolved',
+      'resolved',
+      'open',
+    ]);
+    expect(t.store.selected().size).toBe(0);
+    expect(t.store.bulkError()).toBeNull();
   });
 
   it('assigns optimistically and keeps the server answer', async () => {
@@ -253,14 +327,19 @@ describe('cases store', () => {
     expect(t.store.cases()[0]!.verdict_delivery).toEqual(applied);
   });
 
-  it('counts cases opened by live decisions until the next load', async () => {
+  it('counts cases opened by live decisions that belong in the view, until the next load', async () => {
     const t = setup(Array.from({ length: 10 }, (_, i) => aCase(`c${i}`)));
     await t.store.load();
-    t.store.applyLive([
+    const live = [
       { seq: 1, event: decision(1, { decision: 'review', case_id: 'k1' }) },
       { seq: 2, event: decision(2) },
       { seq: 3, event: decision(3, { decision: 'decline', case_id: 'k2' }) },
-    ]);
+    ];
+    // "Needs review" counts the review only; "All unresolved" both.
+    t.store.applyLive(live);
+    expect(t.store.newCases()).toBe(1);
+    await t.store.setFilter('open');
+    t.store.applyLive(live);
     expect(t.store.newCases()).toBe(2);
     await t.store.load();
     expect(t.store.newCases()).toBe(0);

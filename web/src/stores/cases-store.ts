@@ -4,20 +4,31 @@
  * events.
  */
 import { createSignal, type Accessor } from 'solid-js';
-import type { Case, CaseResolution, CaseStatus, LiveCase, LiveItem } from '@vigil/core';
+import type { Case, CaseResolution, CaseSort, LiveCase, LiveItem } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, errorMessage } from '../api/api-error.js';
 import { createFrameBatcher, type Scheduler } from './frame-batcher.js';
 import type { LiveSource } from './feed-store.js';
 import { runOptimistic } from './optimistic.js';
+import {
+  DEFAULT_CASE_VIEW,
+  DEFAULT_QUEUE_SORT,
+  viewQuery,
+  viewTakesNew,
+  type CaseView,
+} from './case-views.js';
+import { clickSelect, EMPTY_SELECTION, keepShown, type Selection } from './range-selection.js';
 
 /** Below this many rows the queue reloads itself when cases open (see applyLive). */
 const AUTO_FILL_BELOW = 8;
 
-export type CaseFilter = CaseStatus | 'all';
+export type CaseFilter = CaseView;
 
 export interface CasesStoreOptions {
-  readonly client: Pick<ApiClient, 'listCases' | 'assignCase' | 'commentCase' | 'resolveCase'>;
+  readonly client: Pick<
+    ApiClient,
+    'listCases' | 'assignCase' | 'commentCase' | 'resolveCase' | 'nextCase' | 'resolveCases'
+  >;
   /** The signed-in analyst (assignee and comment author); null when unknown. */
   readonly me: Accessor<string | null>;
   readonly schedule: Scheduler;
@@ -29,6 +40,19 @@ export interface CasesStore {
   readonly cases: Accessor<readonly Case[]>;
   readonly filter: Accessor<CaseFilter>;
   setFilter(f: CaseFilter): Promise<void>;
+  readonly sort: Accessor<CaseSort>;
+  setSort(s: CaseSort): Promise<void>;
+  /** Assigns me the view's top unassigned case and puts it first; null when none is left. */
+  nextCase(): Promise<Case | null>;
+  /** The rows ticked for a bulk resolve. */
+  readonly selected: Accessor<ReadonlySet<string>>;
+  /** A click on a row's checkbox; `shift` extends from the last click. */
+  select(caseId: string, shift: boolean): void;
+  clearSelection(): void;
+  /** Resolves every ticked case or none; false (with bulkError) when the server refused. */
+  resolveSelected(resolution: CaseResolution): Promise<boolean>;
+  readonly bulkPending: Accessor<boolean>;
+  readonly bulkError: Accessor<string | null>;
   readonly loading: Accessor<boolean>;
   readonly error: Accessor<string | null>;
   readonly hasMore: Accessor<boolean>;
@@ -44,6 +68,8 @@ export interface CasesStore {
   assignToMe(caseId: string): Promise<boolean>;
   comment(caseId: string, body: string): Promise<boolean>;
   resolve(caseId: string, resolution: CaseResolution, comment?: string): Promise<boolean>;
+  /** A case changed elsewhere (the drawer): its row, if shown, takes the newer version. */
+  upsert(c: Case): void;
   /** Applies live events (tests call it directly; `attach` feeds it once per frame). */
   applyLive(items: readonly LiveItem[]): void;
   attach(source: LiveSource): () => void;
@@ -61,7 +87,11 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
   const pageSize = opts.pageSize ?? 50;
   const now = opts.now ?? (() => new Date());
   const [cases, setCases] = createSignal<readonly Case[]>([]);
-  const [filter, setFilterSignal] = createSignal<CaseFilter>('open');
+  const [filter, setFilterSignal] = createSignal<CaseFilter>(DEFAULT_CASE_VIEW);
+  const [sort, setSortSignal] = createSignal<CaseSort>(DEFAULT_QUEUE_SORT);
+  const [selection, setSelection] = createSignal<Selection>(EMPTY_SELECTION);
+  const [bulkPending, setBulkPending] = createSignal(false);
+  const [bulkError, setBulkError] = createSignal<string | null>(null);
   const [loading, setLoading] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [cursor, setCursor] = createSignal<string | null>(null);
@@ -95,14 +125,20 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
     const seq = ++loadSeq;
     setLoading(true);
     try {
-      const f = filter();
       const page = await opts.client.listCases({
-        ...(f === 'all' ? {} : { status: f }),
+        ...viewQuery(filter()),
+        sort: sort(),
         limit: pageSize,
         ...(after ? { cursor: after } : {}),
       });
       if (seq !== loadSeq) return; // a newer load (another filter) won
       setCases((list) => (after ? [...list, ...page.items] : page.items));
+      setSelection((sel) =>
+        keepShown(
+          sel,
+          cases().map((c) => c.case_id),
+        ),
+      );
       setCursor(page.next_cursor);
       if (!after) setNewCases(0);
       setError(null);
@@ -176,10 +212,10 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
     let opened = 0;
     for (const { event } of items) {
       if (event.kind === 'case') applyCaseEvent(event);
-      else if (event.kind === 'decision' && event.case_id) opened++;
+      else if (event.kind === 'decision' && event.case_id && viewTakesNew(filter(), event.decision))
+        opened++;
     }
-    const f = filter();
-    if (opened > 0 && (f === 'open' || f === 'all')) {
+    if (opened > 0) {
       // A short queue fills itself (at most every 2 s): an analyst looking at an empty queue while
       // cases open should not have to find Refresh. A long one only counts, so rows do not move
       // under the pointer.
@@ -208,8 +244,62 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
       setFilterSignal(f);
       setCases([]);
       setCursor(null);
+      setSelection(EMPTY_SELECTION);
       await fetchPage(null);
     },
+    sort,
+    async setSort(s) {
+      setSortSignal(s);
+      await fetchPage(null);
+    },
+    async nextCase() {
+      const decision = viewQuery(filter()).decision;
+      try {
+        const c = await opts.client.nextCase({ sort: sort(), ...(decision ? { decision } : {}) });
+        if (!c) {
+          setError('No unassigned case is left in this view.');
+          return null;
+        }
+        setError(null);
+        // First in the list, so j/k go on from it.
+        setCases((list) => [c, ...list.filter((x) => x.case_id !== c.case_id)]);
+        return c;
+      } catch (err) {
+        setError(`Could not take the next case: ${errorMessage(err)}`);
+        return null;
+      }
+    },
+    selected: () => selection().ids,
+    select(caseId, shift) {
+      // Only undecided cases can be resolved: a range skips the resolved rows inside it.
+      const order = cases()
+        .filter((c) => c.status !== 'resolved')
+        .map((c) => c.case_id);
+      if (!order.includes(caseId)) return;
+      setSelection((sel) => clickSelect(sel, order, caseId, shift));
+    },
+    clearSelection: () => setSelection(EMPTY_SELECTION),
+    async resolveSelected(resolution) {
+      const ids = [...selection().ids];
+      if (ids.length === 0 || bulkPending()) return false;
+      setBulkPending(true);
+      setBulkError(null);
+      try {
+        // Not optimistic: all or nothing, so the rows change only when the server says all did.
+        const answer = await opts.client.resolveCases({ case_ids: ids, resolution });
+        const byId = new Map(answer.cases.map((c) => [c.case_id, c]));
+        setCases((list) => list.map((c) => byId.get(c.case_id) ?? c));
+        setSelection(EMPTY_SELECTION);
+        return true;
+      } catch (err) {
+        setBulkError(`Nothing was resolved: ${errorMessage(err)}`);
+        return false;
+      } finally {
+        setBulkPending(false);
+      }
+    },
+    bulkPending,
+    bulkError,
     loading,
     error,
     hasMore: () => cursor() !== null,
@@ -255,6 +345,10 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
         (c) => opts.client.resolveCase(caseId, resolution, c.version, text || undefined),
       );
     },
+    upsert(c) {
+      const old = find(c.case_id);
+      if (old && old.version < c.version && !pending().has(c.case_id)) replace(c.case_id, () => c);
+    },
     applyLive,
     attach(source) {
       const off = source.onItems((items) => batcher.push(items));
@@ -269,6 +363,9 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
       setCases([]);
       setCursor(null);
       setNewCases(0);
+      setSelection(EMPTY_SELECTION);
+      setBulkError(null);
+      setBulkPending(false);
       setPending(new Set<string>());
       setErrors(new Map<string, string>());
       setError(null);

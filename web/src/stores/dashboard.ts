@@ -8,6 +8,7 @@ import type { ApiClient } from '../api/client.js';
 import type { LiveSocket } from '../api/live-socket.js';
 import { createBacktestStore, type BacktestStore } from './backtest-store.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
+import { createDrawerCaseStore, type DrawerCaseStore } from './drawer-case-store.js';
 import { createDrawerStore, type DrawerStore } from './drawer-store.js';
 import { createFeedStore, type FeedStore } from './feed-store.js';
 import type { Scheduler } from './frame-batcher.js';
@@ -16,6 +17,7 @@ import { createListActionsStore, type ListActionsStore } from './list-actions-st
 import { createListsStore, type ListsStore } from './lists-store.js';
 import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
 import { createRulesStore, type RulesStore } from './rules-store.js';
+import { createSearchStore, type SearchStore } from './search-store.js';
 import { createThresholdsStore, type ThresholdsStore } from './thresholds-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 
@@ -24,6 +26,10 @@ export interface Dashboard {
   readonly kpi: KpiStore;
   readonly cases: CasesStore;
   readonly drawer: DrawerStore;
+  /** The header's search, and the card or terminal it shows. */
+  readonly search: SearchStore;
+  /** The drawer's case buttons (resolve, assign, comment). */
+  readonly drawerCase: DrawerCaseStore;
   readonly traffic: TrafficStore;
   readonly rules: RulesStore;
   readonly lists: ListsStore;
@@ -61,7 +67,18 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const kpi = createKpiStore({ client });
   const cases = createCasesStore({ client, schedule, me: opts.me });
   const drawer = createDrawerStore({ client });
+  const drawerCase = createDrawerCaseStore({
+    client,
+    me: opts.me,
+    current: () => drawer.detail()?.case ?? null,
+    changed: (c) => {
+      drawer.replaceCase(c);
+      cases.upsert(c);
+    },
+    refresh: () => drawer.retry(),
+  });
   const traffic = createTrafficStore({ client });
+  const search = createSearchStore({ client });
   const rules = createRulesStore({ client });
   const lists = createListsStore({ client });
   const listActions = createListActionsStore({ client });
@@ -74,6 +91,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     kpi,
     cases,
     drawer,
+    drawerCase,
+    search,
     traffic,
     rules,
     lists,
@@ -108,6 +127,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       feed.reset();
       cases.reset();
       drawer.close();
+      drawerCase.reset();
+      search.clear();
+      search.closeEntity();
       rules.reset();
       lists.reset();
       listActions.reset();

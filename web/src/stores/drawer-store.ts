@@ -3,7 +3,7 @@
  * cancels the request in flight, so a late answer never replaces a newer one.
  */
 import { createSignal, type Accessor } from 'solid-js';
-import type { TransactionDetail } from '@vigil/core';
+import type { Case, TransactionDetail } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, errorMessage } from '../api/api-error.js';
 
@@ -19,6 +19,8 @@ export interface DrawerStore {
   readonly error: Accessor<string | null>;
   open(id: string): Promise<void>;
   retry(): Promise<void>;
+  /** Puts the server's newer copy of the open transaction's case in the detail. */
+  replaceCase(c: Case): void;
   close(): void;
 }
 
@@ -69,6 +71,12 @@ export function createDrawerStore(opts: DrawerStoreOptions): DrawerStore {
     async retry() {
       const id = openId();
       if (id) await load(id);
+    },
+    replaceCase(c) {
+      const d = detail();
+      if (!d || d.transaction_id !== c.transaction_id) return;
+      if (d.case && d.case.version > c.version) return; // never go back to an older version
+      setDetail({ ...d, case: c });
     },
     close() {
       controller?.abort();

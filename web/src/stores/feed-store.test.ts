@@ -156,11 +156,11 @@ describe('feed store', () => {
       { seq: 3, event: decision(3, { decision: 'decline', score: 0.9 }) },
     ]);
     frames.frame();
-    feed.setFilter('flagged');
+    void feed.setFilter('flagged');
     expect(ids(feed.rows())).toEqual(['tx_3', 'tx_2']);
-    feed.setFilter('decline');
+    void feed.setFilter('decline');
     expect(ids(feed.rows())).toEqual(['tx_3']);
-    feed.setFilter('all');
+    void feed.setFilter('all');
     expect(feed.rows()).toHaveLength(3);
   });
 
@@ -259,5 +259,61 @@ describe('feed store', () => {
     frames.frame();
     expect(feed.size()).toBe(0);
     expect(feed.rows()).toEqual([]);
+  });
+});
+
+describe('feed store: a filter reaches past the ring', () => {
+  it('asks the API for the filter when the ring holds few such rows, and shows the older ones below', async () => {
+    const asked: unknown[] = [];
+    const frames = manualFrames();
+    const feed = createFeedStore({
+      client: {
+        listTransactions: (q) => {
+          asked.push(q);
+          // The API has the ring's decline (tx_9) and two older ones.
+          return Promise.resolve({
+            items: [9, 2, 1].map((n) => summary(n, { decision: 'decline' })),
+            next_cursor: null,
+          });
+        },
+      },
+      schedule: frames.schedule,
+      capacity: 5,
+      now: () => 0,
+      setInterval: () => 0,
+      clearInterval: () => undefined,
+    });
+    // The ring holds tx_6..tx_10, one of them a decline.
+    feed.ingest(
+      Array.from({ length: 10 }, (_, i) => ({
+        seq: i + 1,
+        event: decision(i + 1, i + 1 === 9 ? { decision: 'decline' } : {}),
+      })),
+    );
+    frames.frame();
+    expect(feed.size()).toBe(5);
+
+    await feed.setFilter('decline');
+    expect(asked).toEqual([{ decision: ['decline'], limit: 500 }]);
+    expect(ids(feed.rows())).toEqual(['tx_9', 'tx_2', 'tx_1']);
+
+    // "All" shows the ring alone again, and asks nothing.
+    await feed.setFilter('all');
+    expect(ids(feed.rows())).toEqual(['tx_10', 'tx_9', 'tx_8', 'tx_7', 'tx_6']);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('asks nothing when the ring alone fills the filtered view', async () => {
+    const { feed, frames, calls } = setup(500);
+    feed.ingest(
+      Array.from({ length: 150 }, (_, i) => ({
+        seq: i + 1,
+        event: decision(i + 1, { decision: 'review' }),
+      })),
+    );
+    frames.frame();
+    await feed.setFilter('flagged');
+    expect(feed.rows()).toHaveLength(150);
+    expect(calls()).toBe(0);
   });
 });

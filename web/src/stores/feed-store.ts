@@ -9,10 +9,17 @@ import { errorMessage } from '../api/api-error.js';
 import type { LiveGap } from '../api/live-socket.js';
 import { createFrameBatcher, type Scheduler } from './frame-batcher.js';
 import { mergeRows, rowFromLive, rowFromSummary, type FeedRow } from './feed-row.js';
+import {
+  FILTER_SHORT_BELOW,
+  filterDecisions,
+  matchesFilter,
+  withOlderRows,
+  type FeedFilter,
+} from './filter-reach.js';
 import { RateMeter } from './rate-meter.js';
 import { RingBuffer } from './ring-buffer.js';
 
-export type FeedFilter = 'all' | 'flagged' | 'decline';
+export type { FeedFilter } from './filter-reach.js';
 
 /**
  * Why the view is frozen: the user paused it, scrolled away from the newest rows, is pointing at
@@ -46,7 +53,8 @@ export interface FeedStore {
   /** Decisions held (unfiltered). */
   readonly size: Accessor<number>;
   readonly filter: Accessor<FeedFilter>;
-  setFilter(f: FeedFilter): void;
+  /** Chooses the filter; resolves once a short view has asked the API for more. */
+  setFilter(f: FeedFilter): Promise<void>;
   readonly paused: Accessor<boolean>;
   readonly pausedByUser: Accessor<boolean>;
   /** Freezes (`on`) or releases the view for one reason; it is live when no reason holds it. */
@@ -71,12 +79,6 @@ export interface FeedStore {
   reset(): void;
   /** Counters for benchmarks: frames applied and events applied. */
   readonly counters: () => { flushes: number; events: number; dropped: number };
-}
-
-function matches(filter: FeedFilter, row: FeedRow): boolean {
-  if (filter === 'all') return true;
-  if (filter === 'decline') return row.decision === 'decline';
-  return row.decision !== 'approve';
 }
 
 export function createFeedStore(opts: FeedStoreOptions): FeedStore {
@@ -114,7 +116,14 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     const f = filter();
     if (cache.version === v && cache.filter === f) return cache.rows;
     const all = ring.toArrayNewestFirst();
-    const rows = f === 'all' ? all : all.filter((r) => matches(f, r));
+    const rows =
+      f === 'all'
+        ? all
+        : withOlderRows(
+            all.filter((r) => matchesFilter(f, r)),
+            older.filter === f ? older.rows : [],
+            (id) => index.has(id),
+          );
     cache = { version: v, filter: f, rows };
     return rows;
   }
@@ -176,6 +185,36 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     },
   });
 
+  /** The API's newest rows of a filter, shown below the ring's (see filter-reach.ts). */
+  let older: { filter: FeedFilter; rows: readonly FeedRow[] } = { filter: 'all', rows: [] };
+  let olderSeq = 0;
+
+  async function reachFor(f: FeedFilter): Promise<void> {
+    const decision = filterDecisions(f);
+    if (!decision) return;
+    const seq = ++olderSeq;
+    try {
+      const page = await opts.client.listTransactions({
+        decision,
+        limit: opts.reloadLimit ?? 500,
+      });
+      if (seq !== olderSeq || filter() !== f) return; // another filter was chosen meanwhile
+      older = { filter: f, rows: page.items.map(rowFromSummary) };
+      if (paused()) frozen = liveRows();
+      setVersion((v) => v + 1);
+    } catch (err) {
+      if (seq === olderSeq) setError(`Could not load older decisions: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Asks the API for the filter's rows when the ring alone leaves the view short. */
+  function reachIfShort(): Promise<void> {
+    const f = filter();
+    if (f === 'all' || (older.filter === f && older.rows.length > 0)) return Promise.resolve();
+    if (liveRows().length >= FILTER_SHORT_BELOW) return Promise.resolve();
+    return reachFor(f);
+  }
+
   let reloading: Promise<void> | null = null;
   let reloadAgain = false;
 
@@ -217,6 +256,9 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         // Apply what is queued first, so the merge sees every live row we hold.
         batcher.flush();
         await reloadOnce();
+        // The filter's older rows are asked again: the reloaded ring may reach further now.
+        older = { filter: 'all', rows: [] };
+        await reachIfShort();
       } while (reloadAgain);
     })().finally(() => {
       reloading = null;
@@ -235,6 +277,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       setFilterSignal(f);
       if (paused()) frozen = liveRows();
       setVersion((v) => v + 1);
+      return reachIfShort();
     },
     paused,
     pausedByUser: () => holds().has('user'),
@@ -280,6 +323,8 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       index.clear();
       meter.reset();
       frozen = [];
+      older = { filter: 'all', rows: [] };
+      olderSeq++;
       setHolds(new Set<HoldReason>());
       setNewWhilePaused(0);
       setTps(0);

@@ -25,10 +25,10 @@ export interface KpiStore {
   reset(): void;
 }
 
-/** Shares of each decision in the window, 0..1 (zeros when there were none). */
-export function decisionMix(s: Stats): { approve: number; review: number; decline: number } {
+/** Shares of each decision in the window, 0..1; null when there were none (nothing to share). */
+export function decisionMix(s: Stats): { approve: number; review: number; decline: number } | null {
   const total = s.decisions.approve + s.decisions.review + s.decisions.decline;
-  if (total === 0) return { approve: 0, review: 0, decline: 0 };
+  if (total === 0) return null;
   return {
     approve: s.decisions.approve / total,
     review: s.decisions.review / total,

@@ -15,8 +15,15 @@ function setup(opts: {
   const replaced: string[] = [];
   const signIns: [string, string | undefined][] = [];
   let loggedIn = false;
+  const renames: string[] = [];
   const store = createSessionStore({
     client: {
+      renameSession: (name) => {
+        renames.push(name);
+        return name === 'refuse me'
+          ? Promise.reject(new ApiError('http', 400, null, 'name must be 1–64 printable ASCII'))
+          : Promise.resolve({ authenticated: true, subject: name, via: 'session' });
+      },
       getSession: opts.session ?? (() => Promise.resolve(loggedIn ? signedIn : anonymous)),
       signIn: async (t, n) => {
         signIns.push([t, n]);
@@ -31,7 +38,7 @@ function setup(opts: {
     href: () => opts.href,
     replaceUrl: (u) => replaced.push(u),
   });
-  return { store, replaced, signIns };
+  return { store, replaced, signIns, renames };
 }
 
 describe('takeTokenFromUrl', () => {
@@ -53,6 +60,30 @@ describe('session store', () => {
     expect(t.signIns).toEqual([['one-time', undefined]]);
     expect(t.store.status()).toBe('signed-in');
     expect(t.store.subject()).toBe('ana');
+    expect(t.store.needsName()).toBe(false);
+  });
+
+  it('asks a name of a session the link signed in unnamed, and renames it', async () => {
+    const t = setup({
+      href: 'http://h/?token=one-time',
+      session: () => Promise.resolve({ authenticated: true, subject: 'analyst', via: 'session' }),
+    });
+    await t.store.init();
+    expect(t.store.needsName()).toBe(true);
+    expect(await t.store.rename('refuse me')).toBe(false);
+    expect(t.store.error()).toMatch(/^Could not set the name: name must be/);
+    expect(t.store.needsName()).toBe(true);
+    expect(await t.store.rename('  Ada ')).toBe(true);
+    expect(t.renames).toEqual(['refuse me', 'Ada']);
+    expect(t.store.subject()).toBe('Ada');
+    expect(t.store.needsName()).toBe(false);
+  });
+
+  it('does not ask a name of a session signed in with a key and a name', async () => {
+    const t = setup({ href: 'http://h/' });
+    await t.store.init();
+    expect(await t.store.signIn('key', 'ana')).toBe(true);
+    expect(t.store.needsName()).toBe(false);
   });
 
   it('strips a used token even when it is refused, and offers the form', async () => {

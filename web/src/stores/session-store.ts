@@ -4,14 +4,14 @@
  * session is asked for, and the sign-in form shows when there is none.
  */
 import { createSignal, type Accessor } from 'solid-js';
-import type { SessionInfo } from '@vigil/core';
+import { UNNAMED_SUBJECT, type SessionInfo } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, errorMessage } from '../api/api-error.js';
 
 export type SessionStatus = 'checking' | 'signed-out' | 'signed-in';
 
 export interface SessionStoreOptions {
-  readonly client: Pick<ApiClient, 'getSession' | 'signIn' | 'signOut'>;
+  readonly client: Pick<ApiClient, 'getSession' | 'signIn' | 'signOut' | 'renameSession'>;
   /** The page's address (location.href). */
   readonly href: () => string;
   /** Rewrites the address without navigating (history.replaceState). */
@@ -29,6 +29,13 @@ export interface SessionStore {
   /** Signs in with a pasted API key (or token); `name` is who the analyst is. */
   signIn(key: string, name?: string): Promise<boolean>;
   signOut(): Promise<void>;
+  /**
+   * True while the session has the unnamed subject (core's UNNAMED_SUBJECT): the link `npm start`
+   * prints cannot carry a name, so the analyst is asked for one (`rename`).
+   */
+  readonly needsName: Accessor<boolean>;
+  /** Names the session; false (with `error`) when refused. */
+  rename(name: string): Promise<boolean>;
   /** The server said 401 on a call: the session is over. */
   expired(): void;
 }
@@ -102,6 +109,29 @@ export function createSessionStore(opts: SessionStoreOptions): SessionStore {
             ? 'That key was not accepted.'
             : `Sign-in failed: ${errorMessage(err)}`,
         );
+        return false;
+      } finally {
+        setBusy(false);
+      }
+    },
+    // Asked of the session itself, so a reload before naming asks again.
+    needsName: () => {
+      const s = info();
+      return s?.authenticated === true && s.via === 'session' && s.subject === UNNAMED_SUBJECT;
+    },
+    async rename(name) {
+      const text = name.trim();
+      if (!text) {
+        setError('Type your name.');
+        return false;
+      }
+      setBusy(true);
+      setError(null);
+      try {
+        setInfo(await opts.client.renameSession(text));
+        return true;
+      } catch (err) {
+        setError(`Could not set the name: ${errorMessage(err)}`);
         return false;
       } finally {
         setBusy(false);

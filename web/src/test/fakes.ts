@@ -2,7 +2,7 @@
  * Test doubles shared by the web project's unit tests: a frame scheduler, a clock, a socket, a
  * fetch.
  */
-import type { LiveDecision, LiveItem } from '@vigil/core';
+import type { Case, LiveDecision, LiveItem } from '@vigil/core';
 import type { SocketLike } from '../api/live-socket.js';
 import type { Scheduler } from '../stores/frame-batcher.js';
 
@@ -147,3 +147,26 @@ export function fakeFetch(
 /** A JSON response. */
 export const jsonResponse = (body: unknown, status = 200, type = 'application/json'): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
+
+/** A case as the API answers it: an open review case of `tx_<id>`, overridden by `over`. */
+export function aCase(id: string, over: Partial<Case> = {}): Case {
+  return {
+    case_id: id,
+    transaction_id: `tx_${id}`,
+    status: 'open',
+    assignee: null,
+    resolution: null,
+    opened_at: '2024-01-01T00:00:00Z',
+    updated_at: '2024-01-01T00:00:00Z',
+    version: 1,
+    decision: 'review',
+    score: 0.7,
+    amount: 120,
+    currency: 'EUR',
+    customer_id: 'c_1',
+    terminal_id: 't_1',
+    comments: [],
+    verdict_delivery: null,
+    ...over,
+  };
+}

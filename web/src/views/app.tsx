@@ -10,6 +10,7 @@ import {
   on,
   onCleanup,
   onMount,
+  Show,
   Switch,
   type JSX,
 } from 'solid-js';
@@ -18,17 +19,26 @@ import type { SessionStore } from '../stores/session-store.js';
 import type { ThemeStore } from '../stores/theme-store.js';
 import { CaseQueue } from './case-queue.js';
 import { Charts } from './charts.js';
+import { EntityTransactions } from './entity-transactions.js';
 import { Header } from './header.js';
+import { HeaderSearch } from './header-search.js';
 import { KpiTiles } from './kpi-tiles.js';
 import { ListsPage } from './lists-page.js';
 import { LiveFeed } from './live-feed.js';
+import { NamePrompt } from './name-prompt.js';
 import { pageFromHash } from './page-route.js';
 import { RulesPage } from './rules-page.js';
+import { ShortcutHelp } from './shortcut-help.js';
+import { shortcutFor } from './shortcuts.js';
 import { SignIn } from './sign-in.js';
 import { ThresholdsPage } from './thresholds-page.js';
 import { TrafficPanel } from './traffic-panel.js';
 import { TransactionDrawer } from './transaction-drawer.js';
 import { txFromHash, txHref } from './tx-route.js';
+import { runShortcut } from './workspace-keys.js';
+
+/** The header's search box: `/` focuses it. */
+export const SEARCH_INPUT_ID = 'global-search';
 
 export interface AppProps {
   readonly session: SessionStore;
@@ -74,6 +84,26 @@ function DashboardPage(props: AppProps): JSX.Element {
     d.drawer.close();
   };
 
+  // The workspace's keys (shortcuts.ts); never while typing, so "f" in a comment stays an "f".
+  const [help, setHelp] = createSignal(false);
+  const onKey = (e: KeyboardEvent): void => {
+    if (help() || e.defaultPrevented) return;
+    const action = shortcutFor(e);
+    if (!action) return;
+    const done = runShortcut(action, {
+      dashboard: d,
+      open,
+      focusSearch: () => document.getElementById(SEARCH_INPUT_ID)?.focus(),
+      toggleHelp: () => setHelp((h) => !h),
+      focusById: (id) => document.getElementById(id)?.focus(),
+    });
+    if (done) e.preventDefault();
+  };
+  onMount(() => {
+    document.addEventListener('keydown', onKey);
+    onCleanup(() => document.removeEventListener('keydown', onKey));
+  });
+
   return (
     <>
       <Header
@@ -83,7 +113,10 @@ function DashboardPage(props: AppProps): JSX.Element {
         onSignOut={() => void session.signOut()}
         signingOut={session.busy}
         page={page}
+        search={<HeaderSearch store={d.search} inputId={SEARCH_INPUT_ID} onOpen={open} />}
       />
+      <NamePrompt session={session} />
+      <EntityTransactions store={d.search} txHref={txHref} />
       <Switch>
         <Match when={page() === 'rules'}>
           <RulesPage
@@ -108,7 +141,13 @@ function DashboardPage(props: AppProps): JSX.Element {
             <div class="workspace">
               <LiveFeed feed={d.feed} onOpen={open} />
               <div class="side">
-                <CaseQueue cases={d.cases} me={session.subject} txHref={txHref} />
+                <CaseQueue
+                  cases={d.cases}
+                  me={session.subject}
+                  txHref={txHref}
+                  onOpen={open}
+                  openId={d.drawer.openId}
+                />
                 <TrafficPanel traffic={d.traffic} txHref={txHref} />
               </div>
             </div>
@@ -120,7 +159,12 @@ function DashboardPage(props: AppProps): JSX.Element {
         onClose={close}
         txHref={txHref}
         listActions={d.listActions}
+        caseStore={d.drawerCase}
+        me={session.subject}
       />
+      <Show when={help()}>
+        <ShortcutHelp onClose={() => setHelp(false)} />
+      </Show>
     </>
   );
 }

@@ -1,11 +1,17 @@
 /**
- * The case queue: cases by status, each with assign-to-me, resolve (fraud / false positive) and
- * comments. Changes show at once and revert, with the reason, if the server refuses them.
+ * The case queue, by priority: views ("Needs review" first: review cases, highest risk × amount
+ * first; declines apart), a sort, "Next case", compact one-line rows (a dozen and more on a
+ * 900-px screen) with assign, resolve (fraud / false positive) and comments, and multi-select with
+ * a bulk resolve. Single changes show at once and revert, with the reason, if the server refuses;
+ * a bulk resolve is all or nothing and changes rows only when the server says so.
  */
 import { createMemo, createSignal, For, Show, type Accessor, type JSX } from 'solid-js';
-import type { Case } from '@vigil/core';
+import { CASE_SORTS, type Case, type CaseSort } from '@vigil/core';
 import type { CaseFilter, CasesStore } from '../stores/cases-store.js';
+import { CASE_VIEWS, SORT_LABELS, type CaseView } from '../stores/case-views.js';
 import { formatAmount, formatDateTime, formatScore } from '../format/format.js';
+import { withKey } from './shortcuts.js';
+import { CaseComments } from './case-comments.js';
 import { DecisionBadge } from './decision-badge.js';
 import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
@@ -13,6 +19,10 @@ export interface CaseQueueProps {
   readonly cases: CasesStore;
   readonly me: Accessor<string | null>;
   readonly txHref: (transactionId: string) => string;
+  /** Opens a transaction's drawer (Next case opens the case it took). */
+  readonly onOpen: (transactionId: string) => void;
+  /** The transaction open in the drawer, to mark its row. */
+  readonly openId: Accessor<string | null>;
 }
 
 const STATUS_TEXT: Record<Case['status'], string> = {
@@ -34,6 +44,7 @@ function CaseRow(props: {
   store: CasesStore;
   me: Accessor<string | null>;
   txHref: (id: string) => string;
+  openId: Accessor<string | null>;
 }): JSX.Element {
   const [expanded, setExpanded] = createSignal(false);
   const [draft, setDraft] = createSignal('');
@@ -43,8 +54,7 @@ function CaseRow(props: {
   const commentsId = `case-comments-${props.id}`;
   const inputId = `case-comment-input-${props.id}`;
 
-  async function submitComment(e: SubmitEvent): Promise<void> {
-    e.preventDefault();
+  async function submitComment(): Promise<void> {
     const body = draft();
     if (!body.trim()) return;
     setDraft('');
@@ -67,74 +77,95 @@ function CaseRow(props: {
           data-testid="case-row"
           data-case-id={props.id}
           data-status={cs().status}
+          data-decision={cs().decision}
           aria-busy={pending()}
+          aria-current={props.openId() === cs().transaction_id ? 'true' : undefined}
         >
-          <div class="case-main">
+          <div class="case-line">
+            <input
+              type="checkbox"
+              class="case-select"
+              data-testid="case-select"
+              aria-label={`Select case ${props.id} (shift-click selects a range)`}
+              checked={props.store.selected().has(props.id)}
+              disabled={resolved()}
+              onClick={(e) => props.store.select(props.id, e.shiftKey)}
+            />
             <DecisionBadge decision={cs().decision} />
-            <span class="mono num" title="score">
+            <span class="mono num case-score" title="score">
               {formatScore(cs().score)}
             </span>
-            <span class="num">{formatAmount(cs().amount, cs().currency)}</span>
-            <a class="mono" href={props.txHref(cs().transaction_id)} data-testid="case-transaction">
+            <span class="num case-amount">{formatAmount(cs().amount, cs().currency)}</span>
+            <a
+              class="mono ellipsis case-tx"
+              href={props.txHref(cs().transaction_id)}
+              data-testid="case-transaction"
+              title={`card ${cs().customer_id} · terminal ${cs().terminal_id} · opened ${formatDateTime(cs().opened_at)}`}
+            >
               {cs().transaction_id}
             </a>
-            <span class="muted mono ellipsis">
-              {cs().customer_id} · {cs().terminal_id}
-            </span>
-          </div>
-          <div class="case-meta">
-            <span class={`status status-${cs().status}`} data-testid="case-status">
+            <span
+              class={`status status-${cs().status} ellipsis`}
+              data-testid="case-status"
+              title={statusLine(cs())}
+            >
               {statusLine(cs())}
             </span>
-            <Show when={resolved()}>
-              <VerdictDeliveryStatus delivery={cs().verdict_delivery} />
-            </Show>
-            <span class="muted">opened {formatDateTime(cs().opened_at)}</span>
             <Show when={pending()}>
-              <span class="muted" role="status">
+              <span class="visually-hidden" role="status">
                 Saving…
               </span>
             </Show>
+            <div class="case-actions" role="group" aria-label={`Actions for case ${props.id}`}>
+              <button
+                type="button"
+                class="btn btn-danger"
+                data-testid="case-resolve-fraud"
+                title="Resolve: fraud"
+                disabled={pending() || resolved()}
+                onClick={() => void resolve('fraud')}
+              >
+                Fraud
+              </button>
+              <button
+                type="button"
+                class="btn"
+                data-testid="case-resolve-false-positive"
+                title="Resolve: false positive (legitimate)"
+                disabled={pending() || resolved()}
+                onClick={() => void resolve('false_positive')}
+              >
+                Legit
+              </button>
+              <button
+                type="button"
+                class="btn"
+                data-testid="case-assign"
+                title="Assign to me"
+                disabled={pending() || resolved() || !props.me() || cs().assignee === props.me()}
+                onClick={() => void props.store.assignToMe(props.id)}
+              >
+                Mine
+              </button>
+              <button
+                type="button"
+                class="btn btn-ghost"
+                data-testid="case-comments-toggle"
+                title="Comments"
+                aria-label={`Comments (${cs().comments.length})`}
+                aria-expanded={expanded()}
+                aria-controls={commentsId}
+                onClick={() => setExpanded(!expanded())}
+              >
+                Notes {cs().comments.length}
+              </button>
+            </div>
           </div>
-          <div class="case-actions" role="group" aria-label={`Actions for case ${props.id}`}>
-            <button
-              type="button"
-              class="btn"
-              data-testid="case-assign"
-              disabled={pending() || resolved() || !props.me() || cs().assignee === props.me()}
-              onClick={() => void props.store.assignToMe(props.id)}
-            >
-              Assign to me
-            </button>
-            <button
-              type="button"
-              class="btn btn-danger"
-              data-testid="case-resolve-fraud"
-              disabled={pending() || resolved()}
-              onClick={() => void resolve('fraud')}
-            >
-              Resolve: fraud
-            </button>
-            <button
-              type="button"
-              class="btn"
-              data-testid="case-resolve-false-positive"
-              disabled={pending() || resolved()}
-              onClick={() => void resolve('false_positive')}
-            >
-              Resolve: false positive
-            </button>
-            <button
-              type="button"
-              class="btn btn-ghost"
-              data-testid="case-comments-toggle"
-              aria-expanded={expanded()}
-              aria-controls={commentsId}
-              onClick={() => setExpanded(!expanded())}
-            >
-              Comments ({cs().comments.length})
-            </button>
-          </div>
+          <Show when={resolved()}>
+            <div class="case-meta">
+              <VerdictDeliveryStatus delivery={cs().verdict_delivery} />
+            </div>
+          </Show>
           <Show when={props.store.errorFor(props.id)}>
             {(msg) => (
               <div class="case-error" role="alert" data-testid="case-error">
@@ -151,40 +182,17 @@ function CaseRow(props: {
           </Show>
           <Show when={expanded()}>
             <div class="case-comments" id={commentsId}>
-              <Show
-                when={cs().comments.length > 0}
-                fallback={<p class="muted">No comments yet.</p>}
-              >
-                <ul class="comment-list">
-                  <For each={cs().comments}>
-                    {(cm) => (
-                      <li>
-                        <span class="comment-author">{cm.author}</span>{' '}
-                        <span class="muted">{formatDateTime(cm.created_at)}</span>
-                        <p>{cm.body}</p>
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              </Show>
-              <form class="comment-form" onSubmit={(e) => void submitComment(e)}>
-                <label for={inputId}>Comment (also sent with a resolution)</label>
-                <textarea
-                  id={inputId}
-                  rows={2}
-                  data-testid="case-comment-input"
-                  value={draft()}
-                  onInput={(e) => setDraft(e.currentTarget.value)}
-                />
-                <button
-                  type="submit"
-                  class="btn"
-                  data-testid="case-comment-submit"
-                  disabled={pending() || !draft().trim()}
-                >
-                  Add comment
-                </button>
-              </form>
+              <CaseComments
+                comments={cs().comments}
+                empty="No comments yet."
+                inputId={inputId}
+                testPrefix="case"
+                label="Comment (also sent with a resolution)"
+                draft={draft()}
+                onDraft={setDraft}
+                busy={pending()}
+                onSubmit={() => void submitComment()}
+              />
             </div>
           </Show>
         </li>
@@ -197,25 +205,55 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
   const store = props.cases;
   const byId = createMemo(() => new Map(store.cases().map((c) => [c.case_id, c])));
   const ids = createMemo(() => store.cases().map((c) => c.case_id));
+  const [taking, setTaking] = createSignal(false);
+
+  async function takeNext(): Promise<void> {
+    setTaking(true);
+    const c = await store.nextCase();
+    setTaking(false);
+    if (c) props.onOpen(c.transaction_id);
+  }
 
   return (
     <section class="panel cases" aria-labelledby="cases-heading" data-testid="case-queue">
       <div class="panel-head">
         <h2 id="cases-heading">Cases</h2>
-        <div class="spacer" />
         <label class="field-inline">
-          <span>Status</span>
+          <span class="visually-hidden">View</span>
           <select
-            data-testid="case-status-filter"
+            data-testid="case-view"
             value={store.filter()}
             onChange={(e) => void store.setFilter(e.currentTarget.value as CaseFilter)}
           >
-            <option value="open">Open</option>
-            <option value="assigned">Assigned</option>
-            <option value="resolved">Resolved</option>
-            <option value="all">All</option>
+            <For each={Object.keys(CASE_VIEWS) as CaseView[]}>
+              {(v) => <option value={v}>{CASE_VIEWS[v].label}</option>}
+            </For>
           </select>
         </label>
+        <label class="field-inline">
+          <span>Sort</span>
+          <select
+            data-testid="case-sort"
+            value={store.sort()}
+            onChange={(e) => void store.setSort(e.currentTarget.value as CaseSort)}
+          >
+            <For each={CASE_SORTS}>{(s) => <option value={s}>{SORT_LABELS[s]}</option>}</For>
+          </select>
+        </label>
+        <div class="spacer" />
+        <button
+          type="button"
+          class="btn btn-primary"
+          data-testid="case-next"
+          title={withKey(
+            "Take the view's top unassigned case: assigns it to you and opens it",
+            'take-next',
+          )}
+          disabled={taking() || !props.me()}
+          onClick={() => void takeNext()}
+        >
+          Next case
+        </button>
         <button
           type="button"
           class="btn"
@@ -231,9 +269,42 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
           </Show>
         </button>
       </div>
+      <Show when={store.selected().size > 0}>
+        <div class="bulk-bar" role="group" aria-label="Selected cases" data-testid="bulk-bar">
+          <span data-testid="bulk-count">{store.selected().size} selected</span>
+          <button
+            type="button"
+            class="btn btn-danger"
+            data-testid="bulk-resolve-fraud"
+            disabled={store.bulkPending()}
+            onClick={() => void store.resolveSelected('fraud')}
+          >
+            Resolve selected as Fraud
+          </button>
+          <button
+            type="button"
+            class="btn"
+            data-testid="bulk-resolve-false-positive"
+            disabled={store.bulkPending()}
+            onClick={() => void store.resolveSelected('false_positive')}
+          >
+            Resolve selected as Legitimate
+          </button>
+          <button type="button" class="btn-link" onClick={() => store.clearSelection()}>
+            Clear
+          </button>
+        </div>
+      </Show>
+      <Show when={store.bulkError()}>
+        {(e) => (
+          <p class="inline-error" role="alert" data-testid="bulk-error">
+            {e()}
+          </p>
+        )}
+      </Show>
       <Show when={store.error()}>
         {(e) => (
-          <p class="inline-error" role="alert">
+          <p class="inline-error" role="alert" data-testid="cases-error">
             {e()}
           </p>
         )}
@@ -242,7 +313,7 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
         when={ids().length > 0}
         fallback={
           <p class="empty" data-testid="cases-empty">
-            {store.loading() ? 'Loading cases…' : 'No cases with this status.'}
+            {store.loading() ? 'Loading cases…' : 'No cases in this view.'}
           </p>
         }
       >
@@ -255,6 +326,7 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
                 store={store}
                 me={props.me}
                 txHref={props.txHref}
+                openId={props.openId}
               />
             )}
           </For>

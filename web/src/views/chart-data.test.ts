@@ -15,8 +15,8 @@ const base: Stats = {
   transactions: 30,
   tps: 0.1,
   decisions: { approve: 25, review: 3, decline: 2 },
-  labelled_fraud_rate: 0.05,
   fraud_rate: 0.05,
+  labelled_fraud_rate: 0.05,
   money: [],
   false_positive_share: null,
   open_case_median_age_s: null,
@@ -52,9 +52,9 @@ describe('chart data', () => {
   it('lists decisions per bucket', () => {
     expect(decisionColumns(base)).toEqual([
       [1704067200, 1704067205],
-      [10, 0],
-      [1, 0],
-      [0, 0],
+      [10, null],
+      [1, null],
+      [null, null],
     ]);
   });
 

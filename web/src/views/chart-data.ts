@@ -12,7 +12,7 @@ export function histogramColumns(s: Stats | null): Columns {
   const width = bins.length > 0 ? 1 / bins.length : 0.05;
   bins.forEach((count, i) => {
     x.push(Math.round((i + 0.5) * width * 1e4) / 1e4);
-    y.push(count > 0 ? count : null);
+    y.push(onLog(count));
   });
   return [x, y];
 }
@@ -36,14 +36,21 @@ export function latencyColumns(s: Stats | null): Columns {
   return [x, p50, p99];
 }
 
-/** Decisions per bucket over time: approve, review, decline. */
+/** A count on a logarithmic axis: 0 has no place there, so it is a gap (null). */
+const onLog = (n: number): number | null => (n > 0 ? n : null);
+
+/**
+ * Decisions per bucket over time: approve, review, decline, for a logarithmic y axis (empty
+ * buckets are gaps). On a linear axis approvals (~98 %) flatten reviews and declines into the
+ * floor; on a log axis each line keeps its own shape.
+ */
 export function decisionColumns(s: Stats | null): Columns {
   const series = s?.series ?? [];
   return [
     series.map((b) => seconds(b.t)),
-    series.map((b) => b.approve),
-    series.map((b) => b.review),
-    series.map((b) => b.decline),
+    series.map((b) => onLog(b.approve)),
+    series.map((b) => onLog(b.review)),
+    series.map((b) => onLog(b.decline)),
   ];
 }
 

@@ -3,7 +3,7 @@ import { createMemo, type Accessor, type JSX } from 'solid-js';
 import uPlot from 'uplot';
 import type { Stats } from '@vigil/core';
 import type { Theme } from '../stores/theme-store.js';
-import { formatMs } from '../format/format.js';
+import { formatEdgeMs } from '../format/format.js';
 import {
   decisionColumns,
   histogramColumns,
@@ -87,7 +87,7 @@ export function Charts(props: ChartsProps): JSX.Element {
         summary={() => {
           const s = props.stats();
           return s
-            ? `Edge latency in this window: p50 ${formatMs(s.latency_ms.p50)}, p99 ${formatMs(s.latency_ms.p99)}.`
+            ? `Edge latency in this window: p50 ${formatEdgeMs(s.latency_ms.p50)}, p99 ${formatEdgeMs(s.latency_ms.p99)}.`
             : 'Edge latency: no data yet.';
         }}
         options={(width, height) => ({
@@ -123,14 +123,15 @@ export function Charts(props: ChartsProps): JSX.Element {
           legend: { show: true, live: false },
           scales: {
             x: { time: true },
-            y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+            // Logarithmic: reviews and declines (a few %) stay visible beside approvals.
+            y: { distr: 3, log: 10, range: (_u, _min, max) => [1, Math.max(10, max * 1.5)] },
           },
-          axes: axes(true, 'per bucket'),
+          axes: axes(true, 'per bucket (log)'),
           series: [
             {},
-            { label: 'approve', stroke: cssVar('--approve'), width: 2 },
-            { label: 'review', stroke: cssVar('--review'), width: 2 },
-            { label: 'decline', stroke: cssVar('--decline'), width: 2 },
+            { label: 'approve', stroke: cssVar('--approve'), width: 2, spanGaps: false },
+            { label: 'review', stroke: cssVar('--review'), width: 2, spanGaps: false },
+            { label: 'decline', stroke: cssVar('--decline'), width: 2, spanGaps: false },
           ],
         })}
       />

@@ -15,6 +15,8 @@ export interface HeaderProps {
   readonly signingOut?: Accessor<boolean>;
   /** The page shown; present when signed in. */
   readonly page?: Accessor<PageName>;
+  /** The search box; present when signed in. */
+  readonly search?: JSX.Element;
 }
 
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -74,6 +76,7 @@ export function Header(props: HeaderProps): JSX.Element {
         )}
       </Show>
       <div class="spacer" />
+      {props.search}
       <Show when={props.subject?.()}>
         {(s) => (
           <span class="subject" data-testid="session-subject">

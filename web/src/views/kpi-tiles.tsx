@@ -4,7 +4,15 @@ import type { StatsWindow } from '@vigil/core';
 import type { KpiStore } from '../stores/kpi-store.js';
 import { decisionMix } from '../stores/kpi-store.js';
 import type { FeedStore } from '../stores/feed-store.js';
-import { formatCount, formatMs, formatPercent, formatRate } from '../format/format.js';
+import {
+  edgeMsNote,
+  formatCount,
+  formatEdgeMs,
+  formatPercent,
+  formatRate,
+} from '../format/format.js';
+import { MoneyTiles } from './money-tiles.js';
+import { Tile } from './tile.js';
 
 // core exports STATS_WINDOWS as a type only; the labels' keys are the same list.
 const WINDOW_LABELS: Record<StatsWindow, string> = {
@@ -20,28 +28,16 @@ export interface KpiTilesProps {
   readonly feed: FeedStore;
 }
 
-function Tile(props: {
-  testid: string;
-  label: string;
-  value: string;
-  sub?: JSX.Element;
-}): JSX.Element {
-  return (
-    <div class="tile" data-testid={props.testid}>
-      <dt class="tile-label">{props.label}</dt>
-      <dd class="tile-value">{props.value}</dd>
-      <Show when={props.sub}>
-        <dd class="tile-sub">{props.sub}</dd>
-      </Show>
-    </div>
-  );
-}
-
 export function KpiTiles(props: KpiTilesProps): JSX.Element {
   const s = (): ReturnType<KpiStore['stats']> => props.kpi.stats();
   const mix = (): { approve: number; review: number; decline: number } | null => {
     const st = s();
     return st ? decisionMix(st) : null;
+  };
+  const latencyNote = (): string | null => {
+    const st = s();
+    if (!st) return null;
+    return edgeMsNote(st.latency_ms.p50) ?? edgeMsNote(st.latency_ms.p99);
   };
 
   return (
@@ -92,16 +88,29 @@ export function KpiTiles(props: KpiTilesProps): JSX.Element {
           }
         />
         <Tile
-          testid="kpi-fraud-rate"
-          label="Fraud rate"
-          value={s() ? formatPercent(s()!.fraud_rate) : '—'}
-          sub={<>labelled fraud, of {s() ? formatCount(s()!.transactions) : '—'}</>}
+          testid="kpi-labelled-fraud"
+          label="Labelled fraud share"
+          value={(() => {
+            const r = s()?.labelled_fraud_rate;
+            return r === null || r === undefined ? '—' : formatPercent(r);
+          })()}
+          sub={
+            <>
+              verdicts so far ÷ {s() ? formatCount(s()!.transactions) : '—'} transactions: analysts'
+              throughput, not the fraud rate
+            </>
+          }
         />
         <Tile
           testid="kpi-latency"
           label="Edge latency p50 / p99"
-          value={s() ? `${formatMs(s()!.latency_ms.p50)} / ${formatMs(s()!.latency_ms.p99)}` : '—'}
-          sub={<>server time per decision</>}
+          value={
+            s() && s()!.transactions > 0
+              ? `${formatEdgeMs(s()!.latency_ms.p50)} / ${formatEdgeMs(s()!.latency_ms.p99)}`
+              : '—'
+          }
+          title={latencyNote()}
+          sub={<>{latencyNote() ? 'coarse clock: under 1 ms' : 'server time per decision'}</>}
         />
         <Tile
           testid="kpi-consumer-lag"
@@ -116,6 +125,7 @@ export function KpiTiles(props: KpiTilesProps): JSX.Element {
           sub={<>awaiting an analyst</>}
         />
       </dl>
+      <MoneyTiles stats={s} />
     </section>
   );
 }

@@ -6,6 +6,7 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import type { FeedFilter, FeedStore } from '../stores/feed-store.js';
+import { reasonsWorthShowing } from '@vigil/core';
 import { reasonLabel, reasonSentence, type FeedRow } from '../stores/feed-row.js';
 import { formatAmount, formatCount, formatScore, formatTime } from '../format/format.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
@@ -17,12 +18,13 @@ export interface LiveFeedProps {
   readonly onOpen: (transactionId: string) => void;
 }
 
+// An approval's reasons show only when they carry weight (core's threshold); others all show.
 function reasonsText(row: FeedRow): string {
-  return row.reasons.map(reasonLabel).join(' · ');
+  return reasonsWorthShowing(row.decision, row.reasons).map(reasonLabel).join(' · ');
 }
 
 function reasonsTitle(row: FeedRow): string {
-  return row.reasons.map(reasonSentence).join('\n');
+  return reasonsWorthShowing(row.decision, row.reasons).map(reasonSentence).join('\n');
 }
 
 export function LiveFeed(props: LiveFeedProps): JSX.Element {
@@ -107,7 +109,7 @@ export function LiveFeed(props: LiveFeedProps): JSX.Element {
           <select
             data-testid="feed-filter"
             value={feed.filter()}
-            onChange={(e) => feed.setFilter(e.currentTarget.value as FeedFilter)}
+            onChange={(e) => void feed.setFilter(e.currentTarget.value as FeedFilter)}
           >
             <option value="all">All decisions</option>
             <option value="flagged">Review and decline</option>

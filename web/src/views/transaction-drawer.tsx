@@ -5,7 +5,8 @@
  * focus returns to where it was.
  */
 import { createEffect, For, on, onCleanup, Show, type JSX } from 'solid-js';
-import type { TransactionDetail, TransactionSummary } from '@vigil/core';
+import { reasonsWorthShowing, type TransactionDetail, type TransactionSummary } from '@vigil/core';
+import type { DrawerCaseStore } from '../stores/drawer-case-store.js';
 import type { DrawerStore } from '../stores/drawer-store.js';
 import type { ListActionsStore } from '../stores/list-actions-store.js';
 import {
@@ -14,14 +15,15 @@ import {
   formatContribution,
   formatDateTime,
   formatFeatureValue,
-  formatMs,
+  formatEdgeMs,
+  edgeMsNote,
   formatScore,
-  formatTime,
 } from '../format/format.js';
+import { newestFirst } from './newest-first.js';
 import { DecisionBadge, LabelTag } from './decision-badge.js';
+import { DrawerCase } from './drawer-case.js';
 import { DrawerRules } from './drawer-rules.js';
 import { ListActions } from './list-actions.js';
-import { VerdictDeliveryStatus } from './verdict-delivery.js';
 
 export interface TransactionDrawerProps {
   readonly drawer: DrawerStore;
@@ -29,6 +31,9 @@ export interface TransactionDrawerProps {
   readonly txHref: (transactionId: string) => string;
   /** Block/allow the card or terminal; absent, the drawer offers no list buttons. */
   readonly listActions?: ListActionsStore;
+  /** Resolve / assign / comment the open transaction's case; absent, the case is read-only. */
+  readonly caseStore?: DrawerCaseStore;
+  readonly me?: () => string | null;
 }
 
 function Field(props: { label: string; children: JSX.Element }): JSX.Element {
@@ -53,7 +58,7 @@ function HistoryTable(props: {
         <table class="table compact">
           <thead>
             <tr>
-              <th scope="col">Time (UTC)</th>
+              <th scope="col">When (UTC)</th>
               <th scope="col">Transaction</th>
               <th scope="col">Decision</th>
               <th scope="col" class="num">
@@ -65,10 +70,10 @@ function HistoryTable(props: {
             </tr>
           </thead>
           <tbody>
-            <For each={props.rows}>
+            <For each={newestFirst(props.rows)}>
               {(t) => (
-                <tr>
-                  <td class="mono">{formatTime(t.timestamp)}</td>
+                <tr data-testid="history-row" data-timestamp={t.timestamp}>
+                  <td class="mono">{formatDateTime(t.timestamp)}</td>
                   <td>
                     <a
                       class="mono"
@@ -97,6 +102,8 @@ function Detail(props: {
   d: TransactionDetail;
   txHref: (id: string) => string;
   listActions: ListActionsStore | undefined;
+  caseStore: DrawerCaseStore | undefined;
+  me: string | null;
 }): JSX.Element {
   const contributions = (): Map<string, number> =>
     new Map(
@@ -105,6 +112,8 @@ function Detail(props: {
       ),
     );
   const features = (): [string, number][] => Object.entries(props.d.features);
+  const shownReasons = (): TransactionDetail['reasons'] =>
+    reasonsWorthShowing(props.d.decision, props.d.reasons);
 
   return (
     <>
@@ -143,7 +152,9 @@ function Detail(props: {
           <span class="mono">{props.d.model_version}</span> on {props.d.runtime}
         </Field>
         <Field label="Edge time">
-          {formatMs(props.d.latency_ms)}
+          <span title={edgeMsNote(props.d.latency_ms) ?? undefined}>
+            {formatEdgeMs(props.d.latency_ms)}
+          </span>
           {props.d.degraded ? ' · degraded (fallback features)' : ''}
         </Field>
       </dl>
@@ -151,11 +162,11 @@ function Detail(props: {
       <section class="drawer-section" data-testid="drawer-reasons">
         <h3>Why</h3>
         <Show
-          when={props.d.reasons.length > 0}
+          when={shownReasons().length > 0}
           fallback={<p class="muted">No feature raised the score noticeably.</p>}
         >
           <ol class="reasons-list">
-            <For each={props.d.reasons}>
+            <For each={shownReasons()}>
               {(r) => (
                 <li>
                   <p class="reason-message">{r.message}</p>
@@ -177,6 +188,10 @@ function Detail(props: {
           </ol>
         </Show>
       </section>
+
+      <Show when={props.caseStore}>
+        {(store) => <DrawerCase case={props.d.case} store={store()} me={props.me} />}
+      </Show>
 
       <DrawerRules d={props.d} />
 
@@ -205,8 +220,11 @@ function Detail(props: {
                     class={c !== undefined ? 'is-reason' : undefined}
                     data-reason={c !== undefined}
                   >
-                    <th scope="row" class="mono">
-                      <span title={featureLabel(name)}>{name}</span>
+                    <th scope="row">
+                      <span class="feature-label" data-testid="feature-label">
+                        {featureLabel(name)}
+                      </span>{' '}
+                      <code class="feature-name">{name}</code>
                       <Show when={c !== undefined}>
                         <span class="reason-marker"> reason</span>
                       </Show>
@@ -234,44 +252,6 @@ function Detail(props: {
               )}
             </For>
           </ul>
-        </Show>
-      </section>
-
-      <section class="drawer-section" data-testid="drawer-case">
-        <h3>Case</h3>
-        <Show
-          when={props.d.case}
-          fallback={<p class="muted">No case (approved transactions open none).</p>}
-        >
-          {(c) => (
-            <>
-              <p>
-                <span class="mono">{c().case_id}</span> · {c().status}
-                {c().assignee ? ` · ${c().assignee}` : ''}
-                {c().resolution
-                  ? ` · ${c().resolution === 'fraud' ? 'fraud' : 'false positive'}`
-                  : ''}
-              </p>
-              <Show when={c().verdict_delivery}>
-                <p>
-                  Verdict at the edge: <VerdictDeliveryStatus delivery={c().verdict_delivery} />
-                </p>
-              </Show>
-              <Show when={c().comments.length > 0}>
-                <ul class="comment-list">
-                  <For each={c().comments}>
-                    {(cm) => (
-                      <li>
-                        <span class="comment-author">{cm.author}</span>{' '}
-                        <span class="muted">{formatDateTime(cm.created_at)}</span>
-                        <p>{cm.body}</p>
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              </Show>
-            </>
-          )}
         </Show>
       </section>
 
@@ -372,7 +352,15 @@ export function TransactionDrawer(props: TransactionDrawerProps): JSX.Element {
               )}
             </Show>
             <Show when={drawer.detail()}>
-              {(d) => <Detail d={d()} txHref={props.txHref} listActions={props.listActions} />}
+              {(d) => (
+                <Detail
+                  d={d()}
+                  txHref={props.txHref}
+                  listActions={props.listActions}
+                  caseStore={props.caseStore}
+                  me={props.me?.() ?? null}
+                />
+              )}
             </Show>
           </div>
         </aside>
