@@ -12,6 +12,7 @@ import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
 import { apiErrorHandler } from './error-handler.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { driftRoutes } from '../drift/drift-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
@@ -119,6 +120,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));
+  app.route('/', driftRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));
   // Mounted under /api, the parent's notFound would answer: this keeps /api/* in problem+json.
   app.all('*', (c) =>
