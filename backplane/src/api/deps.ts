@@ -12,7 +12,8 @@ import type { VerdictDeliveryObserver } from './verdict-delivery/verdict-deliver
 export interface ApiDeps {
   /**
    * The Postgres pool. The API reads every table and writes only `cases`, `case_comments`,
-   * `verdict_deliveries`, `rulesets`, `lists`, `list_items` and `audit_log`.
+   * `verdict_deliveries`, `rulesets`, `lists`, `list_items`, `thresholds` and `audit_log` (the rules sync
+   * writes `served_models`).
    */
   readonly sql: Sql;
   /**

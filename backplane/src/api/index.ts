@@ -15,6 +15,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { driftRoutes } from '../drift/drift-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
+import { thresholdsRoutes } from './thresholds/thresholds-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -119,6 +120,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.route('/', statsRoutes(deps));
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
+  app.route('/', thresholdsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));
   app.route('/', driftRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));

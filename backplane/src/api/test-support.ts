@@ -193,3 +193,24 @@ export function apiHarness(sql: Sql, overrides: Partial<ApiDeps> = {}): ApiHarne
 export function bearer(extra: Record<string, string> = {}): Record<string, string> {
   return { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...extra };
 }
+
+/** An API answer: its status and JSON body. */
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A bearer-authenticated request to `root`; a string body is sent as is (malformed JSON). */
+export async function callApi(
+  root: Hono,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer> {
+  const res = await root.request(path, {
+    method,
+    headers: bearer(),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}

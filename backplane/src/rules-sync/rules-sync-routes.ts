@@ -3,7 +3,9 @@
  * VIGIL_EVENTS_SECRET as its event batches are (X-Vigil-Signature, core's verifyBody), for what
  * changed since what it has — `ruleset_version` and the list `cursor` it last applied — and gets
  * core's RulesSyncAnswer: the ruleset when its version differs, every list, and up to 1,000 list
- * changes after the cursor (`more`: ask again at once). Internal: the edge's public origin never
+ * changes after the cursor (`more`: ask again at once). An edge that names the model it serves
+ * (`model`) also gets the thresholds set for that model version (null: none, the model's own stand),
+ * and the backplane records that the model is served (the thresholds preview's default). Internal: the edge's public origin never
  * forwards /internal/* (edge/src/app/backplane-proxy.ts); edges call the backplane's own URL.
  */
 import {
@@ -16,10 +18,12 @@ import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import { currentRuleset, listRefs } from '../api/rules/rules-store.js';
+import { thresholdsOf } from '../api/thresholds/thresholds-store.js';
 import type { BackplaneEnv } from '../http/backplane-env.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { signedJson, type SignedRequestDeps } from '../http/signed-json.js';
 import { listChangesAfter } from './list-changes.js';
+import { ServedModelRecorder } from './served-model-recorder.js';
 
 export interface RulesSyncDeps extends SignedRequestDeps {
   readonly sql: Sql;
@@ -27,8 +31,8 @@ export interface RulesSyncDeps extends SignedRequestDeps {
   readonly nowS?: () => number;
 }
 
-/** A sync request is two small fields: anything larger is not one. */
-const MAX_SYNC_BODY = 1_024;
+/** A sync request is a few small fields (a model version is at most 200 characters): anything larger is not one. */
+const MAX_SYNC_BODY = 4_096;
 /**
  * A cursor is `<source>.<seq>`: this database's id (below) and a list_items seq in decimal. The
  * source makes a cursor from another database — a store shared with another deployment, or one
@@ -52,6 +56,7 @@ async function sourceOf(sql: Sql): Promise<string> {
 export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
   const nowS = deps.nowS ?? (() => Date.now() / 1000);
   let source: Promise<string> | undefined;
+  const served = new ServedModelRecorder(deps.sql, () => new Date(nowS() * 1000));
   const app = new Hono<BackplaneEnv>();
   app.post(RULES_SYNC_PATH, async (c) => {
     if (Number(c.req.header('content-length') ?? 0) > MAX_SYNC_BODY) {
@@ -86,12 +91,19 @@ export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
     const ruleset = await currentRuleset(deps.sql);
     const lists = await listRefs(deps.sql);
     const page = await listChangesAfter(deps.sql, after);
+    const model = r.data.model;
+    // Only an edge that named its model gets `thresholds` (an older edge's schema has no such field).
+    const set = model ? await thresholdsOf(deps.sql, model.version) : undefined;
+    if (model) await served.record(model.version, model.thresholds);
     const answer: RulesSyncAnswer = {
       ruleset: ruleset.version === version ? null : ruleset,
       lists,
       changes: page.changes,
       cursor: `${here}.${page.last.toString()}`,
       more: page.more,
+      ...(set === undefined
+        ? {}
+        : { thresholds: set && { review: set.review, decline: set.decline } }),
     };
     return c.json(answer);
   });

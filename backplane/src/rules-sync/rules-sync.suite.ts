@@ -12,9 +12,11 @@ import { createBackplaneApp } from '../http/create-app.js';
 import { nodeHmacSha256 } from '../http/node-hmac.js';
 import { signedHeaders } from '../testing/fixtures.js';
 
-const SECRET = 'test-events-secret-0123456789';
+export const SYNC_SECRET = 'test-events-secret-0123456789';
+const SECRET = SYNC_SECRET;
 
-function app(sql: Sql) {
+/** The backplane app with only the edges' sync route, over `sql`, signed with SYNC_SECRET. */
+export function rulesSyncApp(sql: Sql) {
   return createBackplaneApp({
     log: pino({ level: 'silent' }),
     metrics: new BackplaneMetrics({ processMetrics: false }),
@@ -29,7 +31,7 @@ function app(sql: Sql) {
 
 /** Every expectation of the sync route on the database `sql` (migrated). */
 export async function checkRulesSync(sql: Sql, run: string): Promise<void> {
-  const a = app(sql);
+  const a = rulesSyncApp(sql);
   const post = async (body: unknown, headers?: Record<string, string>) => {
     const text = JSON.stringify(body);
     const res = await a.request(RULES_SYNC_PATH, {

@@ -44,6 +44,22 @@ const NONE: readonly never[] = Object.freeze([]);
 /** Severity order of decisions: the outcome is never milder than the model's. */
 const SEVERITY: Readonly<Record<Decision, number>> = { approve: 0, review: 1, decline: 2 };
 
+/**
+ * The decision after the rules by the precedence above, given which kinds of active rule matched:
+ * the edge (applyRules) and every replay of stored decisions under other thresholds use this one.
+ */
+export function decisionAfterRules(
+  model: Decision,
+  allow: boolean,
+  block: boolean,
+  review: boolean,
+): Decision {
+  if (allow) return 'approve';
+  if (block) return 'decline';
+  if (review && SEVERITY[model] <= SEVERITY.review) return 'review';
+  return model;
+}
+
 /** The outcome of the rules for one transaction. Never throws for a rule's failure. */
 export function applyRules(compiled: CompiledRuleset, input: RuleInput): RulesOutcome {
   const rules = compiled.rules;
@@ -89,18 +105,11 @@ export function applyRules(compiled: CompiledRuleset, input: RuleInput): RulesOu
     } else if (review < 0) review = i;
   }
 
-  let decision = input.modelDecision;
-  let deciding = -1;
-  if (allow >= 0) {
-    decision = 'approve';
-    deciding = allow;
-  } else if (block >= 0) {
-    decision = 'decline';
-    deciding = block;
-  } else if (review >= 0 && SEVERITY[decision] <= SEVERITY.review) {
-    decision = 'review';
-    deciding = review;
-  }
+  const model = input.modelDecision;
+  const decision = decisionAfterRules(model, allow >= 0, block >= 0, review >= 0);
+  // The rule that decided: as decisionAfterRules picks, a review rule only when it was not milder.
+  const deciding =
+    allow >= 0 ? allow : block >= 0 ? block : SEVERITY[model] <= SEVERITY.review ? review : -1;
   const d = deciding >= 0 ? rules[deciding]! : null;
   return {
     decision,

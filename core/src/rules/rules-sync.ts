@@ -5,6 +5,13 @@
  */
 import * as z from 'zod/mini';
 import {
+  loadedModelsSchema,
+  syncedModelsSchema,
+  type SyncedModels,
+} from '../model/registry-contract.js';
+import type { Thresholds } from '../policy/decision.js';
+import { modelVersionSchema, thresholdsSchema } from '../policy/thresholds-contract.js';
+import {
   LIST_KINDS,
   LIST_NAME,
   ruleSchema,
@@ -18,6 +25,17 @@ export const rulesSyncRequestSchema = z.strictObject({
   ruleset_version: z.number().check(z.int(), z.gte(0)),
   /** The last list change the edge applied, as the backplane gave it; null: none (full sync). */
   cursor: z.nullable(z.string().check(z.maxLength(100))),
+  /**
+   * The model this edge serves and its metadata's thresholds. Optional, so an edge from before
+   * thresholds were synced still syncs; when given, the answer carries `thresholds`, and the
+   * backplane learns which model the edges serve (the preview's default, GET /api/thresholds).
+   */
+  model: z.optional(z.strictObject({ version: modelVersionSchema, thresholds: thresholdsSchema })),
+  /**
+   * The registry models this edge has loaded (issue 18). Optional, so an edge from before the
+   * registry still syncs; when given, the answer carries `models`.
+   */
+  models: z.optional(loadedModelsSchema),
 });
 export type RulesSyncRequest = z.infer<typeof rulesSyncRequestSchema>;
 
@@ -36,6 +54,18 @@ export interface RulesSyncAnswer {
   readonly cursor: string;
   /** More changes wait: ask again at once with `cursor`. */
   readonly more: boolean;
+  /**
+   * Only when the request named its `model`: the thresholds set for that model version (PUT
+   * /api/thresholds/{model_version}), or null when none are (the model's own stand). Absent
+   * otherwise, so an edge from before thresholds were synced, whose schema is strict, still syncs.
+   */
+  readonly thresholds?: Thresholds | null;
+  /**
+   * Only when the request carried `models`: the registry's champion and challenger by version and
+   * SHA-256 (null: none). The edge fetches an artifact it does not hold from
+   * `modelArtifactPath(version)` and keeps serving what it has until the new one is ready.
+   */
+  readonly models?: SyncedModels;
 }
 
 const listRefSchema = z.strictObject({
@@ -65,6 +95,8 @@ export const rulesSyncAnswerSchema = z.strictObject({
   ),
   cursor: z.string().check(z.maxLength(100)),
   more: z.boolean(),
+  thresholds: z.optional(z.nullable(thresholdsSchema)),
+  models: z.optional(syncedModelsSchema),
 });
 
 // The schema and the interface above describe one shape: a mismatch fails the type check here.

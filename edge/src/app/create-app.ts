@@ -227,6 +227,8 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     };
     app.use('/v1/score', syncFirst);
     app.use('/v1/score/*', syncFirst);
+    // The model's answer names the thresholds in force, which the sync brings.
+    app.use('/v1/model', syncFirst);
     // A scrape too: an idle isolate would otherwise report vigil_rules_stale 1 with a healthy
     // backplane (it waits up to 250 ms for the sync it starts, so the answer is current).
     app.use('/metrics', syncFirst);

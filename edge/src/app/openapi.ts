@@ -21,6 +21,12 @@ import {
   scoreBatchRequestSchema,
 } from './schemas.js';
 
+/** GET /v1/model: the metadata with the thresholds in force, and the model's own beside them. */
+const modelInfoSchema = z.extend(modelMetadataSchema, {
+  model_thresholds: modelMetadataSchema.shape.thresholds,
+  thresholds_source: z.enum(['model', 'backplane']),
+});
+
 const COMPONENTS: Record<string, z.core.$ZodType> = {
   Transaction: transactionSchema,
   ScoreAnswer: scoreAnswerSchema,
@@ -31,7 +37,7 @@ const COMPONENTS: Record<string, z.core.$ZodType> = {
   FeedbackAccepted: feedbackAcceptedSchema,
   FeedbackBatchAccepted: feedbackBatchAcceptedSchema,
   Health: healthSchema,
-  ModelInfo: modelMetadataSchema,
+  ModelInfo: modelInfoSchema,
   Problem: problemSchema,
 };
 

@@ -6,6 +6,7 @@ import {
   type CompiledRuleset,
   type FeatureStore,
   type HmacSha256,
+  type Thresholds,
 } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
 import { EMPTY_RULES } from '../scoring/scoring-service.js';
@@ -18,6 +19,8 @@ export interface EdgeRulesOptions {
   /** VIGIL_RULES_SYNC_MS. */
   readonly intervalMs: number;
   readonly log: Logger;
+  /** The served model's version and own thresholds: the backplane answers those set for it. */
+  readonly model?: { readonly version: string; readonly thresholds: Thresholds };
 }
 
 export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRuleset> {
@@ -34,5 +37,6 @@ export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRulese
     initial: EMPTY_RULES.current,
     intervalMs: o.intervalMs,
     log: o.log,
+    ...(o.model ? { model: o.model } : {}),
   });
 }

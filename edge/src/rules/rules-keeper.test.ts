@@ -52,7 +52,13 @@ function backplane(pages: (RulesSyncAnswer | number)[]) {
   return { asked, fetchFn };
 }
 
-function keeper(fetchFn: typeof fetch, compile?: (r: Ruleset) => Compiled<string>) {
+const MODEL = { version: 'gbdt-x', thresholds: { review: 0.2, decline: 0.8 } };
+
+function keeper(
+  fetchFn: typeof fetch,
+  compile?: (r: Ruleset) => Compiled<string>,
+  model?: typeof MODEL,
+) {
   const applied: ListChange[][] = [];
   const logs: string[] = [];
   // The store keeps the cursor of the changes it holds.
@@ -74,6 +80,7 @@ function keeper(fetchFn: typeof fetch, compile?: (r: Ruleset) => Compiled<string
     intervalMs: 1_000,
     log: (e) => logs.push(e.msg),
     fetch: fetchFn,
+    ...(model ? { model } : {}),
   });
   return { k, applied, logs };
 }
@@ -114,6 +121,46 @@ describe('RulesKeeper', () => {
     ]);
     expect(metrics(k)).toContain('vigil_ruleset_version 3');
     expect(metrics(k)).toContain('vigil_rules_stale 0');
+  });
+
+  it('names its model and takes the thresholds set for it, or none, from each sync', async () => {
+    const page = (thresholds?: { review: number; decline: number } | null) => ({
+      ruleset: null,
+      lists: LISTS,
+      changes: [],
+      cursor: '0',
+      more: false,
+      ...(thresholds === undefined ? {} : { thresholds }),
+    });
+    const { asked, fetchFn } = backplane([
+      page({ review: 0.1, decline: 0.5 }),
+      500,
+      page(null),
+      page(),
+      page({ review: 0.6, decline: 0.5 }),
+    ]);
+    const { k } = keeper(fetchFn, undefined, MODEL);
+    expect(k.thresholds).toBeNull();
+    expect(await k.sync()).toBe(true);
+    expect(asked[0]).toEqual({ ruleset_version: 0, cursor: null, model: MODEL });
+    expect(k.thresholds).toEqual({ review: 0.1, decline: 0.5 });
+    expect(metrics(k)).toContain(
+      'vigil_decision_threshold{threshold="review",source="backplane"} 0.1',
+    );
+    // A failed sync keeps what the edge had.
+    expect(await k.sync()).toBe(false);
+    expect(k.thresholds).toEqual({ review: 0.1, decline: 0.5 });
+    // None set any more, or a backplane that does not send them: the model's own stand.
+    expect(await k.sync()).toBe(true);
+    expect(k.thresholds).toBeNull();
+    expect(metrics(k)).toContain(
+      'vigil_decision_threshold{threshold="decline",source="model"} 0.8',
+    );
+    await k.sync();
+    expect(k.thresholds).toBeNull();
+    // review above decline is not a pair of thresholds: the answer is refused, nothing changes.
+    expect(await k.sync()).toBe(false);
+    expect(k.thresholds).toBeNull();
   });
 
   it('keeps the ruleset it had when a later page fails, and asks again from its cursor', async () => {

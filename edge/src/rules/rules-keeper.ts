@@ -25,6 +25,7 @@ import {
   type Ruleset,
   type RulesSyncAnswer,
   type RulesSyncRequest,
+  type Thresholds,
 } from '@vigil/core';
 import * as z from 'zod/mini';
 import { Counter, type MetricsSource } from '../app/metrics.js';
@@ -53,6 +54,11 @@ export interface RulesKeeperDeps<C> {
   readonly log: Logger;
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
+  /**
+   * The model this edge serves and its metadata's thresholds: named in each sync, so the backplane
+   * answers the thresholds set for that model version (and knows which models are served).
+   */
+  readonly model?: { readonly version: string; readonly thresholds: Thresholds };
 }
 
 /** Past this since the last attempt a Worker request waits for a sync (the 5 s promise, less slack). */
@@ -69,6 +75,7 @@ export class RulesKeeper<C> implements MetricsSource {
   private compiledNow: C;
   private versionNow = 0;
   private listsNow: readonly ListRef[] = [];
+  private thresholdsNow: Thresholds | null = null;
   private lastOkMs = 0;
   private lastAttemptMs = Number.NEGATIVE_INFINITY;
   private running: Promise<boolean> | null = null;
@@ -93,6 +100,14 @@ export class RulesKeeper<C> implements MetricsSource {
 
   get version(): number {
     return this.versionNow;
+  }
+
+  /**
+   * The thresholds set for this edge's model version through the backplane, or null when none are
+   * (the model's own stand): read once per scoring call, like `current`.
+   */
+  get thresholds(): Thresholds | null {
+    return this.thresholdsNow;
   }
 
   /** Sync now (joining one in flight). True if the edge is in step with the backplane. */
@@ -146,6 +161,17 @@ export class RulesKeeper<C> implements MetricsSource {
       '# TYPE vigil_rules_sync_age_seconds gauge',
       `vigil_rules_sync_age_seconds ${this.lastOkMs === 0 ? -1 : (this.now() - this.lastOkMs) / 1000}`,
     );
+    const model = this.deps.model;
+    if (model) {
+      const t = this.thresholdsNow ?? model.thresholds;
+      const source = this.thresholdsNow ? 'backplane' : 'model';
+      out.push(
+        '# HELP vigil_decision_threshold The score thresholds this edge decides with (source: backplane when set through the API for its model version, else the model).',
+        '# TYPE vigil_decision_threshold gauge',
+        `vigil_decision_threshold{threshold="review",source="${source}"} ${t.review}`,
+        `vigil_decision_threshold{threshold="decline",source="${source}"} ${t.decline}`,
+      );
+    }
     this.failures.render(out);
     this.refused.render(out);
   }
@@ -160,11 +186,16 @@ export class RulesKeeper<C> implements MetricsSource {
       let pending: Ruleset | null = null;
       let lists = this.listsNow;
       let cursor = await this.deps.store.listCursor();
+      let thresholds = this.thresholdsNow;
+      const model = this.deps.model;
       for (let page = 0; page < MAX_PAGES; page++) {
         const answer = await this.ask({
           ruleset_version: pending?.version ?? this.versionNow,
           cursor,
+          ...(model ? { model: { version: model.version, thresholds: model.thresholds } } : {}),
         });
+        // Absent from a backplane that predates them: the model's own stand.
+        thresholds = answer.thresholds ?? null;
         if (answer.changes.length > 0) {
           await this.deps.store.applyListChanges(answer.changes, answer.cursor);
         }
@@ -174,6 +205,8 @@ export class RulesKeeper<C> implements MetricsSource {
         if (!answer.more) break;
       }
       this.listsNow = lists;
+      // Thresholds stand apart from the ruleset: a ruleset this edge refuses does not hold them back.
+      this.thresholdsNow = thresholds;
       if (pending && pending.version !== this.versionNow) {
         const c = this.deps.compile(pending, lists);
         if (!c.ok) {

@@ -58,6 +58,11 @@ export interface ScoringObserver {
 /** Where the ruleset in force comes from (the RulesKeeper): read once per scoring call. */
 export interface RulesSource {
   readonly current: CompiledRuleset;
+  /**
+   * The thresholds set for the served model through the backplane (synced with the rules), or
+   * null/absent when none are: then the model's own (`ScoringDeps.thresholds`) decide.
+   */
+  readonly thresholds?: Thresholds | null;
 }
 
 /** No rules (an edge without a backplane, or before its first sync). */
@@ -70,6 +75,7 @@ export interface ScoringDeps {
   readonly scorer: Scorer;
   /** The served model's trees: reasons, and the fallback when the scorer fails. */
   readonly ensemble: TreeEnsemble;
+  /** The model's own thresholds (its metadata's), unless the rules source carries others. */
   readonly thresholds: Thresholds;
   /**
    * Deadline of the store's step for one transaction (VIGIL_FEATURE_TIMEOUT_MS); a batch of n
@@ -138,6 +144,11 @@ export class ScoringService {
     this.buffers = new RowBuffers(deps.maxBatch);
   }
 
+  /** The thresholds decisions are made with now: the backplane's for this model, else its own. */
+  get thresholdsInForce(): Thresholds {
+    return this.deps.rules?.thresholds ?? this.deps.thresholds;
+  }
+
   /** Score validated transactions in order; later ones see earlier ones. */
   async score(txs: readonly Transaction[], call: ScoreCall = {}): Promise<ScoreResult> {
     const t0 = performance.now();
@@ -145,6 +156,7 @@ export class ScoringService {
     // One ruleset for the whole call, even if a sync switches it meanwhile: the step reads the
     // lists of the kinds its rules name and keeps the velocity states they read, and no others.
     const ruleset = (this.deps.rules ?? EMPTY_RULES).current;
+    const thresholds = this.thresholdsInForce;
     const stepped = await stepWithin(this.deps.store, storeTxs, this.deps.featureTimeoutMs, {
       listKinds: ruleset.listKinds,
       velocity: ruleset.velocityStates,
@@ -225,7 +237,7 @@ export class ScoringService {
       for (let i = 0; i < n; i++) {
         const k = plan.row(i);
         if (k < 0) continue;
-        const a = this.answer(txs[i]!, storeTxs[i]!, buf, k, degraded, ruleset, {
+        const a = this.answer(txs[i]!, storeTxs[i]!, buf, k, degraded, ruleset, thresholds, {
           lists: rowLists[k] ?? NO_LISTS,
           velocity: rowVelocity[k],
           shadow,
@@ -301,6 +313,7 @@ export class ScoringService {
     row: number,
     degraded: boolean,
     ruleset: CompiledRuleset,
+    thresholds: Thresholds,
     read: {
       lists: readonly string[];
       velocity: Float64Array | undefined;
@@ -308,7 +321,7 @@ export class ScoringService {
     },
   ): ScoreAnswer {
     const score = buf.out[row]!;
-    const modelDecision = decide(score, this.deps.thresholds);
+    const modelDecision = decide(score, thresholds);
     const ruled = applyRules(ruleset, {
       tx,
       timeSec: stx.timeSec,

@@ -6,21 +6,7 @@
 import type { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import { expect } from 'vitest';
-import { bearer } from '../test-support.js';
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function call(root: Hono, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await root.request(path, {
-    method,
-    headers: bearer(),
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+import { callApi as call, type ApiAnswer as Answer } from '../test-support.js';
 
 const errors = (a: Answer) => a.body.errors as { path: string; message: string }[];
 

@@ -8,7 +8,7 @@ export function infoRoutes(ctx: AppContext): Hono<EdgeEnv> {
   const r = new Hono<EdgeEnv>();
   const version = ctx.model.metadata.version;
   const health = JSON.stringify({ status: 'ok', model_version: version, runtime: ctx.runtime });
-  const model = JSON.stringify(ctx.model.metadata);
+  const metadata = ctx.model.metadata;
   // Built on first request: it costs a few ms, which a Worker's start-up need not pay.
   let openapi: string | undefined;
   let docs: string | undefined;
@@ -23,7 +23,17 @@ export function infoRoutes(ctx: AppContext): Hono<EdgeEnv> {
   const JSON_TYPE = { 'content-type': 'application/json' };
 
   r.get('/v1/health', (c) => c.body(health, 200, { ...JSON_TYPE, 'cache-control': 'no-store' }));
-  r.get('/v1/model', (c) => c.body(model, 200, JSON_TYPE));
+  // The metadata, with `thresholds` those in force: set for this model version through the
+  // backplane (synced with the rules), else the model's own, which `model_thresholds` keeps.
+  r.get('/v1/model', (c) => {
+    const inForce = ctx.scoring.thresholdsInForce;
+    return c.json({
+      ...metadata,
+      thresholds: { review: inForce.review, decline: inForce.decline },
+      model_thresholds: metadata.thresholds,
+      thresholds_source: inForce === metadata.thresholds ? 'model' : 'backplane',
+    });
+  });
   r.get('/metrics', (c) =>
     c.body(ctx.metrics.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',

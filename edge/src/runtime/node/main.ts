@@ -134,6 +134,7 @@ export async function startNodeEdge(
         store,
         intervalMs: config.rulesSyncMs,
         log,
+        model: { version: model.metadata.version, thresholds: model.metadata.thresholds },
       })
     : undefined;
   // The first sync before serving, so the fraud team's rules hold from the first request; a

@@ -79,6 +79,7 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
         store,
         intervalMs: config.rulesSyncMs,
         log: consoleLogger,
+        model: { version: model.metadata.version, thresholds: model.metadata.thresholds },
       })
     : undefined;
   const app = createApp({
