@@ -7,12 +7,14 @@ import type { Rule } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import type { LiveSocket } from '../api/live-socket.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
+import { createDriftStore, type DriftStore } from './drift-store.js';
 import { createDrawerStore, type DrawerStore } from './drawer-store.js';
 import { createFeedStore, type FeedStore } from './feed-store.js';
 import type { Scheduler } from './frame-batcher.js';
 import { createKpiStore, type KpiStore } from './kpi-store.js';
 import { createListActionsStore, type ListActionsStore } from './list-actions-store.js';
 import { createListsStore, type ListsStore } from './lists-store.js';
+import { createModelsStore, type ModelsStore } from './models-store.js';
 import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
 import { createRulesStore, type RulesStore } from './rules-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
@@ -25,6 +27,8 @@ export interface Dashboard {
   readonly traffic: TrafficStore;
   readonly rules: RulesStore;
   readonly lists: ListsStore;
+  readonly models: ModelsStore;
+  readonly drift: DriftStore;
   /** The drawer's block/allow buttons. */
   readonly listActions: ListActionsStore;
   /** A fresh rule editor for `initial`, or for a new rule. */
@@ -59,6 +63,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const traffic = createTrafficStore({ client });
   const rules = createRulesStore({ client });
   const lists = createListsStore({ client });
+  const models = createModelsStore({ client });
+  const drift = createDriftStore({ client });
   const listActions = createListActionsStore({ client });
   const check = opts.checkExpression;
   let detach: (() => void)[] = [];
@@ -71,6 +77,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     traffic,
     rules,
     lists,
+    models,
+    drift,
     listActions,
     newRuleEditor: (initial) =>
       createRuleEditor({
@@ -101,6 +109,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       drawer.close();
       rules.reset();
       lists.reset();
+      models.reset();
+      drift.reset();
       listActions.reset();
     },
   };

@@ -1,6 +1,6 @@
 /**
  * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic and the
- * transaction drawer; the Rules and Lists pages). Starts the dashboard's data on sign-in and stops
+ * transaction drawer, model drift; the Rules, Lists and Models pages). Starts the dashboard's data on sign-in and stops
  * it on sign-out.
  */
 import {
@@ -20,8 +20,10 @@ import { CaseQueue } from './case-queue.js';
 import { Charts } from './charts.js';
 import { Header } from './header.js';
 import { KpiTiles } from './kpi-tiles.js';
+import { DriftTile } from './drift-tile.js';
 import { ListsPage } from './lists-page.js';
 import { LiveFeed } from './live-feed.js';
+import { ModelsPage } from './models-page.js';
 import { pageFromHash } from './page-route.js';
 import { RulesPage } from './rules-page.js';
 import { SignIn } from './sign-in.js';
@@ -91,6 +93,9 @@ function DashboardPage(props: AppProps): JSX.Element {
         <Match when={page() === 'lists'}>
           <ListsPage lists={d.lists} />
         </Match>
+        <Match when={page() === 'models'}>
+          <ModelsPage models={d.models} drift={d.drift} txHref={txHref} />
+        </Match>
         <Match when={page() === 'overview'}>
           <main id="main" class="dashboard">
             <KpiTiles kpi={d.kpi} feed={d.feed} />
@@ -98,6 +103,7 @@ function DashboardPage(props: AppProps): JSX.Element {
             <div class="workspace">
               <LiveFeed feed={d.feed} onOpen={open} />
               <div class="side">
+                <DriftTile drift={d.drift} />
                 <CaseQueue cases={d.cases} me={session.subject} txHref={txHref} />
                 <TrafficPanel traffic={d.traffic} txHref={txHref} />
               </div>

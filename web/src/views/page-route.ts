@@ -1,14 +1,15 @@
 /**
- * Which page the hash shows: `#/rules`, `#/lists`, else the overview (whose drawer keeps `#tx=ID`,
+ * Which page the hash shows: `#/rules`, `#/lists`, `#/models`, else the overview (whose drawer keeps `#tx=ID`,
  * see tx-route.ts). Pages are hash routes, so the backplane serves one document for all of them.
  */
-export const PAGES = ['overview', 'rules', 'lists'] as const;
+export const PAGES = ['overview', 'rules', 'lists', 'models'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<PageName, string> = {
   overview: 'Overview',
   rules: 'Rules',
   lists: 'Lists',
+  models: 'Models',
 };
 
 /** The link to a page. */
@@ -18,6 +19,6 @@ export function pageHref(page: PageName): string {
 
 /** The page a hash names. */
 export function pageFromHash(hash: string): PageName {
-  const m = /^#\/(rules|lists)\/?$/.exec(hash);
+  const m = /^#\/(rules|lists|models)\/?$/.exec(hash);
   return m ? (m[1] as PageName) : 'overview';
 }
