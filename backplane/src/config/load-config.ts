@@ -77,6 +77,11 @@ export interface BackplaneConfig {
    * puts the transaction's card on blocked_customers (default 90; 0 = never).
    */
   readonly blockOnFraudDays: number;
+  /**
+   * VIGIL_DRIFT_WINDOW_MINUTES: the window of stored decisions the hourly drift job compares with
+   * the champion's training reference (default 60; docs/operations.md).
+   */
+  readonly driftWindowMinutes: number;
 }
 
 // Re-exported: main.ts, the tests and scripts import them with loadConfig.
@@ -95,6 +100,7 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1_048_576;
 export const DEFAULT_RETENTION_DAYS_EMBEDDED = 45;
 export const DEFAULT_RETENTION_DAYS_DATABASE_URL = 0;
 export const DEFAULT_BLOCK_ON_FRAUD_DAYS = 90;
+export const DEFAULT_DRIFT_WINDOW_MINUTES = 60;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -206,6 +212,13 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
       DEFAULT_BLOCK_ON_FRAUD_DAYS,
       0,
       36_500,
+    ),
+    driftWindowMinutes: envInteger(
+      env,
+      'VIGIL_DRIFT_WINDOW_MINUTES',
+      DEFAULT_DRIFT_WINDOW_MINUTES,
+      1,
+      43_200,
     ),
   };
   const retentionDays = envInteger(

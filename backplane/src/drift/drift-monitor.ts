@@ -24,8 +24,6 @@ import { insertDriftRun } from './drift-store.js';
 
 /** How often a run starts (one also runs at start). */
 export const DEFAULT_DRIFT_INTERVAL_MS = 3_600_000;
-/** The window of decisions compared, in minutes (VIGIL_DRIFT_WINDOW_MINUTES). */
-export const DEFAULT_DRIFT_WINDOW_MINUTES = 60;
 /** Most decisions one run reads: ~100 bytes of features each, a few seconds at most. */
 export const DEFAULT_DRIFT_MAX_ROWS = 200_000;
 const PAGE = 5_000;
