@@ -5,7 +5,12 @@
  */
 import { DRIFT_TOP_FEATURES, type DriftAnswer } from '@vigil/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { registerBody, trainedTestModel } from '../api/models/model-fixtures.js';
 import { apiHarness, bearer, startTestDb, type TestDb } from '../api/test-support.js';
+import { BackplaneMetrics } from '../http/backplane-metrics.js';
+import { pino } from 'pino';
+import { startDriftMonitor } from './drift-monitor.js';
+import { registryChampion } from './registry-champion.js';
 import {
   CHAMPION,
   driftFor,
@@ -89,6 +94,43 @@ it('names the served model from the newest decision when none is registered', as
   // tx_at_now (the champion's, at the window's exclusive end) is the newest decision stored.
   expect(run).toMatchObject({ status: 'no_reference', model_version: CHAMPION });
 });
+
+it("takes the registry's champion and the reference in its metadata", async () => {
+  const h = apiHarness(db.sql);
+  const { onnx, metadata } = await trainedTestModel(CHAMPION);
+  const post = (path: string, body?: unknown) =>
+    h.root.request(path, {
+      method: 'POST',
+      headers: bearer(),
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  const drift = () =>
+    startDriftMonitor({
+      sql: db.sql,
+      champion: registryChampion(db.sql),
+      windowMinutes: 60,
+      log: pino({ level: 'silent' }),
+      metrics: new BackplaneMetrics({ processMetrics: false }),
+      intervalMs: 86_400_000,
+      now: () => NOW,
+    });
+  // Registered, not promoted: no champion yet, so no reference.
+  expect((await post('/api/models', registerBody(onnx, metadata))).status).toBe(201);
+  let monitor = drift();
+  expect(await monitor.runOnce()).toMatchObject({ status: 'no_reference' });
+  await monitor.stop();
+  expect((await post(`/api/models/${CHAMPION}/promote`)).status).toBe(200);
+  monitor = drift();
+  const run = await monitor.runOnce();
+  await monitor.stop();
+  const want = await expectedPsi(db.sql, metadata.reference);
+  expect(run).toMatchObject({ status: 'ok', model_version: CHAMPION, rows: IN_WINDOW });
+  expect(run!.score_psi).toBeCloseTo(want.score, 9);
+  expect(run!.features.find((f) => f.feature === 'amount')!.psi).toBeCloseTo(
+    want.features.amount!,
+    9,
+  );
+}, 60_000);
 
 it('answers latest null before the first run', async () => {
   const res = await apiHarness(db.sql).root.request('/api/drift', { headers: bearer() });

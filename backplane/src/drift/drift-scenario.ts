@@ -145,10 +145,11 @@ async function psiBySql(
 /** The expected PSI of the score and of each stored feature, by Postgres. */
 export async function expectedPsi(
   sql: Sql,
+  reference: DriftReference = REFERENCE,
 ): Promise<{ score: number; features: Record<string, number> }> {
-  const { score, features } = REFERENCE;
+  const { score, features } = reference;
   const out: Record<string, number> = {};
-  for (const f of features.slice(0, 2))
+  for (const f of features.filter((f) => f.name === 'amount' || f.name === 'hour_of_day'))
     out[f.name] = await psiBySql(sql, `(features->>'${f.name}')::float8`, f.edges, f.proportions);
   return { score: await psiBySql(sql, 'score', score.edges, score.proportions), features: out };
 }
