@@ -173,7 +173,13 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
       <h3>Where they disagree</h3>
       <Show
         when={props.c.disagreements.length > 0}
-        fallback={<p class="muted">They decided every compared transaction alike.</p>}
+        fallback={
+          <p class="muted">
+            {props.c.evaluated === 0
+              ? 'No decision in the window was scored by both yet: the challenger scores every new transaction in shadow.'
+              : 'They decided every compared transaction alike.'}
+          </p>
+        }
       >
         <table class="table compact" data-testid="compare-disagreements">
           <thead>
