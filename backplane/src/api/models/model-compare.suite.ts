@@ -44,7 +44,8 @@ function rows(run: string, start: Date): { kept: Row[]; other: Row[] } {
   const other: Row[] = [];
   const champ = `${run}-champ`;
   const chal = `${run}-chal`;
-  for (let i = 0; i < 240; i++) {
+  // More disagreements than the comparison keeps in memory at once (10 × 50): its pruning is tested.
+  for (let i = 0; i < 1_200; i++) {
     const ts = new Date(start.getTime() + Math.floor(rnd() * 3 * 86_400_000));
     const r = rnd();
     const label: Label = r < 0.2 ? 'fraud' : r < 0.7 ? 'legitimate' : null;
@@ -185,6 +186,8 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
   expectMetrics(c.champion, kept, (r) => r);
   expectMetrics(c.challenger, kept, (r) => r.challenger!);
   const differ = kept.filter((r) => r.decision !== r.challenger!.decision);
+  // Enough that the comparison pruned its list of disagreements on the way.
+  expect(differ.length).toBeGreaterThan(500);
   expect(c.agreement).toBeCloseTo(1 - differ.length / kept.length, 12);
   expect(c.disagreements.length).toBe(Math.min(50, differ.length));
   const gap = (r: Row) => Math.abs(r.score - r.challenger!.score);
@@ -196,7 +199,7 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
     label: widest.label,
   });
 
-  // Pages: a page of 7 rows reads the same.
+  // Pages: a page of 97 rows reads the same.
   const paged = await compareModels(
     sql,
     `${run}-champ`,
@@ -205,7 +208,7 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
       from: new Date('2026-03-01T00:00:00Z'),
       to: new Date('2026-03-05T00:00:00Z'),
     },
-    7,
+    97,
   );
   expect(paged).toEqual(c);
 

@@ -40,33 +40,38 @@ const compareRow = z.object({
 });
 type CompareRow = z.infer<typeof compareRow>;
 
-/** The rows' metrics for one model, `pick` reading its score and decision. */
-function metricsOf(
-  rows: readonly CompareRow[],
-  labelled: readonly CompareRow[],
-  pick: (r: CompareRow) => { score: number; decision: string },
-): CompareMetrics {
-  const y = labelled.map((r) => (r.label === 'fraud' ? 1 : 0));
-  const s = labelled.map((r) => pick(r).score);
-  // Cards and UTC days of the transactions' own time, as the handbook's CP@k counts them.
-  const cards = new Map<string, number>();
-  const card = labelled.map((r) => {
-    let id = cards.get(r.customer_id);
-    if (id === undefined) cards.set(r.customer_id, (id = cards.size));
-    return id;
-  });
-  const day = labelled.map((r) => Math.floor(r.ts.getTime() / DAY_MS));
-  const finite = (v: number) => (Number.isFinite(v) ? v : null);
-  const alerts = rows.filter((r) => pick(r).decision !== 'approve').length;
-  return {
-    auc: finite(rocAuc(y, s)),
-    ap: finite(averagePrecision(y, s)),
-    cp_at_100: labelled.length === 0 ? null : cardPrecisionAtK(card, day, y, s, 100),
-    alert_rate: rows.length === 0 ? null : alerts / rows.length,
-  };
+/** What one model's side of the comparison accumulates. */
+class Side {
+  readonly scores: number[] = [];
+  alerts = 0;
+
+  metrics(
+    y: readonly number[],
+    card: readonly number[],
+    day: readonly number[],
+    n: number,
+  ): CompareMetrics {
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    return {
+      auc: finite(rocAuc(y, this.scores)),
+      ap: finite(averagePrecision(y, this.scores)),
+      // Cards and UTC days of the transactions' own time, as the handbook's CP@k counts them.
+      cp_at_100: y.length === 0 ? null : cardPrecisionAtK(card, day, y, this.scores, 100),
+      alert_rate: n === 0 ? null : this.alerts / n,
+    };
+  }
 }
 
-/** Compare `champion` and `challenger` over the window's decisions both scored. */
+/** The largest score gaps first: where the two models see a transaction most differently. */
+const gap = (d: CompareDisagreement) => Math.abs(d.champion.score - d.challenger.score);
+const widestFirst = (a: CompareDisagreement, b: CompareDisagreement) =>
+  gap(b) - gap(a) || (a.transaction_id < b.transaction_id ? -1 : 1);
+
+/**
+ * Compare `champion` and `challenger` over the window's decisions both scored. Memory is one page
+ * plus, per labelled decision, two scores, a card and a day (the ranking metrics need them all);
+ * disagreements are kept to the widest few.
+ */
 export async function compareModels(
   sql: Sql,
   champion: string,
@@ -74,7 +79,15 @@ export async function compareModels(
   window: CompareWindow,
   pageRows = COMPARE_PAGE_ROWS,
 ): Promise<ModelCompare> {
-  const rows: CompareRow[] = [];
+  const champ = new Side();
+  const chal = new Side();
+  const y: number[] = [];
+  const card: number[] = [];
+  const day: number[] = [];
+  const cards = new Map<string, number>();
+  let differ: CompareDisagreement[] = [];
+  let differCount = 0;
+  let evaluated = 0;
   let after: readonly [string, string] | null = null;
   for (;;) {
     // scored_at goes back as Postgres's text (microseconds kept): see preview-query.ts.
@@ -87,36 +100,48 @@ export async function compareModels(
         ${after ? sql`AND (scored_at, transaction_id) > (${after[0]}::text::timestamptz, ${after[1]})` : sql``}
       ORDER BY scored_at, transaction_id
       LIMIT ${pageRows}`;
+    let last: CompareRow | undefined;
     for (const row of page) {
-      const r = z.safeParse(compareRow, row);
-      if (!r.success) throw new RowError('compared transaction', r.error);
-      rows.push(r.data);
+      const parsed = z.safeParse(compareRow, row);
+      if (!parsed.success) throw new RowError('compared transaction', parsed.error);
+      const r = (last = parsed.data);
+      evaluated++;
+      if (r.decision !== 'approve') champ.alerts++;
+      if (r.challenger.decision !== 'approve') chal.alerts++;
+      if (r.label !== null) {
+        y.push(r.label === 'fraud' ? 1 : 0);
+        champ.scores.push(r.score);
+        chal.scores.push(r.challenger.score);
+        let id = cards.get(r.customer_id);
+        if (id === undefined) cards.set(r.customer_id, (id = cards.size));
+        card.push(id);
+        day.push(Math.floor(r.ts.getTime() / DAY_MS));
+      }
+      if (r.decision !== r.challenger.decision) {
+        differCount++;
+        differ.push({
+          transaction_id: r.transaction_id,
+          champion: { score: r.score, decision: r.decision },
+          challenger: { score: r.challenger.score, decision: r.challenger.decision },
+          label: r.label,
+        });
+        if (differ.length > 10 * MAX_COMPARE_DISAGREEMENTS) {
+          differ = differ.sort(widestFirst).slice(0, MAX_COMPARE_DISAGREEMENTS);
+        }
+      }
     }
-    if (page.length < pageRows) break;
-    const last = rows[rows.length - 1]!;
+    if (page.length < pageRows || !last) break;
     after = [last.at, last.transaction_id];
   }
-  const labelled = rows.filter((r) => r.label !== null);
-  const differ: CompareDisagreement[] = rows
-    .filter((r) => r.decision !== r.challenger.decision)
-    .map((r) => ({
-      transaction_id: r.transaction_id,
-      champion: { score: r.score, decision: r.decision },
-      challenger: { score: r.challenger.score, decision: r.challenger.decision },
-      label: r.label,
-    }));
-  // The largest score gaps first: where the two models see a transaction most differently.
-  const gap = (d: CompareDisagreement) => Math.abs(d.champion.score - d.challenger.score);
-  differ.sort((a, b) => gap(b) - gap(a) || (a.transaction_id < b.transaction_id ? -1 : 1));
   return {
     window: { from: window.from.toISOString(), to: window.to.toISOString() },
     champion_version: champion,
     challenger_version: challenger,
-    evaluated: rows.length,
-    labelled: labelled.length,
-    champion: metricsOf(rows, labelled, (r) => r),
-    challenger: metricsOf(rows, labelled, (r) => r.challenger),
-    agreement: rows.length === 0 ? null : (rows.length - differ.length) / rows.length,
-    disagreements: differ.slice(0, MAX_COMPARE_DISAGREEMENTS),
+    evaluated,
+    labelled: y.length,
+    champion: champ.metrics(y, card, day, evaluated),
+    challenger: chal.metrics(y, card, day, evaluated),
+    agreement: evaluated === 0 ? null : (evaluated - differCount) / evaluated,
+    disagreements: differ.sort(widestFirst).slice(0, MAX_COMPARE_DISAGREEMENTS),
   };
 }

@@ -121,6 +121,15 @@ async function checkLifecycle(root: Hono, sql: Sql, run: string): Promise<void> 
   expect((await act('c', 'retire')).body.status).toBe('retired');
   expect(await statuses(root, run)).toEqual({ a: 'champion', b: 'candidate', c: 'retired' });
 
+  const registered = await sql<{ target: string; after: { status: string; sha256: string } }[]>`
+    SELECT target, after FROM audit_log WHERE action = 'model.register' AND target LIKE ${`model:${run}-%`}
+    ORDER BY id`;
+  expect(registered.map((r) => [r.target, r.after.status])).toEqual([
+    [`model:${run}-reg`, 'candidate'],
+    [`model:${run}-a`, 'candidate'],
+    [`model:${run}-b`, 'candidate'],
+    [`model:${run}-c`, 'candidate'],
+  ]);
   // Every change has its audit row, in order, with before and after.
   const audit = await sql<{ action: string; target: string; after: { status: string } }[]>`
     SELECT action, target, after FROM audit_log
