@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '@vigil/sim';
 import { benchBackplane } from './backplane.bench.js';
+import { benchBacktest } from './backtest.js';
 import { benchDashboard } from './dashboard.bench.js';
 import { benchEdgeNode } from './edge-node.bench.js';
 import { benchEdgeWorkerd } from './edge-workerd.bench.js';
@@ -130,6 +131,7 @@ const SECTIONS: Record<string, Section> = Object.fromEntries(
     'edge-workerd': benchEdgeWorkerd,
     'feature-stores': benchFeatureStores,
     backplane: benchBackplane,
+    backtest: benchBacktest,
     dashboard: benchDashboard,
     thresholds: benchThresholdsPreview,
   }).map(([name, section]) => [name, marked(name, section)]),

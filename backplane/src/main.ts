@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
+import postgres from 'postgres';
 import type { EventLog } from './adapters/event-log.port.js';
 import { disabledHubPublisher, HttpHubPublisher } from './adapters/hub/http-hub-publisher.js';
 import type { HubPublisher } from './adapters/hub-publisher.port.js';
@@ -299,11 +300,24 @@ async function createApi(
     sessionSecret = randomBytes(32).toString('base64url');
     log.warn('VIGIL_SESSION_SECRET is not set: a random one is used (sessions end on restart)');
   }
+  // Backtests read over a connection of their own, each statement bounded: a long one never holds
+  // a connection the consumer or the dashboard waits for. On PGlite it is a second connection to
+  // the socket, whose queries queue with the others' between the backtest's pages.
+  const backtestSql = postgres(db.url, {
+    max: 1,
+    connect_timeout: 10,
+    idle_timeout: 60,
+    onnotice: () => undefined,
+    connection: {
+      application_name: 'vigil-backtest',
+      statement_timeout: config.backtestTimeoutMs,
+    },
+  });
   const apiKey = config.apiKeys[0];
   if (config.edgeUrl && !apiKey) {
     log.warn('VIGIL_EDGE_URL is set but VIGIL_API_KEYS is not: no key to call the edge with');
   }
-  return createApiApp({
+  const api = createApiApp({
     sql: db.sql,
     emitFeedback: (events) => producer.send(events),
     publishLive: (events) => void hub.publish(events),
@@ -315,8 +329,16 @@ async function createApi(
       signInToken: options.signInToken ?? null,
     },
     log: log.child({ component: 'api' }),
+    backtest: { sql: backtestSql, timeoutMs: config.backtestTimeoutMs },
     verdictObserver: metrics.verdictObserver(),
     ...(options.verdictRetry ? { verdictRetry: options.verdictRetry } : {}),
+  });
+  const closeApi = api.close.bind(api);
+  return Object.assign(api, {
+    async close() {
+      await closeApi();
+      await backtestSql.end({ timeout: 1 });
+    },
   });
 }
 

@@ -9,9 +9,10 @@
  * the KPIs, charts, feed and case queue are populated; works two cases and injects scenario 1
  * (large amounts) halfway; then writes
  * dashboard.png (dark theme), drawer.png (a declined transaction open, its card then blocked from
- * the drawer), rules.png (the Rules page, a rule in the editor), lists.png (the Lists page),
- * models.png (the Models page: three registered models, champion vs challenger, the drift tile) and
- * light.png.
+ * the drawer), rules.png (the Rules page, a rule in the editor), rules-backtest.png (a rule's
+ * backtest as it is typed: counts, per-day chart, examples), thresholds.png (the Thresholds page,
+ * the review threshold moved), lists.png (the Lists page), models.png (the Models page: three
+ * registered models, champion vs challenger, the drift tile) and light.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +120,37 @@ async function main(): Promise<void> {
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUT, 'rules.png') });
     log('rules.png');
+
+    // The backtest of a rule that declines the riskier large payments, over the last 7 days,
+    // shot taller so the chart and the examples show under the editor.
+    await page.getByTestId('rule-id').fill('risky_large_amount');
+    await page.getByTestId('rule-name').fill('Risky large amount');
+    await page.getByTestId('rule-action').selectOption('block');
+    await expression.fill('tx.amount > 100.0 && score > 0.1');
+    await page.getByTestId('backtest-window').selectOption('7');
+    await page.locator('[data-testid="backtest"][data-state="done"]').waitFor();
+    await page.getByTestId('backtest-example').first().waitFor();
+    await page.setViewportSize({ width: 1440, height: 1500 });
+    await page.getByTestId('rule-expression').scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, -40));
+    await page.mouse.move(0, 0);
+    await sleep(500);
+    await page.screenshot({ path: join(OUT, 'rules-backtest.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    log('rules-backtest.png');
     await page.getByTestId('rule-cancel').click();
+
+    await page.getByTestId('nav-thresholds').click();
+    await page.locator('[data-testid="thresholds-preview"][data-state="done"]').waitFor();
+    // Review from a lower score than the model's own (which declines from about 0.27).
+    const review = page.getByTestId('thresholds-review-number');
+    await review.fill('0.03');
+    await review.dispatchEvent('change');
+    await page.locator('[data-testid="thresholds-preview"][data-state="done"]').waitFor();
+    await page.mouse.move(0, 0);
+    await sleep(500);
+    await page.screenshot({ path: join(OUT, 'thresholds.png') });
+    log('thresholds.png');
 
     await page.getByTestId('nav-lists').click();
     await page.locator('[data-testid="list-tab"][data-list="blocked_customers"]').click();

@@ -36,6 +36,9 @@ const audit = (key: readonly (string | number)[]) => encodeCursor('audit', key);
 /** A rule every check but the one under test accepts. */
 const RULE = { id: 'ok_rule', name: 'ok', expression: 'true', action: 'review', mode: 'shadow' };
 
+/** A backtest every check but the one under test accepts. */
+const BACKTEST = { expression: 'tx.amount > 500.0', action: 'review' };
+
 /** Times Postgres cannot hold, or that are no times at all. */
 const BAD_TIMES = [
   '0000-01-01T00:00:00Z',
@@ -225,6 +228,13 @@ export function badInputs(): BadInput[] {
     post('/api/rules/versions/-1/restore', {}, '/version'),
     post('/api/rules/versions/1.5/restore', {}, '/version'),
     post(`/api/rules/versions/${'9'.repeat(41)}/restore`, {}, '/version'),
+    ...BAD_TIMES.map((t) => post('/api/rules/backtest', { ...BACKTEST, from: t }, '/from')),
+    ...BAD_TIMES.map((t) => post('/api/rules/backtest', { ...BACKTEST, to: t }, '/to')),
+    post('/api/rules/backtest', { ...BACKTEST, expression: 'tx.amount >' }, '/expression'),
+    post('/api/rules/backtest', { ...BACKTEST, expression: 'x'.repeat(4_001) }, '/expression'),
+    post('/api/rules/backtest', { ...BACKTEST, action: 'deny' }, '/action'),
+    post('/api/rules/backtest', { ...BACKTEST, rule_id: 'a\u0000' }, '/rule_id'),
+    post('/api/rules/backtest', { ...BACKTEST, mode: 'active' }, '/mode'),
     post('/api/lists', { name: 'a\u0000', kind: 'ip' }, '/name'),
     post('/api/lists', { name: 'ok_list', kind: 'ip', description: '\udc00' }, '/description'),
     ...query(`${items}`, 'limit', LIMITS_OUT, true),

@@ -52,6 +52,12 @@ export interface ApiDeps {
   readonly verdictRetry?: Partial<VerdictRetryPolicy>;
   /** Metrics of the verdicts' delivery to the edge. */
   readonly verdictObserver?: VerdictDeliveryObserver;
+  /**
+   * Rule backtests (POST /api/rules/backtest): their own pool, with a statement timeout, so a
+   * backtest never holds a connection the API or the consumer needs (main.ts opens it); the
+   * longest one may run (VIGIL_BACKTEST_TIMEOUT_MS); rows a page (tests). Default: `sql`, 30 s.
+   */
+  readonly backtest?: { readonly sql: Sql; readonly timeoutMs: number; readonly pageRows?: number };
   /** Seed of the simulated traffic's customers, terminals and draws (default 7). */
   readonly trafficSeed?: number;
 }

@@ -15,7 +15,9 @@ import { apiErrorHandler } from './error-handler.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { driftRoutes } from '../drift/drift-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
+import { backtestRoutes } from './rules/backtest-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
+import { DEFAULT_BACKTEST_TIMEOUT_MS } from '../config/load-config.js';
 import { thresholdsRoutes } from './thresholds/thresholds-routes.js';
 import { MODELS_REGISTER_PATH, modelsRoutes } from './models/models-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
@@ -124,6 +126,15 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }),
   );
   app.route('/', statsRoutes(deps));
+  app.route(
+    '/',
+    backtestRoutes({
+      sql: deps.backtest?.sql ?? deps.sql,
+      now,
+      timeoutMs: deps.backtest?.timeoutMs ?? DEFAULT_BACKTEST_TIMEOUT_MS,
+      ...(deps.backtest?.pageRows ? { pageRows: deps.backtest.pageRows } : {}),
+    }),
+  );
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
   app.route('/', thresholdsRoutes({ sql: deps.sql, now }));

@@ -82,6 +82,11 @@ export interface BackplaneConfig {
    * the champion's training reference (default 60; docs/operations.md).
    */
   readonly driftWindowMinutes: number;
+  /**
+   * VIGIL_BACKTEST_TIMEOUT_MS: the longest a rule backtest (POST /api/rules/backtest) may run,
+   * each of its statements and the whole (default 30 s); past it the backtest stops with a 503.
+   */
+  readonly backtestTimeoutMs: number;
 }
 
 // Re-exported: main.ts, the tests and scripts import them with loadConfig.
@@ -101,6 +106,8 @@ export const DEFAULT_RETENTION_DAYS_EMBEDDED = 45;
 export const DEFAULT_RETENTION_DAYS_DATABASE_URL = 0;
 export const DEFAULT_BLOCK_ON_FRAUD_DAYS = 90;
 export const DEFAULT_DRIFT_WINDOW_MINUTES = 60;
+/** 1,000,000 decisions take ~10 s (docs/benchmarks.md): 30 s leaves room on a loaded machine. */
+export const DEFAULT_BACKTEST_TIMEOUT_MS = 30_000;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -219,6 +226,13 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
       DEFAULT_DRIFT_WINDOW_MINUTES,
       1,
       43_200,
+    ),
+    backtestTimeoutMs: envInteger(
+      env,
+      'VIGIL_BACKTEST_TIMEOUT_MS',
+      DEFAULT_BACKTEST_TIMEOUT_MS,
+      100,
+      3_600_000,
     ),
   };
   const retentionDays = envInteger(

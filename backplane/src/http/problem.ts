@@ -36,6 +36,7 @@ export const PROBLEMS = pickProblems([
   'model-status',
   'payload-too-large',
   'unsupported-media-type',
+  'too-many-requests',
   'internal',
   'bad-gateway',
   'unavailable',

@@ -28,6 +28,7 @@ export const PROBLEMS = {
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'transaction-id-reused': { status: 422, title: 'Transaction id reused with a different payload' },
   'upgrade-required': { status: 426, title: 'Upgrade required' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   'bad-gateway': { status: 502, title: 'Bad gateway' },
   unavailable: { status: 503, title: 'Service unavailable' },

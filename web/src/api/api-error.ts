@@ -26,6 +26,8 @@ export class ApiError extends Error {
   /** HTTP status; 0 when there was no answer. */
   readonly status: number;
   readonly problem: Problem | null;
+  /** The answer's Retry-After in ms (a 429 or 503 says when to ask again); null without one. */
+  readonly retryAfterMs: number | null;
 
   constructor(
     code: ApiErrorCode,
@@ -33,17 +35,25 @@ export class ApiError extends Error {
     problem: Problem | null,
     message: string,
     cause?: unknown,
+    retryAfterMs: number | null = null,
   ) {
     super(message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.status = status;
     this.problem = problem;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** The field errors of a validation problem (empty otherwise). */
   get fieldErrors(): readonly ProblemFieldError[] {
     return this.problem?.errors ?? [];
   }
+}
+
+/** A Retry-After header in delay-seconds form as ms; null when absent or a date. */
+export function retryAfterMs(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim()) * 1000;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -17,7 +17,22 @@ import type {
 } from '@vigil/core';
 import type { List, Rule } from '@vigil/core';
 import type { DriftAnswer, ModelCompare, ModelList, RegisteredModel } from '@vigil/core';
-import { ApiError, parseProblem, problemMessage } from './api-error.js';
+import type {
+  BacktestAnswer,
+  BacktestRequest,
+  Thresholds,
+  ThresholdsList,
+  ThresholdsPreview,
+  ThresholdsPreviewRequest,
+  ThresholdsSetting,
+} from '@vigil/core';
+import {
+  isBacktestAnswer,
+  isThresholdsList,
+  isThresholdsPreview,
+  isThresholdsSetting,
+} from './analysis-guards.js';
+import { ApiError, parseProblem, problemMessage, retryAfterMs } from './api-error.js';
 import {
   isCase,
   isInjectSummary,
@@ -90,6 +105,16 @@ export interface ApiClient {
   /** The item as stored, or null when the server answers without it. */
   addListItem(name: string, item: ListItemInput): Promise<ListItem | null>;
   removeListItem(name: string, value: string): Promise<void>;
+  /** What a rule would have done to the stored decisions of a window. */
+  backtestRule(body: BacktestRequest, signal?: AbortSignal): Promise<BacktestAnswer>;
+  /** What other thresholds would have decided over a window, beside the ones in force. */
+  previewThresholds(
+    body: ThresholdsPreviewRequest,
+    signal?: AbortSignal,
+  ): Promise<ThresholdsPreview>;
+  /** The thresholds set per model version, and the versions the edges serve. */
+  getThresholds(): Promise<ThresholdsList>;
+  setThresholds(modelVersion: string, t: Thresholds): Promise<ThresholdsSetting>;
   /** The model registry, newest registration first. */
   listModels(): Promise<ModelList>;
   /** Champion vs challenger over their stored decisions between `from` and `to` (RFC 3339). */
@@ -197,6 +222,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         res.status,
         problem,
         problemMessage(res.status, res.statusText, problem),
+        undefined,
+        retryAfterMs(res.headers.get('retry-after')),
       );
     }
     const guard = opts.guard ?? (isAnything as Guard<T>);
@@ -294,6 +321,16 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     removeListItem: async (name, value) => {
       await request('DELETE', `/api/lists/${id(name)}/items/${id(value)}`);
     },
+    backtestRule: (body, signal) =>
+      request('POST', '/api/rules/backtest', { body, guard: isBacktestAnswer, signal }),
+    previewThresholds: (body, signal) =>
+      request('POST', '/api/thresholds/preview', { body, guard: isThresholdsPreview, signal }),
+    getThresholds: () => request('GET', '/api/thresholds', { guard: isThresholdsList }),
+    setThresholds: (modelVersion, t) =>
+      request('PUT', `/api/thresholds/${id(modelVersion)}`, {
+        body: { review: t.review, decline: t.decline },
+        guard: isThresholdsSetting,
+      }),
     listModels: () => request('GET', '/api/models', { guard: isModelList }),
     compareModels: (q) =>
       request('GET', `/api/models/compare${toQuery(q)}`, { guard: isModelCompare }),

@@ -23,10 +23,10 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const str = (v: unknown): boolean => typeof v === 'string';
-const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-const strOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
-const DECISIONS = new Set(['approve', 'review', 'decline']);
+export const str = (v: unknown): boolean => typeof v === 'string';
+export const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+export const strOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
+export const DECISIONS = new Set(['approve', 'review', 'decline']);
 const CASE_STATUSES = new Set(['open', 'assigned', 'resolved']);
 
 export const isTransactionSummary: Guard<TransactionSummary> = (v): v is TransactionSummary =>

@@ -6,6 +6,7 @@ import type { Accessor } from 'solid-js';
 import type { Rule } from '@vigil/core';
 import type { ApiClient } from '../api/client.js';
 import type { LiveSocket } from '../api/live-socket.js';
+import { createBacktestStore, type BacktestStore } from './backtest-store.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
 import { createDriftStore, type DriftStore } from './drift-store.js';
 import { createDrawerStore, type DrawerStore } from './drawer-store.js';
@@ -17,6 +18,7 @@ import { createListsStore, type ListsStore } from './lists-store.js';
 import { createModelsStore, type ModelsStore } from './models-store.js';
 import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
 import { createRulesStore, type RulesStore } from './rules-store.js';
+import { createThresholdsStore, type ThresholdsStore } from './thresholds-store.js';
 import { createTrafficStore, type TrafficStore } from './traffic-store.js';
 
 export interface Dashboard {
@@ -33,6 +35,9 @@ export interface Dashboard {
   readonly listActions: ListActionsStore;
   /** A fresh rule editor for `initial`, or for a new rule. */
   newRuleEditor(initial?: Rule): RuleEditor;
+  /** A fresh backtest for a rule editor. */
+  newBacktest(): BacktestStore;
+  readonly thresholds: ThresholdsStore;
   /** Whether rule expressions are checked in the browser as they are typed. */
   readonly checksExpressions: boolean;
   readonly socket: LiveSocket;
@@ -66,6 +71,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const models = createModelsStore({ client });
   const drift = createDriftStore({ client });
   const listActions = createListActionsStore({ client });
+  const thresholds = createThresholdsStore({ client });
   const check = opts.checkExpression;
   let detach: (() => void)[] = [];
 
@@ -87,6 +93,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
         ...(initial ? { initial } : {}),
         ...(check ? { check } : {}),
       }),
+    newBacktest: () =>
+      createBacktestStore({ client, lists: rules.lists, ...(check ? { check } : {}) }),
+    thresholds,
     checksExpressions: check !== undefined,
     socket,
     start() {
@@ -112,6 +121,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       models.reset();
       drift.reset();
       listActions.reset();
+      thresholds.reset();
     },
   };
 }

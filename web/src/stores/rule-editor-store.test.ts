@@ -139,6 +139,16 @@ describe('rule editor', () => {
     expect(editor.saving()).toBe(false);
   });
 
+  it('publishes in the mode of the button pressed, whatever the draft said', async () => {
+    const { editor, sent, fill } = setup();
+    fill();
+    expect(editor.draft().mode).toBe('shadow');
+    await expect(editor.save('active')).resolves.toBe(7);
+    await expect(editor.save('shadow')).resolves.toBe(7);
+    await expect(editor.save()).resolves.toBe(7);
+    expect(sent.map((r) => r.mode)).toEqual(['active', 'shadow', 'shadow']);
+  });
+
   it('edits an existing rule with its verdict shown at once', () => {
     const { editor } = setup({
       initial: {

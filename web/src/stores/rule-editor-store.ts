@@ -57,8 +57,11 @@ export interface RuleEditor {
   /** Why the last save failed, when no field is to blame. */
   readonly error: Accessor<string | null>;
   readonly saving: Accessor<boolean>;
-  /** Sends the rule; resolves to the new ruleset version, or null when refused. */
-  save(): Promise<number | null>;
+  /**
+   * Sends the rule — in `mode` when given ("publish as shadow", "publish active"), else in the
+   * draft's — and resolves to the new ruleset version, or null when refused.
+   */
+  save(mode?: RuleMode): Promise<number | null>;
   dispose(): void;
 }
 
@@ -118,9 +121,10 @@ export function createRuleEditor(opts: RuleEditorOptions): RuleEditor {
     fieldErrors,
     error,
     saving,
-    async save() {
+    async save(mode) {
       if (saving()) return null;
       setError(null);
+      if (mode !== undefined) setDraft((d) => ({ ...d, mode }));
       const checked = checkWith(ruleSchema, draft());
       const local: Record<string, string> = {};
       if (!checked.ok) for (const i of checked.issues) local[i.path] ??= i.message;

@@ -1,7 +1,7 @@
 /**
- * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic and the
- * transaction drawer, model drift; the Rules, Lists and Models pages). Starts the dashboard's data on sign-in and stops
- * it on sign-out.
+ * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic, model
+ * drift and the transaction drawer; the Rules, Lists, Thresholds and Models pages). Starts the
+ * dashboard's data on sign-in and stops it on sign-out.
  */
 import {
   createEffect,
@@ -27,6 +27,7 @@ import { ModelsPage } from './models-page.js';
 import { pageFromHash } from './page-route.js';
 import { RulesPage } from './rules-page.js';
 import { SignIn } from './sign-in.js';
+import { ThresholdsPage } from './thresholds-page.js';
 import { TrafficPanel } from './traffic-panel.js';
 import { TransactionDrawer } from './transaction-drawer.js';
 import { txFromHash, txHref } from './tx-route.js';
@@ -68,7 +69,10 @@ function DashboardPage(props: AppProps): JSX.Element {
     location.hash = txHref(id).slice(1);
   };
   const close = (): void => {
-    history.replaceState(history.state, '', location.pathname + location.search);
+    // A drawer opened from a page (a backtest's example) has no `#tx=` to drop: the page stays.
+    if (txFromHash(location.hash)) {
+      history.replaceState(history.state, '', location.pathname + location.search);
+    }
     d.drawer.close();
   };
 
@@ -88,7 +92,13 @@ function DashboardPage(props: AppProps): JSX.Element {
             rules={d.rules}
             newEditor={(initial) => d.newRuleEditor(initial)}
             checksLive={d.checksExpressions}
+            newBacktest={() => d.newBacktest()}
+            theme={props.theme.theme}
+            onOpenTransaction={(id) => void d.drawer.open(id)}
           />
+        </Match>
+        <Match when={page() === 'thresholds'}>
+          <ThresholdsPage thresholds={d.thresholds} theme={props.theme.theme} />
         </Match>
         <Match when={page() === 'lists'}>
           <ListsPage lists={d.lists} />

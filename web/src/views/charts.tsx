@@ -19,11 +19,11 @@ export interface ChartsProps {
 }
 
 /** A CSS custom property of the document (colours follow the theme). */
-function cssVar(name: string): string {
+export function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-function axes(xTime: boolean, yLabel: string): uPlot.Axis[] {
+export function axes(xTime: boolean, yLabel: string): uPlot.Axis[] {
   const text = cssVar('--text-muted');
   const grid = cssVar('--grid');
   const common = {

@@ -3,9 +3,27 @@
  * checked as it is typed and offers the names it can use (the word before the caret completes from
  * the list below it; Tab or a click takes the first or the chosen one).
  */
-import { createMemo, createSignal, For, Show, type JSX } from 'solid-js';
-import { RULE_ACTIONS, RULE_MODES, type ListRef } from '@vigil/core';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  For,
+  on,
+  Show,
+  type Accessor,
+  type JSX,
+} from 'solid-js';
+import {
+  RULE_ACTIONS,
+  RULE_MODES,
+  type ListRef,
+  type RuleAction,
+  type RuleMode,
+} from '@vigil/core';
+import type { BacktestStore } from '../stores/backtest-store.js';
 import { verdictMessage, type RuleEditor } from '../stores/rule-editor-store.js';
+import type { Theme } from '../stores/theme-store.js';
+import { RuleBacktest } from './rule-backtest.js';
 import { EnumSelect } from './enum-select.js';
 import { complete, completionsAt, ruleNames } from './rule-names.js';
 import { InlineAlert } from './inline-alert.js';
@@ -17,6 +35,11 @@ export interface RuleEditorFormProps {
   readonly checksLive: boolean;
   readonly onSaved: (version: number) => void;
   readonly onCancel: () => void;
+  /** The backtest that follows the draft as it is typed; absent, none is shown. */
+  readonly backtest?: BacktestStore;
+  readonly theme?: Accessor<Theme>;
+  /** Opens a backtest example in the transaction drawer. */
+  readonly onOpenTransaction?: (id: string) => void;
 }
 
 function FieldError(props: { editor: RuleEditor; path: string }): JSX.Element {
@@ -58,12 +81,41 @@ function TextField(props: {
   );
 }
 
+/** What an active rule of each action does to a payment it matches. */
+export const ACTION_EFFECT: Record<RuleAction, string> = {
+  allow: 'approve',
+  review: 'send to review',
+  block: 'decline',
+};
+
 export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
   const e = props.editor;
   const [caret, setCaret] = createSignal(0);
   const names = createMemo(() => ruleNames(props.lists));
   const suggestions = createMemo(() => completionsAt(names(), e.draft().expression, caret()));
   let area: HTMLTextAreaElement | undefined;
+  const [askingActive, setAskingActive] = createSignal(false);
+
+  // The backtest follows what the rule would do: its expression and action (debounced there).
+  // Memos, so typing the name or the description does not restart it.
+  const expression = createMemo(() => e.draft().expression);
+  const action = createMemo(() => e.draft().action);
+  createEffect(
+    on([expression, action], ([expr, act]) =>
+      props.backtest?.setRule({
+        expression: expr,
+        action: act,
+        ...(e.isNew ? {} : { ruleId: e.draft().id }),
+      }),
+    ),
+  );
+
+  const publish = (mode?: RuleMode): void => {
+    setAskingActive(false);
+    void e.save(mode).then((v) => {
+      if (v !== null) props.onSaved(v);
+    });
+  };
 
   const take = (name: string): void => {
     const next = complete(e.draft().expression, caret(), name);
@@ -76,7 +128,7 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
   };
 
   const status = (): { state: string; text: string } => {
-    const err = e.fieldErrors()['/expression'];
+    const err = e.fieldErrors()['/expression'] ?? props.backtest?.expressionError();
     if (err) return { state: 'invalid', text: err };
     const v = e.verdict();
     if (v && !v.ok) return { state: 'invalid', text: verdictMessage(v) };
@@ -91,9 +143,7 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
       data-testid="rule-editor"
       onSubmit={(ev) => {
         ev.preventDefault();
-        void e.save().then((v) => {
-          if (v !== null) props.onSaved(v);
-        });
+        publish();
       }}
     >
       <h3>{e.isNew ? 'New rule' : `Edit ${e.draft().id}`}</h3>
@@ -189,10 +239,63 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
           </For>
         </ul>
       </details>
+      <Show when={props.backtest}>
+        {(b) => (
+          <RuleBacktest
+            backtest={b()}
+            theme={props.theme ?? (() => 'dark')}
+            onOpenTransaction={(id) => props.onOpenTransaction?.(id)}
+          />
+        )}
+      </Show>
       <InlineAlert message={e.error()} testid="rule-save-error" />
+      <Show when={askingActive()}>
+        <div class="rule-confirm" role="group" aria-label="Confirm publishing active">
+          <p class="warning" data-testid="rule-publish-active-warning">
+            Active, this rule will {ACTION_EFFECT[e.draft().action]} every payment it matches, on
+            every edge within 5 s.
+          </p>
+          <button
+            type="button"
+            class="btn btn-primary"
+            data-testid="rule-publish-active-confirm"
+            disabled={e.saving()}
+            onClick={() => publish('active')}
+          >
+            Publish active
+          </button>
+          <button
+            type="button"
+            class="btn btn-ghost"
+            data-testid="rule-publish-active-keep"
+            onClick={() => setAskingActive(false)}
+          >
+            Keep
+          </button>
+        </div>
+      </Show>
       <div class="row">
-        <button type="submit" class="btn btn-primary" data-testid="rule-save" disabled={e.saving()}>
-          {e.isNew ? 'Create rule' : 'Save rule'}
+        <button
+          type="button"
+          class="btn btn-primary"
+          data-testid="rule-publish-shadow"
+          disabled={e.saving()}
+          title="Recorded on every payment it matches, never acted on"
+          onClick={() => publish('shadow')}
+        >
+          Publish as shadow
+        </button>
+        <button
+          type="button"
+          class="btn"
+          data-testid="rule-publish-active"
+          disabled={e.saving() || askingActive()}
+          onClick={() => setAskingActive(true)}
+        >
+          Publish active
+        </button>
+        <button type="submit" class="btn" data-testid="rule-save" disabled={e.saving()}>
+          {e.isNew ? 'Create' : 'Save'} as {e.draft().mode}
         </button>
         <button
           type="button"

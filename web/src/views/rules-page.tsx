@@ -3,13 +3,15 @@
  * in the last hour and day), a mode switch and delete per rule, the editor for a new or an existing
  * rule, and every version with restore.
  */
-import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { createSignal, For, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js';
 import { RULE_MODES, type Rule, type RuleAction, type RuleMode } from '@vigil/core';
 import { formatCount, formatDateTime } from '../format/format.js';
+import type { BacktestStore } from '../stores/backtest-store.js';
 import type { RuleEditor } from '../stores/rule-editor-store.js';
+import type { Theme } from '../stores/theme-store.js';
 import type { RulesStore } from '../stores/rules-store.js';
 import { EnumSelect } from './enum-select.js';
-import { RuleEditorForm } from './rule-editor.js';
+import { ACTION_EFFECT, RuleEditorForm } from './rule-editor.js';
 import { InlineAlert } from './inline-alert.js';
 
 /** An action's colour: the decision it leads to. */
@@ -24,6 +26,11 @@ export interface RulesPageProps {
   /** A fresh editor for `initial`, or for a new rule. */
   readonly newEditor: (initial?: Rule) => RuleEditor;
   readonly checksLive: boolean;
+  /** A fresh backtest for the editor; absent, the editor shows none. */
+  readonly newBacktest?: () => BacktestStore;
+  readonly theme?: Accessor<Theme>;
+  /** Opens a transaction (a backtest example) in the drawer. */
+  readonly onOpenTransaction?: (id: string) => void;
 }
 
 /**
@@ -167,27 +174,27 @@ function RuleRow(props: { rule: Rule; store: RulesStore; onEdit: () => void }): 
   );
 }
 
-/** What an active rule of each action does to a payment it matches. */
-const ACTION_EFFECT: Record<RuleAction, string> = {
-  allow: 'approve',
-  review: 'send to review',
-  block: 'decline',
-};
-
 export function RulesPage(props: RulesPageProps): JSX.Element {
   const store = props.rules;
   const [editor, setEditor] = createSignal<RuleEditor | null>(null);
-  const open = (initial?: Rule): void => {
+  let backtest: BacktestStore | undefined;
+  const dispose = (): void => {
     editor()?.dispose();
+    backtest?.dispose();
+    backtest = undefined;
+  };
+  const open = (initial?: Rule): void => {
+    dispose();
+    backtest = props.newBacktest?.();
     setEditor(props.newEditor(initial));
   };
   const closeEditor = (): void => {
-    editor()?.dispose();
+    dispose();
     setEditor(null);
   };
   const [restoring, setRestoring] = createSignal<number | null>(null);
   onMount(() => onCleanup(store.watch()));
-  onCleanup(() => editor()?.dispose());
+  onCleanup(dispose);
 
   return (
     <main id="main" class="page rules-page" data-testid="rules-page">
@@ -223,6 +230,9 @@ export function RulesPage(props: RulesPageProps): JSX.Element {
               editor={ed()}
               lists={store.lists()}
               checksLive={props.checksLive}
+              {...(backtest ? { backtest } : {})}
+              {...(props.theme ? { theme: props.theme } : {})}
+              {...(props.onOpenTransaction ? { onOpenTransaction: props.onOpenTransaction } : {})}
               onCancel={closeEditor}
               onSaved={() => {
                 closeEditor();

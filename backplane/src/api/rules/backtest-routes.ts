@@ -1,0 +1,177 @@
+/**
+ * POST /rules/backtest (ARCHITECTURE.md, "Decision rules and lists"): what a rule would have done
+ * to the stored decisions of a window, counted by core's backtest engine — the same
+ * compileRuleset and applyRules as the edge. It reads over a pool of its own (main.ts) with a
+ * statement timeout, so it never holds up the consumer's writes or the dashboard's queries, and
+ * each analyst runs one at a time (a second → 429 with Retry-After).
+ */
+import {
+  BACKTEST_DEFAULT_DAYS,
+  BacktestRun,
+  backtestRequestSchema,
+  planBacktest,
+  VelocityReplay,
+  type BacktestAnswer,
+} from '@vigil/core';
+import { Hono } from 'hono';
+import type { Sql } from 'postgres';
+import type { ApiEnv } from '../api-env.js';
+import { ProblemError, validationProblem } from '../../http/problem.js';
+import { instantIsStorable, MAX_QUERY_TIME, MIN_QUERY_TIME } from '../storable-time.js';
+import { noQuery, parseBody } from '../validate.js';
+import { assertExpression } from './expression-check.js';
+import {
+  forEachStoredDecision,
+  loadLists,
+  modelScoreBounds,
+  shadowVersions,
+  velocitySpan,
+  type Window,
+} from './backtest-store.js';
+import { currentRuleset, listRefs } from './rules-store.js';
+
+const DAY_MS = 86_400_000;
+/** Rows a page: large enough that a page's round trip is small beside counting it. */
+export const BACKTEST_PAGE_ROWS = 10_000;
+/** What a second backtest of the same analyst is told to wait (the dashboard debounces). */
+const RETRY_AFTER_S = 2;
+/** Postgres's SQLSTATE for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
+export interface BacktestDeps {
+  /** The backtest's own pool (a statement timeout; never the consumer's or the API's). */
+  readonly sql: Sql;
+  readonly now: () => Date;
+  /** The longest a backtest may run, ms (VIGIL_BACKTEST_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** Rows a page (tests make it small to cross page boundaries). */
+  readonly pageRows?: number;
+}
+
+class BacktestTimeout extends Error {}
+
+/** The window asked for, checked: each end storable, from before to; defaults as the listing. */
+function windowOf(body: { from?: string; to?: string }, now: Date): Window {
+  const issues: { path: string; message: string }[] = [];
+  const at = (name: 'from' | 'to'): Date | undefined => {
+    const text = body[name];
+    if (text === undefined) return undefined;
+    const d = new Date(text);
+    if (!instantIsStorable(d.getTime())) {
+      issues.push({
+        path: `/${name}`,
+        message: `${name} must be from ${MIN_QUERY_TIME} to ${MAX_QUERY_TIME} (after its UTC offset)`,
+      });
+    }
+    return d;
+  };
+  const from = at('from');
+  const to = at('to');
+  if (issues.length > 0) throw validationProblem(issues);
+  const end = to ?? now;
+  const start = from ?? new Date(end.getTime() - BACKTEST_DEFAULT_DAYS * DAY_MS);
+  if (start.getTime() >= end.getTime()) {
+    throw validationProblem([
+      { path: from ? '/from' : '/to', message: 'from must be before to (default: to − 30 days)' },
+    ]);
+  }
+  return { from: start, to: end };
+}
+
+/** POST /rules/backtest. */
+export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
+  const { sql, now } = deps;
+  const running = new Set<string>();
+  const r = new Hono<ApiEnv>();
+
+  r.post('/rules/backtest', noQuery, async (c) => {
+    const body = await parseBody(c, backtestRequestSchema);
+    const started = now();
+    const window = windowOf(body, started);
+    const analyst = c.get('principal').subject;
+    if (running.has(analyst)) {
+      throw new ProblemError(
+        'too-many-requests',
+        'a backtest of yours is still running: one at a time per analyst',
+        { headers: { 'retry-after': String(RETRY_AFTER_S) } },
+      );
+    }
+    running.add(analyst);
+    try {
+      return c.json(await backtest(body, window, started, c.req.raw.signal));
+    } catch (e) {
+      if (e instanceof BacktestTimeout || (e as { code?: unknown }).code === QUERY_CANCELED) {
+        throw new ProblemError(
+          'unavailable',
+          `the backtest ran past its limit of ${deps.timeoutMs} ms (VIGIL_BACKTEST_TIMEOUT_MS): ` +
+            'try a shorter window',
+          { cause: e },
+        );
+      }
+      throw e;
+    } finally {
+      running.delete(analyst);
+    }
+  });
+
+  async function backtest(
+    body: ReturnType<typeof backtestRequestSchema.parse>,
+    window: Window,
+    started: Date,
+    signal: AbortSignal,
+  ): Promise<BacktestAnswer> {
+    const t0 = performance.now();
+    const [ruleset, lists] = await Promise.all([currentRuleset(sql), listRefs(sql)]);
+    assertExpression(body.expression, lists);
+    const planned = planBacktest(ruleset, lists, {
+      expression: body.expression,
+      action: body.action,
+      ruleId: body.rule_id,
+    });
+    if (!planned.ok) {
+      throw validationProblem([{ path: '/expression', message: planned.message }]);
+    }
+    const plan = planned.plan;
+    const readsVelocity = plan.reads.velocity.length > 0;
+    const [loaded, bounds, versions, span] = await Promise.all([
+      loadLists(sql, plan.reads.lists, started),
+      modelScoreBounds(sql, window),
+      plan.shadowRuleId === null ? null : shadowVersions(sql, plan.shadowRuleId),
+      // Velocity is recomputed only when a rule reads it: else none of that work is done.
+      readsVelocity ? velocitySpan(sql, window) : null,
+    ]);
+    const run = new BacktestRun(plan, loaded, bounds ?? new Map());
+    await forEachStoredDecision(
+      sql,
+      plan,
+      window,
+      {
+        pageSize: deps.pageRows ?? BACKTEST_PAGE_ROWS,
+        shadow: versions === null ? null : { id: plan.shadowRuleId!, versions },
+        ruled: bounds !== null,
+        velocity: span === null ? null : { replay: new VelocityReplay(plan.reads.velocity), span },
+        betweenPages: () => {
+          // A client gone (the dashboard sends a newer backtest as the analyst types): stop reading.
+          if (signal.aborted) {
+            throw new ProblemError('unavailable', 'the backtest stopped: the client went away', {
+              cause: signal.reason,
+            });
+          }
+          if (performance.now() - t0 > deps.timeoutMs) throw new BacktestTimeout();
+        },
+      },
+      (row) => run.add(row),
+    );
+    const asOf = started.toISOString();
+    return {
+      window: { from: window.from.toISOString(), to: window.to.toISOString() },
+      ...run.totals(),
+      lists_as_of: asOf,
+      labels_as_of: asOf,
+      velocity_from: span === null ? null : span.from.toISOString(),
+      elapsed_ms: Math.round(performance.now() - t0),
+    };
+  }
+
+  return r;
+}
