@@ -25,6 +25,8 @@ import { BackplaneMetrics } from './http/backplane-metrics.js';
 import { createBackplaneApp } from './http/create-app.js';
 import { nodeHmacSha256 } from './http/node-hmac.js';
 import { startTombstoneRetention } from './retention/tombstone-retention.js';
+import { startDriftMonitor } from './drift/drift-monitor.js';
+import { registryChampion } from './drift/registry-champion.js';
 import { serveNode, stopOnSignals, type NodeServer } from '@vigil/node-runtime';
 import { createEventProducer } from './ingest/event-producer.js';
 import type { EventProducer } from './ports.js';
@@ -45,6 +47,8 @@ export interface StartOptions {
   readonly lagIntervalMs?: number;
   /** How often retention runs (default hourly; it also runs at start). */
   readonly retentionIntervalMs?: number;
+  /** How often the drift job runs (default hourly; it also runs at start). */
+  readonly driftIntervalMs?: number;
   /** Process metrics (CPU, heap, event loop) in /metrics (default true). */
   readonly processMetrics?: boolean;
   /** The analysts' verdicts' retry policy towards the edge (default: DEFAULT_VERDICT_RETRY). */
@@ -189,6 +193,16 @@ export async function startBackplane(
         log: log.child({ component: 'retention' }),
       });
       closer.add('tombstone retention', () => tombstones.stop());
+      // Beside retention: the champion's drift over the newest decisions, hourly and at start.
+      const drift = startDriftMonitor({
+        sql: db.sql,
+        champion: registryChampion(db.sql),
+        windowMinutes: config.driftWindowMinutes,
+        log: log.child({ component: 'drift' }),
+        metrics,
+        ...(options.driftIntervalMs ? { intervalMs: options.driftIntervalMs } : {}),
+      });
+      closer.add('drift', () => drift.stop());
     }
 
     const api = roles.has('api')

@@ -11,6 +11,8 @@ export * from './schema/transaction.js';
 export * from './schema/feedback.js';
 export * from './model/model-metadata.js';
 export * from './model/drift-reference.js';
+export * from './model/drift-contract.js';
+export * from './model/drift-accumulator.js';
 export * from './model/labelled-transaction.js';
 export * from './model/onnx-names.js';
 export * from './model/registry-contract.js';

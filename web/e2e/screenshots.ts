@@ -13,15 +13,18 @@
  * review" by risk × amount, two cases ticked for a bulk resolve), search.png (the header search
  * offering matches for an id's beginning), rules.png (the Rules page, a rule in the editor),
  * rules-backtest.png (a rule's backtest as it is typed: counts, per-day chart, examples),
- * thresholds.png (the Thresholds page, the review threshold moved), lists.png (the Lists page) and
- * light.png.
+ * thresholds.png (the Thresholds page, the review threshold moved), lists.png (the Lists page),
+ * models.png (the Models page: three registered models, champion vs challenger, the drift tile)
+ * and light.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSystem } from '../../scripts/system.js';
+import { otherBytes, registerBody, trainedTestModel } from '../../scripts/registry-test-models.js';
 import { launchChromium, watchPage } from './chromium.js';
+import { systemApi } from './helpers.js';
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const RATE = 100;
@@ -189,6 +192,27 @@ async function main(): Promise<void> {
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(OUT, 'lists.png') });
     log('lists.png');
+
+    // The registry after the other pictures (a champion changes what the edge serves): two test
+    // models and a retired one, champion and challenger compared.
+    const api = systemApi(system);
+    const versions = [
+      'train-20260101-a1b2c3d4',
+      'train-20260301-e5f6a7b8',
+      'train-20251101-0c0d0e0f',
+    ];
+    for (const [i, v] of versions.entries()) {
+      const m = await trainedTestModel(v);
+      const body = JSON.stringify(registerBody(otherBytes(m.onnx, v), m.metadata));
+      await api('/api/models', { method: 'POST', body });
+      const action = ['promote', 'challenge', 'retire'][i]!;
+      await api(`/api/models/${v}/${action}`, { method: 'POST' });
+    }
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('compare-counts').waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(OUT, 'models.png') });
+    log('models.png');
     await page.getByTestId('nav-overview').click();
     await page.getByTestId('feed-filter').waitFor();
 

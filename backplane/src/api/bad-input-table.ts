@@ -326,6 +326,8 @@ export function badInputs(): BadInput[] {
     post('/api/models/%00/promote', {}, '/version'),
     post(`/api/models/${'x'.repeat(201)}/challenge`, {}, '/version'),
     post('/api/models/v1/retire?force=1', {}, '/force'),
+    // GET /api/drift takes no parameter
+    ...query('/api/drift', 'window', ['60']),
     // Signing in
     post('/api/session', { token: '' }, '/token'),
     post('/api/session', { token: 'x'.repeat(513) }, '/token'),

@@ -13,6 +13,7 @@ import type { ApiDeps } from './deps.js';
 import { EdgeClient } from './edge-client.js';
 import { apiErrorHandler } from './error-handler.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { driftRoutes } from '../drift/drift-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
 import { backtestRoutes } from './rules/backtest-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
@@ -144,6 +145,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.route('/', thresholdsRoutes({ sql: deps.sql, now }));
   app.route('/', modelsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));
+  app.route('/', driftRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));
   // Mounted under /api, the parent's notFound would answer: this keeps /api/* in problem+json.
   app.all('*', (c) =>

@@ -150,3 +150,18 @@ describe('VIGIL_BLOCK_ON_FRAUD_DAYS', () => {
     );
   });
 });
+
+describe('VIGIL_DRIFT_WINDOW_MINUTES', () => {
+  const base = { VIGIL_EVENTS_SECRET: SECRET };
+  it('defaults to 60 minutes', () => {
+    expect(loadConfig(base, '/repo').driftWindowMinutes).toBe(60);
+    expect(
+      loadConfig({ ...base, VIGIL_DRIFT_WINDOW_MINUTES: '1440' }, '/repo').driftWindowMinutes,
+    ).toBe(1440);
+  });
+  it.each(['0', '-5', '1h'])('refuses %s naming the variable', (v) => {
+    expect(() => loadConfig({ ...base, VIGIL_DRIFT_WINDOW_MINUTES: v }, '/repo')).toThrow(
+      /^VIGIL_DRIFT_WINDOW_MINUTES must be an integer/,
+    );
+  });
+});

@@ -78,6 +78,11 @@ export interface BackplaneConfig {
    */
   readonly blockOnFraudDays: number;
   /**
+   * VIGIL_DRIFT_WINDOW_MINUTES: the window of stored decisions the hourly drift job compares with
+   * the champion's training reference (default 60; docs/operations.md).
+   */
+  readonly driftWindowMinutes: number;
+  /**
    * VIGIL_BACKTEST_TIMEOUT_MS: the longest a rule backtest (POST /api/rules/backtest) may run,
    * each of its statements and the whole (default 30 s); past it the backtest stops with a 503.
    */
@@ -100,6 +105,7 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1_048_576;
 export const DEFAULT_RETENTION_DAYS_EMBEDDED = 45;
 export const DEFAULT_RETENTION_DAYS_DATABASE_URL = 0;
 export const DEFAULT_BLOCK_ON_FRAUD_DAYS = 90;
+export const DEFAULT_DRIFT_WINDOW_MINUTES = 60;
 /** 1,000,000 decisions take ~10 s (docs/benchmarks.md): 30 s leaves room on a loaded machine. */
 export const DEFAULT_BACKTEST_TIMEOUT_MS = 30_000;
 /** The repository root, for the defaults of VIGIL_DATA_DIR and VIGIL_WEB_DIST. */
@@ -213,6 +219,13 @@ export function loadConfig(env: Env, root: string = REPO_ROOT): BackplaneConfig 
       DEFAULT_BLOCK_ON_FRAUD_DAYS,
       0,
       36_500,
+    ),
+    driftWindowMinutes: envInteger(
+      env,
+      'VIGIL_DRIFT_WINDOW_MINUTES',
+      DEFAULT_DRIFT_WINDOW_MINUTES,
+      1,
+      43_200,
     ),
     backtestTimeoutMs: envInteger(
       env,

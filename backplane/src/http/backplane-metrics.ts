@@ -87,6 +87,17 @@ export class BackplaneMetrics {
     help: 'Retention runs that failed (retried at the next interval).',
     registers: [this.registry],
   });
+  readonly driftPsi = new Gauge({
+    name: 'vigil_drift_psi',
+    help: 'Population stability (PSI) of the champion\'s score (feature="score") and of each feature over the drift window against its training reference (0.1 watch, 0.25 act).',
+    labelNames: ['feature'],
+    registers: [this.registry],
+  });
+  readonly driftFailures = new Counter({
+    name: 'vigil_drift_failures_total',
+    help: 'Drift runs that failed (retried at the next interval).',
+    registers: [this.registry],
+  });
   readonly consumerLag = new Gauge({
     name: 'vigil_backplane_consumer_lag',
     help: 'Messages not yet committed by the consumer group, over both topics.',

@@ -20,6 +20,7 @@ import type {
   TransactionSummary,
 } from '@vigil/core';
 import type { List, Rule } from '@vigil/core';
+import type { DriftAnswer, ModelCompare, ModelList, RegisteredModel } from '@vigil/core';
 import type {
   BacktestAnswer,
   BacktestRequest,
@@ -67,6 +68,7 @@ import type {
   RulesetAnswer,
   RuleVersion,
 } from './rules-types.js';
+import { isDriftAnswer, isModelCompare, isModelList, isRegisteredModel } from './models-guards.js';
 import type { CaseQuery, InjectSummary, TrafficKind, TransactionQuery } from './types.js';
 
 /** What the stores call. A fake in tests implements the members it needs. */
@@ -127,6 +129,24 @@ export interface ApiClient {
   /** The thresholds set per model version, and the versions the edges serve. */
   getThresholds(): Promise<ThresholdsList>;
   setThresholds(modelVersion: string, t: Thresholds): Promise<ThresholdsSetting>;
+  /** The model registry, newest registration first. */
+  listModels(): Promise<ModelList>;
+  /** Champion vs challenger over their stored decisions between `from` and `to` (RFC 3339). */
+  compareModels(q: ModelCompareRequest): Promise<ModelCompare>;
+  /** Challenge, promote or retire a model; the model as changed, or null without one. */
+  changeModel(version: string, action: ModelAction): Promise<RegisteredModel | null>;
+  /** The latest drift run and its most drifting features. */
+  getDrift(): Promise<DriftAnswer>;
+}
+
+/** The lifecycle routes of /api/models/{version}/… */
+export type ModelAction = 'challenge' | 'promote' | 'retire';
+
+export interface ModelCompareRequest {
+  readonly champion: string;
+  readonly challenger: string;
+  readonly from: string;
+  readonly to: string;
 }
 
 export interface ApiClientOptions {
@@ -339,5 +359,14 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         body: { review: t.review, decline: t.decline },
         guard: isThresholdsSetting,
       }),
+    listModels: () => request('GET', '/api/models', { guard: isModelList }),
+    compareModels: (q) =>
+      request('GET', `/api/models/compare${toQuery(q)}`, { guard: isModelCompare }),
+    changeModel: (version, action) =>
+      request('POST', `/api/models/${id(version)}/${action}`, {
+        guard: isRegisteredModel,
+        lenient: true,
+      }),
+    getDrift: () => request('GET', '/api/drift', { guard: isDriftAnswer }),
   };
 }

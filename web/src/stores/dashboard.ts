@@ -9,12 +9,14 @@ import type { LiveSocket } from '../api/live-socket.js';
 import { createBacktestStore, type BacktestStore } from './backtest-store.js';
 import { createCasesStore, type CasesStore } from './cases-store.js';
 import { createDrawerCaseStore, type DrawerCaseStore } from './drawer-case-store.js';
+import { createDriftStore, type DriftStore } from './drift-store.js';
 import { createDrawerStore, type DrawerStore } from './drawer-store.js';
 import { createFeedStore, type FeedStore } from './feed-store.js';
 import type { Scheduler } from './frame-batcher.js';
 import { createKpiStore, type KpiStore } from './kpi-store.js';
 import { createListActionsStore, type ListActionsStore } from './list-actions-store.js';
 import { createListsStore, type ListsStore } from './lists-store.js';
+import { createModelsStore, type ModelsStore } from './models-store.js';
 import { createRuleEditor, type ExpressionChecker, type RuleEditor } from './rule-editor-store.js';
 import { createRulesStore, type RulesStore } from './rules-store.js';
 import { createSearchStore, type SearchStore } from './search-store.js';
@@ -33,6 +35,8 @@ export interface Dashboard {
   readonly traffic: TrafficStore;
   readonly rules: RulesStore;
   readonly lists: ListsStore;
+  readonly models: ModelsStore;
+  readonly drift: DriftStore;
   /** The drawer's block/allow buttons. */
   readonly listActions: ListActionsStore;
   /** A fresh rule editor for `initial`, or for a new rule. */
@@ -81,6 +85,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   const search = createSearchStore({ client });
   const rules = createRulesStore({ client });
   const lists = createListsStore({ client });
+  const models = createModelsStore({ client });
+  const drift = createDriftStore({ client });
   const listActions = createListActionsStore({ client });
   const thresholds = createThresholdsStore({ client });
   const check = opts.checkExpression;
@@ -96,6 +102,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     traffic,
     rules,
     lists,
+    models,
+    drift,
     listActions,
     newRuleEditor: (initial) =>
       createRuleEditor({
@@ -132,6 +140,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       search.closeEntity();
       rules.reset();
       lists.reset();
+      models.reset();
+      drift.reset();
       listActions.reset();
       thresholds.reset();
     },

@@ -1,7 +1,7 @@
 /**
- * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic and the
- * transaction drawer; the Rules, Lists and Thresholds pages). Starts the dashboard's data on sign-in and stops
- * it on sign-out.
+ * The page: the sign-in form, or the dashboard (overview, trends, live feed, cases, traffic, model
+ * drift and the transaction drawer; the Rules, Lists, Thresholds and Models pages). Starts the
+ * dashboard's data on sign-in and stops it on sign-out.
  */
 import {
   createEffect,
@@ -23,9 +23,11 @@ import { EntityTransactions } from './entity-transactions.js';
 import { Header } from './header.js';
 import { HeaderSearch } from './header-search.js';
 import { KpiTiles } from './kpi-tiles.js';
+import { DriftTile } from './drift-tile.js';
 import { ListsPage } from './lists-page.js';
 import { LiveFeed } from './live-feed.js';
 import { NamePrompt } from './name-prompt.js';
+import { ModelsPage } from './models-page.js';
 import { pageFromHash } from './page-route.js';
 import { RulesPage } from './rules-page.js';
 import { ShortcutHelp } from './shortcut-help.js';
@@ -134,6 +136,9 @@ function DashboardPage(props: AppProps): JSX.Element {
         <Match when={page() === 'lists'}>
           <ListsPage lists={d.lists} />
         </Match>
+        <Match when={page() === 'models'}>
+          <ModelsPage models={d.models} drift={d.drift} txHref={txHref} />
+        </Match>
         <Match when={page() === 'overview'}>
           <main id="main" class="dashboard">
             <KpiTiles kpi={d.kpi} feed={d.feed} />
@@ -141,6 +146,7 @@ function DashboardPage(props: AppProps): JSX.Element {
             <div class="workspace">
               <LiveFeed feed={d.feed} onOpen={open} />
               <div class="side">
+                <DriftTile drift={d.drift} />
                 <CaseQueue
                   cases={d.cases}
                   me={session.subject}

@@ -1,8 +1,9 @@
 /**
- * Which page the hash shows: `#/rules`, `#/lists`, `#/thresholds`, else the overview (whose drawer keeps `#tx=ID`,
- * see tx-route.ts). Pages are hash routes, so the backplane serves one document for all of them.
+ * Which page the hash shows: `#/rules`, `#/lists`, `#/thresholds`, `#/models`, else the overview
+ * (whose drawer keeps `#tx=ID`, see tx-route.ts). Pages are hash routes, so the backplane serves
+ * one document for all of them.
  */
-export const PAGES = ['overview', 'rules', 'lists', 'thresholds'] as const;
+export const PAGES = ['overview', 'rules', 'lists', 'thresholds', 'models'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<PageName, string> = {
@@ -10,6 +11,7 @@ export const PAGE_TITLES: Record<PageName, string> = {
   rules: 'Rules',
   lists: 'Lists',
   thresholds: 'Thresholds',
+  models: 'Models',
 };
 
 /** The link to a page. */
@@ -19,6 +21,6 @@ export function pageHref(page: PageName): string {
 
 /** The page a hash names. */
 export function pageFromHash(hash: string): PageName {
-  const m = /^#\/(rules|lists|thresholds)\/?$/.exec(hash);
+  const m = /^#\/(rules|lists|thresholds|models)\/?$/.exec(hash);
   return m ? (m[1] as PageName) : 'overview';
 }

@@ -1,0 +1,143 @@
+/**
+ * The Models page and the drift tile in Chromium against the whole system as `npm start` runs it
+ * (edge in workerd, the backplane with embedded Postgres): two trained models registered through
+ * the API, one champion and one challenger; the page lists the registry as GET /api/models has it,
+ * promotes the challenger (after its confirmation) and rolls back, each change seen in the list and
+ * in the API; the drift tile says why it has no PSI (the drift job's run at start), then shows a
+ * stored run in its colour with the most drifting features. The steps share one page, in order.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModelList } from '@vigil/core';
+import type { Browser, Page } from 'playwright-core';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otherBytes, registerBody, trainedTestModel } from '../../scripts/registry-test-models.js';
+import { startSystem, type RunningSystem } from '../../scripts/system.js';
+import { launchChromium, watchPage, type PageProblems } from './chromium.js';
+import { systemApi, type ApiCall } from './helpers.js';
+
+describe('the Models page and the drift tile in Chromium against the whole system', () => {
+  let system: RunningSystem;
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+  let problems: PageProblems;
+  let api: ApiCall;
+  const A = 'train-20260101-e2e0000a';
+  const B = 'train-20260201-e2e0000b';
+
+  const statusOf = (version: string) =>
+    page
+      .locator(`[data-testid="model-row"][data-version="${version}"]`)
+      .getAttribute('data-status');
+  const registry = async () =>
+    Object.fromEntries(
+      (await api<ModelList>('/api/models')).body.items.map((m) => [m.version, m.status]),
+    );
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-models-'));
+    [system, browser] = await Promise.all([
+      startSystem({ edge: 'workerd', env: {}, port: 0, dataDir: dir }),
+      launchChromium(),
+    ]);
+    api = systemApi(system);
+    const a = await trainedTestModel(A);
+    const b = await trainedTestModel(B);
+    const post = (path: string, body?: unknown) =>
+      api(path, { method: 'POST', ...(body ? { body: JSON.stringify(body) } : {}) });
+    expect((await post('/api/models', registerBody(a.onnx, a.metadata))).status).toBe(201);
+    const bBytes = otherBytes(b.onnx, 'b');
+    expect((await post('/api/models', registerBody(bBytes, b.metadata))).status).toBe(201);
+    expect((await post(`/api/models/${A}/promote`)).status).toBe(200);
+    expect((await post(`/api/models/${B}/challenge`)).status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    problems = watchPage(page);
+    await page.goto(system.signInUrl);
+    await page.getByTestId('session-subject').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the registry as the API has it', async () => {
+    await page.getByTestId('nav-models').click();
+    expect(page.url()).toBe(`${system.origin}/#/models`);
+    await page.getByTestId('models-table').waitFor();
+    expect(await registry()).toEqual({ [A]: 'champion', [B]: 'challenger' });
+    expect(await page.getByTestId('model-row').count()).toBe(2);
+    expect(await statusOf(A)).toBe('champion');
+    expect(await statusOf(B)).toBe('challenger');
+    // The challenger is compared with the champion (no decision scored by both yet).
+    await page.getByTestId('compare-counts').waitFor();
+    expect(await page.getByTestId('compare-counts').textContent()).toContain('0 decisions');
+  });
+
+  it('promotes the challenger after its confirmation, and rolls back', async () => {
+    const row = page.locator(`[data-testid="model-row"][data-version="${B}"]`);
+    await row.getByTestId('model-promote').click();
+    // Nothing changes before the confirmation.
+    await row.getByTestId('model-promote-confirm').waitFor();
+    expect((await registry())[B]).toBe('challenger');
+    await row.getByTestId('model-promote-confirm').click();
+    await expect.poll(() => statusOf(B)).toBe('champion');
+    expect(await statusOf(A)).toBe('candidate');
+    expect(await registry()).toEqual({ [A]: 'candidate', [B]: 'champion' });
+
+    await page.getByTestId('model-roll-back').click();
+    await expect.poll(() => statusOf(A)).toBe('champion');
+    expect((await registry())[A]).toBe('champion');
+    expect(await page.getByTestId('model-change-error').count()).toBe(0);
+  });
+
+  it('shows drift: why there is no PSI, then a run in its colour with the top features', async () => {
+    const tile = page.getByTestId('drift-tile');
+    // The job's run at start found no decisions of a registered champion with a reference.
+    await expect.poll(() => tile.getAttribute('data-level')).toBe('none');
+    expect(await tile.textContent()).toMatch(/No decisions|No reference/);
+
+    // A run as the job stores it (the job itself is tested in backplane/src/drift).
+    const sql = postgres(system.backplane.databaseUrl, { max: 1, onnotice: () => undefined });
+    try {
+      await sql`
+        INSERT INTO drift_runs (computed_at, model_version, window_from, window_to, rows, status,
+                                score_psi, features)
+        VALUES (now() + interval '1 second', ${A}, now() - interval '1 hour', now(), 500, 'ok',
+                0.12, ${sql.json([
+                  { feature: 'amount', psi: 0.31 },
+                  { feature: 'hour_of_day', psi: 0.02 },
+                ])})`;
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+    await page.getByTestId('nav-overview').click();
+    const overviewTile = page.getByTestId('drift-tile');
+    await expect.poll(() => overviewTile.getAttribute('data-level')).toBe('red');
+    const badge = overviewTile.getByTestId('drift-level');
+    expect(await badge.textContent()).toContain('0.31');
+    // Red as the decline badge is: the colour the tile's level names.
+    const colour = await badge.evaluate((el) => getComputedStyle(el).color);
+    const decline = await page.evaluate(() =>
+      getComputedStyle(document.documentElement).getPropertyValue('--decline').trim(),
+    );
+    expect(decline).not.toBe('');
+    const probe = await page.evaluate((c) => {
+      const el = document.createElement('span');
+      el.style.color = c;
+      document.body.append(el);
+      const rgb = getComputedStyle(el).color;
+      el.remove();
+      return rgb;
+    }, decline);
+    expect(colour).toBe(probe);
+    expect(await overviewTile.getByTestId('drift-top').textContent()).toMatch(/amount.*0\.31/);
+    expect(problems.all()).toEqual([]);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../api/api-error.js';
+import { isModelCompare, isModelList } from '../api/models-guards.js';
+import { compareAnswer, model, NOW, registry } from '../test/models-fakes.js';
+import { createModelsStore } from './models-store.js';
+
+describe('createModelsStore', () => {
+  it('lists the registry and compares champion and challenger over the last 7 days', async () => {
+    const r = registry([model('m2', 'challenger'), model('m1', 'champion')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    expect(store.models().map((m) => m.version)).toEqual(['m2', 'm1']);
+    expect(store.champion()?.version).toBe('m1');
+    expect(store.challenger()?.version).toBe('m2');
+    expect(r.calls).toEqual(['compare m1 m2 2026-06-23T12:00:00.000Z 2026-06-30T12:00:00.000Z']);
+    expect(store.compare()?.agreement).toBe(0.9);
+    await store.setDays(30);
+    expect(r.calls.at(-1)).toBe('compare m1 m2 2026-05-31T12:00:00.000Z 2026-06-30T12:00:00.000Z');
+  });
+
+  it('does not compare without a challenger', async () => {
+    const r = registry([model('m1', 'champion'), model('m0', 'candidate')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    expect(r.calls).toEqual([]);
+    expect(store.compare()).toBeNull();
+  });
+
+  it('promotes, then rolls back to the previous champion, reloading after each', async () => {
+    const r = registry([model('m2', 'challenger'), model('m1', 'champion')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    expect(await store.change('m2', 'promote')).toBe(true);
+    expect(store.champion()?.version).toBe('m2');
+    expect(store.previous()?.version).toBe('m1');
+    expect(await store.rollBack()).toBe(true);
+    expect(r.calls.filter((c) => !c.startsWith('compare'))).toEqual(['promote m2', 'promote m1']);
+    expect(store.champion()?.version).toBe('m1');
+    expect(store.pending()).toBeNull();
+  });
+
+  it('shows a refusal and the registry as it is', async () => {
+    const r = registry([model('m1', 'champion'), model('m0', 'candidate')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    r.refuseNext(new ApiError('http', 409, null, 'm0 is retired'));
+    expect(await store.change('m0', 'promote')).toBe(false);
+    expect(store.changeError()).toContain('m0 is retired');
+    expect(store.champion()?.version).toBe('m1');
+    expect(await createModelsStore({ client: r.client }).rollBack()).toBe(false);
+  });
+});
+
+describe('models guards', () => {
+  it("take the contract's answers and refuse others", () => {
+    expect(isModelList({ items: [model('m1', 'champion')] })).toBe(true);
+    expect(isModelList({ items: [{ ...model('m1', 'champion'), status: 'king' }] })).toBe(false);
+    const c = compareAnswer({ champion: 'a', challenger: 'b', from: 'x', to: 'y' });
+    expect(isModelCompare(c)).toBe(true);
+    expect(isModelCompare({ ...c, agreement: 'high' })).toBe(false);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * The Models page's data: the registry, champion vs challenger over their stored decisions in the
+ * last 7 or 30 days, and the lifecycle changes (challenge, promote, roll back, retire). Every
+ * change reloads the list (a promotion moves two models), and its refusal is shown until the next.
+ */
+import { createSignal, type Accessor } from 'solid-js';
+import type { ModelCompare, RegisteredModel } from '@vigil/core';
+import type { ApiClient, ModelAction } from '../api/client.js';
+import { errorMessage } from '../api/api-error.js';
+
+/** The compare windows the page offers, in days. */
+export const COMPARE_DAYS = [7, 30] as const;
+export type CompareDays = (typeof COMPARE_DAYS)[number];
+const DAY_MS = 86_400_000;
+
+export interface ModelsStoreOptions {
+  readonly client: Pick<ApiClient, 'listModels' | 'compareModels' | 'changeModel'>;
+  readonly now?: () => Date;
+}
+
+export interface ModelsStore {
+  readonly models: Accessor<readonly RegisteredModel[]>;
+  readonly champion: Accessor<RegisteredModel | null>;
+  readonly challenger: Accessor<RegisteredModel | null>;
+  /** The champion before the current one: what "roll back" promotes. */
+  readonly previous: Accessor<RegisteredModel | null>;
+  readonly loading: Accessor<boolean>;
+  /** Why the last load failed. */
+  readonly error: Accessor<string | null>;
+  readonly days: Accessor<CompareDays>;
+  readonly compare: Accessor<ModelCompare | null>;
+  readonly compareError: Accessor<string | null>;
+  /** Why the last change failed, until the next one. */
+  readonly changeError: Accessor<string | null>;
+  /** The version a change is waiting for. */
+  readonly pending: Accessor<string | null>;
+  load(): Promise<void>;
+  setDays(days: CompareDays): Promise<void>;
+  change(version: string, action: ModelAction): Promise<boolean>;
+  /** Promote the previous champion; false when there is none or the server refused. */
+  rollBack(): Promise<boolean>;
+  reset(): void;
+}
+
+export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
+  const { client } = opts;
+  const now = opts.now ?? (() => new Date());
+  const [models, setModels] = createSignal<readonly RegisteredModel[]>([]);
+  const [loading, setLoading] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const [days, setDaysSignal] = createSignal<CompareDays>(7);
+  const [compare, setCompare] = createSignal<ModelCompare | null>(null);
+  const [compareError, setCompareError] = createSignal<string | null>(null);
+  const [changeError, setChangeError] = createSignal<string | null>(null);
+  const [pending, setPending] = createSignal<string | null>(null);
+  let seq = 0;
+
+  const byStatus = (status: RegisteredModel['status']) => (): RegisteredModel | null =>
+    models().find((m) => m.status === status) ?? null;
+  const champion = byStatus('champion');
+  const challenger = byStatus('challenger');
+  const previous = (): RegisteredModel | null => models().find((m) => m.previous_champion) ?? null;
+
+  async function loadCompare(mySeq: number): Promise<void> {
+    const a = champion();
+    const b = challenger();
+    if (!a || !b) {
+      setCompare(null);
+      setCompareError(null);
+      return;
+    }
+    const to = now();
+    try {
+      const answer = await client.compareModels({
+        champion: a.version,
+        challenger: b.version,
+        from: new Date(to.getTime() - days() * DAY_MS).toISOString(),
+        to: to.toISOString(),
+      });
+      if (mySeq !== seq) return;
+      setCompare(answer);
+      setCompareError(null);
+    } catch (err) {
+      if (mySeq !== seq) return;
+      setCompare(null);
+      setCompareError(errorMessage(err));
+    }
+  }
+
+  async function load(): Promise<void> {
+    const mySeq = ++seq;
+    setLoading(true);
+    try {
+      const list = await client.listModels();
+      if (mySeq !== seq) return;
+      setModels(list.items);
+      setError(null);
+      await loadCompare(mySeq);
+    } catch (err) {
+      if (mySeq === seq) setError(errorMessage(err));
+    } finally {
+      if (mySeq === seq) setLoading(false);
+    }
+  }
+
+  async function change(version: string, action: ModelAction): Promise<boolean> {
+    if (pending() !== null) return false;
+    setPending(version);
+    setChangeError(null);
+    try {
+      await client.changeModel(version, action);
+      return true;
+    } catch (err) {
+      setChangeError(errorMessage(err));
+      return false;
+    } finally {
+      setPending(null);
+      // Refused or not, the registry is shown as it now is.
+      await load();
+    }
+  }
+
+  return {
+    models,
+    champion,
+    challenger,
+    previous,
+    loading,
+    error,
+    days,
+    compare,
+    compareError,
+    changeError,
+    pending,
+    load,
+    async setDays(d) {
+      setDaysSignal(d);
+      await loadCompare(++seq);
+    },
+    change,
+    async rollBack() {
+      const p = previous();
+      if (!p) {
+        setChangeError('There is no previous champion to roll back to.');
+        return false;
+      }
+      return change(p.version, 'promote');
+    },
+    reset() {
+      seq++;
+      setModels([]);
+      setCompare(null);
+      setError(null);
+      setCompareError(null);
+      setChangeError(null);
+      setPending(null);
+      setLoading(false);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** The Models page, rendered by Solid's server renderer from stores over an in-memory registry. */
+import { renderToString } from 'solid-js/web';
+import { describe, expect, it } from 'vitest';
+import { createDriftStore } from '../stores/drift-store.js';
+import { createModelsStore } from '../stores/models-store.js';
+import { model, NOW, registry } from '../test/models-fakes.js';
+import { ModelsPage } from './models-page.js';
+
+describe('ModelsPage', () => {
+  it('lists each model with the actions its status allows, and links each disagreement to the drawer', async () => {
+    const r = registry([
+      model('m3', 'retired'),
+      model('m2', 'challenger'),
+      { ...model('m1', 'champion'), previous_champion: false },
+      { ...model('m0', 'candidate'), previous_champion: true },
+    ]);
+    const models = createModelsStore({ client: r.client, now: () => NOW });
+    await models.load();
+    const drift = createDriftStore({
+      client: { getDrift: () => Promise.resolve({ latest: null, top: [] }) },
+    });
+    const html = renderToString(() => (
+      <ModelsPage models={models} drift={drift} txHref={(id) => `#tx=${id}`} />
+    ));
+    const row = (v: string) => {
+      const m = new RegExp(`<tr[^>]*data-version="${v}"[^>]*>(.*?)</tr>`).exec(html);
+      return m?.[0] ?? '';
+    };
+    expect(row('m1')).toContain('data-status="champion"');
+    expect(row('m1')).not.toContain('data-testid="model-promote"');
+    expect(row('m2')).toContain('data-testid="model-promote"');
+    expect(row('m2')).toContain('data-testid="model-retire"');
+    expect(row('m2')).not.toContain('data-testid="model-challenge"');
+    expect(row('m3')).toContain('data-testid="model-challenge"');
+    expect(row('m3')).not.toContain('data-testid="model-retire"');
+    expect(row('m0')).toContain('previous champion');
+    // Roll back is offered (a previous champion exists), and names it.
+    expect(html).toMatch(
+      /title="Promote m0 again"[^>]*data-testid="model-roll-back"|data-testid="model-roll-back"[^>]*title="Promote m0 again"/,
+    );
+    expect(html).toContain('href="#tx=tx_1"');
+    const text = html
+      .replace(/<!--[^>]*-->/g, '')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(text).toContain('10 decisions scored by both, 4 labelled · agreement 90');
+  });
+});

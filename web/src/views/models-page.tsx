@@ -1,0 +1,320 @@
+/**
+ * The Models page: the registry (version, status, training window, test metrics, thresholds) with
+ * challenge, promote (confirmed), retire and roll back; champion vs challenger over their stored
+ * decisions in the last 7 or 30 days, and the decisions they disagree on, each opening the
+ * transaction drawer; and the drift tile.
+ */
+import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
+import type { CompareMetrics, ModelCompare, RegisteredModel } from '@vigil/core';
+import { formatCount, formatPercent, formatScore } from '../format/format.js';
+import type { DriftStore } from '../stores/drift-store.js';
+import { COMPARE_DAYS, type CompareDays, type ModelsStore } from '../stores/models-store.js';
+import { DecisionBadge } from './decision-badge.js';
+import { DriftTile } from './drift-tile.js';
+import { InlineAlert } from './inline-alert.js';
+
+export interface ModelsPageProps {
+  readonly models: ModelsStore;
+  readonly drift: DriftStore;
+  readonly txHref: (id: string) => string;
+}
+
+const metric = (v: number | null | undefined, digits = 3): string =>
+  v === null || v === undefined ? '—' : v.toFixed(digits);
+
+function ActionButton(props: {
+  label: string;
+  action: string;
+  class?: string;
+  busy: boolean;
+  onClick: () => void;
+}): JSX.Element {
+  return (
+    <button
+      type="button"
+      class={`btn ${props.class ?? ''}`}
+      data-testid={`model-${props.action}`}
+      disabled={props.busy}
+      onClick={() => props.onClick()}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+function ModelRow(props: { model: RegisteredModel; store: ModelsStore }): JSX.Element {
+  const [confirming, setConfirming] = createSignal(false);
+  const m = (): RegisteredModel => props.model;
+  const busy = (): boolean => props.store.pending() !== null;
+  return (
+    <tr data-testid="model-row" data-version={m().version} data-status={m().status}>
+      <td class="mono">{m().version}</td>
+      <td>
+        <span class={`model-status model-${m().status}`} data-testid="model-status">
+          {m().status}
+        </span>
+        <Show when={m().previous_champion}>
+          <div class="muted">previous champion</div>
+        </Show>
+      </td>
+      <td class="mono nowrap">
+        {m().training_window.start} – {m().training_window.end}
+      </td>
+      <td class="num mono">{metric(m().metrics.test.auc)}</td>
+      <td class="num mono">{metric(m().metrics.test.ap)}</td>
+      <td class="num mono">{metric(m().metrics.test.cp100)}</td>
+      <td class="num mono nowrap">
+        {formatScore(m().thresholds.review)} / {formatScore(m().thresholds.decline)}
+      </td>
+      <td class="rule-actions">
+        <Show
+          when={confirming()}
+          fallback={
+            <span class="row">
+              <Show when={m().status === 'candidate' || m().status === 'retired'}>
+                <ActionButton
+                  label="Challenge"
+                  action="challenge"
+                  busy={busy()}
+                  onClick={() => void props.store.change(m().version, 'challenge')}
+                />
+              </Show>
+              <Show when={m().status !== 'champion'}>
+                <ActionButton
+                  label="Promote"
+                  action="promote"
+                  class="btn-primary"
+                  busy={busy()}
+                  onClick={() => setConfirming(true)}
+                />
+              </Show>
+              <Show when={m().status !== 'retired' && m().status !== 'champion'}>
+                <ActionButton
+                  label="Retire"
+                  action="retire"
+                  class="btn-danger"
+                  busy={busy()}
+                  onClick={() => void props.store.change(m().version, 'retire')}
+                />
+              </Show>
+            </span>
+          }
+        >
+          <div class="rule-confirm" role="group" aria-label="Confirm the promotion">
+            <p class="warning">Every edge will decide with {m().version} within 30 seconds.</p>
+            <span class="row">
+              <button
+                type="button"
+                class="btn btn-primary"
+                data-testid="model-promote-confirm"
+                disabled={busy()}
+                onClick={() => {
+                  setConfirming(false);
+                  void props.store.change(m().version, 'promote');
+                }}
+              >
+                Promote {m().version}
+              </button>
+              <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </span>
+          </div>
+        </Show>
+      </td>
+    </tr>
+  );
+}
+
+function MetricsRow(props: { name: string; m: CompareMetrics }): JSX.Element {
+  return (
+    <tr>
+      <th scope="row">{props.name}</th>
+      <td class="num mono">{metric(props.m.auc)}</td>
+      <td class="num mono">{metric(props.m.ap)}</td>
+      <td class="num mono">{metric(props.m.cp_at_100)}</td>
+      <td class="num mono">
+        {props.m.alert_rate === null ? '—' : formatPercent(props.m.alert_rate)}
+      </td>
+    </tr>
+  );
+}
+
+function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }): JSX.Element {
+  return (
+    <>
+      <p class="muted" data-testid="compare-counts">
+        {formatCount(props.c.evaluated)} decisions scored by both, {formatCount(props.c.labelled)}{' '}
+        labelled · agreement {props.c.agreement === null ? '—' : formatPercent(props.c.agreement)}
+      </p>
+      <table class="table compact" data-testid="compare-metrics">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col" class="num">
+              AUC
+            </th>
+            <th scope="col" class="num">
+              AP
+            </th>
+            <th scope="col" class="num">
+              CP@100
+            </th>
+            <th scope="col" class="num">
+              Alert rate
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          <MetricsRow name={`Champion ${props.c.champion_version}`} m={props.c.champion} />
+          <MetricsRow name={`Challenger ${props.c.challenger_version}`} m={props.c.challenger} />
+        </tbody>
+      </table>
+      <h3>Where they disagree</h3>
+      <Show
+        when={props.c.disagreements.length > 0}
+        fallback={
+          <p class="muted">
+            {props.c.evaluated === 0
+              ? 'No decision in the window was scored by both yet: the challenger scores every new transaction in shadow.'
+              : 'They decided every compared transaction alike.'}
+          </p>
+        }
+      >
+        <table class="table compact" data-testid="compare-disagreements">
+          <thead>
+            <tr>
+              <th scope="col">Transaction</th>
+              <th scope="col">Champion</th>
+              <th scope="col">Challenger</th>
+              <th scope="col">Label</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.c.disagreements}>
+              {(d) => (
+                <tr>
+                  <td class="mono">
+                    <a href={props.txHref(d.transaction_id)} data-testid="disagreement-link">
+                      {d.transaction_id}
+                    </a>
+                  </td>
+                  <td>
+                    <DecisionBadge decision={d.champion.decision} /> {formatScore(d.champion.score)}
+                  </td>
+                  <td>
+                    <DecisionBadge decision={d.challenger.decision} />{' '}
+                    {formatScore(d.challenger.score)}
+                  </td>
+                  <td>{d.label ?? <span class="muted">unlabelled</span>}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
+    </>
+  );
+}
+
+export function ModelsPage(props: ModelsPageProps): JSX.Element {
+  const store = props.models;
+  onMount(() => void store.load());
+  return (
+    <main id="main" class="page models-page" data-testid="models-page">
+      <DriftTile drift={props.drift} />
+      <section class="panel">
+        <div class="section-head">
+          <h2>Models</h2>
+          <div class="spacer" />
+          <button type="button" class="btn" onClick={() => void store.load()}>
+            Refresh
+          </button>
+          <button
+            type="button"
+            class="btn"
+            data-testid="model-roll-back"
+            disabled={store.previous() === null || store.pending() !== null}
+            title={
+              store.previous()
+                ? `Promote ${store.previous()!.version} again`
+                : 'No previous champion'
+            }
+            onClick={() => void store.rollBack()}
+          >
+            Roll back
+          </button>
+        </div>
+        <InlineAlert message={store.error()} testid="models-error" />
+        <InlineAlert message={store.changeError()} testid="model-change-error" />
+        <Show
+          when={store.models().length > 0}
+          fallback={
+            <p class="empty" data-testid="models-empty">
+              {store.loading()
+                ? 'Loading…'
+                : 'No model registered: the edges serve the model they were deployed with. Train one with npm run train -- --in FILE and register it (POST /api/models).'}
+            </p>
+          }
+        >
+          <table class="table" data-testid="models-table">
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Status</th>
+                <th scope="col">Training window</th>
+                <th scope="col" class="num">
+                  AUC
+                </th>
+                <th scope="col" class="num">
+                  AP
+                </th>
+                <th scope="col" class="num">
+                  CP@100
+                </th>
+                <th scope="col" class="num nowrap">
+                  Review / decline
+                </th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={store.models()}>{(m) => <ModelRow model={m} store={store} />}</For>
+            </tbody>
+          </table>
+          <p class="muted">Metrics on each model's own test window.</p>
+        </Show>
+      </section>
+      <section class="panel" data-testid="models-compare">
+        <div class="section-head">
+          <h2>Champion vs challenger</h2>
+          <label class="field-inline">
+            <span>Window</span>
+            <select
+              data-testid="compare-days"
+              value={store.days()}
+              onChange={(e) => void store.setDays(Number(e.currentTarget.value) as CompareDays)}
+            >
+              <For each={COMPARE_DAYS}>{(d) => <option value={d}>Last {d} days</option>}</For>
+            </select>
+          </label>
+        </div>
+        <InlineAlert message={store.compareError()} testid="compare-error" />
+        <Show
+          when={store.compare()}
+          fallback={
+            <p class="muted">
+              {store.champion() && store.challenger()
+                ? 'Comparing…'
+                : 'Challenge a model to score it in shadow beside the champion.'}
+            </p>
+          }
+        >
+          {(c) => <Comparison c={c()} txHref={props.txHref} />}
+        </Show>
+      </section>
+    </main>
+  );
+}
