@@ -13,6 +13,7 @@ export * from './model/model-metadata.js';
 export * from './model/drift-reference.js';
 export * from './model/labelled-transaction.js';
 export * from './model/onnx-names.js';
+export * from './model/registry-contract.js';
 export * from './policy/decision.js';
 export * from './policy/reason-codes.js';
 export * from './policy/reasons.js';

@@ -23,3 +23,15 @@ export function isHubPath(path: string): boolean {
 
 /** The backplane's signed answer to an edge asking for the rules and lists in force. */
 export const RULES_SYNC_PATH = '/internal/rules/sync';
+
+/**
+ * The backplane's signed answer to an edge fetching a registered model's artifact (GET, the path
+ * signed in place of a body; core's ModelArtifact). Internal like the rules sync: the edge's
+ * public origin never forwards /internal/*.
+ */
+export const MODEL_ARTIFACT_PATH_PREFIX = '/internal/models/';
+
+/** The artifact path of one model version (the version percent-encoded as one path segment). */
+export function modelArtifactPath(version: string): string {
+  return `${MODEL_ARTIFACT_PATH_PREFIX}${encodeURIComponent(version)}`;
+}

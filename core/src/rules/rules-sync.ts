@@ -4,6 +4,11 @@
  * with what it has; the backplane answers what changed. Postgres is the source of truth.
  */
 import * as z from 'zod/mini';
+import {
+  loadedModelsSchema,
+  syncedModelsSchema,
+  type SyncedModels,
+} from '../model/registry-contract.js';
 import type { Thresholds } from '../policy/decision.js';
 import { modelVersionSchema, thresholdsSchema } from '../policy/thresholds-contract.js';
 import {
@@ -26,6 +31,11 @@ export const rulesSyncRequestSchema = z.strictObject({
    * backplane learns which model the edges serve (the preview's default, GET /api/thresholds).
    */
   model: z.optional(z.strictObject({ version: modelVersionSchema, thresholds: thresholdsSchema })),
+  /**
+   * The registry models this edge has loaded (issue 18). Optional, so an edge from before the
+   * registry still syncs; when given, the answer carries `models`.
+   */
+  models: z.optional(loadedModelsSchema),
 });
 export type RulesSyncRequest = z.infer<typeof rulesSyncRequestSchema>;
 
@@ -50,6 +60,12 @@ export interface RulesSyncAnswer {
    * otherwise, so an edge from before thresholds were synced, whose schema is strict, still syncs.
    */
   readonly thresholds?: Thresholds | null;
+  /**
+   * Only when the request carried `models`: the registry's champion and challenger by version and
+   * SHA-256 (null: none). The edge fetches an artifact it does not hold from
+   * `modelArtifactPath(version)` and keeps serving what it has until the new one is ready.
+   */
+  readonly models?: SyncedModels;
 }
 
 const listRefSchema = z.strictObject({
@@ -80,6 +96,7 @@ export const rulesSyncAnswerSchema = z.strictObject({
   cursor: z.string().check(z.maxLength(100)),
   more: z.boolean(),
   thresholds: z.optional(z.nullable(thresholdsSchema)),
+  models: z.optional(syncedModelsSchema),
 });
 
 // The schema and the interface above describe one shape: a mismatch fails the type check here.
