@@ -29,6 +29,7 @@ let built: Promise<WorkerApp> | undefined;
 let flushing: Promise<void> | undefined;
 let hub: ReturnType<typeof hubRoutes> | undefined;
 let outboxChecked = false;
+let warming = false;
 
 /** The isolate's hub routes, built on first use (synchronously: a bad binding throws each time). */
 function hubFor(env: Env): ReturnType<typeof hubRoutes> {
@@ -98,6 +99,11 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
     worker = await appFor(env);
   } catch (error) {
     return startupFailed(error, 'edge');
+  }
+  if (!warming) {
+    // The deployed model's ORT session is built in the background of the isolate's first request.
+    warming = true;
+    ctx.waitUntil(worker.warm);
   }
   if (worker.outbox && !outboxChecked) {
     // Alarms are durable, but one that failed too often is gone: an isolate's start re-arms it.
