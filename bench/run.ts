@@ -17,6 +17,7 @@ import { benchFeatureEngine } from './feature-engine.bench.js';
 import { benchFeatureStores } from './feature-stores.bench.js';
 import { benchRules } from './rules.bench.js';
 import { fmt, fmtInt, table } from './stats.js';
+import { benchThresholdsPreview } from './thresholds-preview.bench.js';
 
 const OUT = new URL('../docs/benchmarks.md', import.meta.url).pathname;
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -130,6 +131,7 @@ const SECTIONS: Record<string, Section> = Object.fromEntries(
     'feature-stores': benchFeatureStores,
     backplane: benchBackplane,
     dashboard: benchDashboard,
+    thresholds: benchThresholdsPreview,
   }).map(([name, section]) => [name, marked(name, section)]),
 );
 

@@ -14,6 +14,7 @@ export * from './model/drift-reference.js';
 export * from './model/labelled-transaction.js';
 export * from './model/onnx-names.js';
 export * from './model/registry-contract.js';
+export * from './model/ranking-metrics.js';
 export * from './policy/decision.js';
 export * from './policy/reason-codes.js';
 export * from './policy/reasons.js';

@@ -97,6 +97,7 @@ export function badInputs(): BadInput[] {
   const list = '/api/transactions';
   const cases = '/api/cases';
   const items = '/api/lists/blocked_customers/items';
+  const compare = '/api/models/compare?champion=a&challenger=b';
   return [
     // GET /api/transactions
     ...query(list, 'from', BAD_TIMES),
@@ -241,6 +242,33 @@ export function badInputs(): BadInput[] {
     ...query('/api/audit', 'target', ['%00'], true),
     ...query('/api/audit', 'cursor', [audit(['1e3']), audit(['-1']), audit([1]), tx(['x', 'y'])]),
     ...query('/api/audit', 'bogus', ['1']),
+    // The model registry: the comparison's query, a registration's body, a version in the path.
+    ...[...BAD_TIMES.map((v) => ['from', enc(v)]), ...BAD_TIMES.map((v) => ['to', enc(v)])].map(
+      ([name, v]): BadInput => ({
+        method: 'GET',
+        url: `${compare}&${name}=${v}`,
+        pointer: `/${name}`,
+      }),
+    ),
+    ...['%00', '', 'x'.repeat(201)].map((v): BadInput => ({
+      method: 'GET',
+      url: `/api/models/compare?challenger=b&champion=${v}`,
+      pointer: '/champion',
+    })),
+    // Given twice.
+    { method: 'GET', url: `${compare}&champion=c`, pointer: '/champion' },
+    { method: 'GET', url: `${compare}&bogus=1`, pointer: '/bogus' },
+    {
+      method: 'GET',
+      url: `${compare}&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+      pointer: '/from',
+    },
+    post('/api/models', { onnx: 'AAAA' }, '/metadata'),
+    post('/api/models', { metadata: {}, onnx: 1 }, '/onnx'),
+    post('/api/models', { metadata: { version: 'v\u0000' }, onnx: 'AAAA' }, '/metadata/version'),
+    post('/api/models/%00/promote', {}, '/version'),
+    post(`/api/models/${'x'.repeat(201)}/challenge`, {}, '/version'),
+    post('/api/models/v1/retire?force=1', {}, '/force'),
     // Signing in
     post('/api/session', { token: '' }, '/token'),
     post('/api/session', { token: 'x'.repeat(513) }, '/token'),
@@ -277,6 +305,8 @@ export function goodEdges(): string[] {
     `/api/lists/blocked_customers/items?limit=500&value=${'x'.repeat(128)}`,
     `/api/lists/blocked_customers/items?cursor=${item(['2001:db8::1'])}`,
     `/api/audit?limit=500&actor=system:feedback&cursor=${audit(['999999999999999999'])}`,
+    `/api/models/compare?champion=${'x'.repeat(200)}&challenger=a%20b&from=0001-01-01T00:00:00Z`,
+    '/api/models/compare?champion=a&challenger=b&to=9999-12-31T23:59:59.999Z',
   ];
 }
 

@@ -3,6 +3,7 @@
  * `app.route('/api', createApiApp(deps))`; `await api.close()` on shutdown stops the traffic
  * simulator. docs/api.md describes every route.
  */
+import { MAX_MODEL_REGISTER_BODY } from '@vigil/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiEnv } from './api-env.js';
@@ -15,6 +16,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
 import { thresholdsRoutes } from './thresholds/thresholds-routes.js';
+import { MODELS_REGISTER_PATH, modelsRoutes } from './models/models-routes.js';
 import { problemBody, problemResponse, ProblemError } from '../http/problem.js';
 import { sessionRoutes } from './session-routes.js';
 import { statsRoutes } from './stats-routes.js';
@@ -98,10 +100,14 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     });
   const small = limit(MAX_BODY_BYTES);
   const items = limit(MAX_ITEMS_BODY_BYTES);
-  // One route takes more: a batch of up to 1,000 list items (lists-routes.ts, MAX_ITEMS_BODY_BYTES).
-  app.use((c, next) =>
-    (c.req.method === 'POST' && LIST_ITEMS_PATH.test(c.req.path) ? items : small)(c, next),
-  );
+  const model = limit(MAX_MODEL_REGISTER_BODY);
+  // Two routes take more: a batch of up to 1,000 list items (lists-routes.ts,
+  // MAX_ITEMS_BODY_BYTES) and a model's registration, its ONNX file in base64 (core's limits).
+  app.use((c, next) => {
+    if (c.req.method !== 'POST') return small(c, next);
+    if (LIST_ITEMS_PATH.test(c.req.path)) return items(c, next);
+    return (MODELS_REGISTER_PATH.test(c.req.path) ? model : small)(c, next);
+  });
   // Before authentication: signing in needs none; GET and DELETE answer anyone.
   app.route('/', sessionRoutes({ ...authOptions, signInToken: deps.auth.signInToken }));
   app.use(requireAuth(authOptions));
@@ -120,6 +126,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
   app.route('/', thresholdsRoutes({ sql: deps.sql, now }));
+  app.route('/', modelsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));
   // Mounted under /api, the parent's notFound would answer: this keeps /api/* in problem+json.

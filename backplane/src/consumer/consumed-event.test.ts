@@ -25,6 +25,21 @@ describe("the consumer's structural check", () => {
       problem: 'transaction/amount',
     });
     expect(bad({ ...d, decision: 'maybe' })).toEqual({ ok: false, problem: 'decision' });
+    const ch = { model_version: 'gbdt-next', score: 0.5, decision: 'review' };
+    expect(checkConsumedEvent(JSON.stringify({ ...d, challenger: ch })).ok).toBe(true);
+    expect(checkConsumedEvent(JSON.stringify({ ...d, challenger: null })).ok).toBe(true);
+    expect(bad({ ...d, challenger: { ...ch, score: 'high' } })).toEqual({
+      ok: false,
+      problem: 'challenger/score',
+    });
+    expect(bad({ ...d, challenger: { ...ch, decision: 'maybe' } })).toEqual({
+      ok: false,
+      problem: 'challenger/decision',
+    });
+    expect(bad({ ...d, challenger: 'gbdt-next' })).toEqual({
+      ok: false,
+      problem: 'challenger/model_version',
+    });
     const f = feedbackEvent(4, 'fraud', '2018-08-08T10:00:00.000Z');
     expect(bad({ ...f, transaction_id: 7 })).toEqual({ ok: false, problem: 'transaction_id' });
   });

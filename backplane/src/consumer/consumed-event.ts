@@ -41,6 +41,14 @@ function decisionProblem(e: Obj): string | null {
   if (!str(e.scored_at)) return 'scored_at';
   if (!str(e.runtime)) return 'runtime';
   if (!num(e.latency_ms)) return 'latency_ms';
+  // The challenger's opinion (issue 18), when one scored it: GET /api/models/compare reads it.
+  const ch = e.challenger;
+  if (ch !== undefined && ch !== null) {
+    if (!isObj(ch) || !str(ch.model_version)) return 'challenger/model_version';
+    if (!num(ch.score)) return 'challenger/score';
+    if (typeof ch.decision !== 'string' || !DECISIONS.has(ch.decision))
+      return 'challenger/decision';
+  }
   return null;
 }
 

@@ -33,6 +33,7 @@ export const PROBLEMS = pickProblems([
   'stale-version',
   'case-resolved',
   'already-exists',
+  'model-status',
   'payload-too-large',
   'unsupported-media-type',
   'internal',

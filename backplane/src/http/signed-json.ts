@@ -21,6 +21,27 @@ const SIGNATURE_PROBLEMS = {
   mismatch: `${SIGNATURE_HEADER} does not match the body (wrong VIGIL_EVENTS_SECRET?)`,
 } as const;
 
+/** Throws 401 unless `signed` (the body, or a GET's path) carries a valid signature. */
+export async function requireSignature(
+  c: Context<BackplaneEnv>,
+  deps: SignedRequestDeps,
+  signed: string,
+  nowS: number,
+  what: string,
+): Promise<void> {
+  const check = await verifyBody(
+    deps.hmac,
+    deps.secret,
+    signed,
+    c.req.header(SIGNATURE_HEADER),
+    nowS,
+  );
+  if (!check.ok) {
+    c.get('log').warn({ reason: check.reason }, `${what}: signature refused`);
+    throw new ProblemError('unauthorized', SIGNATURE_PROBLEMS[check.reason]);
+  }
+}
+
 /** The JSON of `body`, once its signature holds; `what` names the route in the log. */
 export async function signedJson(
   c: Context<BackplaneEnv>,
@@ -29,17 +50,7 @@ export async function signedJson(
   nowS: number,
   what: string,
 ): Promise<unknown> {
-  const check = await verifyBody(
-    deps.hmac,
-    deps.secret,
-    body,
-    c.req.header(SIGNATURE_HEADER),
-    nowS,
-  );
-  if (!check.ok) {
-    c.get('log').warn({ reason: check.reason }, `${what}: signature refused`);
-    throw new ProblemError('unauthorized', SIGNATURE_PROBLEMS[check.reason]);
-  }
+  await requireSignature(c, deps, body, nowS, what);
   try {
     return JSON.parse(body) as unknown;
   } catch {

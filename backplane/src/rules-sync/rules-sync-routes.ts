@@ -5,7 +5,9 @@
  * core's RulesSyncAnswer: the ruleset when its version differs, every list, and up to 1,000 list
  * changes after the cursor (`more`: ask again at once). An edge that names the model it serves
  * (`model`) also gets the thresholds set for that model version (null: none, the model's own stand),
- * and the backplane records that the model is served (the thresholds preview's default). Internal: the edge's public origin never
+ * and the backplane records that the model is served (the thresholds preview's default). An edge
+ * that names the registry models it has loaded (`models`) gets the registry's champion and
+ * challenger by digest, and fetches what it lacks from GET /internal/models/{version}. Internal: the edge's public origin never
  * forwards /internal/* (edge/src/app/backplane-proxy.ts); edges call the backplane's own URL.
  */
 import {
@@ -18,11 +20,13 @@ import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import { currentRuleset, listRefs } from '../api/rules/rules-store.js';
+import { syncedModels } from '../api/models/model-store.js';
 import { thresholdsOf } from '../api/thresholds/thresholds-store.js';
 import type { BackplaneEnv } from '../http/backplane-env.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { signedJson, type SignedRequestDeps } from '../http/signed-json.js';
 import { listChangesAfter } from './list-changes.js';
+import { modelArtifactRoutes } from './model-artifact-routes.js';
 import { ServedModelRecorder } from './served-model-recorder.js';
 
 export interface RulesSyncDeps extends SignedRequestDeps {
@@ -58,6 +62,8 @@ export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
   let source: Promise<string> | undefined;
   const served = new ServedModelRecorder(deps.sql, () => new Date(nowS() * 1000));
   const app = new Hono<BackplaneEnv>();
+  // The artifacts the sync names, under the same secret.
+  app.route('/', modelArtifactRoutes(deps));
   app.post(RULES_SYNC_PATH, async (c) => {
     if (Number(c.req.header('content-length') ?? 0) > MAX_SYNC_BODY) {
       throw new ProblemError(
@@ -95,6 +101,8 @@ export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
     // Only an edge that named its model gets `thresholds` (an older edge's schema has no such field).
     const set = model ? await thresholdsOf(deps.sql, model.version) : undefined;
     if (model) await served.record(model.version, model.thresholds);
+    // Only an edge that named its loaded models gets `models` (an older edge's schema has none).
+    const models = r.data.models ? await syncedModels(deps.sql) : undefined;
     const answer: RulesSyncAnswer = {
       ruleset: ruleset.version === version ? null : ruleset,
       lists,
@@ -104,6 +112,7 @@ export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
       ...(set === undefined
         ? {}
         : { thresholds: set && { review: set.review, decline: set.decline } }),
+      ...(models === undefined ? {} : { models }),
     };
     return c.json(answer);
   });

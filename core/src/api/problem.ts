@@ -22,6 +22,7 @@ export const PROBLEMS = {
   'stale-version': { status: 409, title: 'Stale version' },
   'case-resolved': { status: 409, title: 'Case already resolved' },
   'already-exists': { status: 409, title: 'Already exists' },
+  'model-status': { status: 409, title: "Not possible in the model's status" },
   'request-timeout': { status: 408, title: 'Request timeout' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

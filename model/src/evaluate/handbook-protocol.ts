@@ -62,46 +62,8 @@ export function handbookTestSet(
   return { rows: Int32Array.from(rows), day: Int32Array.from(days) };
 }
 
-/**
- * Card Precision@k: per test day, each card's highest score and whether it had a fraud that day;
- * the share of frauds among the top k cards; cards found on earlier days are left out of later
- * ones; averaged over the days.
- */
-export function cardPrecisionAtK(
-  customer: ArrayLike<number>,
-  day: ArrayLike<number>,
-  label: ArrayLike<number>,
-  score: ArrayLike<number>,
-  k = 100,
-): number {
-  const days = [...new Set(Array.from(day))].sort((a, b) => a - b);
-  const detected = new Set<number>();
-  let total = 0;
-  for (const d of days) {
-    const best = new Map<number, { score: number; fraud: number }>();
-    for (let i = 0; i < day.length; i++) {
-      if (day[i] !== d) continue;
-      const c = customer[i]!;
-      if (detected.has(c)) continue;
-      const b = best.get(c);
-      if (!b) best.set(c, { score: score[i]!, fraud: label[i]! });
-      else {
-        if (score[i]! > b.score) b.score = score[i]!;
-        if (label[i]! > b.fraud) b.fraud = label[i]!;
-      }
-    }
-    const ranked = [...best.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, k);
-    let hits = 0;
-    for (const [c, v] of ranked) {
-      if (v.fraud === 1) {
-        hits++;
-        detected.add(c);
-      }
-    }
-    total += hits / k;
-  }
-  return days.length ? total / days.length : 0;
-}
+// Card Precision@k lives in core (shared with the backplane's model comparison).
+export { cardPrecisionAtK } from '@vigil/core';
 
 /** What the information-ceiling oracle reads of a stream. */
 export interface KnowableInput {

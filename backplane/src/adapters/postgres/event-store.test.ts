@@ -112,6 +112,23 @@ describe('writeEvents on PGlite', () => {
     });
   });
 
+  it("stores the challenger's opinion a decision event carries, and null without one", async () => {
+    const d = decisionEvent(5, 'challenger');
+    const plain = decisionEvent(6, 'challenger');
+    const challenger = { model_version: 'gbdt-next', score: 0.4375, decision: 'review' };
+    // The text as the ingest produced it: the event with its challenger field.
+    await writeEvents(
+      sql,
+      [d, plain],
+      [JSON.stringify({ ...d, challenger }), JSON.stringify(plain)],
+    );
+    const rows = await sql<{ transaction_id: string; challenger: unknown }[]>`
+      SELECT transaction_id, challenger FROM transactions
+      WHERE transaction_id IN (${d.transaction.transaction_id}, ${plain.transaction.transaction_id})
+      ORDER BY transaction_id`;
+    expect(rows.map((r) => r.challenger)).toEqual([challenger, null]);
+  });
+
   it('keeps the latest verdict by time, in whatever order verdicts and decisions arrive', async () => {
     const early = feedbackEvent(1, 'fraud', '2018-09-01T00:00:00Z', 'label');
     const late = feedbackEvent(1, 'legitimate', '2018-09-02T00:00:00Z', 'label');

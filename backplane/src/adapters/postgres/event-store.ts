@@ -69,7 +69,7 @@ async function insertChunk(
       INSERT INTO transactions (
         transaction_id, event_id, ts, customer_id, terminal_id, amount, currency, channel, country,
         device_id, ip, score, decision, reasons, features, model_version, degraded, scored_at,
-        runtime, latency_ms, rules, shadow_rules, ruleset_version)
+        runtime, latency_ms, rules, shadow_rules, ruleset_version, challenger)
       SELECT t.transaction_id, e.event_id, t.timestamp, t.customer_id, t.terminal_id, t.amount,
         t.currency, t.channel, t.country, t.device_id, t.ip, e.score, e.decision, e.reasons,
         e.features, e.model_version, e.degraded, e.scored_at, e.runtime, e.latency_ms,
@@ -77,11 +77,14 @@ async function insertChunk(
         CASE WHEN json_array_length(e.rules) > 0 THEN e.rules::jsonb END,
         CASE WHEN json_array_length(e.shadow_rules) > 0
           THEN ARRAY(SELECT json_array_elements_text(e.shadow_rules)) END,
-        e.ruleset_version
+        e.ruleset_version,
+        -- The challenger's { model_version, score, decision } (migration 010); none: null.
+        CASE WHEN json_typeof(e.challenger) = 'object' THEN e.challenger::jsonb END
       FROM json_to_recordset(${jsonArray(decisions)}::text::json) AS e(
           event_id text, transaction json, score float8, decision text, reasons json,
           features json, model_version text, degraded boolean, scored_at timestamptz,
-          runtime text, latency_ms float8, rules json, shadow_rules json, ruleset_version int),
+          runtime text, latency_ms float8, rules json, shadow_rules json, ruleset_version int,
+          challenger json),
         LATERAL json_to_record(e.transaction) AS t(
           transaction_id text, timestamp timestamptz, customer_id text, terminal_id text,
           amount float8, currency text, channel text, country text, device_id text, ip text)

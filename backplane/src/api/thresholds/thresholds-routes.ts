@@ -29,8 +29,8 @@ const DAY_MS = 86_400_000;
 
 const versionParam = z.object({ model_version: modelVersionSchema });
 
-/** The request's window as instants Postgres can take, `from` before `to`; else a 400 naming it. */
-function previewWindow(
+/** The request's window as instants Postgres can take, `from` before `to` (default: the last 30 days); else a 400 naming it. Also the model comparison's window. */
+export function previewWindow(
   body: { readonly from?: string | undefined; readonly to?: string | undefined },
   now: Date,
 ): { from: Date; to: Date } {

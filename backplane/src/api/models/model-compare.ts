@@ -1,0 +1,147 @@
+/**
+ * GET /api/models/compare: the champion's stored decisions in a window that the challenger also
+ * scored (transactions.challenger, written by the consumer from the decision event), read in
+ * keyset pages of (scored_at, transaction_id) as the thresholds preview reads them (PGlite has no
+ * cursors). Ranking metrics (AUC, AP, CP@100) are core's, over the decisions labelled now; alert
+ * rates and agreement over every decision both scored.
+ */
+import {
+  averagePrecision,
+  cardPrecisionAtK,
+  DECISIONS,
+  MAX_COMPARE_DISAGREEMENTS,
+  rocAuc,
+  type CompareDisagreement,
+  type CompareMetrics,
+  type ModelCompare,
+} from '@vigil/core';
+import type { Sql } from 'postgres';
+import * as z from 'zod/mini';
+import { RowError } from '../rows.js';
+
+/** Rows per page, as the thresholds preview. */
+export const COMPARE_PAGE_ROWS = 10_000;
+const DAY_MS = 86_400_000;
+
+export interface CompareWindow {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+const compareRow = z.object({
+  at: z.string(),
+  transaction_id: z.string(),
+  customer_id: z.string(),
+  ts: z.date(),
+  score: z.number(),
+  decision: z.enum(DECISIONS),
+  label: z.nullable(z.enum(['fraud', 'legitimate'])),
+  challenger: z.object({ score: z.number(), decision: z.enum(DECISIONS) }),
+});
+type CompareRow = z.infer<typeof compareRow>;
+
+/** What one model's side of the comparison accumulates. */
+class Side {
+  readonly scores: number[] = [];
+  alerts = 0;
+
+  metrics(
+    y: readonly number[],
+    card: readonly number[],
+    day: readonly number[],
+    n: number,
+  ): CompareMetrics {
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    return {
+      auc: finite(rocAuc(y, this.scores)),
+      ap: finite(averagePrecision(y, this.scores)),
+      // Cards and UTC days of the transactions' own time, as the handbook's CP@k counts them.
+      cp_at_100: y.length === 0 ? null : cardPrecisionAtK(card, day, y, this.scores, 100),
+      alert_rate: n === 0 ? null : this.alerts / n,
+    };
+  }
+}
+
+/** The largest score gaps first: where the two models see a transaction most differently. */
+const gap = (d: CompareDisagreement) => Math.abs(d.champion.score - d.challenger.score);
+const widestFirst = (a: CompareDisagreement, b: CompareDisagreement) =>
+  gap(b) - gap(a) || (a.transaction_id < b.transaction_id ? -1 : 1);
+
+/**
+ * Compare `champion` and `challenger` over the window's decisions both scored. Memory is one page
+ * plus, per labelled decision, two scores, a card and a day (the ranking metrics need them all);
+ * disagreements are kept to the widest few.
+ */
+export async function compareModels(
+  sql: Sql,
+  champion: string,
+  challenger: string,
+  window: CompareWindow,
+  pageRows = COMPARE_PAGE_ROWS,
+): Promise<ModelCompare> {
+  const champ = new Side();
+  const chal = new Side();
+  const y: number[] = [];
+  const card: number[] = [];
+  const day: number[] = [];
+  const cards = new Map<string, number>();
+  let differ: CompareDisagreement[] = [];
+  let differCount = 0;
+  let evaluated = 0;
+  let after: readonly [string, string] | null = null;
+  for (;;) {
+    // scored_at goes back as Postgres's text (microseconds kept): see preview-query.ts.
+    const page = await sql`
+      SELECT to_json(scored_at) #>> '{}' AS at, transaction_id, customer_id, ts, score, decision,
+             label, challenger
+      FROM transactions
+      WHERE model_version = ${champion} AND challenger ->> 'model_version' = ${challenger}
+        AND scored_at >= ${window.from} AND scored_at < ${window.to}
+        ${after ? sql`AND (scored_at, transaction_id) > (${after[0]}::text::timestamptz, ${after[1]})` : sql``}
+      ORDER BY scored_at, transaction_id
+      LIMIT ${pageRows}`;
+    let last: CompareRow | undefined;
+    for (const row of page) {
+      const parsed = z.safeParse(compareRow, row);
+      if (!parsed.success) throw new RowError('compared transaction', parsed.error);
+      const r = (last = parsed.data);
+      evaluated++;
+      if (r.decision !== 'approve') champ.alerts++;
+      if (r.challenger.decision !== 'approve') chal.alerts++;
+      if (r.label !== null) {
+        y.push(r.label === 'fraud' ? 1 : 0);
+        champ.scores.push(r.score);
+        chal.scores.push(r.challenger.score);
+        let id = cards.get(r.customer_id);
+        if (id === undefined) cards.set(r.customer_id, (id = cards.size));
+        card.push(id);
+        day.push(Math.floor(r.ts.getTime() / DAY_MS));
+      }
+      if (r.decision !== r.challenger.decision) {
+        differCount++;
+        differ.push({
+          transaction_id: r.transaction_id,
+          champion: { score: r.score, decision: r.decision },
+          challenger: { score: r.challenger.score, decision: r.challenger.decision },
+          label: r.label,
+        });
+        if (differ.length > 10 * MAX_COMPARE_DISAGREEMENTS) {
+          differ = differ.sort(widestFirst).slice(0, MAX_COMPARE_DISAGREEMENTS);
+        }
+      }
+    }
+    if (page.length < pageRows || !last) break;
+    after = [last.at, last.transaction_id];
+  }
+  return {
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    champion_version: champion,
+    challenger_version: challenger,
+    evaluated,
+    labelled: y.length,
+    champion: champ.metrics(y, card, day, evaluated),
+    challenger: chal.metrics(y, card, day, evaluated),
+    agreement: evaluated === 0 ? null : (evaluated - differCount) / evaluated,
+    disagreements: differ.sort(widestFirst).slice(0, MAX_COMPARE_DISAGREEMENTS),
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The model registry against a freshly migrated database: run on PGlite (models.test.ts) and on
+ * PostgreSQL 15 (backplane/test/models.test.ts). Registration good and bad, the lifecycle with
+ * its audit rows, thresholds through both routes landing in the one table, the edges' sync and
+ * the signed artifact route, and the comparison checked against a plain computation written here.
+ */
+import { createHash } from 'node:crypto';
+import {
+  MAX_MODEL_ONNX_BYTES,
+  modelArtifactPath,
+  modelArtifactSchema,
+  RULES_SYNC_PATH,
+  rulesSyncAnswerSchema,
+  signBody,
+  type RegisteredModel,
+  type RulesSyncAnswer,
+} from '@vigil/core';
+import type { Hono } from 'hono';
+import type { Sql } from 'postgres';
+import { expect } from 'vitest';
+import * as z from 'zod/mini';
+import { nodeHmacSha256 } from '../../http/node-hmac.js';
+import { rulesSyncApp, SYNC_SECRET } from '../../rules-sync/rules-sync.suite.js';
+import { signedHeaders } from '../../testing/fixtures.js';
+import { callApi as call, type ApiAnswer } from '../test-support.js';
+import { narrowOnnx, otherBytes, registerBody, trainedTestModel } from './model-fixtures.js';
+
+const paths = (a: ApiAnswer) =>
+  (a.body.errors as { path: string }[] | undefined)?.map((e) => e.path);
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function checkRegistration(root: Hono, run: string): Promise<void> {
+  const { onnx, metadata } = await trainedTestModel(`${run}-reg`);
+  const created = await call(root, 'POST', '/api/models', registerBody(onnx, metadata));
+  expect(created).toEqual({ status: 201, body: { version: `${run}-reg`, status: 'candidate' } });
+  // The same bytes again: nothing changes, 200.
+  const again = await call(root, 'POST', '/api/models', registerBody(onnx, metadata));
+  expect(again).toEqual({ status: 200, body: { version: `${run}-reg`, status: 'candidate' } });
+  const clash = await call(
+    root,
+    'POST',
+    '/api/models',
+    registerBody(otherBytes(onnx, 'x'), metadata),
+  );
+  expect(clash.status).toBe(409);
+  expect(paths(clash)).toEqual(['/metadata/version']);
+
+  const bad = async (body: unknown, status: number, expected: string[]) => {
+    const a = await call(root, 'POST', '/api/models', body);
+    expect(a.status, JSON.stringify(a.body)).toBe(status);
+    expect(paths(a)).toEqual(expected);
+  };
+  const fresh = { ...metadata, version: `${run}-bad` };
+  await bad({ onnx: 'AAAA' }, 400, ['/metadata']);
+  await bad({ ...registerBody(onnx, fresh), more: 1 }, 400, ['/more']);
+  await bad({ metadata: fresh, onnx: 'not base64!' }, 400, ['/onnx']);
+  await bad(registerBody(Uint8Array.of(1, 2, 3, 4, 5, 6), fresh), 400, ['/onnx']);
+  await bad(registerBody(await narrowOnnx(), fresh), 400, ['/onnx']);
+  const { test_window: _gone, ...training } = metadata.training;
+  await bad(registerBody(onnx, { ...fresh, training }), 400, ['/metadata/training/test_window']);
+  const swapped = [...metadata.feature_names].reverse();
+  await bad(registerBody(onnx, { ...fresh, feature_names: swapped }), 400, [
+    '/metadata/feature_names',
+  ]);
+  await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.9, decline: 0.1 } }), 400, [
+    '/metadata/thresholds',
+  ]);
+  await bad(registerBody(new Uint8Array(MAX_MODEL_ONNX_BYTES + 3), fresh), 413, ['/onnx']);
+  // None of the refused versions was stored.
+  const list = await call(root, 'GET', '/api/models');
+  const versions = (list.body.items as RegisteredModel[]).map((m) => m.version);
+  expect(versions).toContain(`${run}-reg`);
+  expect(versions).not.toContain(`${run}-bad`);
+}
+
+/** Register three models with distinct bytes; answers their digests by version. */
+async function registerThree(root: Hono, run: string): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
+  for (const v of ['a', 'b', 'c']) {
+    const { onnx, metadata } = await trainedTestModel(`${run}-${v}`);
+    const bytes = otherBytes(onnx, v);
+    const r = await call(root, 'POST', '/api/models', registerBody(bytes, metadata));
+    expect(r.status).toBe(201);
+    digests.set(`${run}-${v}`, sha(bytes));
+  }
+  return digests;
+}
+
+async function statuses(root: Hono, run: string): Promise<Record<string, string>> {
+  const list = await call(root, 'GET', '/api/models');
+  expect(list.status).toBe(200);
+  const out: Record<string, string> = {};
+  for (const m of list.body.items as RegisteredModel[]) {
+    if (!m.version.startsWith(`${run}-`) || m.version.endsWith('-reg')) continue;
+    out[m.version.slice(run.length + 1)] = m.status + (m.previous_champion ? '*' : '');
+  }
+  return out;
+}
+
+async function checkLifecycle(root: Hono, sql: Sql, run: string): Promise<void> {
+  const act = (v: string, action: string) =>
+    call(root, 'POST', `/api/models/${run}-${v}/${action}`);
+  expect((await act('b', 'challenge')).status).toBe(200);
+  expect((await act('c', 'challenge')).body.status).toBe('challenger');
+  expect(await statuses(root, run)).toEqual({ a: 'candidate', b: 'candidate', c: 'challenger' });
+  await act('a', 'promote');
+  // The challenger becomes champion; the champion it replaces is the one to roll back to.
+  const promoted = await act('c', 'promote');
+  expect(promoted.body.status).toBe('champion');
+  expect(await statuses(root, run)).toEqual({ a: 'candidate*', b: 'candidate', c: 'champion' });
+  // Roll back = promote the previous one; twice is once.
+  await act('a', 'promote');
+  expect((await act('a', 'promote')).status).toBe(200);
+  expect(await statuses(root, run)).toEqual({ a: 'champion', b: 'candidate', c: 'candidate*' });
+
+  const refused = await act('a', 'retire');
+  expect(refused.status).toBe(409);
+  expect(refused.body.type).toBe('urn:vigil:problem:model-status');
+  expect((await act('a', 'challenge')).status).toBe(409);
+  expect((await act('zz', 'promote')).status).toBe(404);
+  expect((await act('c', 'retire')).body.status).toBe('retired');
+  expect(await statuses(root, run)).toEqual({ a: 'champion', b: 'candidate', c: 'retired' });
+
+  const registered = await sql<{ target: string; after: { status: string; sha256: string } }[]>`
+    SELECT target, after FROM audit_log WHERE action = 'model.register' AND target LIKE ${`model:${run}-%`}
+    ORDER BY id`;
+  expect(registered.map((r) => [r.target, r.after.status])).toEqual([
+    [`model:${run}-reg`, 'candidate'],
+    [`model:${run}-a`, 'candidate'],
+    [`model:${run}-b`, 'candidate'],
+    [`model:${run}-c`, 'candidate'],
+  ]);
+  // Every change has its audit row, in order, with before and after.
+  const audit = await sql<{ action: string; target: string; after: { status: string } }[]>`
+    SELECT action, target, after FROM audit_log
+    WHERE target LIKE ${`model:${run}-%`} AND target NOT LIKE '%-reg' AND action <> 'model.register'
+    ORDER BY id`;
+  expect(
+    audit.map((r) => `${r.action} ${r.target.slice(run.length + 7)} ${r.after.status}`),
+  ).toEqual([
+    'model.challenge b challenger',
+    'model.unchallenge b candidate',
+    'model.challenge c challenger',
+    'model.promote a champion',
+    'model.demote a candidate',
+    'model.promote c champion',
+    'model.demote c candidate',
+    'model.promote a champion',
+    'model.retire c retired',
+  ]);
+}
+
+async function checkThresholds(root: Hono, run: string): Promise<void> {
+  const path = `/api/models/${run}-b/thresholds`;
+  const set = await call(root, 'PUT', path, { review: 0.3, decline: 0.8 });
+  expect(set.status).toBe(200);
+  expect(set.body).toMatchObject({
+    thresholds: { review: 0.3, decline: 0.8 },
+    thresholds_set: true,
+  });
+  // The one table: GET /api/thresholds lists it, and PUT /api/thresholds changes what models show.
+  const listed = await call(root, 'GET', '/api/thresholds');
+  expect(listed.body.items).toContainEqual(
+    expect.objectContaining({ model_version: `${run}-b`, review: 0.3, decline: 0.8 }),
+  );
+  await call(root, 'PUT', `/api/thresholds/${run}-b`, { review: 0.4, decline: 0.7 });
+  const models = (await call(root, 'GET', '/api/models')).body.items as RegisteredModel[];
+  expect(models.find((m) => m.version === `${run}-b`)?.thresholds).toEqual({
+    review: 0.4,
+    decline: 0.7,
+  });
+  // Unset: the metadata's own.
+  const own = models.find((m) => m.version === `${run}-a`)!;
+  expect(own.thresholds_set).toBe(false);
+  expect(own.thresholds).toEqual((await trainedTestModel('x')).metadata.thresholds);
+  const bad = await call(root, 'PUT', path, { review: 0.9, decline: 0.1 });
+  expect(bad.status).toBe(400);
+  expect(paths(bad)).toEqual(['/decline']);
+  expect(
+    (await call(root, 'PUT', `/api/models/${run}-zz/thresholds`, { review: 0.1, decline: 0.2 }))
+      .status,
+  ).toBe(404);
+}
+
+async function checkSyncAndArtifacts(
+  sql: Sql,
+  run: string,
+  digests: Map<string, string>,
+): Promise<void> {
+  const app = rulesSyncApp(sql);
+  const sync = async (body: unknown) => {
+    const text = JSON.stringify(body);
+    const res = await app.request(RULES_SYNC_PATH, {
+      method: 'POST',
+      body: text,
+      headers: await signedHeaders(SYNC_SECRET, text),
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as RulesSyncAnswer;
+    expect(z.safeParse(rulesSyncAnswerSchema, answer).success).toBe(true);
+    return answer;
+  };
+  const old = await sync({ ruleset_version: 0, cursor: null });
+  expect('models' in old).toBe(false);
+  const now = await sync({
+    ruleset_version: 0,
+    cursor: null,
+    models: { champion: null, challenger: null },
+  });
+  expect(now.models).toEqual({
+    champion: { version: `${run}-a`, sha256: digests.get(`${run}-a`) },
+    challenger: null,
+  });
+
+  const get = async (version: string, sign: boolean) => {
+    const path = modelArtifactPath(version);
+    const headers = sign ? await signedHeaders(SYNC_SECRET, path) : {};
+    return app.request(path, { headers });
+  };
+  const res = await get(`${run}-a`, true);
+  expect(res.status).toBe(200);
+  const artifact = z.parse(modelArtifactSchema, await res.json());
+  const bytes = new Uint8Array(Buffer.from(artifact.onnx, 'base64'));
+  expect(sha(bytes)).toBe(digests.get(`${run}-a`));
+  expect(artifact.sha256).toBe(sha(bytes));
+  expect(artifact.metadata.version).toBe(`${run}-a`);
+  expect((await get(`${run}-a`, false)).status).toBe(401);
+  // A signature is for one path: another model's path does not carry it.
+  const stolen = await app.request(modelArtifactPath(`${run}-b`), {
+    headers: {
+      'x-vigil-signature': await signBody(
+        nodeHmacSha256,
+        SYNC_SECRET,
+        modelArtifactPath(`${run}-a`),
+        Date.now() / 1000,
+      ),
+    },
+  });
+  expect(stolen.status).toBe(401);
+  expect((await get(`${run}-nope`, true)).status).toBe(404);
+}
+
+/** Every expectation of the registry on the migrated database `sql`, through `root`. */
+export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise<void> {
+  await checkRegistration(root, run);
+  const digests = await registerThree(root, run);
+  await checkLifecycle(root, sql, run);
+  await checkThresholds(root, run);
+  await checkSyncAndArtifacts(sql, run, digests);
+}

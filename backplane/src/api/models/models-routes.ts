@@ -1,0 +1,150 @@
+/**
+ * The model registry through the analysts' API (ARCHITECTURE.md "Models"; docs/api.md): register
+ * a trained model (POST /models), list them (GET /models), compare champion and challenger over
+ * the stored decisions (GET /models/compare), challenge, promote, retire, and set a version's
+ * thresholds (PUT /models/{version}/thresholds, the same table as PUT /thresholds/{version}).
+ * Every change is audited in its own transaction; edges learn the result in their rules sync.
+ */
+import { createHash } from 'node:crypto';
+import {
+  MAX_MODEL_ONNX_BYTES,
+  MAX_MODEL_REGISTER_BODY,
+  modelCompareQuerySchema,
+  modelThresholdsRequestSchema,
+  modelVersionSchema,
+  parseTrainedModelMetadata,
+  registerModelRequestSchema,
+  toFieldIssues,
+  trainedModelMetadataSchema,
+  type ModelList,
+  type RegisterModelAnswer,
+  type TrainedModelMetadata,
+} from '@vigil/core';
+import { Hono } from 'hono';
+import type { Sql } from 'postgres';
+import * as z from 'zod/mini';
+import type { ApiEnv } from '../api-env.js';
+import { ProblemError, validationProblem } from '../../http/problem.js';
+import { setThresholds } from '../thresholds/thresholds-store.js';
+import { noQuery, parseBody, parseQuery, parseWith, readJsonBody } from '../validate.js';
+import { previewWindow } from '../thresholds/thresholds-routes.js';
+import { compareModels } from './model-compare.js';
+import {
+  changeModel,
+  getModel,
+  listModels,
+  registerModel,
+  type ModelAction,
+} from './model-store.js';
+import { checkOnnxModel } from './onnx-check.js';
+
+/** `POST /api/models`: the one API route whose body is larger than MAX_BODY_BYTES. */
+export const MODELS_REGISTER_PATH = /\/models$/;
+
+const versionParam = z.object({ version: modelVersionSchema });
+// Standard base64 (RFC 4648 §4), padded: Buffer.from would skip any other character silently.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The metadata as `train` writes it, else a 400 naming each field under `/metadata`. */
+function parseMetadata(input: unknown): TrainedModelMetadata {
+  const r = z.safeParse(trainedModelMetadataSchema, input);
+  if (!r.success) {
+    throw validationProblem(
+      toFieldIssues(r.error.issues).map((i) => ({ ...i, path: `/metadata${i.path}` })),
+    );
+  }
+  try {
+    return parseTrainedModelMetadata(input);
+  } catch (e) {
+    // Features in another order or count, thresholds out of order, a reference off the features.
+    const message = e instanceof Error ? e.message : String(e);
+    const path = /feature|reference/.test(message)
+      ? '/metadata/feature_names'
+      : '/metadata/thresholds';
+    throw validationProblem([{ path, message }]);
+  }
+}
+
+/** The ONNX bytes of a base64 string, else 400 (not base64) or 413 (over the limit) on `/onnx`. */
+function decodeOnnx(text: string): Uint8Array {
+  // 4 characters carry 3 bytes: refuse by length before decoding anything.
+  if (Math.floor(text.length / 4) * 3 - 2 > MAX_MODEL_ONNX_BYTES) {
+    throw new ProblemError(
+      'payload-too-large',
+      `the ONNX file exceeds ${MAX_MODEL_ONNX_BYTES} bytes`,
+      {
+        errors: [{ path: '/onnx', message: `at most ${MAX_MODEL_ONNX_BYTES} bytes` }],
+      },
+    );
+  }
+  if (!BASE64.test(text)) {
+    throw validationProblem([{ path: '/onnx', message: 'onnx must be standard base64 (padded)' }]);
+  }
+  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+  if (bytes.length > MAX_MODEL_ONNX_BYTES) {
+    throw new ProblemError(
+      'payload-too-large',
+      `the ONNX file exceeds ${MAX_MODEL_ONNX_BYTES} bytes`,
+      {
+        errors: [{ path: '/onnx', message: `at most ${MAX_MODEL_ONNX_BYTES} bytes` }],
+      },
+    );
+  }
+  return bytes;
+}
+
+/** GET/POST /models, GET /models/compare, POST /models/:version/{challenge,promote,retire}, PUT …/thresholds. */
+export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
+  const { sql, now } = deps;
+  const r = new Hono<ApiEnv>();
+
+  r.get('/models', noQuery, async (c) => {
+    const answer: ModelList = { items: await listModels(sql) };
+    return c.json(answer);
+  });
+
+  r.post('/models', noQuery, async (c) => {
+    const body = parseWith(
+      registerModelRequestSchema,
+      await readJsonBody(c, MAX_MODEL_REGISTER_BODY),
+    );
+    const metadata = parseMetadata(body.metadata);
+    const onnx = decodeOnnx(body.onnx);
+    const issues = await checkOnnxModel(onnx);
+    if (issues.length > 0) throw validationProblem(issues);
+    const sha256 = createHash('sha256').update(onnx).digest('hex');
+    const actor = c.get('principal').subject;
+    const done = await registerModel(sql, { metadata, onnx, sha256 }, actor, now());
+    const answer: RegisterModelAnswer = { version: done.model.version, status: done.model.status };
+    return c.json(answer, done.created ? 201 : 200);
+  });
+
+  r.get('/models/compare', async (c) => {
+    const q = parseQuery(c, modelCompareQuerySchema);
+    return c.json(await compareModels(sql, q.champion, q.challenger, previewWindow(q, now())));
+  });
+
+  const lifecycle = (action: ModelAction) =>
+    r.post(`/models/:version/${action}`, noQuery, async (c) => {
+      const { version } = parseWith(versionParam, c.req.param());
+      // No body is read: the route and the version say everything.
+      const actor = c.get('principal').subject;
+      return c.json(await changeModel(sql, version, action, actor, now()));
+    });
+  lifecycle('challenge');
+  lifecycle('promote');
+  lifecycle('retire');
+
+  r.put('/models/:version/thresholds', noQuery, async (c) => {
+    const { version } = parseWith(versionParam, c.req.param());
+    const t = await parseBody(c, modelThresholdsRequestSchema);
+    if (!(await getModel(sql, version))) {
+      throw new ProblemError('not-found', `no model ${version} is registered`);
+    }
+    // The thresholds table of PUT /thresholds/{model_version}: one place, one audit action.
+    await setThresholds(sql, version, t, c.get('principal').subject, now());
+    return c.json(await getModel(sql, version));
+  });
+
+  return r;
+}
