@@ -217,7 +217,7 @@ export class ModelHolder implements ModelSource, MetricsSource {
   ): Promise<ServedEntry | F> {
     if (ref === null) return this.deps.deployed;
     for (const e of [this.now.champion, this.now.challenger, ...this.retiring]) {
-      if (e && e.sha256 === ref.sha256) return e;
+      if (e && e.sha256 === ref.sha256 && e.metadata.version === ref.version) return e;
     }
     if (this.refused.has(ref.sha256) || !this.deps.fetchArtifact) return fallback;
     let artifact: VerifiedArtifact;
