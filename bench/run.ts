@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '@vigil/sim';
 import { benchBackplane } from './backplane.bench.js';
+import { benchColdStart } from './cold-start.js';
 import { benchDashboard } from './dashboard.bench.js';
 import { benchEdgeNode } from './edge-node.bench.js';
 import { benchEdgeWorkerd } from './edge-workerd.bench.js';
@@ -132,6 +133,7 @@ const SECTIONS: Record<string, Section> = Object.fromEntries(
     backplane: benchBackplane,
     dashboard: benchDashboard,
     thresholds: benchThresholdsPreview,
+    'cold-start': benchColdStart,
   }).map(([name, section]) => [name, marked(name, section)]),
 );
 
