@@ -9,11 +9,16 @@ import { readModelFiles } from '../edge/src/runtime/node/read-model-files.js';
 import { createOrtScorer } from '../edge/src/scoring/ort-scorer.js';
 import { createEdgeModels, loadServedModel } from '../edge/src/scoring/served-model.js';
 import { createMemoryFeatureStore } from '../edge/src/stores/memory-feature-store.js';
+import { COLD_KEY, FIRST_PAYMENT } from './cold-start-payment.js';
 
-const KEY = 'bench-cold-start-key-0123456789';
 const mode = process.argv[2];
 const files = await readModelFiles();
-const config = { apiKeys: [KEY], featureTimeoutMs: 50, corsOrigins: [], maxBodyBytes: 1_048_576 };
+const config = {
+  apiKeys: [COLD_KEY],
+  featureTimeoutMs: 50,
+  corsOrigins: [],
+  maxBodyBytes: 1_048_576,
+};
 const t0 = performance.now();
 let warm: Promise<unknown> = Promise.resolve();
 let app: ReturnType<typeof createApp>;
@@ -40,17 +45,7 @@ if (mode === 'before') {
     log: () => {},
   });
 }
-const res = await app.request('/v1/score', {
-  method: 'POST',
-  headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  body: JSON.stringify({
-    transaction_id: 'tx_cold_1',
-    timestamp: '2026-01-01T12:00:00Z',
-    customer_id: 'c_1',
-    terminal_id: 't_1',
-    amount: 42,
-  }),
-});
+const res = await app.request('/v1/score', FIRST_PAYMENT);
 if (res.status !== 200) throw new Error(`first answer ${res.status}: ${await res.text()}`);
 const firstMs = performance.now() - t0;
 await warm;

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorker } from '../edge/src/runtime/workers/host/bundle.js';
 import { startWorkerd } from '../edge/src/runtime/workers/host/start-workerd.js';
+import { COLD_KEY, FIRST_PAYMENT } from './cold-start-payment.js';
 import { fmt, table } from './stats.js';
 
 const RUNS = 5;
-const KEY = 'bench-cold-start-key-0123456789';
 const CHILD = new URL('./cold-start-child.ts', import.meta.url).pathname;
 
 interface Sample {
@@ -35,28 +35,18 @@ async function workerdSample(dir: string): Promise<Sample> {
   const edge = await startWorkerd(
     { ...(await bundleOnce(dir)) },
     {
-      bindings: { VIGIL_API_KEYS: KEY, VIGIL_FEATURE_STORE: 'memory' },
+      bindings: { VIGIL_API_KEYS: COLD_KEY, VIGIL_FEATURE_STORE: 'memory' },
     },
   );
   try {
     const t0 = performance.now();
-    const res = await fetch(new URL('/v1/score', edge.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        transaction_id: 'tx_cold_1',
-        timestamp: '2026-01-01T12:00:00Z',
-        customer_id: 'c_1',
-        terminal_id: 't_1',
-        amount: 42,
-      }),
-    });
+    const res = await fetch(new URL('/v1/score', edge.url), FIRST_PAYMENT);
     await res.text();
     if (res.status !== 200) throw new Error(`workerd first answer ${res.status}`);
     const firstMs = performance.now() - t0;
     for (;;) {
       const m = await fetch(new URL('/metrics', edge.url), {
-        headers: { authorization: `Bearer ${KEY}` },
+        headers: { authorization: `Bearer ${COLD_KEY}` },
       });
       if ((await m.text()).includes('vigil_model_warm{role="champion"} 1')) break;
       await new Promise((r) => setTimeout(r, 5));
