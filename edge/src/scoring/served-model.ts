@@ -66,6 +66,11 @@ export interface EdgeModelsOptions {
   readonly backplane?: { readonly url: string; readonly eventsSecret: string };
   readonly hmac?: HmacSha256;
   readonly log: Logger;
+  /**
+   * Start building the deployed model's session only once this settles (a Worker: after its first
+   * response is made, so ORT's start-up shares no turn with that first payment). Default: at once.
+   */
+  readonly buildAfter?: Promise<unknown>;
 }
 
 /** The deployed model (cold start: its tree walk answers until ORT is ready) and the holder. */
@@ -91,7 +96,14 @@ export function createEdgeModels(files: ModelFiles, o: EdgeModelsOptions): EdgeM
     queue = run.catch(() => undefined);
     return run;
   };
-  const deployed = servedEntry(metadata, ensemble, files.onnx, createSession, null);
+  const after = o.buildAfter;
+  const deployed = servedEntry(
+    metadata,
+    ensemble,
+    files.onnx,
+    after ? (input) => after.then(() => createSession(input)) : createSession,
+    null,
+  );
   deployed.scorer.ready.then(
     (ok) => {
       if (!ok) {

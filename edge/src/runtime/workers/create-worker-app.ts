@@ -30,8 +30,11 @@ export interface WorkerApp {
   readonly remote: RemoteFeatureStore | null;
   /** The durable outbox, with a backplane and the EVENT_OUTBOX binding. */
   readonly outbox: WorkerOutbox | null;
-  /** The deployed model's session build: kept alive by the first request's waitUntil. */
-  readonly warm: Promise<boolean>;
+  /**
+   * Start the deployed model's session build (after the first response is made) and its end, for
+   * that request's waitUntil.
+   */
+  readonly warm: () => Promise<boolean>;
 }
 
 /** Build the edge app from the Worker's bindings; throws ConfigError naming a bad binding. */
@@ -47,6 +50,8 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
   // (the isolate's first ~0.5 s), under this request's waitUntil (`warm`). The first session
   // instantiates ORT's Wasm from the compiled module; later ones (registry models) reuse it.
   let first = true;
+  let startWarming: () => void = () => undefined;
+  const buildAfter = new Promise<void>((resolve) => (startWarming = resolve));
   const { model, scorer, holder, warm } = createEdgeModels(bundledModelFiles(), {
     createSession: (input) => {
       if (!first) return createOrtScorer(input);
@@ -55,6 +60,7 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     },
     ...(config.backplane ? { backplane: config.backplane, hmac: createWebCryptoHmac() } : {}),
     log: consoleLogger,
+    buildAfter,
   });
   const remote = config.upstash ? upstashStore(config) : null;
   const store: FeatureStore = remote ?? (await embeddedStore(config, env));
@@ -106,7 +112,15 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     models: holder,
     log: consoleLogger,
   });
-  return { app, remote, outbox, warm };
+  return {
+    app,
+    remote,
+    outbox,
+    warm: () => {
+      startWarming();
+      return warm;
+    },
+  };
 }
 
 /**

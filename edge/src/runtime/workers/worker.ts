@@ -100,17 +100,18 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   } catch (error) {
     return startupFailed(error, 'edge');
   }
-  if (!warming) {
-    // The deployed model's ORT session is built in the background of the isolate's first request.
-    warming = true;
-    ctx.waitUntil(worker.warm);
-  }
   if (worker.outbox && !outboxChecked) {
     // Alarms are durable, but one that failed too often is gone: an isolate's start re-arms it.
     outboxChecked = true;
     ctx.waitUntil(worker.outbox.ensureScheduled());
   }
   const response = await worker.app.fetch(request, env, ctx);
+  if (!warming) {
+    // The deployed model's ORT session is built after the isolate's first response is made, under
+    // that request's waitUntil; core's tree walk answers until it is ready.
+    warming = true;
+    ctx.waitUntil(worker.warm());
+  }
   if (worker.remote && worker.remote.bufferedAnswers > 0) {
     ctx.waitUntil(flushLater(worker.remote));
   }
