@@ -32,7 +32,7 @@ describe.each(['workerd', 'node'] as const)('the model registry with the edge on
       headers: { ...sut.auth, 'content-type': 'application/json' },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: r.status, body: (await r.json()) };
+    return { status: r.status, body: await r.json() };
   };
   const modelInfo = async () => (await api('GET', '/v1/model')).body as ModelInfo;
 

@@ -1,6 +1,6 @@
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { EventSink, FeatureStore, ModelMetadata, TreeEnsemble } from '@vigil/core';
-import type { ModelSource } from '../scoring/model-holder.js';
+import type { ModelSource } from '../scoring/served-models.js';
 import type { ScoreCall, ScoringService } from '../scoring/scoring-service.js';
 import type { EdgeMetrics } from './metrics.js';
 import { ProblemError } from './problem.js';

@@ -20,7 +20,8 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { EdgeConfig } from '../config/load-config.js';
 import type { RulesKeeper } from '../rules/rules-keeper.js';
-import { fixedModels, type ModelHolder } from '../scoring/model-holder.js';
+import type { ModelHolder } from '../scoring/model-holder.js';
+import { fixedModels } from '../scoring/served-models.js';
 import { ScoringService } from '../scoring/scoring-service.js';
 import {
   scoreCallOf,

@@ -16,7 +16,7 @@ import {
   type Transaction,
 } from '@vigil/core';
 import type { ItemPlan } from './item-plan.js';
-import type { ServedEntry } from './model-holder.js';
+import type { ServedEntry } from './served-models.js';
 
 /** What the decision events of one call are built from, once the answers have gone. */
 export interface Decided {

@@ -18,44 +18,15 @@ import {
   type LoadedModels,
   type ModelMetadata,
   type ModelRef,
-  type Scorer,
   type SyncedModels,
-  type Thresholds,
   type TreeEnsemble,
 } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
 import { Counter, type MetricsSource } from '../app/metrics.js';
 import { BadArtifactError, type VerifiedArtifact } from './model-artifacts.js';
 import type { OrtScorer, OrtScorerInput } from './ort-scorer.js';
+import type { ModelLease, ModelSource, ServedEntry, ServedModels } from './served-models.js';
 import { WarmingScorer } from './warming-scorer.js';
-
-/** One servable model: metadata, trees (reasons, fallback, cold start) and its scorer. */
-export interface ServedEntry {
-  readonly metadata: ModelMetadata;
-  readonly ensemble: TreeEnsemble;
-  /** A WarmingScorer (tree walk until ORT is ready), or any Scorer (a fixed model in tests). */
-  readonly scorer: Scorer & { readonly warm?: boolean; release?(): Promise<void> };
-  /** The registry's digest; null for the deployed model. */
-  readonly sha256: string | null;
-}
-
-/** The pair in force: swapped whole. */
-export interface ServedModels {
-  readonly champion: ServedEntry;
-  readonly challenger: ServedEntry | null;
-}
-
-/** A scoring call's hold on the pair it started with; `done()` once, when all its work is over. */
-export interface ModelLease {
-  readonly models: ServedModels;
-  done(): void;
-}
-
-/** Where a scoring call takes its models from. */
-export interface ModelSource {
-  readonly current: ServedModels;
-  lease(): ModelLease;
-}
 
 /** Builds an ORT session (on Node, behind a MicroBatchScorer; on Workers, with the compiled Wasm). */
 export type SessionFactory = (input: OrtScorerInput) => Promise<OrtScorer>;
@@ -287,19 +258,4 @@ function hold(e: ServedEntry, delta: number): void {
 function servedLine(role: string, e: ServedEntry): string {
   const source = e.sha256 === null ? 'deployed' : 'registry';
   return `vigil_served_model{role="${role}",version=${JSON.stringify(e.metadata.version)},source="${source}"} 1`;
-}
-
-/** A source that always serves one model and no challenger (an app built with a fixed scorer). */
-export function fixedModels(champion: ServedEntry): ModelSource {
-  const models: ServedModels = { champion, challenger: null };
-  const lease: ModelLease = { models, done: () => undefined };
-  return { current: models, lease: () => lease };
-}
-
-/** The thresholds a model decides with: those set through the backplane for it, else its own. */
-export function thresholdsOf(
-  e: ServedEntry,
-  set: { readonly version: string; readonly thresholds: Thresholds } | null,
-): Thresholds {
-  return set && set.version === e.metadata.version ? set.thresholds : e.metadata.thresholds;
 }

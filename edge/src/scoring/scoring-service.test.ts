@@ -25,7 +25,7 @@ import {
   type ScoreResult,
   type ScoringObserver,
 } from './scoring-service.js';
-import { fixedModels } from './model-holder.js';
+import { fixedModels } from './served-models.js';
 import { loadTestModel, type TestModel } from './test-model-files.js';
 
 const TIMEOUT_MS = 30;

@@ -32,7 +32,7 @@ import { emitLater, type Decided } from './decision-events.js';
 import { fallbackFeatures, inBatchConflicts } from './fallback-features.js';
 import { resolveDuplicates } from './in-batch-duplicates.js';
 import { ItemPlan } from './item-plan.js';
-import { thresholdsOf, type ModelSource, type ServedEntry } from './model-holder.js';
+import { thresholdsOf, type ModelSource, type ServedEntry } from './served-models.js';
 import { RowBuffers } from './row-buffers.js';
 import { stepWithin } from './store-step.js';
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppContext, EdgeEnv } from '../app-context.js';
 import { DOCS_CSP, renderDocsPage } from '../docs-page.js';
 import { buildOpenApiDocument } from '../openapi.js';
-import type { ServedEntry } from '../../scoring/model-holder.js';
+import type { ServedEntry } from '../../scoring/served-models.js';
 
 /** GET /v1/health, /v1/model, /metrics, /openapi.json and /docs. */
 export function infoRoutes(ctx: AppContext): Hono<EdgeEnv> {
