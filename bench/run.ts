@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { simulate, writeNdjsonDataset } from '@vigil/sim';
 import { benchBackplane } from './backplane.bench.js';
 import { benchBacktest } from './backtest.js';
+import { benchColdStart } from './cold-start.js';
+import { benchModels } from './models.bench.js';
 import { benchDashboard } from './dashboard.bench.js';
 import { benchEdgeNode } from './edge-node.bench.js';
 import { benchEdgeWorkerd } from './edge-workerd.bench.js';
@@ -134,6 +136,8 @@ const SECTIONS: Record<string, Section> = Object.fromEntries(
     backtest: benchBacktest,
     dashboard: benchDashboard,
     thresholds: benchThresholdsPreview,
+    'cold-start': benchColdStart,
+    models: benchModels,
   }).map(([name, section]) => [name, marked(name, section)]),
 );
 

@@ -3,6 +3,7 @@ export * from './features/feature-labels.js';
 export * from './features/state-layout.js';
 export * from './features/engine.js';
 export * from './model/tree-ensemble.js';
+export * from './model/onnx-trees.js';
 export * from './schema/issues.js';
 export * from './schema/event-time.js';
 export * from './schema/storable-text.js';

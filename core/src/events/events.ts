@@ -129,6 +129,23 @@ export const decisionEventSchema = z.strictObject(
     rules: z.optional(z.array(ruleHitSchema).check(z.maxLength(MAX_RULES))),
     /** Ids of the shadow rules that matched: recorded, never acting. */
     shadow_rules: z.optional(z.array(ruleIdSchema).check(z.maxLength(MAX_RULES))),
+    /**
+     * The challenger model's verdict on the same feature row, scored off the answer's latency
+     * path and never acting (absent: no challenger, or it failed on this transaction).
+     */
+    challenger: z.optional(
+      z.strictObject(
+        {
+          model_version: text('challenger.model_version', 1, 200),
+          score: finite('challenger.score').check(z.gte(0), z.lte(1)),
+          decision: z.enum(
+            ['approve', 'review', 'decline'],
+            'challenger.decision must be one of approve, review, decline',
+          ),
+        },
+        'challenger must be an object {model_version, score, decision}',
+      ),
+    ),
     /** The ruleset version the edge ran (0: none yet). */
     ruleset_version: z.optional(
       z

@@ -1,5 +1,6 @@
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { EventSink, FeatureStore, ModelMetadata, TreeEnsemble } from '@vigil/core';
+import type { ModelSource } from '../scoring/served-models.js';
 import type { ScoreCall, ScoringService } from '../scoring/scoring-service.js';
 import type { EdgeMetrics } from './metrics.js';
 import { ProblemError } from './problem.js';
@@ -33,7 +34,10 @@ export interface AppContext {
   /** Counts every event in /metrics, then hands it to the runtime's sink. */
   readonly sink: EventSink;
   readonly metrics: EdgeMetrics;
+  /** The deployed model (the app's start): the registry's champion, when named, is in `models`. */
   readonly model: ServedModel;
+  /** The champion and challenger in force. */
+  readonly models: ModelSource;
   readonly runtime: string;
   /** Body limits in bytes: single-item and batch requests. */
   readonly limits: { readonly single: number; readonly batch: number };

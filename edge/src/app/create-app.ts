@@ -20,6 +20,8 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { EdgeConfig } from '../config/load-config.js';
 import type { RulesKeeper } from '../rules/rules-keeper.js';
+import type { ModelHolder } from '../scoring/model-holder.js';
+import { fixedModels } from '../scoring/served-models.js';
 import { ScoringService } from '../scoring/scoring-service.js';
 import {
   scoreCallOf,
@@ -74,6 +76,11 @@ export interface EdgeAppDeps {
    * each scoring request gives it a chance to sync (RulesKeeper.onRequest); Node runs its timer.
    */
   readonly rules?: RulesKeeper<CompiledRuleset>;
+  /**
+   * The champion and challenger kept in step with the registry (runtime/…: the deployed model
+   * until the registry names one). Absent: `scorer` and `model` are served, with no challenger.
+   */
+  readonly models?: ModelHolder;
 }
 
 /** Error → plain object for a JSON log line (stack and cause included). */
@@ -122,16 +129,29 @@ const ROUTES: ReadonlyMap<string, string> = new Map([
 /** Build the app. Throws if the parts do not fit (no keys, scorer and metadata disagree). */
 export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
   const { config, model } = deps;
+  const models =
+    deps.models ??
+    fixedModels({
+      metadata: model.metadata,
+      ensemble: model.ensemble,
+      scorer: deps.scorer,
+      sha256: null,
+    });
   if (deps.scorer.version !== model.metadata.version) {
     throw new Error(
       `createApp: scorer serves ${deps.scorer.version}, metadata is ${model.metadata.version}`,
     );
   }
   const log = deps.log ?? consoleLogger;
-  const metrics = new EdgeMetrics(model.metadata.version, rateLimited(log), [
-    ...(deps.metricsSources ?? []),
-    ...(deps.rules ? [deps.rules] : []),
-  ]);
+  const metrics = new EdgeMetrics(
+    () => models.current.champion.metadata.version,
+    rateLimited(log),
+    [
+      ...(deps.metricsSources ?? []),
+      ...(deps.rules ? [deps.rules] : []),
+      ...(deps.models ? [deps.models] : []),
+    ],
+  );
   const downstream = deps.sink;
   const sink: EventSink = {
     emit(events: readonly VigilEvent[], options?: EmitOptions) {
@@ -149,9 +169,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
   const ctx: AppContext = {
     scoring: new ScoringService({
       store: deps.store,
-      scorer: deps.scorer,
-      ensemble: model.ensemble,
-      thresholds: model.metadata.thresholds,
+      models,
       featureTimeoutMs: config.featureTimeoutMs,
       // No downstream sink, no events to build: decisions are still counted (decided()).
       ...(downstream ? { sink } : {}),
@@ -164,6 +182,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
     sink,
     metrics,
     model,
+    models,
     runtime: deps.runtime,
     limits: {
       single: Math.min(SINGLE_BODY_BYTES, config.maxBodyBytes),

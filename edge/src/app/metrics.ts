@@ -168,18 +168,18 @@ export class EdgeMetrics implements ScoringObserver {
       'decision stands without them).',
     [],
   );
-  private readonly modelInfo: Counter;
+  readonly challengerErrors = new Counter(
+    'vigil_challenger_errors_total',
+    'Calls whose challenger scoring failed (their decision events went without challenger).',
+  );
 
   constructor(
-    modelVersion: string,
+    /** The served champion's version, read at each scrape (a promotion changes it). */
+    private readonly modelVersion: () => string,
     private readonly logError: ErrorLogger = () => undefined,
     /** More families for the exposition, e.g. the event sink's delivery metrics. */
     private readonly extra: readonly MetricsSource[] = [],
-  ) {
-    // An info metric (value 1): lets dashboards show which model each instance serves.
-    this.modelInfo = new Counter('vigil_model_info', 'The served model (value 1).', [], 'gauge');
-    this.modelInfo.inc({ version: modelVersion });
-  }
+  ) {}
 
   decided(decision: string, degraded: boolean): void {
     this.decisions.inc({ decision, degraded: degraded ? 'true' : 'false' });
@@ -212,6 +212,11 @@ export class EdgeMetrics implements ScoringObserver {
     this.logError('event-sink-failed', error);
   }
 
+  challengerFailed(error: unknown): void {
+    this.challengerErrors.inc();
+    this.logError('challenger-failed', error);
+  }
+
   rulesFailed(ids: readonly string[]): void {
     for (const rule of ids) this.ruleErrors.inc({ rule });
   }
@@ -232,11 +237,17 @@ export class EdgeMetrics implements ScoringObserver {
       this.sinkErrors,
       this.labels,
       this.ruleErrors,
-      this.modelInfo,
+      this.challengerErrors,
       ...this.extra,
     ]) {
       m.render(out);
     }
+    // An info metric (value 1): lets dashboards show which model each instance serves.
+    out.push(
+      '# HELP vigil_model_info The served model (value 1).',
+      '# TYPE vigil_model_info gauge',
+      `vigil_model_info${renderLabels({ version: this.modelVersion() })} 1`,
+    );
     return out.join('\n') + '\n';
   }
 }

@@ -21,10 +21,21 @@ import {
   scoreBatchRequestSchema,
 } from './schemas.js';
 
-/** GET /v1/model: the metadata with the thresholds in force, and the model's own beside them. */
+/**
+ * GET /v1/model: the champion's metadata with the thresholds in force and the model's own beside
+ * them, where it comes from, and the challenger scored in shadow (or null).
+ */
 const modelInfoSchema = z.extend(modelMetadataSchema, {
   model_thresholds: modelMetadataSchema.shape.thresholds,
   thresholds_source: z.enum(['model', 'backplane']),
+  source: z.enum(['deployed', 'registry']),
+  challenger: z.nullable(
+    z.object({
+      version: z.string(),
+      thresholds: modelMetadataSchema.shape.thresholds,
+      source: z.enum(['deployed', 'registry']),
+    }),
+  ),
 });
 
 const COMPONENTS: Record<string, z.core.$ZodType> = {
@@ -164,7 +175,8 @@ export function buildOpenApiDocument(version: string): Json {
       },
       '/v1/model': {
         get: {
-          summary: 'The served model: version, feature names, thresholds, training metrics',
+          summary:
+            'The served champion (version, feature names, thresholds in force, training metrics) and the challenger',
           responses: {
             200: { description: 'Model metadata', content: json('ModelInfo') },
             ...problems(401),

@@ -9,6 +9,7 @@ import {
   type Thresholds,
 } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
+import type { ModelHolder } from '../scoring/model-holder.js';
 import { EMPTY_RULES } from '../scoring/scoring-service.js';
 import { RulesKeeper } from './rules-keeper.js';
 
@@ -19,8 +20,12 @@ export interface EdgeRulesOptions {
   /** VIGIL_RULES_SYNC_MS. */
   readonly intervalMs: number;
   readonly log: Logger;
-  /** The served model's version and own thresholds: the backplane answers those set for it. */
-  readonly model?: { readonly version: string; readonly thresholds: Thresholds };
+  /**
+   * The served models: each sync names the champion (version and own thresholds: the backplane
+   * answers the thresholds set for it) and the registry models loaded, and hands the registry's
+   * answer to the holder.
+   */
+  readonly models?: ModelHolder;
 }
 
 export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRuleset> {
@@ -37,6 +42,18 @@ export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRulese
     initial: EMPTY_RULES.current,
     intervalMs: o.intervalMs,
     log: o.log,
-    ...(o.model ? { model: o.model } : {}),
+    ...(o.models ? { model: championOf(o.models), models: o.models } : {}),
   });
+}
+
+/** The champion as each sync names it: read at each sync, so a promotion is named at once. */
+function championOf(holder: ModelHolder): { version: string; thresholds: Thresholds } {
+  return {
+    get version() {
+      return holder.current.champion.metadata.version;
+    },
+    get thresholds() {
+      return holder.current.champion.metadata.thresholds;
+    },
+  };
 }

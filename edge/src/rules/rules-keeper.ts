@@ -22,6 +22,8 @@ import {
   type FeatureStore,
   type HmacSha256,
   type ListRef,
+  type LoadedModels,
+  type SyncedModels,
   type Ruleset,
   type RulesSyncAnswer,
   type RulesSyncRequest,
@@ -59,6 +61,15 @@ export interface RulesKeeperDeps<C> {
    * answers the thresholds set for that model version (and knows which models are served).
    */
   readonly model?: { readonly version: string; readonly thresholds: Thresholds };
+  /**
+   * The registry models (ModelHolder): named as loaded in each sync, and handed the answer's
+   * champion and challenger, which it loads beside the ones serving (within the sync: on Workers
+   * under the waitUntil of the request that started it).
+   */
+  readonly models?: {
+    loaded(): LoadedModels;
+    apply(wanted: SyncedModels): Promise<void>;
+  };
 }
 
 /** Past this since the last attempt a Worker request waits for a sync (the 5 s promise, less slack). */
@@ -76,6 +87,8 @@ export class RulesKeeper<C> implements MetricsSource {
   private versionNow = 0;
   private listsNow: readonly ListRef[] = [];
   private thresholdsNow: Thresholds | null = null;
+  /** The model version `thresholdsNow` were answered for. */
+  private thresholdsForNow = '';
   private lastOkMs = 0;
   private lastAttemptMs = Number.NEGATIVE_INFINITY;
   private running: Promise<boolean> | null = null;
@@ -108,6 +121,13 @@ export class RulesKeeper<C> implements MetricsSource {
    */
   get thresholds(): Thresholds | null {
     return this.thresholdsNow;
+  }
+
+  /** The thresholds with the model version they were set for (null: none are set). */
+  get thresholdsFor(): { readonly version: string; readonly thresholds: Thresholds } | null {
+    return this.thresholdsNow
+      ? { version: this.thresholdsForNow, thresholds: this.thresholdsNow }
+      : null;
   }
 
   /** Sync now (joining one in flight). True if the edge is in step with the backplane. */
@@ -188,12 +208,18 @@ export class RulesKeeper<C> implements MetricsSource {
       let cursor = await this.deps.store.listCursor();
       let thresholds = this.thresholdsNow;
       const model = this.deps.model;
+      // Read once: the model served may change (a promotion) while the sync is under way.
+      const asked = model ? { version: model.version, thresholds: model.thresholds } : undefined;
+      const models = this.deps.models;
+      let wanted: SyncedModels | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const answer = await this.ask({
           ruleset_version: pending?.version ?? this.versionNow,
           cursor,
-          ...(model ? { model: { version: model.version, thresholds: model.thresholds } } : {}),
+          ...(asked ? { model: asked } : {}),
+          ...(models ? { models: models.loaded() } : {}),
         });
+        wanted = answer.models ?? wanted;
         // Absent from a backplane that predates them: the model's own stand.
         thresholds = answer.thresholds ?? null;
         if (answer.changes.length > 0) {
@@ -207,6 +233,10 @@ export class RulesKeeper<C> implements MetricsSource {
       this.listsNow = lists;
       // Thresholds stand apart from the ruleset: a ruleset this edge refuses does not hold them back.
       this.thresholdsNow = thresholds;
+      this.thresholdsForNow = asked?.version ?? '';
+      // The models after the rules are switched: a model load (a fetch and ~0.5 s of ORT) never
+      // holds back a ruleset, nor a refused ruleset a model; a failed load keeps what is served.
+      const loadModels = models && wanted ? () => models.apply(wanted) : () => Promise.resolve();
       if (pending && pending.version !== this.versionNow) {
         const c = this.deps.compile(pending, lists);
         if (!c.ok) {
@@ -217,12 +247,14 @@ export class RulesKeeper<C> implements MetricsSource {
             version: pending.version,
             reason: c.message,
           });
+          await loadModels();
           return false;
         }
         this.compiledNow = c.compiled;
         this.versionNow = pending.version;
       }
       this.lastOkMs = this.now();
+      await loadModels();
       return true;
     } catch (error) {
       this.failures.inc();

@@ -11,9 +11,12 @@ import {
   type EmitOptions,
   type EventSink,
   type ScoreAnswer,
+  decide,
+  type Thresholds,
   type Transaction,
 } from '@vigil/core';
 import type { ItemPlan } from './item-plan.js';
+import type { ServedEntry } from './served-models.js';
 
 /** What the decision events of one call are built from, once the answers have gone. */
 export interface Decided {
@@ -31,6 +34,15 @@ export interface Decided {
   readonly latencyMs: number;
   readonly scoredAt: string;
   readonly runtime: 'node' | 'workers';
+  /** The challenger leased with the champion, and the thresholds it decides with. */
+  readonly challenger?: { readonly entry: ServedEntry; readonly thresholds: Thresholds };
+}
+
+/** The challenger's scores of a call's rows (row k at k), with its version and thresholds. */
+export interface ChallengerScores {
+  readonly version: string;
+  readonly scores: Float32Array;
+  readonly thresholds: Thresholds;
 }
 
 /**
@@ -45,7 +57,7 @@ function eventReasons(reasons: ScoreAnswer['reasons']): DecisionEventV1['reasons
 }
 
 /** The decision events of the fresh answers, with the feature rows the model saw. */
-export function decisionEvents(d: Decided): DecisionEventV1[] {
+export function decisionEvents(d: Decided, challenger?: ChallengerScores): DecisionEventV1[] {
   const { txs, plan, fresh, x, latencyMs, scoredAt } = d;
   const events: DecisionEventV1[] = [];
   for (let i = 0, f = 0; i < txs.length; i++) {
@@ -71,24 +83,56 @@ export function decisionEvents(d: Decided): DecisionEventV1[] {
       scored_at: scoredAt,
       runtime: d.runtime,
       latency_ms: latencyMs,
+      ...(challenger ? { challenger: challengerOf(challenger, k) } : {}),
     });
   }
   return events;
 }
 
-/** Build and emit the decision events in a macrotask: after the response is on its way. */
-export function emitLater(
-  sink: EventSink,
-  d: Decided,
-  call: EmitOptions,
-  failed: (error: unknown) => void,
-): void {
-  const work = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
-    try {
-      sink.emit(decisionEvents(d), call);
-    } catch (error) {
-      failed(error);
-    }
-  });
+function challengerOf(c: ChallengerScores, row: number): DecisionEventV1['challenger'] {
+  const score = c.scores[row]!;
+  return { model_version: c.version, score, decision: decide(score, c.thresholds) };
+}
+
+/** What emitLater reports: the sink's and the challenger's failures, and the end of its work. */
+export interface EmitHooks {
+  sinkFailed(error: unknown): void;
+  challengerFailed(error: unknown): void;
+  /** Called once, when the events are emitted (the models' lease ends then). */
+  done(): void;
+}
+
+/**
+ * Build and emit the decision events in a macrotask: after the response is on its way. With a
+ * challenger, it first scores the same rows the champion saw (off the answer's latency: the
+ * response was written before this macrotask runs; on Workers it runs under waitUntil), and its
+ * verdicts ride on the events; if it fails, the events go without them — never lost, never late
+ * by more than the challenger's run.
+ */
+export function emitLater(sink: EventSink, d: Decided, call: EmitOptions, hooks: EmitHooks): void {
+  const work = new Promise((resolve) => setTimeout(resolve, 0))
+    .then(() =>
+      challengerScores(d).catch((error: unknown) => {
+        hooks.challengerFailed(error);
+        return undefined;
+      }),
+    )
+    .then((challenger) => {
+      try {
+        sink.emit(decisionEvents(d, challenger), call);
+      } catch (error) {
+        hooks.sinkFailed(error);
+      }
+    })
+    .finally(() => hooks.done());
   call.background?.(work);
+}
+
+async function challengerScores(d: Decided): Promise<ChallengerScores | undefined> {
+  const c = d.challenger;
+  if (!c) return undefined;
+  const rows = d.x.length / N_FEATURES;
+  const scores = new Float32Array(rows);
+  await c.entry.scorer.score(d.x, rows, scores);
+  return { version: c.entry.metadata.version, scores, thresholds: c.thresholds };
 }

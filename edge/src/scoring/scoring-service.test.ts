@@ -25,6 +25,7 @@ import {
   type ScoreResult,
   type ScoringObserver,
 } from './scoring-service.js';
+import { fixedModels } from './served-models.js';
 import { loadTestModel, type TestModel } from './test-model-files.js';
 
 const TIMEOUT_MS = 30;
@@ -92,9 +93,12 @@ function service(store: FeatureStore) {
   };
   const scoring = new ScoringService({
     store,
-    scorer,
-    ensemble: model.ensemble,
-    thresholds: model.metadata.thresholds,
+    models: fixedModels({
+      metadata: model.metadata,
+      ensemble: model.ensemble,
+      scorer,
+      sha256: null,
+    }),
     featureTimeoutMs: TIMEOUT_MS,
     observer,
     runtime: 'node',
@@ -184,9 +188,12 @@ function planned(
   const sink: EventSink = { emit: (e) => void events.push(...e) };
   const scoring = new ScoringService({
     store,
-    scorer,
-    ensemble: model.ensemble,
-    thresholds: model.metadata.thresholds,
+    models: fixedModels({
+      metadata: model.metadata,
+      ensemble: model.ensemble,
+      scorer,
+      sha256: null,
+    }),
     featureTimeoutMs: 1_000,
     sink,
     observer,

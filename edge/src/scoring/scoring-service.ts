@@ -18,12 +18,10 @@ import {
   type CustomerState,
   type EventSink,
   type FeatureStore,
-  type Scorer,
   type StoreTransaction,
   type TerminalState,
   type Thresholds,
   type Transaction,
-  type TreeEnsemble,
   replayAnswer,
   serialiseAnswer,
   type AnswerReason,
@@ -34,6 +32,7 @@ import { emitLater, type Decided } from './decision-events.js';
 import { fallbackFeatures, inBatchConflicts } from './fallback-features.js';
 import { resolveDuplicates } from './in-batch-duplicates.js';
 import { ItemPlan } from './item-plan.js';
+import { thresholdsOf, type ModelSource, type ServedEntry } from './served-models.js';
 import { RowBuffers } from './row-buffers.js';
 import { stepWithin } from './store-step.js';
 
@@ -53,6 +52,8 @@ export interface ScoringObserver {
   sinkFailed(error: unknown): void;
   /** Rules that failed at run time on one transaction (not matched; the answer stands). */
   rulesFailed(ids: readonly string[]): void;
+  /** The challenger failed on a call's rows: its events go without `challenger`. */
+  challengerFailed?(error: unknown): void;
 }
 
 /** Where the ruleset in force comes from (the RulesKeeper): read once per scoring call. */
@@ -63,6 +64,8 @@ export interface RulesSource {
    * null/absent when none are: then the model's own (`ScoringDeps.thresholds`) decide.
    */
   readonly thresholds?: Thresholds | null;
+  /** The same, with the model version they were set for: they apply to that model only. */
+  readonly thresholdsFor?: { readonly version: string; readonly thresholds: Thresholds } | null;
 }
 
 /** No rules (an edge without a backplane, or before its first sync). */
@@ -72,11 +75,12 @@ export const EMPTY_RULES: RulesSource = { current: NO_RULES.compiled };
 
 export interface ScoringDeps {
   readonly store: FeatureStore;
-  readonly scorer: Scorer;
-  /** The served model's trees: reasons, and the fallback when the scorer fails. */
-  readonly ensemble: TreeEnsemble;
-  /** The model's own thresholds (its metadata's), unless the rules source carries others. */
-  readonly thresholds: Thresholds;
+  /**
+   * The champion (its scorer; its trees for reasons and for the fallback when the scorer fails;
+   * its metadata's thresholds unless the rules source carries others) and the challenger, leased
+   * once per call: a swap mid-call changes nothing of it.
+   */
+  readonly models: ModelSource;
   /**
    * Deadline of the store's step for one transaction (VIGIL_FEATURE_TIMEOUT_MS); a batch of n
    * gets core's `featureDeadlineMs` (the stores' own rule). Past it the answers are degraded.
@@ -136,17 +140,25 @@ export class ScoringService {
   private readonly event = { timeSec: 0, amount: 0 };
 
   constructor(private readonly deps: ScoringDeps) {
-    if (deps.ensemble.nFeatures !== N_FEATURES) {
-      throw new Error(
-        `scoring: the trees read ${deps.ensemble.nFeatures} features, not ${N_FEATURES}`,
-      );
-    }
     this.buffers = new RowBuffers(deps.maxBatch);
   }
 
   /** The thresholds decisions are made with now: the backplane's for this model, else its own. */
   get thresholdsInForce(): Thresholds {
-    return this.deps.rules?.thresholds ?? this.deps.thresholds;
+    return this.thresholdsFor(this.deps.models.current.champion);
+  }
+
+  /** A model's thresholds: set through the backplane for its version, else its metadata's. */
+  thresholdsFor(e: ServedEntry): Thresholds {
+    const rules = this.deps.rules;
+    // A rules source from before versions were recorded (tests): its thresholds are the champion's.
+    const set =
+      rules?.thresholdsFor !== undefined
+        ? rules.thresholdsFor
+        : rules?.thresholds
+          ? { version: e.metadata.version, thresholds: rules.thresholds }
+          : null;
+    return thresholdsOf(e, set);
   }
 
   /** Score validated transactions in order; later ones see earlier ones. */
@@ -156,11 +168,21 @@ export class ScoringService {
     // One ruleset for the whole call, even if a sync switches it meanwhile: the step reads the
     // lists of the kinds its rules name and keeps the velocity states they read, and no others.
     const ruleset = (this.deps.rules ?? EMPTY_RULES).current;
-    const thresholds = this.thresholdsInForce;
-    const stepped = await stepWithin(this.deps.store, storeTxs, this.deps.featureTimeoutMs, {
-      listKinds: ruleset.listKinds,
-      velocity: ruleset.velocityStates,
-    });
+    // One pair of models for the whole call too, held until its challenger has scored.
+    const lease = this.deps.models.lease();
+    const { champion, challenger } = lease.models;
+    let leaseHandedOff = false;
+    const thresholds = this.thresholdsFor(champion);
+    let stepped: Awaited<ReturnType<typeof stepWithin>>;
+    try {
+      stepped = await stepWithin(this.deps.store, storeTxs, this.deps.featureTimeoutMs, {
+        listKinds: ruleset.listKinds,
+        velocity: ruleset.velocityStates,
+      });
+    } catch (error) {
+      lease.done();
+      throw error;
+    }
     const n = txs.length;
     const buf = this.buffers.acquire(n);
     try {
@@ -220,11 +242,11 @@ export class ScoringService {
       let modelDegraded = false;
       if (rows > 0) {
         try {
-          await this.deps.scorer.score(buf.x, rows, buf.out);
+          await champion.scorer.score(buf.x, rows, buf.out);
         } catch (error) {
           // The trees are at hand for the reasons: the same probabilities within 1e-5.
           for (let k = 0; k < rows; k++) {
-            buf.out[k] = predictProbability(this.deps.ensemble, buf.x, k * N_FEATURES);
+            buf.out[k] = predictProbability(champion.ensemble, buf.x, k * N_FEATURES);
           }
           modelDegraded = true;
           this.deps.observer.degraded('model_error', error);
@@ -237,11 +259,21 @@ export class ScoringService {
       for (let i = 0; i < n; i++) {
         const k = plan.row(i);
         if (k < 0) continue;
-        const a = this.answer(txs[i]!, storeTxs[i]!, buf, k, degraded, ruleset, thresholds, {
-          lists: rowLists[k] ?? NO_LISTS,
-          velocity: rowVelocity[k],
-          shadow,
-        });
+        const a = this.answer(
+          txs[i]!,
+          storeTxs[i]!,
+          buf,
+          k,
+          degraded,
+          ruleset,
+          champion,
+          thresholds,
+          {
+            lists: rowLists[k] ?? NO_LISTS,
+            velocity: rowVelocity[k],
+            shadow,
+          },
+        );
         const body = serialiseAnswer(a);
         answers[i] = body;
         saves.push({ transactionId: a.transaction_id, answer: body });
@@ -275,8 +307,16 @@ export class ScoringService {
           latencyMs: Math.round((t2 - (call.startedAt ?? t0)) * 1000) / 1000,
           scoredAt: new Date().toISOString(),
           runtime: this.deps.runtime,
+          ...(challenger
+            ? { challenger: { entry: challenger, thresholds: this.thresholdsFor(challenger) } }
+            : {}),
         };
-        emitLater(sink, decided, call, (e) => this.deps.observer.sinkFailed(e));
+        leaseHandedOff = true;
+        emitLater(sink, decided, call, {
+          sinkFailed: (e) => this.deps.observer.sinkFailed(e),
+          challengerFailed: (e) => this.deps.observer.challengerFailed?.(e),
+          done: () => lease.done(),
+        });
       }
 
       const stillPending = resolveDuplicates(txs, pending, plan, answers);
@@ -291,6 +331,7 @@ export class ScoringService {
       return { kind: 'answered', answers, timing };
     } finally {
       this.buffers.release(buf);
+      if (!leaseHandedOff) lease.done();
     }
   }
 
@@ -313,6 +354,7 @@ export class ScoringService {
     row: number,
     degraded: boolean,
     ruleset: CompiledRuleset,
+    model: ServedEntry,
     thresholds: Thresholds,
     read: {
       lists: readonly string[];
@@ -337,7 +379,7 @@ export class ScoringService {
     const reasons: AnswerReason[] = [];
     // The rule that decided comes first: it, not the model, is why the decision is what it is.
     if (ruled.decidingRule) reasons.push(ruleReason(ruled.decidingRule));
-    for (const r of topReasons(this.deps.ensemble, buf.x, 3, this.scratch, row * N_FEATURES)) {
+    for (const r of topReasons(model.ensemble, buf.x, 3, this.scratch, row * N_FEATURES)) {
       reasons.push({
         code: r.code,
         feature: r.feature,
@@ -352,7 +394,7 @@ export class ScoringService {
       reasons,
       // Read-only: serialised, saved and emitted, never changed (zod's type says mutable).
       rules: ruled.rules as ScoreAnswer['rules'],
-      model_version: this.deps.scorer.version,
+      model_version: model.metadata.version,
       degraded,
       replayed: false,
     };

@@ -13,7 +13,9 @@ import { consoleLogger, createApp, type Logger } from '../../app/index.js';
 import { loadConfig, type EdgeConfig, type Env } from '../../config/index.js';
 import { DeliveryMetrics, OutboxEventSink, createWebCryptoHmac } from '../../events/index.js';
 import { createEdgeRules } from '../../rules/edge-rules.js';
-import { loadServedModel } from '../../scoring/served-model.js';
+import { MicroBatchScorer } from '../../scoring/micro-batch-scorer.js';
+import { createOrtScorer } from '../../scoring/ort-scorer.js';
+import { createEdgeModels } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { LmdbOutboxStore } from './lmdb-outbox-store.js';
 import { forwardToHub, forwardUpgrades, type UpgradeForwarder } from './hub-forwarder.js';
@@ -122,9 +124,14 @@ export async function startNodeEdge(
   const generatedKey = config.apiKeys.length === 0 ? generateDevKey() : undefined;
   const apiKeys = generatedKey ? [generatedKey] : config.apiKeys;
   const log = options.log ?? consoleLogger;
-  const { model, scorer } = await loadServedModel(await readModelFiles(options.modelDir), {
-    microBatch: true,
+  // Served from the first request: core's tree walk answers until the ORT session is built, and
+  // the registry's champion and challenger are loaded beside it when the rules sync names them.
+  const { model, scorer, holder } = createEdgeModels(await readModelFiles(options.modelDir), {
+    createSession: async (input) => new MicroBatchScorer(await createOrtScorer(input)),
+    ...(config.backplane ? { backplane: config.backplane, hmac: createWebCryptoHmac() } : {}),
+    log,
   });
+  const release = () => holder.close();
   const { store, description } = await selectFeatureStore(config, log);
   const delivery = new DeliveryMetrics();
   const rules = config.backplane
@@ -134,7 +141,7 @@ export async function startNodeEdge(
         store,
         intervalMs: config.rulesSyncMs,
         log,
-        model: { version: model.metadata.version, thresholds: model.metadata.thresholds },
+        models: holder,
       })
     : undefined;
   // The first sync before serving, so the fraud team's rules hold from the first request; a
@@ -148,7 +155,7 @@ export async function startNodeEdge(
     } catch (e) {
       rules?.stop();
       await store.close();
-      await scorer.release();
+      await release();
       throw e;
     }
   }
@@ -174,6 +181,7 @@ export async function startNodeEdge(
     // Without a backplane, events are counted in /metrics and dropped.
     ...(outbox ? { sink: outbox, metricsSources: [delivery] } : {}),
     ...(rules ? { rules } : {}),
+    models: holder,
     log,
   });
   // The LiveHub lives in workerd (see hub-forwarder.ts): the browser's /v1/live is forwarded, so
@@ -200,7 +208,7 @@ export async function startNodeEdge(
     rules?.stop();
     await outbox?.close(0);
     await store.close();
-    await scorer.release();
+    await release();
     throw e;
   }
   return {
@@ -227,7 +235,7 @@ export async function startNodeEdge(
       await server.close();
       await outbox?.close();
       await store.close();
-      await scorer.release();
+      await release();
     },
   };
 }

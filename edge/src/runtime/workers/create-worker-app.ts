@@ -9,7 +9,8 @@ import { consoleLogger, createApp, type EdgeEnv } from '../../app/index.js';
 import { ConfigError, loadConfig, type EdgeConfig } from '../../config/index.js';
 import { DeliveryMetrics, RequestEventSink, createWebCryptoHmac } from '../../events/index.js';
 import { createEdgeRules } from '../../rules/edge-rules.js';
-import { loadServedModel } from '../../scoring/served-model.js';
+import { createOrtScorer } from '../../scoring/ort-scorer.js';
+import { createEdgeModels } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
 import { createUpstashFeatureStore } from '../../stores/upstash-feature-store.js';
 import type { RemoteFeatureStore } from '../../stores/redis-feature-store.js';
@@ -29,6 +30,11 @@ export interface WorkerApp {
   readonly remote: RemoteFeatureStore | null;
   /** The durable outbox, with a backplane and the EVENT_OUTBOX binding. */
   readonly outbox: WorkerOutbox | null;
+  /**
+   * Start the deployed model's session build (after the first response is made) and its end, for
+   * that request's waitUntil.
+   */
+  readonly warm: () => Promise<boolean>;
 }
 
 /** Build the edge app from the Worker's bindings; throws ConfigError naming a bad binding. */
@@ -40,9 +46,22 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
         'a VIGIL_API_KEYS=… line in .dev.vars or .env',
     );
   }
-  const { model, scorer } = await withCompiledOrtWasm(ortWasm, () =>
-    loadServedModel(bundledModelFiles()),
-  );
+  // Served from this first request on: core's tree walk answers until the ORT session is built
+  // (the isolate's first ~0.5 s), under this request's waitUntil (`warm`). The first session
+  // instantiates ORT's Wasm from the compiled module; later ones (registry models) reuse it.
+  let first = true;
+  let startWarming: () => void = () => undefined;
+  const buildAfter = new Promise<void>((resolve) => (startWarming = resolve));
+  const { model, scorer, holder, warm } = createEdgeModels(bundledModelFiles(), {
+    createSession: (input) => {
+      if (!first) return createOrtScorer(input);
+      first = false;
+      return withCompiledOrtWasm(ortWasm, () => createOrtScorer(input));
+    },
+    ...(config.backplane ? { backplane: config.backplane, hmac: createWebCryptoHmac() } : {}),
+    log: consoleLogger,
+    buildAfter,
+  });
   const remote = config.upstash ? upstashStore(config) : null;
   const store: FeatureStore = remote ?? (await embeddedStore(config, env));
   // Each request's events go to the backplane in one signed batch under its waitUntil; what
@@ -79,7 +98,7 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
         store,
         intervalMs: config.rulesSyncMs,
         log: consoleLogger,
-        model: { version: model.metadata.version, thresholds: model.metadata.thresholds },
+        models: holder,
       })
     : undefined;
   const app = createApp({
@@ -90,9 +109,18 @@ export async function createWorkerApp(env: Env): Promise<WorkerApp> {
     runtime: 'workers',
     ...(sink ? { sink, metricsSources: [delivery] } : {}),
     ...(rules ? { rules } : {}),
+    models: holder,
     log: consoleLogger,
   });
-  return { app, remote, outbox };
+  return {
+    app,
+    remote,
+    outbox,
+    warm: () => {
+      startWarming();
+      return warm;
+    },
+  };
 }
 
 /**

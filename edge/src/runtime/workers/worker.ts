@@ -29,6 +29,7 @@ let built: Promise<WorkerApp> | undefined;
 let flushing: Promise<void> | undefined;
 let hub: ReturnType<typeof hubRoutes> | undefined;
 let outboxChecked = false;
+let warming = false;
 
 /** The isolate's hub routes, built on first use (synchronously: a bad binding throws each time). */
 function hubFor(env: Env): ReturnType<typeof hubRoutes> {
@@ -105,6 +106,12 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
     ctx.waitUntil(worker.outbox.ensureScheduled());
   }
   const response = await worker.app.fetch(request, env, ctx);
+  if (!warming) {
+    // The deployed model's ORT session is built after the isolate's first response is made, under
+    // that request's waitUntil; core's tree walk answers until it is ready.
+    warming = true;
+    ctx.waitUntil(worker.warm());
+  }
   if (worker.remote && worker.remote.bufferedAnswers > 0) {
     ctx.waitUntil(flushLater(worker.remote));
   }

@@ -1,0 +1,307 @@
+// The model holder with real ORT sessions and the real memory store: the cold start answered by
+// core's tree walk, a champion swapped while calls are in flight, bad artifacts refused, old
+// sessions released only after their last call, and the challenger's verdicts on the decision
+// events. The registry is played by a function handing over verified artifacts of the committed
+// models (edge/test-model: deployed; edge/model: the one promoted); no timing is asserted.
+import { readFile } from 'node:fs/promises';
+import {
+  decide,
+  FEATURE_NAMES,
+  N_FEATURES,
+  parseModelMetadata,
+  parseTreeEnsemble,
+  predictProbability,
+  type DecisionEventV1,
+  type ModelRef,
+  type TrainedModelMetadata,
+  type Transaction,
+  type TreeEnsemble,
+  type VigilEvent,
+} from '@vigil/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryFeatureStore } from '../stores/memory-feature-store.js';
+import {
+  BadArtifactError,
+  sha256Hex,
+  verifyArtifact,
+  type VerifiedArtifact,
+} from './model-artifacts.js';
+import { ModelHolder, servedEntry, type SessionFactory } from './model-holder.js';
+import { createOrtScorer, type OrtScorer } from './ort-scorer.js';
+import { ScoringService, type ScoringObserver } from './scoring-service.js';
+import { testModelFiles } from './test-model-files.js';
+
+const MODEL_DIR = new URL('../../model/', import.meta.url);
+
+interface Artifact {
+  readonly ref: ModelRef;
+  readonly metadata: TrainedModelMetadata;
+  readonly onnx: Uint8Array<ArrayBuffer>;
+  readonly base64: string;
+  readonly trees: TreeEnsemble;
+}
+
+let promoted: Artifact;
+beforeAll(async () => {
+  const onnx = new Uint8Array(await readFile(new URL('vigil-model.onnx', MODEL_DIR)));
+  const json = async (name: string) =>
+    JSON.parse(await readFile(new URL(name, MODEL_DIR), 'utf8')) as unknown;
+  const metadata = (await json('vigil-model.json')) as TrainedModelMetadata;
+  promoted = {
+    ref: { version: metadata.version, sha256: await sha256Hex(onnx) },
+    metadata,
+    onnx,
+    base64: Buffer.from(onnx).toString('base64'),
+    trees: parseTreeEnsemble(await json('vigil-model.trees.json')),
+  };
+});
+
+/** Sessions that say when they are released; `gate` holds every build until it resolves. */
+function sessions(gate: Promise<void> = Promise.resolve()) {
+  const released: string[] = [];
+  const createSession: SessionFactory = async (input) => {
+    await gate;
+    const s = await createOrtScorer(input);
+    return {
+      version: s.version,
+      score: (x, rows, out) => s.score(x, rows, out),
+      release: () => {
+        released.push(s.version);
+        return s.release();
+      },
+    } satisfies OrtScorer;
+  };
+  return { createSession, released };
+}
+
+async function deployedEntry(createSession: SessionFactory) {
+  const files = await testModelFiles();
+  return servedEntry(
+    parseModelMetadata(files.metadata),
+    parseTreeEnsemble(files.trees),
+    files.onnx,
+    createSession,
+    null,
+  );
+}
+
+function holderWith(
+  createSession: SessionFactory,
+  deployed: Awaited<ReturnType<typeof deployedEntry>>,
+) {
+  const fetched: string[] = [];
+  const logs: unknown[] = [];
+  const holder = new ModelHolder({
+    deployed,
+    createSession,
+    fetchArtifact: (ref): Promise<VerifiedArtifact> => {
+      fetched.push(ref.version);
+      return verifyArtifact(ref, {
+        version: promoted.ref.version,
+        sha256: promoted.ref.sha256,
+        metadata: promoted.metadata,
+        onnx: promoted.base64,
+      });
+    },
+    log: (e) => logs.push(e),
+  });
+  return { holder, fetched, logs };
+}
+
+const observer: ScoringObserver = {
+  decided: () => {},
+  replayed: () => {},
+  pending: () => {},
+  conflicted: () => {},
+  degraded: () => {},
+  answerSaveFailed: (e) => {
+    throw e;
+  },
+  sinkFailed: (e) => {
+    throw e;
+  },
+  rulesFailed: () => {},
+  challengerFailed: (e) => {
+    throw e;
+  },
+};
+
+function txs(n: number, run: string): Transaction[] {
+  return Array.from({ length: n }, (_, i) => ({
+    transaction_id: `${run}_${i}`,
+    timestamp: new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString(),
+    customer_id: `c_${i % 7}`,
+    terminal_id: `t_${i % 5}`,
+    amount: 5 + ((i * 37) % 400),
+  }));
+}
+
+/** Rows of deterministic feature values around the trees' thresholds. */
+function rows(e: TreeEnsemble, n: number): Float32Array {
+  const x = new Float32Array(n * N_FEATURES);
+  for (let i = 0; i < x.length; i++) {
+    x[i] = e.threshold[(i * 7919) % e.threshold.length]! * (0.6 + ((i * 13) % 9) / 10);
+  }
+  return x;
+}
+
+describe('WarmingScorer: the cold start', () => {
+  it("answers with core's tree walk until the session is built, then ORT — equal within 1e-5", async () => {
+    let open!: () => void;
+    const { createSession } = sessions(new Promise<void>((r) => (open = r)));
+    const entry = await deployedEntry(createSession);
+    const n = 200;
+    const x = rows(entry.ensemble, n);
+    const cold = new Float32Array(n);
+    await entry.scorer.score(x, n, cold);
+    expect(entry.scorer.warm).toBe(false);
+    open();
+    expect(await entry.scorer.ready).toBe(true);
+    expect(entry.scorer.warm).toBe(true);
+    const warm = new Float32Array(n);
+    await entry.scorer.score(x, n, warm);
+    let worst = 0;
+    for (let k = 0; k < n; k++) worst = Math.max(worst, Math.abs(cold[k]! - warm[k]!));
+    expect(worst).toBeLessThan(1e-5);
+    // Not the same code path: before `open()` no session existed to answer.
+    expect(new Set(Array.from(warm)).size).toBeGreaterThan(1);
+    await entry.scorer.release();
+  });
+});
+
+describe('ModelHolder', () => {
+  it('promotes while calls are in flight: none fails, each call is one model, both are seen', async () => {
+    const { createSession } = sessions();
+    const deployed = await deployedEntry(createSession);
+    await deployed.scorer.ready;
+    const { holder } = holderWith(createSession, deployed);
+    const scoring = new ScoringService({
+      store: createMemoryFeatureStore(),
+      models: holder,
+      featureTimeoutMs: 1_000,
+      observer,
+      runtime: 'node',
+      maxBatch: 50,
+    });
+    const versions: string[][] = [];
+    let stop = false;
+    const flow = async (lane: number) => {
+      // A macrotask between calls, as between requests: the swap's digest and build get turns.
+      for (let round = 0; (!stop || round < 3) && round < 500; round++) {
+        const r = await scoring.score(txs(20, `l${lane}_r${round}`));
+        expect(r.kind).toBe('answered');
+        if (r.kind !== 'answered') return;
+        versions.push(
+          r.answers.map((a) => (JSON.parse(a) as { model_version: string }).model_version),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const lanes = [0, 1, 2, 3].map(flow);
+    await holder.apply({ champion: promoted.ref, challenger: null });
+    stop = true;
+    await Promise.all(lanes);
+    expect(holder.current.champion.metadata.version).toBe(promoted.ref.version);
+    // Never a mix within one call.
+    for (const v of versions) expect(new Set(v).size).toBe(1);
+    const seen = new Set(versions.map((v) => v[0]));
+    expect(seen).toEqual(new Set([deployed.metadata.version, promoted.ref.version]));
+    // Rolled back: `champion: null` serves the deployed model again, without a fetch.
+    await holder.apply({ champion: null, challenger: null });
+    expect(holder.current.champion).toBe(deployed);
+    const r = await scoring.score(txs(3, 'after'));
+    expect(r.kind === 'answered' && JSON.parse(r.answers[0]!)).toMatchObject({
+      model_version: deployed.metadata.version,
+    });
+    await holder.close();
+  });
+
+  it('releases a swapped-out session only after the last call that leased it', async () => {
+    const { createSession, released } = sessions();
+    const deployed = await deployedEntry(createSession);
+    const { holder } = holderWith(createSession, deployed);
+    await holder.apply({ champion: promoted.ref, challenger: null });
+    const lease = holder.lease();
+    expect(lease.models.champion.metadata.version).toBe(promoted.ref.version);
+    await holder.apply({ champion: null, challenger: null });
+    expect(released).not.toContain(promoted.ref.version);
+    // The leased model still scores.
+    const out = new Float32Array(1);
+    await lease.models.champion.scorer.score(rows(promoted.trees, 1), 1, out);
+    expect(out[0]).toBeCloseTo(predictProbability(promoted.trees, rows(promoted.trees, 1)), 5);
+    lease.done();
+    await Promise.resolve();
+    expect(released).toContain(promoted.ref.version);
+    // The deployed model is never released by a swap.
+    expect(released).not.toContain(deployed.metadata.version);
+    await holder.close();
+  });
+
+  it('keeps the models in force on a bad artifact, counts it, and does not fetch it again', async () => {
+    const { createSession } = sessions();
+    const deployed = await deployedEntry(createSession);
+    const { holder, fetched, logs } = holderWith(createSession, deployed);
+    const wrong: ModelRef = { version: promoted.ref.version, sha256: 'ab'.repeat(32) };
+    await expect(
+      verifyArtifact(wrong, {
+        ...promoted.ref,
+        metadata: promoted.metadata,
+        onnx: promoted.base64,
+      }),
+    ).rejects.toThrow(BadArtifactError);
+    await holder.apply({ champion: wrong, challenger: null });
+    await holder.apply({ champion: wrong, challenger: null });
+    expect(holder.current.champion).toBe(deployed);
+    expect(fetched).toEqual([promoted.ref.version]);
+    expect(logs).toHaveLength(1);
+    const out: string[] = [];
+    holder.render(out);
+    expect(out).toContain('vigil_model_load_failures_total{reason="bad_artifact"} 1');
+    expect(out.join('\n')).toContain(
+      `vigil_served_model{role="champion",version="${deployed.metadata.version}",source="deployed"} 1`,
+    );
+    await holder.close();
+  });
+
+  it("puts the challenger's score and decision on each decision event: the model's own within 1e-5", async () => {
+    const { createSession } = sessions();
+    const deployed = await deployedEntry(createSession);
+    const { holder } = holderWith(createSession, deployed);
+    await holder.apply({ champion: null, challenger: promoted.ref });
+    expect(holder.current.challenger?.metadata.version).toBe(promoted.ref.version);
+    const events: VigilEvent[] = [];
+    let done!: () => void;
+    const emitted = new Promise<void>((r) => (done = r));
+    const scoring = new ScoringService({
+      store: createMemoryFeatureStore(),
+      models: holder,
+      featureTimeoutMs: 1_000,
+      sink: {
+        emit: (e) => {
+          events.push(...e);
+          done();
+        },
+      },
+      observer,
+      runtime: 'node',
+      maxBatch: 50,
+    });
+    const r = await scoring.score(txs(40, 'ch'));
+    expect(r.kind).toBe('answered');
+    await emitted;
+    expect(events).toHaveLength(40);
+    const row = new Float32Array(N_FEATURES);
+    for (const e of events as DecisionEventV1[]) {
+      expect(e.model_version).toBe(deployed.metadata.version);
+      const c = e.challenger!;
+      expect(c.model_version).toBe(promoted.ref.version);
+      FEATURE_NAMES.forEach((name, f) => (row[f] = e.features[name]!));
+      const offline = predictProbability(promoted.trees, row);
+      expect(Math.abs(c.score - offline)).toBeLessThan(1e-5);
+      expect(c.decision).toBe(decide(c.score, promoted.metadata.thresholds));
+    }
+    // The challenger is a different model: its scores are not the champion's.
+    expect((events as DecisionEventV1[]).some((e) => e.challenger!.score !== e.score)).toBe(true);
+    await holder.close();
+  });
+});
