@@ -7,7 +7,6 @@ import type { Decision } from '../policy/decision.js';
 import type { Reason } from '../policy/reasons.js';
 import type { RuleReason } from '../rules/rule-reason.js';
 import type { RuleAction } from '../rules/rules-contract.js';
-import type { MoneyTotals } from './workspace-api.js';
 
 /** One row of GET /api/transactions. */
 export interface TransactionSummary {
@@ -191,4 +190,21 @@ export interface SessionInfo {
   readonly authenticated: boolean;
   readonly subject: string | null;
   readonly via: 'session' | 'bearer' | null;
+}
+
+/**
+ * Money in one currency over a stats window (GET /api/stats `money`), in the currency's major
+ * unit. Totals are per currency, never summed across currencies: the edge takes any ISO 4217 code.
+ */
+export interface MoneyTotals {
+  /** ISO 4217 as the edge received it; null for transactions sent without a currency. */
+  readonly currency: string | null;
+  /** Amounts of the window's transactions decided approve / review / decline. */
+  readonly approved: number;
+  readonly review: number;
+  readonly declined: number;
+  /** Amounts of the window's transactions whose latest label is fraud (analyst or API). */
+  readonly confirmed_fraud: number;
+  /** Amounts of the window's transactions whose case was resolved false positive. */
+  readonly false_positive: number;
 }

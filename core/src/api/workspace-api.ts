@@ -90,19 +90,4 @@ export interface BulkResolveResponse {
   readonly cases: readonly Case[];
 }
 
-/**
- * Money in one currency over a stats window (GET /api/stats `money`), in the currency's major
- * unit. Totals are per currency, never summed across currencies: the edge takes any ISO 4217 code.
- */
-export interface MoneyTotals {
-  /** ISO 4217 as the edge received it; null for transactions sent without a currency. */
-  readonly currency: string | null;
-  /** Amounts of the window's transactions decided approve / review / decline. */
-  readonly approved: number;
-  readonly review: number;
-  readonly declined: number;
-  /** Amounts of the window's transactions whose latest label is fraud (analyst or API). */
-  readonly confirmed_fraud: number;
-  /** Amounts of the window's transactions whose case was resolved false positive. */
-  readonly false_positive: number;
-}
+export type { MoneyTotals } from './analyst-api.js';
