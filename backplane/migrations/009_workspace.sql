@@ -19,7 +19,13 @@ ALTER TABLE cases
   ALTER COLUMN score SET NOT NULL,
   ALTER COLUMN amount SET NOT NULL,
   ADD CONSTRAINT cases_decision CHECK (decision IN ('review', 'decline')),
-  ADD COLUMN risk double precision GENERATED ALWAYS AS (score * amount) STORED;
+  -- Products below ~1e-300 would raise "value out of range: underflow" (float8 multiplication
+  -- refuses a zero from non-zero factors) and fail the consumer's whole batch for valid events
+  -- (a score of 5e-324 is a probability): a factor under 1e-150 makes the risk 0. Scores are at
+  -- most 1, so the product cannot overflow.
+  ADD COLUMN risk double precision GENERATED ALWAYS AS (
+    CASE WHEN abs(score) < 1e-150 OR abs(amount) < 1e-150 THEN 0 ELSE score * amount END
+  ) STORED;
 
 -- One index per order over the work still to do (open and assigned cases: few beside the
 -- resolved ones, so these stay small); ties fall to case_id in the order's direction, so each

@@ -36,6 +36,23 @@ describe('writeEvents on PGlite', () => {
     expect(r.refused).toBeLessThan(r.generated);
   });
 
+  it('stores a review whose score × amount is below float8 (the case risk would underflow)', async () => {
+    // A valid event the consumer once could not store: Postgres refuses 5e-324 × 4.8e-211
+    // ("value out of range: underflow"), and the whole batch with it.
+    const base = decisionEvent(1, 'tiny');
+    const d = {
+      ...base,
+      transaction: { ...base.transaction, amount: 4.8e-211 },
+      score: 5e-324,
+      decision: 'review' as const,
+    };
+    const r = await writeEvents(sql, [d, decisionEvent(2, 'tiny')]);
+    expect(r.decisionsInserted).toBe(2);
+    const [c] = await sql<{ risk: number; score: number }[]>`
+      SELECT risk, score FROM cases WHERE transaction_id = ${d.transaction.transaction_id}`;
+    expect(c).toEqual({ risk: 0, score: 5e-324 });
+  });
+
   it('puts the card of a confirmed fraud on blocked_customers (block-on-fraud.suite.ts)', async () => {
     await checkBlockOnFraud(sql, 'bof');
   });
