@@ -4,6 +4,11 @@ import { renderToString } from 'solid-js/web';
 import { describe, expect, it } from 'vitest';
 import { createDriftStore } from '../stores/drift-store.js';
 import { DriftTile } from './drift-tile.js';
+import { featureLabel } from '../format/format.js';
+
+/** Text as Solid's renderer escapes it. */
+const escapeHtml = (t: string) =>
+  t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;');
 
 const run = (over: Partial<DriftRun>): DriftRun => ({
   computed_at: '2026-06-01T12:00:00Z',
@@ -44,7 +49,10 @@ describe('DriftTile', () => {
     expect(red).toContain('data-level="red"');
     expect(red).toContain('drift-badge drift-red');
     expect(text(red)).toContain('0.31 · act');
-    expect(red).toMatch(/customer nb tx 1d<\/span><span class="mono drift-amber"[^>]*>0.12/);
+    // The feature as the drawer names it (core's plain label and unit), its PSI coloured by level.
+    expect(red).toContain(
+      `${escapeHtml(featureLabel('customer_nb_tx_1d'))}</span><span class="mono drift-amber">0.12`,
+    );
     const amber = await render({ latest: run({ max_psi: 0.1, level: 'amber' }), top: [] });
     expect(amber).toContain('drift-badge drift-amber');
     expect(await render({ latest: run({}), top: [] })).toContain('drift-badge drift-ok');
