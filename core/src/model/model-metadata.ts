@@ -59,7 +59,9 @@ export const modelMetadataSchema = z.object({
   // text of at most 200 characters: a model whose version could not be stored is refused at load.
   version: z.string().check(z.minLength(1), z.maxLength(200), storableText('version')),
   feature_names: z.array(z.string()),
-  thresholds: z.object({ review: z.number(), decline: z.number() }),
+  // Probabilities: a review below 0 would send every transaction to review, a decline past 1
+  // would never decline (the thresholds routes take the same 0 ≤ review ≤ decline ≤ 1).
+  thresholds: z.object({ review: share, decline: share }),
   training: z.object({
     seed: z.number(),
     train_window: window,

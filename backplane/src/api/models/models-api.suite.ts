@@ -65,6 +65,13 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.9, decline: 0.1 } }), 400, [
     '/metadata/thresholds',
   ]);
+  // Thresholds are probabilities: a negative review (everything reviewed) or a decline past 1.
+  await bad(registerBody(onnx, { ...fresh, thresholds: { review: -0.5, decline: 0.1 } }), 400, [
+    '/metadata/thresholds/review',
+  ]);
+  await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.1, decline: 1.5 } }), 400, [
+    '/metadata/thresholds/decline',
+  ]);
   await bad(registerBody(new Uint8Array(MAX_MODEL_ONNX_BYTES + 3), fresh), 413, ['/onnx']);
   // None of the refused versions was stored.
   const list = await call(root, 'GET', '/api/models');
