@@ -65,6 +65,11 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.9, decline: 0.1 } }), 400, [
     '/metadata/thresholds',
   ]);
+  // '.' and '..' are no URL path segment (clients and servers resolve them away): such a model
+  // could never be challenged, promoted, retired or fetched by an edge.
+  for (const version of ['.', '..']) {
+    await bad(registerBody(onnx, { ...fresh, version }), 400, ['/metadata/version']);
+  }
   // Thresholds are probabilities: a negative review (everything reviewed) or a decline past 1.
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: -0.5, decline: 0.1 } }), 400, [
     '/metadata/thresholds/review',
