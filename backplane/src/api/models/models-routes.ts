@@ -45,8 +45,31 @@ const versionParam = z.object({ version: modelVersionSchema });
 // Standard base64 (RFC 4648 §4), padded: Buffer.from would skip any other character silently.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * What `train` writes nests a few levels; `training.params` takes any JSON. Past this depth a
+ * value could not be stored (JSON.stringify and Postgres's jsonb parser both run out of stack).
+ */
+const MAX_METADATA_DEPTH = 32;
+
+/** The JSON Pointer of the first value nested deeper than MAX_METADATA_DEPTH, else null. */
+function tooDeep(value: unknown, path: string, depth: number): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (depth >= MAX_METADATA_DEPTH) return path;
+  for (const [k, v] of Object.entries(value)) {
+    const deeper = tooDeep(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
+    if (deeper !== null) return deeper;
+  }
+  return null;
+}
+
 /** The metadata as `train` writes it, else a 400 naming each field under `/metadata`. */
 function parseMetadata(input: unknown): TrainedModelMetadata {
+  const deep = tooDeep(input, '/metadata', 0);
+  if (deep !== null) {
+    throw validationProblem([
+      { path: deep, message: `metadata nests at most ${MAX_METADATA_DEPTH} levels deep` },
+    ]);
+  }
   const r = z.safeParse(trainedModelMetadataSchema, input);
   if (!r.success) {
     throw validationProblem(
