@@ -26,7 +26,14 @@ import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
 import { ProblemError, validationProblem } from '../../http/problem.js';
 import { setThresholds } from '../thresholds/thresholds-store.js';
-import { noQuery, parseBody, parseQuery, parseWith, readJsonBody } from '../validate.js';
+import {
+  noQuery,
+  parseBody,
+  parseQuery,
+  parseWith,
+  readJsonBody,
+  pathParams,
+} from '../validate.js';
 import { previewWindow } from '../thresholds/thresholds-routes.js';
 import { compareModels } from './model-compare.js';
 import {
@@ -149,7 +156,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
 
   const lifecycle = (action: ModelAction) =>
     r.post(`/models/:version/${action}`, noQuery, async (c) => {
-      const { version } = parseWith(versionParam, c.req.param());
+      const { version } = parseWith(versionParam, pathParams(c));
       // No body is read: the route and the version say everything.
       const actor = c.get('principal').subject;
       return c.json(await changeModel(sql, version, action, actor, now()));
@@ -159,7 +166,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
   lifecycle('retire');
 
   r.put('/models/:version/thresholds', noQuery, async (c) => {
-    const { version } = parseWith(versionParam, c.req.param());
+    const { version } = parseWith(versionParam, pathParams(c));
     const t = await parseBody(c, modelThresholdsRequestSchema);
     if (!(await getModel(sql, version))) {
       throw new ProblemError('not-found', `no model ${version} is registered`);

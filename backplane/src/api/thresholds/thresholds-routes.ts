@@ -24,7 +24,7 @@ import {
   MAX_QUERY_TIME,
   MIN_QUERY_TIME,
 } from '../storable-time.js';
-import { noQuery, parseBody, parseWith } from '../validate.js';
+import { noQuery, parseBody, parseWith, pathParams } from '../validate.js';
 import { defaultModelVersion, runPreview, thresholdsInForce } from './preview-query.js';
 import { listThresholds, servedModels, setThresholds } from './thresholds-store.js';
 
@@ -73,7 +73,7 @@ export function thresholdsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiE
   });
 
   r.put('/thresholds/:model_version', noQuery, async (c) => {
-    const { model_version } = parseWith(versionParam, c.req.param());
+    const { model_version } = parseWith(versionParam, pathParams(c));
     const t = await parseBody(c, thresholdsSchema);
     const actor = c.get('principal').subject;
     return c.json(await setThresholds(sql, model_version, t, actor, now()));

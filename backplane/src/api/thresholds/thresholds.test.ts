@@ -54,4 +54,20 @@ describe('the thresholds API on PGlite', () => {
       expect((a.body.errors as { path: string }[]).map((e) => e.path)).toEqual(['/to']);
     }
   });
+
+  it('refuses a path whose percent-encoding is not UTF-8, instead of taking it literally', async () => {
+    const { root } = apiHarness(db.sql);
+    for (const [method, path, body, pointer] of [
+      ['PUT', '/api/thresholds/%FF', { review: 0.1, decline: 0.2 }, '/model_version'],
+      ['PUT', '/api/thresholds/ok%ED%A0%80', { review: 0.1, decline: 0.2 }, '/model_version'],
+      ['POST', '/api/models/%C3/promote', undefined, '/version'],
+    ] as [string, string, unknown, string][]) {
+      const a = await callApi(root, method, path, body);
+      expect(a.status, path).toBe(400);
+      expect((a.body.errors as { path: string }[]).map((e) => e.path)).toEqual([pointer]);
+    }
+    const rows = await db.sql`
+      SELECT 1 FROM thresholds WHERE model_version IN ('%FF', 'ok%ED%A0%80')`;
+    expect(rows).toHaveLength(0);
+  });
 });
