@@ -164,6 +164,15 @@ describe('authentication of /api/*', () => {
     const bad = await put({ cookie, 'x-requested-with': 'vigil' }, { name: '' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe('/name');
+    // The audit's actors for a bearer key and for the backplane's jobs are no analyst's name.
+    for (const name of ['api', 'system:feedback', 'SYSTEM:retention']) {
+      const taken = await put({ cookie, 'x-requested-with': 'vigil' }, { name });
+      expect(taken.status, name).toBe(400);
+      expect(((await taken.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe(
+        '/name',
+      );
+      expect((await signIn(h, API_KEY, name)).res.status, name).toBe(400);
+    }
     const ok = await put({ cookie, 'x-requested-with': 'vigil' }, { name: 'Ada' });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ authenticated: true, subject: 'Ada', via: 'session' });

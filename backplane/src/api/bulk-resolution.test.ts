@@ -81,6 +81,17 @@ describe('POST /api/cases/resolve', () => {
     expect(h.recorded.live.filter((e) => e.kind === 'case')).toHaveLength(5);
   });
 
+  it("audits the comment it adds to each case (in case.resolve's after)", async () => {
+    const ids = await openCases(2);
+    const h = apiHarness(db.sql, { now: () => NOW });
+    const r = await bulk(h, { case_ids: ids, resolution: 'fraud', comment: 'card skimmed' });
+    expect(r.status).toBe(200);
+    const rows = await db.sql<{ after: { comment?: string } }[]>`
+      SELECT after FROM audit_log
+      WHERE action = 'case.resolve' AND target IN ${db.sql(ids.map((i) => `case:${i}`))}`;
+    expect(rows.map((a) => a.after.comment)).toEqual(['card skimmed', 'card skimmed']);
+  });
+
   it('applies nothing when one id is unknown: 404 naming /case_ids/i', async () => {
     const ids = await openCases(3);
     const h = apiHarness(db.sql, { now: () => NOW });

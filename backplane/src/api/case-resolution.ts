@@ -130,6 +130,8 @@ export async function resolveInTx(
           resolution: input.resolution,
           version: u.version,
           feedback_event_id: event.event_id,
+          // The comment added in the same change: audited here, as POST …/comments audits its own.
+          ...(input.comment === undefined ? {} : { comment: input.comment }),
         },
       },
     ],

@@ -17,13 +17,25 @@ import {
 import { Hono, type Context } from 'hono';
 import * as z from 'zod/mini';
 import type { ApiEnv } from './api-env.js';
-import { identify, matchesAnyKey, requireAuth, type AuthOptions } from './auth.js';
+import { BEARER_SUBJECT, identify, matchesAnyKey, requireAuth, type AuthOptions } from './auth.js';
 import { nodeHmacSha256 } from './hmac.js';
 import { ProblemError } from '../http/problem.js';
 import { nameField, noQuery, parseBody } from './validate.js';
 
 /** The subject of a session signed in without a `name` (core's, so the dashboard knows it). */
 export const DEFAULT_SUBJECT = UNNAMED_SUBJECT;
+
+/**
+ * An analyst's name, which the audit log records as `actor`: not the bearer key's actor (`api`)
+ * nor a backplane job's (`system:…`), so no session can act under either in the audit.
+ */
+const sessionName = () =>
+  nameField('name').check(
+    z.refine(
+      (s) => s !== BEARER_SUBJECT && !s.toLowerCase().startsWith('system:'),
+      `name may not be ${BEARER_SUBJECT} or start with system: (the audit's actors for API keys and the backplane)`,
+    ),
+  );
 
 const signInSchema = z.strictObject({
   token: z
@@ -32,10 +44,10 @@ const signInSchema = z.strictObject({
       z.minLength(1, 'token must not be empty'),
       z.maxLength(512, 'token must be at most 512 characters'),
     ),
-  name: z.optional(nameField('name')),
+  name: z.optional(sessionName()),
 });
 
-const renameSchema = z.strictObject({ name: nameField('name') });
+const renameSchema = z.strictObject({ name: sessionName() });
 
 function isHttps(c: Context): boolean {
   return (

@@ -17,6 +17,14 @@ const MAX_MS = Date.parse(MAX_QUERY_TIME);
 /** Postgres's largest UTC offset is 15:59 (MAX_TZDISP_HOUR); RFC 3339 allows up to 23:59. */
 const MAX_OFFSET_HOURS = 15;
 
+/**
+ * A window's default start, `days` before `end`, but never before MIN_QUERY_TIME: a `to` in the
+ * first days of year 1 would otherwise hand Postgres a year-0 `from` it refuses.
+ */
+export function defaultWindowStart(end: Date, days: number): Date {
+  return new Date(Math.max(end.getTime() - days * 86_400_000, MIN_MS));
+}
+
 /** True when the instant lies in the API's window (years 0001–9999, UTC). */
 export function instantIsStorable(ms: number): boolean {
   return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS;

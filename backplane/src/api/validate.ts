@@ -19,6 +19,25 @@ export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown): z
   return r.data;
 }
 
+/**
+ * The route's path parameters, decoded. A segment whose %-escapes are not UTF-8 names nothing, yet
+ * the router hands it on undecoded ('%FF' taken as the text '%FF'): a 400 naming the parameter
+ * left with an escape in it.
+ */
+export function pathParams(c: Context): Record<string, string> {
+  const params = c.req.param() as Record<string, string>;
+  try {
+    decodeURIComponent(new URL(c.req.url).pathname);
+  } catch {
+    const names = Object.keys(params);
+    const bad = names.find((k) => /%[0-9A-Fa-f]{2}/.test(params[k]!)) ?? names[0] ?? '';
+    throw validationProblem([
+      { path: bad ? `/${bad}` : '', message: `${bad || 'the path'} is not percent-encoded UTF-8` },
+    ]);
+  }
+  return params;
+}
+
 /** The query string as an object of single values; a parameter given twice, or `__proto__`, is a 400. */
 export function parseQuery<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
   const q = singleQueryParams(new URL(c.req.url).searchParams);

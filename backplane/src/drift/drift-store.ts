@@ -47,5 +47,13 @@ function fromRow(row: DriftRow): unknown {
   const features = Array.isArray(row.features) ? (row.features as { psi: number }[]) : [];
   // An unexpected features value fails the schema below, with the other checks.
   const ok = features.every((f) => typeof f?.psi === 'number');
-  return { ...row, ...(ok ? driftSummary(row.score_psi, features) : {}) };
+  // Every time the API answers is UTC with milliseconds and Z (to_json gives '+00:00').
+  const iso = (t: string) => new Date(t).toISOString();
+  return {
+    ...row,
+    computed_at: iso(row.computed_at),
+    from: iso(row.from),
+    to: iso(row.to),
+    ...(ok ? driftSummary(row.score_psi, features) : {}),
+  };
 }

@@ -57,9 +57,18 @@ const testMetrics = z.object({
 export const modelMetadataSchema = z.object({
   // Every decision event carries it as model_version, which the backplane takes only as storable
   // text of at most 200 characters: a model whose version could not be stored is refused at load.
-  version: z.string().check(z.minLength(1), z.maxLength(200), storableText('version')),
+  // It is also one segment of URL paths (the registry's routes, the edges' artifact fetch), where
+  // '.' and '..' are resolved away: such a version could never be addressed.
+  version: z.string().check(
+    z.minLength(1),
+    z.maxLength(200),
+    storableText('version'),
+    z.refine((v) => v !== '.' && v !== '..', 'version must not be . or .. (a URL path segment)'),
+  ),
   feature_names: z.array(z.string()),
-  thresholds: z.object({ review: z.number(), decline: z.number() }),
+  // Probabilities: a review below 0 would send every transaction to review, a decline past 1
+  // would never decline (the thresholds routes take the same 0 ≤ review ≤ decline ≤ 1).
+  thresholds: z.object({ review: share, decline: share }),
   training: z.object({
     seed: z.number(),
     train_window: window,

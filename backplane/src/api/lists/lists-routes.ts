@@ -32,6 +32,7 @@ import {
   readJsonBody,
   textField,
   timeParam,
+  pathParams,
 } from '../validate.js';
 import { lockListItems, pageItems, removeItem, upsertItems, type NewItem } from './list-items.js';
 
@@ -241,7 +242,7 @@ export function listsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
   });
 
   r.delete('/lists/:name/items/:value', noQuery, async (c) => {
-    const params = parseWith(itemParams, c.req.param());
+    const params = parseWith(itemParams, pathParams(c));
     const name = params.name;
     const value = storedValue(await kindOf(name), params.value);
     const actor = c.get('principal').subject;

@@ -65,6 +65,27 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.9, decline: 0.1 } }), 400, [
     '/metadata/thresholds',
   ]);
+  // '.' and '..' are no URL path segment (clients and servers resolve them away): such a model
+  // could never be challenged, promoted, retired or fetched by an edge.
+  for (const version of ['.', '..']) {
+    await bad(registerBody(onnx, { ...fresh, version }), 400, ['/metadata/version']);
+  }
+  // training.params takes any JSON, but not nested past what JSON.stringify and jsonb can hold
+  // (the body is spelled out: JSON.stringify itself could not write it).
+  const params = { d: 'DEEP' };
+  const deepBody = JSON.stringify(
+    registerBody(onnx, { ...fresh, training: { ...fresh.training, params } }),
+  ).replace('"DEEP"', '['.repeat(5000) + ']'.repeat(5000));
+  const deep = await call(root, 'POST', '/api/models', deepBody);
+  expect(deep.status, JSON.stringify(deep.body)).toBe(400);
+  expect(paths(deep)?.[0]).toMatch(/^\/metadata\/training\/params\/d(\/0)+$/);
+  // Thresholds are probabilities: a negative review (everything reviewed) or a decline past 1.
+  await bad(registerBody(onnx, { ...fresh, thresholds: { review: -0.5, decline: 0.1 } }), 400, [
+    '/metadata/thresholds/review',
+  ]);
+  await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.1, decline: 1.5 } }), 400, [
+    '/metadata/thresholds/decline',
+  ]);
   await bad(registerBody(new Uint8Array(MAX_MODEL_ONNX_BYTES + 3), fresh), 413, ['/onnx']);
   // None of the refused versions was stored.
   const list = await call(root, 'GET', '/api/models');

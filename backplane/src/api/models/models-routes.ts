@@ -26,7 +26,14 @@ import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
 import { ProblemError, validationProblem } from '../../http/problem.js';
 import { setThresholds } from '../thresholds/thresholds-store.js';
-import { noQuery, parseBody, parseQuery, parseWith, readJsonBody } from '../validate.js';
+import {
+  noQuery,
+  parseBody,
+  parseQuery,
+  parseWith,
+  readJsonBody,
+  pathParams,
+} from '../validate.js';
 import { previewWindow } from '../thresholds/thresholds-routes.js';
 import { compareModels } from './model-compare.js';
 import {
@@ -45,8 +52,31 @@ const versionParam = z.object({ version: modelVersionSchema });
 // Standard base64 (RFC 4648 §4), padded: Buffer.from would skip any other character silently.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * What `train` writes nests a few levels; `training.params` takes any JSON. Past this depth a
+ * value could not be stored (JSON.stringify and Postgres's jsonb parser both run out of stack).
+ */
+const MAX_METADATA_DEPTH = 32;
+
+/** The JSON Pointer of the first value nested deeper than MAX_METADATA_DEPTH, else null. */
+function tooDeep(value: unknown, path: string, depth: number): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (depth >= MAX_METADATA_DEPTH) return path;
+  for (const [k, v] of Object.entries(value)) {
+    const deeper = tooDeep(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
+    if (deeper !== null) return deeper;
+  }
+  return null;
+}
+
 /** The metadata as `train` writes it, else a 400 naming each field under `/metadata`. */
 function parseMetadata(input: unknown): TrainedModelMetadata {
+  const deep = tooDeep(input, '/metadata', 0);
+  if (deep !== null) {
+    throw validationProblem([
+      { path: deep, message: `metadata nests at most ${MAX_METADATA_DEPTH} levels deep` },
+    ]);
+  }
   const r = z.safeParse(trainedModelMetadataSchema, input);
   if (!r.success) {
     throw validationProblem(
@@ -126,7 +156,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
 
   const lifecycle = (action: ModelAction) =>
     r.post(`/models/:version/${action}`, noQuery, async (c) => {
-      const { version } = parseWith(versionParam, c.req.param());
+      const { version } = parseWith(versionParam, pathParams(c));
       // No body is read: the route and the version say everything.
       const actor = c.get('principal').subject;
       return c.json(await changeModel(sql, version, action, actor, now()));
@@ -136,7 +166,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
   lifecycle('retire');
 
   r.put('/models/:version/thresholds', noQuery, async (c) => {
-    const { version } = parseWith(versionParam, c.req.param());
+    const { version } = parseWith(versionParam, pathParams(c));
     const t = await parseBody(c, modelThresholdsRequestSchema);
     if (!(await getModel(sql, version))) {
       throw new ProblemError('not-found', `no model ${version} is registered`);

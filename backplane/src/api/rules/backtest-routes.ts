@@ -17,7 +17,12 @@ import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import type { ApiEnv } from '../api-env.js';
 import { ProblemError, validationProblem } from '../../http/problem.js';
-import { instantIsStorable, MAX_QUERY_TIME, MIN_QUERY_TIME } from '../storable-time.js';
+import {
+  defaultWindowStart,
+  instantIsStorable,
+  MAX_QUERY_TIME,
+  MIN_QUERY_TIME,
+} from '../storable-time.js';
 import { noQuery, parseBody } from '../validate.js';
 import { assertExpression } from './expression-check.js';
 import {
@@ -30,7 +35,6 @@ import {
 } from './backtest-store.js';
 import { currentRuleset, listRefs } from './rules-store.js';
 
-const DAY_MS = 86_400_000;
 /** Rows a page: large enough that a page's round trip is small beside counting it. */
 export const BACKTEST_PAGE_ROWS = 10_000;
 /** What a second backtest of the same analyst is told to wait (the dashboard debounces). */
@@ -69,7 +73,7 @@ function windowOf(body: { from?: string; to?: string }, now: Date): Window {
   const to = at('to');
   if (issues.length > 0) throw validationProblem(issues);
   const end = to ?? now;
-  const start = from ?? new Date(end.getTime() - BACKTEST_DEFAULT_DAYS * DAY_MS);
+  const start = from ?? defaultWindowStart(end, BACKTEST_DEFAULT_DAYS);
   if (start.getTime() >= end.getTime()) {
     throw validationProblem([
       { path: from ? '/from' : '/to', message: 'from must be before to (default: to − 30 days)' },

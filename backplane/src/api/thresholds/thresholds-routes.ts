@@ -18,14 +18,18 @@ import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
 import { validationProblem } from '../../http/problem.js';
-import { instantIsStorable, MAX_QUERY_TIME, MIN_QUERY_TIME } from '../storable-time.js';
-import { noQuery, parseBody, parseWith } from '../validate.js';
+import {
+  defaultWindowStart,
+  instantIsStorable,
+  MAX_QUERY_TIME,
+  MIN_QUERY_TIME,
+} from '../storable-time.js';
+import { noQuery, parseBody, parseWith, pathParams } from '../validate.js';
 import { defaultModelVersion, runPreview, thresholdsInForce } from './preview-query.js';
 import { listThresholds, servedModels, setThresholds } from './thresholds-store.js';
 
 /** The preview's window when the request names none: the last 30 days, as the backtest's. */
 export const DEFAULT_PREVIEW_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 const versionParam = z.object({ model_version: modelVersionSchema });
 
@@ -49,9 +53,10 @@ export function previewWindow(
   const to = instant('to', body.to);
   if (issues.length > 0) throw validationProblem(issues);
   const end = to ?? now;
-  const start = from ?? new Date(end.getTime() - DEFAULT_PREVIEW_DAYS * DAY_MS);
+  const start = from ?? defaultWindowStart(end, DEFAULT_PREVIEW_DAYS);
   if (start.getTime() >= end.getTime()) {
-    throw validationProblem([{ path: '/from', message: 'from must be before to' }]);
+    // Without a `from`, the `to` given is what leaves no window.
+    throw validationProblem([{ path: from ? '/from' : '/to', message: 'from must be before to' }]);
   }
   return { from: start, to: end };
 }
@@ -68,7 +73,7 @@ export function thresholdsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiE
   });
 
   r.put('/thresholds/:model_version', noQuery, async (c) => {
-    const { model_version } = parseWith(versionParam, c.req.param());
+    const { model_version } = parseWith(versionParam, pathParams(c));
     const t = await parseBody(c, thresholdsSchema);
     const actor = c.get('principal').subject;
     return c.json(await setThresholds(sql, model_version, t, actor, now()));
