@@ -6,7 +6,7 @@
  * in the API; the drift tile says why it has no PSI (the drift job's run at start), then shows a
  * stored run in its colour with the most drifting features. The steps share one page, in order.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelList } from '@vigil/core';
@@ -15,8 +15,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otherBytes, registerBody, trainedTestModel } from '../../scripts/registry-test-models.js';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
-import { launchChromium, watchPage, type PageProblems } from './chromium.js';
-import { systemApi, type ApiCall } from './helpers.js';
+import { launchChromium, type PageProblems } from './chromium.js';
+import { signedInPage, systemApi, tearDown, type ApiCall } from './helpers.js';
 
 describe('the Models page and the drift tile in Chromium against the whole system', () => {
   let system: RunningSystem;
@@ -53,19 +53,10 @@ describe('the Models page and the drift tile in Chromium against the whole syste
     expect((await post('/api/models', registerBody(bBytes, b.metadata))).status).toBe(201);
     expect((await post(`/api/models/${A}/promote`)).status).toBe(200);
     expect((await post(`/api/models/${B}/challenge`)).status).toBe(200);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    problems = watchPage(page);
-    await page.goto(system.signInUrl);
-    await page.getByTestId('session-subject').waitFor();
+    ({ page, problems } = await signedInPage(browser, system.signInUrl));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await system?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, system, dir));
 
   it('lists the registry as the API has it', async () => {
     await page.getByTestId('nav-models').click();

@@ -6,14 +6,14 @@
  * the analysts' API. An active review rule makes the review cases (deterministic, unlike the
  * model); a card on blocked_customers makes a decline. The steps share one page and run in order.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
-import { launchChromium, watchPage, type PageProblems } from './chromium.js';
-import { poll, systemApi, type ApiCall } from './helpers.js';
+import { launchChromium, type PageProblems } from './chromium.js';
+import { poll, signedInPage, systemApi, tearDown, type ApiCall } from './helpers.js';
 
 interface CaseRow {
   case_id: string;
@@ -142,19 +142,10 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       10_000,
     );
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    problems = watchPage(page);
-    await page.goto(system.signInUrl);
-    await page.getByTestId('session-subject').waitFor();
+    ({ page, problems } = await signedInPage(browser, system.signInUrl));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await system?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, system, dir));
 
   it('shows the window’s money by decision as /api/stats counts it, and — before any verdict', async () => {
     const want = async (): Promise<string[]> => {
