@@ -316,11 +316,28 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
     await expect.poll(() => status.getAttribute('data-status')).toBe('resolved');
     expect(await caseOf(id)).toMatchObject({ status: 'resolved', resolution: 'false_positive' });
 
-    // In the comment box, "f" is a letter, not a verdict.
-    const secondOpen = rows.findIndex((st, i) => i > firstOpen && st !== 'resolved');
-    for (let i = firstOpen; i < secondOpen; i++) await page.keyboard.press('j');
-    const next = ids[secondOpen]!;
-    await expect.poll(() => drawer().getAttribute('data-transaction-id')).toBe(next);
+    // In the comment box, "f" is a letter, not a verdict. Walk on from the queue as it stands once
+    // the resolve has settled (a resolve the server answers without the new version reloads it).
+    await expect
+      .poll(() => page.locator('[data-testid="case-row"][aria-busy="true"]').count())
+      .toBe(0);
+    await expect
+      .poll(() => page.getByTestId('case-queue').getAttribute('aria-busy'))
+      .not.toBe('true');
+    const now = await page.getByTestId('case-row').evaluateAll((rs) =>
+      rs.map((r) => ({
+        id: r.querySelector('[data-testid="case-transaction"]')?.textContent ?? '',
+        status: r.getAttribute('data-status'),
+      })),
+    );
+    const from = now.findIndex((r) => r.id === id);
+    expect(from).toBeGreaterThanOrEqual(0);
+    const secondOpen = now.findIndex((r, i) => i > from && r.status !== 'resolved');
+    for (let i = from + 1; i <= secondOpen; i++) {
+      await page.keyboard.press('j');
+      await expect.poll(() => drawer().getAttribute('data-transaction-id')).toBe(now[i]!.id);
+    }
+    const next = now[secondOpen]!.id;
     await expect.poll(() => status.getAttribute('data-status')).not.toBe('resolved');
     await page.keyboard.press('c');
     await page.keyboard.type('f');

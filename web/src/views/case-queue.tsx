@@ -215,7 +215,12 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
   }
 
   return (
-    <section class="panel cases" aria-labelledby="cases-heading" data-testid="case-queue">
+    <section
+      class="panel cases"
+      aria-labelledby="cases-heading"
+      aria-busy={store.loading()}
+      data-testid="case-queue"
+    >
       <div class="panel-head">
         <h2 id="cases-heading">Cases</h2>
         <label class="field-inline">
