@@ -9,6 +9,7 @@ import {
   BACKTEST_DEFAULT_DAYS,
   BacktestRun,
   backtestRequestSchema,
+  ModelDecisions,
   planBacktest,
   VelocityReplay,
   type BacktestAnswer,
@@ -33,6 +34,7 @@ import {
   velocitySpan,
   type Window,
 } from './backtest-store.js';
+import { thresholdsInForceByVersion } from '../thresholds/preview-query.js';
 import { currentRuleset, listRefs } from './rules-store.js';
 
 /** Rows a page: large enough that a page's round trip is small beside counting it. */
@@ -137,14 +139,16 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
     }
     const plan = planned.plan;
     const readsVelocity = plan.reads.velocity.length > 0;
-    const [loaded, bounds, versions, span] = await Promise.all([
+    const [loaded, bounds, inForce, versions, span] = await Promise.all([
       loadLists(sql, plan.reads.lists, started),
       modelScoreBounds(sql, window),
+      // The model's own decision of a row a rule changed: from the thresholds in force.
+      thresholdsInForceByVersion(sql),
       plan.shadowRuleId === null ? null : shadowVersions(sql, plan.shadowRuleId),
       // Velocity is recomputed only when a rule reads it: else none of that work is done.
       readsVelocity ? velocitySpan(sql, window) : null,
     ]);
-    const run = new BacktestRun(plan, loaded, bounds ?? new Map());
+    const run = new BacktestRun(plan, loaded, new ModelDecisions(inForce, bounds ?? new Map()));
     await forEachStoredDecision(
       sql,
       plan,

@@ -85,7 +85,10 @@ export function thresholdsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiE
     const window = previewWindow(body, now());
     const proposed = { review: body.review, decline: body.decline };
     const modelVersion = body.model_version ?? (await defaultModelVersion(sql, window, now()));
-    const current = modelVersion === null ? null : await thresholdsInForce(sql, modelVersion);
+    const current =
+      modelVersion === null
+        ? null
+        : ((await thresholdsInForce(sql, modelVersion))?.thresholds ?? null);
     // No model known (no decision in the window, no edge reporting): zeros under the proposal.
     const t =
       modelVersion === null
