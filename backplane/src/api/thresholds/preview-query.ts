@@ -32,6 +32,8 @@ export interface PreviewQuery {
   readonly proposed: Thresholds;
   readonly current: Thresholds | null;
   readonly pageRows?: number;
+  /** Called before each page after the first (the limit's clock, a client gone); may throw. */
+  readonly betweenPages?: () => void;
 }
 
 function label(v: unknown): PreviewLabel {
@@ -83,6 +85,7 @@ export async function runPreview(sql: Sql, q: PreviewQuery): Promise<ThresholdsP
     if (rows.length < limit) return tally;
     const last: unknown[] = rows[rows.length - 1]!;
     after = [String(last[0]), String(last[1])];
+    q.betweenPages?.();
   }
 }
 
