@@ -6,6 +6,7 @@
 import type { FeedbackEventV1, LiveEvent } from '@vigil/core';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import type { OneReadPerAnalyst } from './heavy-reads.js';
 import type { VerdictRetryPolicy } from './verdict-delivery/delivery-policy.js';
 import type { VerdictDeliveryObserver } from './verdict-delivery/verdict-deliverer.js';
 
@@ -56,8 +57,15 @@ export interface ApiDeps {
    * Rule backtests (POST /api/rules/backtest): their own pool, with a statement timeout, so a
    * backtest never holds a connection the API or the consumer needs (main.ts opens it); the
    * longest one may run (VIGIL_BACKTEST_TIMEOUT_MS); rows a page (tests). Default: `sql`, 30 s.
+   * Thresholds previews read the same way. `limit`: the one-per-analyst limit both share (tests
+   * hand one in to hold a read running); default: the app's own.
    */
-  readonly backtest?: { readonly sql: Sql; readonly timeoutMs: number; readonly pageRows?: number };
+  readonly backtest?: {
+    readonly sql: Sql;
+    readonly timeoutMs: number;
+    readonly pageRows?: number;
+    readonly limit?: OneReadPerAnalyst;
+  };
   /** Seed of the simulated traffic's customers, terminals and draws (default 7). */
   readonly trafficSeed?: number;
 }

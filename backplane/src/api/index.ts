@@ -15,6 +15,7 @@ import { apiErrorHandler } from './error-handler.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { driftRoutes } from '../drift/drift-routes.js';
 import { LIST_ITEMS_PATH, listsRoutes, MAX_ITEMS_BODY_BYTES } from './lists/lists-routes.js';
+import { OneReadPerAnalyst } from './heavy-reads.js';
 import { backtestRoutes } from './rules/backtest-routes.js';
 import { rulesRoutes } from './rules/rules-routes.js';
 import { DEFAULT_BACKTEST_TIMEOUT_MS } from '../config/load-config.js';
@@ -131,18 +132,17 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }),
   );
   app.route('/', statsRoutes(deps));
-  app.route(
-    '/',
-    backtestRoutes({
-      sql: deps.backtest?.sql ?? deps.sql,
-      now,
-      timeoutMs: deps.backtest?.timeoutMs ?? DEFAULT_BACKTEST_TIMEOUT_MS,
-      ...(deps.backtest?.pageRows ? { pageRows: deps.backtest.pageRows } : {}),
-    }),
-  );
+  // Backtests and thresholds previews: the backtest's pool, timeout and one limit per analyst.
+  const heavy = {
+    sql: deps.backtest?.sql ?? deps.sql,
+    timeoutMs: deps.backtest?.timeoutMs ?? DEFAULT_BACKTEST_TIMEOUT_MS,
+    limit: deps.backtest?.limit ?? new OneReadPerAnalyst(),
+    ...(deps.backtest?.pageRows ? { pageRows: deps.backtest.pageRows } : {}),
+  };
+  app.route('/', backtestRoutes({ ...heavy, now }));
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
-  app.route('/', thresholdsRoutes({ sql: deps.sql, now }));
+  app.route('/', thresholdsRoutes({ sql: deps.sql, now, preview: heavy }));
   app.route('/', modelsRoutes({ sql: deps.sql, now }));
   app.route('/', auditRoutes(deps.sql));
   app.route('/', driftRoutes(deps.sql));

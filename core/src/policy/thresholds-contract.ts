@@ -117,6 +117,17 @@ export interface ThresholdsSetting {
   readonly updated_by: string;
 }
 
+/**
+ * The thresholds a model version decides with, and where they come from: `set` through the API
+ * (PUT /api/thresholds/{model_version}), else the `model`'s own metadata (the registry's, as its
+ * edges report it, or the deployed model's in edge/model/). The preview's `current` and the
+ * backtest's model decisions are both these.
+ */
+export interface ThresholdsInForce {
+  readonly thresholds: Thresholds;
+  readonly source: 'set' | 'model';
+}
+
 /** A model version an edge reported serving (in its rules sync), with the model's own thresholds. */
 export interface ServedModel {
   readonly model_version: string;

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import type { Decision } from '../policy/decision.js';
+import type { ModelThresholdsUsed } from './model-decision.js';
 import { timestampSchema } from '../schema/event-time.js';
 import { storableString } from '../schema/storable-text.js';
 import { MAX_EXPRESSION_LENGTH, RULE_ACTIONS, RULE_ID } from './rules-contract.js';
@@ -75,6 +76,14 @@ export interface BacktestAnswer extends BacktestCounts {
   readonly ruleset_version: number;
   /** Decisions where the candidate failed at run time (counted as not matched, as at the edge). */
   readonly rule_errors: number;
+  /**
+   * The thresholds the model's own decision was derived with, per model version, for the
+   * decisions an active rule had matched (the others' stored decision is the model's): those in
+   * force now — `source` `set` (PUT /api/thresholds) or `model` (its metadata) — or, for a version
+   * the backplane knows no thresholds of, `estimated` (null) from its rule-free decisions' scores.
+   * Empty when no active rule matched a decision of the window.
+   */
+  readonly model_thresholds: readonly ModelThresholdsUsed[];
   /**
    * Sums of `amount` over the matched decisions, in each transaction's major unit as stored. When
    * the matched decisions carry more than one currency the sums add them unconverted, and

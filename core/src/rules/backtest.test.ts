@@ -8,7 +8,7 @@ import {
   type BacktestPlan,
   type BacktestRow,
 } from './backtest.js';
-import { addToBounds, emptyBounds, modelDecisionOf } from './model-decision.js';
+import { addToBounds, emptyBounds, ModelDecisions, modelDecisionOf } from './model-decision.js';
 import { ruleReads } from './rule-reads.js';
 import type { ListRef, Rule, Ruleset } from './rules-contract.js';
 
@@ -113,7 +113,7 @@ describe('BacktestRun', () => {
     const lists = [
       { name: 'blocked_customers', kind: 'customer_id' as const, values: new Set(['c_bad']) },
     ];
-    const run = new BacktestRun(p, lists, new Map());
+    const run = new BacktestRun(p, lists, new ModelDecisions());
     run.add(row({ amount: 600, label: 'fraud' }));
     run.add(row({ amount: 700, label: 'legitimate', decision: 'review' }));
     run.add(row({ amount: 800, customer: 'c_bad' })); // already declined by the list rule
@@ -144,7 +144,7 @@ describe('BacktestRun', () => {
   });
 
   it('keeps the newest examples, frauds first, at most BACKTEST_MAX_EXAMPLES', () => {
-    const run = new BacktestRun(plan('true', 'review'), [], new Map());
+    const run = new BacktestRun(plan('true', 'review'), [], new ModelDecisions());
     for (let i = 0; i < 30; i++)
       run.add(row({ label: i % 2 === 0 ? 'fraud' : null, scoredAtMs: i }));
     const ex = run.totals().examples;
@@ -154,7 +154,11 @@ describe('BacktestRun', () => {
   });
 
   it('counts the shadow rule’s live matches beside the backtest', () => {
-    const run = new BacktestRun(plan('tx.amount > 500.0', 'review', 'watch_big'), [], new Map());
+    const run = new BacktestRun(
+      plan('tx.amount > 500.0', 'review', 'watch_big'),
+      [],
+      new ModelDecisions(),
+    );
     run.add(row({ amount: 950, label: 'fraud', shadowLive: { evaluated: true, matched: true } }));
     run.add(row({ amount: 600, shadowLive: { evaluated: true, matched: false } }));
     run.add(row({ amount: 600, shadowLive: { evaluated: false, matched: false } }));
@@ -171,7 +175,7 @@ describe('BacktestRun', () => {
   });
 
   it('counts a rule that fails at run time as not matched', () => {
-    const run = new BacktestRun(plan('int(tx.customer_id) > 3', 'block'), [], new Map());
+    const run = new BacktestRun(plan('int(tx.customer_id) > 3', 'block'), [], new ModelDecisions());
     run.add(row());
     expect(run.totals()).toMatchObject({ matched: 0, rule_errors: 1 });
   });

@@ -16,7 +16,7 @@ import {
   type BacktestExample,
 } from './backtest-contract.js';
 import { checkExpression, compileRuleset, type CompiledRuleset } from './compile.js';
-import { modelDecisionOf, type ModelScoreBounds } from './model-decision.js';
+import type { ModelDecisions } from './model-decision.js';
 import { ruleReads, type RuleReads } from './rule-reads.js';
 import { LIST_KIND_FIELD, type RuleTransaction } from './rule-env.js';
 import type { ListKind, ListRef, Rule, RuleAction, Ruleset } from './rules-contract.js';
@@ -196,8 +196,8 @@ export class BacktestRun {
   constructor(
     private readonly plan: BacktestPlan,
     lists: readonly LoadedList[],
-    /** Per model version: its rule-free decisions' scores (model-decision.ts). */
-    private readonly bounds: ReadonlyMap<string, ModelScoreBounds>,
+    /** The model's own decision per row (model-decision.ts): thresholds in force, else bounds. */
+    private readonly models: ModelDecisions,
   ) {
     const read = new Set(plan.reads.lists);
     this.lists = lists
@@ -225,12 +225,7 @@ export class BacktestRun {
     day[0]++;
     if (row.shadowLive?.evaluated) this.countShadow(row);
 
-    const modelDecision = modelDecisionOf(
-      row.decision,
-      row.hits,
-      row.score,
-      this.bounds.get(row.modelVersion),
-    );
+    const modelDecision = this.models.of(row.decision, row.hits, row.score, row.modelVersion);
     const input = {
       tx: row.tx,
       timeSec: row.timeSec,
@@ -313,6 +308,7 @@ export class BacktestRun {
       ...this.counts,
       ruleset_version: this.plan.rulesetVersion,
       rule_errors: this.ruleErrors,
+      model_thresholds: this.models.usedThresholds(),
       amount: { ...this.amounts, currencies, currency_note: currencyNote(currencies) },
       decision_changes: decisionChanges,
       per_day: perDay,

@@ -19,6 +19,7 @@ function answer(matched: number): BacktestAnswer {
     matched_legitimate: 0,
     matched_unlabelled: matched - 1,
     rule_errors: 0,
+    model_thresholds: [],
     amount: {
       matched: 10,
       matched_fraud: 5,

@@ -27,6 +27,7 @@ const answer: BacktestAnswer = {
   matched_legitimate: 1,
   matched_unlabelled: 3,
   rule_errors: 0,
+  model_thresholds: [],
   amount: {
     matched: 7000,
     matched_fraud: 2500,

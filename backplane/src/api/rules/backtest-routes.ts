@@ -3,12 +3,14 @@
  * to the stored decisions of a window, counted by core's backtest engine — the same
  * compileRuleset and applyRules as the edge. It reads over a pool of its own (main.ts) with a
  * statement timeout, so it never holds up the consumer's writes or the dashboard's queries, and
- * each analyst runs one at a time (a second → 429 with Retry-After).
+ * each analyst runs one at a time, a backtest or a thresholds preview (heavy-reads.ts; a second →
+ * 429 with Retry-After).
  */
 import {
   BACKTEST_DEFAULT_DAYS,
   BacktestRun,
   backtestRequestSchema,
+  ModelDecisions,
   planBacktest,
   VelocityReplay,
   type BacktestAnswer,
@@ -16,7 +18,8 @@ import {
 import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import type { ApiEnv } from '../api-env.js';
-import { ProblemError, validationProblem } from '../../http/problem.js';
+import { validationProblem } from '../../http/problem.js';
+import type { OneReadPerAnalyst } from '../heavy-reads.js';
 import {
   defaultWindowStart,
   instantIsStorable,
@@ -33,14 +36,11 @@ import {
   velocitySpan,
   type Window,
 } from './backtest-store.js';
+import { thresholdsInForceByVersion } from '../thresholds/preview-query.js';
 import { currentRuleset, listRefs } from './rules-store.js';
 
 /** Rows a page: large enough that a page's round trip is small beside counting it. */
 export const BACKTEST_PAGE_ROWS = 10_000;
-/** What a second backtest of the same analyst is told to wait (the dashboard debounces). */
-const RETRY_AFTER_S = 2;
-/** Postgres's SQLSTATE for a statement cancelled by statement_timeout. */
-const QUERY_CANCELED = '57014';
 
 export interface BacktestDeps {
   /** The backtest's own pool (a statement timeout; never the consumer's or the API's). */
@@ -50,9 +50,9 @@ export interface BacktestDeps {
   readonly timeoutMs: number;
   /** Rows a page (tests make it small to cross page boundaries). */
   readonly pageRows?: number;
+  /** One backtest or thresholds preview at a time per analyst (shared with the preview). */
+  readonly limit: OneReadPerAnalyst;
 }
-
-class BacktestTimeout extends Error {}
 
 /** The window asked for, checked: each end storable, from before to; defaults as the listing. */
 function windowOf(body: { from?: string; to?: string }, now: Date): Window {
@@ -85,7 +85,6 @@ function windowOf(body: { from?: string; to?: string }, now: Date): Window {
 /** POST /rules/backtest. */
 export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
   const { sql, now } = deps;
-  const running = new Set<string>();
   const r = new Hono<ApiEnv>();
 
   r.post('/rules/backtest', noQuery, async (c) => {
@@ -93,36 +92,19 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
     const started = now();
     const window = windowOf(body, started);
     const analyst = c.get('principal').subject;
-    if (running.has(analyst)) {
-      throw new ProblemError(
-        'too-many-requests',
-        'a backtest of yours is still running: one at a time per analyst',
-        { headers: { 'retry-after': String(RETRY_AFTER_S) } },
-      );
-    }
-    running.add(analyst);
-    try {
-      return c.json(await backtest(body, window, started, c.req.raw.signal));
-    } catch (e) {
-      if (e instanceof BacktestTimeout || (e as { code?: unknown }).code === QUERY_CANCELED) {
-        throw new ProblemError(
-          'unavailable',
-          `the backtest ran past its limit of ${deps.timeoutMs} ms (VIGIL_BACKTEST_TIMEOUT_MS): ` +
-            'try a shorter window',
-          { cause: e },
-        );
-      }
-      throw e;
-    } finally {
-      running.delete(analyst);
-    }
+    const read = { what: 'backtest', timeoutMs: deps.timeoutMs, signal: c.req.raw.signal };
+    return c.json(
+      await deps.limit.run(analyst, read, (betweenPages) =>
+        backtest(body, window, started, betweenPages),
+      ),
+    );
   });
 
   async function backtest(
     body: ReturnType<typeof backtestRequestSchema.parse>,
     window: Window,
     started: Date,
-    signal: AbortSignal,
+    betweenPages: () => void,
   ): Promise<BacktestAnswer> {
     const t0 = performance.now();
     const [ruleset, lists] = await Promise.all([currentRuleset(sql), listRefs(sql)]);
@@ -137,14 +119,16 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
     }
     const plan = planned.plan;
     const readsVelocity = plan.reads.velocity.length > 0;
-    const [loaded, bounds, versions, span] = await Promise.all([
+    const [loaded, bounds, inForce, versions, span] = await Promise.all([
       loadLists(sql, plan.reads.lists, started),
       modelScoreBounds(sql, window),
+      // The model's own decision of a row a rule changed: from the thresholds in force.
+      thresholdsInForceByVersion(sql),
       plan.shadowRuleId === null ? null : shadowVersions(sql, plan.shadowRuleId),
       // Velocity is recomputed only when a rule reads it: else none of that work is done.
       readsVelocity ? velocitySpan(sql, window) : null,
     ]);
-    const run = new BacktestRun(plan, loaded, bounds ?? new Map());
+    const run = new BacktestRun(plan, loaded, new ModelDecisions(inForce, bounds ?? new Map()));
     await forEachStoredDecision(
       sql,
       plan,
@@ -154,15 +138,7 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
         shadow: versions === null ? null : { id: plan.shadowRuleId!, versions },
         ruled: bounds !== null,
         velocity: span === null ? null : { replay: new VelocityReplay(plan.reads.velocity), span },
-        betweenPages: () => {
-          // A client gone (the dashboard sends a newer backtest as the analyst types): stop reading.
-          if (signal.aborted) {
-            throw new ProblemError('unavailable', 'the backtest stopped: the client went away', {
-              cause: signal.reason,
-            });
-          }
-          if (performance.now() - t0 > deps.timeoutMs) throw new BacktestTimeout();
-        },
+        betweenPages,
       },
       (row) => run.add(row),
     );

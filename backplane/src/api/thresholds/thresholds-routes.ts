@@ -2,7 +2,9 @@
  * Thresholds through the analysts' API (issue 16; docs/thresholds.md): what other thresholds would
  * have decided over the stored decisions (POST /thresholds/preview), the thresholds set per model
  * version (GET /thresholds) and setting them (PUT /thresholds/{model_version}), audited; every
- * edge serving that version decides with them after its next rules sync.
+ * edge serving that version decides with them after its next rules sync. The preview reads over
+ * the backtest's pool and is bounded as the backtest (heavy-reads.ts): one at a time per analyst,
+ * counted with their backtests, and stopped past VIGIL_BACKTEST_TIMEOUT_MS.
  */
 import {
   modelVersionSchema,
@@ -17,6 +19,7 @@ import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
+import type { OneReadPerAnalyst } from '../heavy-reads.js';
 import { validationProblem } from '../../http/problem.js';
 import {
   defaultWindowStart,
@@ -61,9 +64,22 @@ export function previewWindow(
   return { from: start, to: end };
 }
 
+export interface ThresholdsDeps {
+  /** The API's pool: listing and setting thresholds. */
+  readonly sql: Sql;
+  readonly now: () => Date;
+  /** The preview's reads: the backtest's pool, its timeout and rows a page, and its limit. */
+  readonly preview: {
+    readonly sql: Sql;
+    readonly timeoutMs: number;
+    readonly pageRows?: number;
+    readonly limit: OneReadPerAnalyst;
+  };
+}
+
 /** GET /thresholds, PUT /thresholds/:model_version, POST /thresholds/preview. */
-export function thresholdsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
-  const { sql, now } = deps;
+export function thresholdsRoutes(deps: ThresholdsDeps): Hono<ApiEnv> {
+  const { sql, now, preview } = deps;
   const r = new Hono<ApiEnv>();
 
   r.get('/thresholds', noQuery, async (c) => {
@@ -84,20 +100,31 @@ export function thresholdsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiE
     const body = await parseBody(c, thresholdsPreviewRequestSchema);
     const window = previewWindow(body, now());
     const proposed = { review: body.review, decline: body.decline };
-    const modelVersion = body.model_version ?? (await defaultModelVersion(sql, window, now()));
-    const current = modelVersion === null ? null : await thresholdsInForce(sql, modelVersion);
-    // No model known (no decision in the window, no edge reporting): zeros under the proposal.
-    const t =
-      modelVersion === null
-        ? new ThresholdsPreviewTally(proposed, null)
-        : await runPreview(sql, { modelVersion, ...window, proposed, current });
+    const read = { what: 'preview', timeoutMs: preview.timeoutMs, signal: c.req.raw.signal };
+    const t = await preview.limit.run(c.get('principal').subject, read, async (betweenPages) => {
+      const modelVersion =
+        body.model_version ?? (await defaultModelVersion(preview.sql, window, now()));
+      // No model known (no decision in the window, no edge reporting): zeros under the proposal.
+      if (modelVersion === null)
+        return { modelVersion, tally: new ThresholdsPreviewTally(proposed, null) };
+      const current = (await thresholdsInForce(preview.sql, modelVersion))?.thresholds ?? null;
+      const tally = await runPreview(preview.sql, {
+        modelVersion,
+        ...window,
+        proposed,
+        current,
+        betweenPages,
+        ...(preview.pageRows ? { pageRows: preview.pageRows } : {}),
+      });
+      return { modelVersion, tally };
+    });
     const answer: ThresholdsPreview = {
       window: { from: window.from.toISOString(), to: window.to.toISOString() },
-      model_version: modelVersion,
-      evaluated: t.evaluated,
-      current: t.current,
-      proposed: t.proposed,
-      histogram: t.histogram,
+      model_version: t.modelVersion,
+      evaluated: t.tally.evaluated,
+      current: t.tally.current,
+      proposed: t.tally.proposed,
+      histogram: t.tally.histogram,
       elapsed_ms: Math.round((performance.now() - started) * 10) / 10,
     };
     return c.json(answer);

@@ -1,9 +1,11 @@
 /**
  * The thresholds API on PGlite: the preview checked against a plain computation over a known set
- * of decisions, setting thresholds with their audit rows, and handing them to the edges' sync.
+ * of decisions, bounded as the backtest, setting thresholds with their audit rows, and handing
+ * them to the edges' sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHarness, callApi, startTestDb, type TestDb } from '../test-support.js';
+import { checkPreviewBounds } from './preview-bounds.suite.js';
 import { checkThresholdsApi } from './thresholds-api.suite.js';
 
 let db: TestDb;
@@ -17,6 +19,10 @@ describe('the thresholds API on PGlite', () => {
   it('previews, sets, audits and syncs thresholds per model version', async () => {
     const now = new Date();
     await checkThresholdsApi(apiHarness(db.sql, { now: () => now }).root, db.sql, 'lite', now);
+  }, 60_000);
+
+  it('bounds the preview as the backtest: one read per analyst across both (429), 503 past the limit', async () => {
+    await checkPreviewBounds(db.sql, 'lite');
   }, 60_000);
 
   it('a window whose default start would fall before year 1 starts at year 1 (preview, backtest, compare)', async () => {
