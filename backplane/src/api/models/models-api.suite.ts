@@ -58,6 +58,18 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(await narrowOnnx(), fresh), 400, ['/onnx']);
   const { test_window: _gone, ...training } = metadata.training;
   await bad(registerBody(onnx, { ...fresh, training }), 400, ['/metadata/training/test_window']);
+  // A field the metadata does not know is refused by its pointer, at any level, never dropped:
+  // training.params is the one free-form place (the trainer's parameters).
+  await bad(registerBody(onnx, { ...fresh, notes: 'ours' }), 400, ['/metadata/notes']);
+  await bad(
+    registerBody(onnx, { ...fresh, training: { ...fresh.training, label_delay_day: 3 } }),
+    400,
+    ['/metadata/training/label_delay_day'],
+  );
+  const test = { ...fresh.metrics.test, f1: 0.5 };
+  await bad(registerBody(onnx, { ...fresh, metrics: { ...fresh.metrics, test } }), 400, [
+    '/metadata/metrics/test/f1',
+  ]);
   const swapped = [...metadata.feature_names].reverse();
   await bad(registerBody(onnx, { ...fresh, feature_names: swapped }), 400, [
     '/metadata/feature_names',
