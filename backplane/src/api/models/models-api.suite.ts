@@ -77,6 +77,8 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.9, decline: 0.1 } }), 400, [
     '/metadata/thresholds',
   ]);
+  // 'default' names the edges' deployed model in the routes: no registered model may take it.
+  await bad(registerBody(onnx, { ...fresh, version: 'default' }), 400, ['/metadata/version']);
   // '.' and '..' are no URL path segment (clients and servers resolve them away): such a model
   // could never be challenged, promoted, retired or fetched by an edge.
   for (const version of ['.', '..']) {
@@ -273,6 +275,63 @@ async function checkSyncAndArtifacts(
   expect((await get(`${run}-nope`, true)).status).toBe(404);
 }
 
+/**
+ * The committed default model as a registry entry: promoting it takes the champion out of
+ * service (the sync says `champion: null`, on which every edge serves its deployed model),
+ * audited, and leaves that champion as the roll-back target. Runs after the lifecycle: `a` is
+ * the champion.
+ */
+async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<void> {
+  const app = rulesSyncApp(sql);
+  const synced = async () => {
+    const text = JSON.stringify({
+      ruleset_version: 0,
+      cursor: null,
+      models: { champion: null, challenger: null },
+    });
+    const res = await app.request(RULES_SYNC_PATH, {
+      method: 'POST',
+      body: text,
+      headers: await signedHeaders(SYNC_SECRET, text),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as RulesSyncAnswer).models;
+  };
+  const listedDefault = async () => (await call(root, 'GET', '/api/models')).body.default;
+  expect((await synced())?.champion?.version).toBe(`${run}-a`);
+  expect(await listedDefault()).toEqual({ version: 'default', status: 'candidate' });
+
+  const promoted = await call(root, 'POST', '/api/models/default/promote');
+  expect(promoted).toEqual({ status: 200, body: { version: 'default', status: 'champion' } });
+  expect((await synced())?.champion).toBeNull();
+  expect(await listedDefault()).toEqual({ version: 'default', status: 'champion' });
+  // The champion it replaced is the one to roll back to.
+  expect(await statuses(root, run)).toEqual({ a: 'candidate*', b: 'candidate', c: 'retired' });
+  const audit = async () =>
+    (
+      await sql<{ action: string; target: string; after: { status: string } }[]>`
+        SELECT action, target, after FROM audit_log
+        WHERE target IN (${`model:${run}-a`}, 'model:default') ORDER BY id`
+    ).map((r) => `${r.action} ${r.target} ${r.after.status}`);
+  expect((await audit()).slice(-2)).toEqual([
+    `model.demote model:${run}-a candidate`,
+    'model.promote model:default champion',
+  ]);
+  // Promoting what is served changes nothing; it is never challenged or retired.
+  const before = await audit();
+  expect((await call(root, 'POST', '/api/models/default/promote')).status).toBe(200);
+  expect(await audit()).toEqual(before);
+  for (const action of ['challenge', 'retire']) {
+    const refused = await call(root, 'POST', `/api/models/default/${action}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:vigil:problem:model-status');
+  }
+  // Roll back: the registry model again.
+  expect((await call(root, 'POST', `/api/models/${run}-a/promote`)).body.status).toBe('champion');
+  expect((await synced())?.champion?.version).toBe(`${run}-a`);
+  expect(await listedDefault()).toEqual({ version: 'default', status: 'candidate' });
+}
+
 /** Every expectation of the registry on the migrated database `sql`, through `root`. */
 export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise<void> {
   await checkRegistration(root, run);
@@ -280,4 +339,5 @@ export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise
   await checkLifecycle(root, sql, run);
   await checkThresholds(root, run);
   await checkSyncAndArtifacts(sql, run, digests);
+  await checkDefaultModel(root, sql, run);
 }
