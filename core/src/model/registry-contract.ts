@@ -101,6 +101,8 @@ export const DEFAULT_MODEL_VERSION = 'default';
 export interface DefaultModelEntry {
   readonly version: typeof DEFAULT_MODEL_VERSION;
   readonly status: Extract<ModelStatus, 'champion' | 'candidate'>;
+  /** The roll-back target: the champion replaced it (or the model it replaced was retired). */
+  readonly previous_champion: boolean;
 }
 
 /** `GET /api/models`: every model, the newest registration first, and the committed default. */

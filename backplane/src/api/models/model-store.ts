@@ -248,15 +248,15 @@ export async function changeModel(
       const old = holder('champion');
       if (target.status !== 'champion') {
         // The champion it replaces stays registered as a candidate marked previous: roll back =
-        // promote it. The marker moves to it from whichever model held it.
-        if (old) {
-          for (const r of rows) {
-            if (r.previous_champion && r !== target && r !== old) {
-              want(r, r.status, false, 'model.unmark');
-            }
+        // promote it. The marker moves to it from whichever model held it — or, when the
+        // committed default was served (no champion), leaves every row: the default is the
+        // previous one then, and a stale marker would roll back past it.
+        for (const r of rows) {
+          if (r.previous_champion && r !== target && r !== old) {
+            want(r, r.status, false, 'model.unmark');
           }
-          want(old, 'candidate', true, 'model.demote');
         }
+        if (old) want(old, 'candidate', true, 'model.demote');
         want(target, 'champion', false, 'model.promote');
       }
     } else {
@@ -290,7 +290,11 @@ async function changeDefault(
   actor: string,
   at: Date,
 ): Promise<DefaultModelEntry> {
-  const served: DefaultModelEntry = { version: DEFAULT_MODEL_VERSION, status: 'champion' };
+  const served: DefaultModelEntry = {
+    version: DEFAULT_MODEL_VERSION,
+    status: 'champion',
+    previous_champion: false,
+  };
   if (action !== 'promote') {
     throw new ProblemError(
       'model-status',
@@ -316,10 +320,22 @@ async function changeDefault(
   return served;
 }
 
-/** The committed default's entry in a listing: champion exactly when no registry model is. */
+/**
+ * The committed default's entry in a listing: champion exactly when no registry model is; the
+ * roll-back target (`previous_champion`) when a registry model is champion and none carries the
+ * marker — it replaced the default, or the model it replaced was retired since.
+ */
 export async function defaultModelEntry(sql: Sql): Promise<DefaultModelEntry> {
-  const [row] = await sql`SELECT 1 FROM models WHERE status = 'champion'`;
-  return { version: DEFAULT_MODEL_VERSION, status: row ? 'candidate' : 'champion' };
+  const [r] = await sql<{ champion: boolean; marked: boolean }[]>`
+    SELECT bool_or(status = 'champion') IS TRUE AS champion,
+           bool_or(previous_champion) IS TRUE AS marked
+    FROM models`;
+  const champion = r?.champion ?? false;
+  return {
+    version: DEFAULT_MODEL_VERSION,
+    status: champion ? 'candidate' : 'champion',
+    previous_champion: champion && !(r?.marked ?? false),
+  };
 }
 
 /** The champion and the challenger by version and digest, as the rules sync hands them out. */

@@ -298,23 +298,29 @@ async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<voi
     return ((await res.json()) as RulesSyncAnswer).models;
   };
   const listedDefault = async () => (await call(root, 'GET', '/api/models')).body.default;
+  const entry = (status: string, previous: boolean) => ({
+    version: 'default',
+    status,
+    previous_champion: previous,
+  });
   expect((await synced())?.champion?.version).toBe(`${run}-a`);
-  expect(await listedDefault()).toEqual({ version: 'default', status: 'candidate' });
+  // c, the champion a replaced last, is retired: the default is the one to roll back to.
+  expect(await listedDefault()).toEqual(entry('candidate', true));
 
   const promoted = await call(root, 'POST', '/api/models/default/promote');
-  expect(promoted).toEqual({ status: 200, body: { version: 'default', status: 'champion' } });
+  expect(promoted).toEqual({ status: 200, body: entry('champion', false) });
   expect((await synced())?.champion).toBeNull();
-  expect(await listedDefault()).toEqual({ version: 'default', status: 'champion' });
+  expect(await listedDefault()).toEqual(entry('champion', false));
   // The champion it replaced is the one to roll back to.
   expect(await statuses(root, run)).toEqual({ a: 'candidate*', b: 'candidate', c: 'retired' });
   const audit = async () =>
     (
       await sql<{ action: string; target: string; after: { status: string } }[]>`
         SELECT action, target, after FROM audit_log
-        WHERE target IN (${`model:${run}-a`}, 'model:default') ORDER BY id`
-    ).map((r) => `${r.action} ${r.target} ${r.after.status}`);
+        WHERE target IN (${`model:${run}-a`}, ${`model:${run}-b`}, 'model:default') ORDER BY id`
+    ).map((r) => `${r.action} ${r.target.replace(`${run}-`, '')} ${r.after.status}`);
   expect((await audit()).slice(-2)).toEqual([
-    `model.demote model:${run}-a candidate`,
+    'model.demote model:a candidate',
     'model.promote model:default champion',
   ]);
   // Promoting what is served changes nothing; it is never challenged or retired.
@@ -326,10 +332,21 @@ async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<voi
     expect(refused.status).toBe(409);
     expect(refused.body.type).toBe('urn:vigil:problem:model-status');
   }
-  // Roll back: the registry model again.
+  // Promoting b over the default: the default, not a, is now the one to roll back to.
+  expect((await call(root, 'POST', `/api/models/${run}-b/promote`)).body.status).toBe('champion');
+  expect(await statuses(root, run)).toEqual({ a: 'candidate', b: 'champion', c: 'retired' });
+  expect(await listedDefault()).toEqual(entry('candidate', true));
+  expect((await audit()).slice(-2)).toEqual([
+    'model.unmark model:a candidate',
+    'model.promote model:b champion',
+  ]);
+  // Roll back to the default, then to a registry model again.
+  await call(root, 'POST', '/api/models/default/promote');
+  expect(await statuses(root, run)).toEqual({ a: 'candidate', b: 'candidate*', c: 'retired' });
   expect((await call(root, 'POST', `/api/models/${run}-a/promote`)).body.status).toBe('champion');
   expect((await synced())?.champion?.version).toBe(`${run}-a`);
-  expect(await listedDefault()).toEqual({ version: 'default', status: 'candidate' });
+  expect(await statuses(root, run)).toEqual({ a: 'champion', b: 'candidate', c: 'retired' });
+  expect(await listedDefault()).toEqual(entry('candidate', true));
 }
 
 /** Every expectation of the registry on the migrated database `sql`, through `root`. */
