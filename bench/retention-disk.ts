@@ -31,8 +31,18 @@ function bytesUnder(path: string): number {
   return n;
 }
 
+/**
+ * This run's ids: with DATABASE_URL the database outlives the run, and ids an earlier run sent
+ * would land as the duplicates they are (upserted by event_id), its rows would satisfy the wait
+ * for this run's, and the sizes would measure nothing.
+ */
+const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const ID_PREFIX = `tx_disk_${RUN}_`;
+
+/** This run's decisions in Postgres. */
 async function count(sql: Sql): Promise<number> {
-  const [r] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM transactions`;
+  const [r] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM transactions WHERE transaction_id LIKE ${`${ID_PREFIX}%`}`;
   return r?.n ?? 0;
 }
 
@@ -53,7 +63,7 @@ async function main(): Promise<void> {
     const t = Date.now();
     for (let i = 0; i < N; i += BATCH) {
       const transactions = Array.from({ length: Math.min(BATCH, N - i) }, (_, j) => ({
-        transaction_id: `tx_disk_${round}_${i + j}`,
+        transaction_id: `${ID_PREFIX}${round}_${i + j}`,
         timestamp: new Date(t + i + j).toISOString(),
         customer_id: `c_disk_${(i + j) % 5_000}`,
         terminal_id: `t_disk_${(i + j) % 1_000}`,

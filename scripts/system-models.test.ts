@@ -107,6 +107,11 @@ describe.each(['workerd', 'node'] as const)('the model registry with the edge on
       expect(await servedWithin(b)).toBeLessThanOrEqual(PROMOTION_MS);
       expect((await api('POST', `/api/models/${a}/promote`)).status).toBe(200);
       expect(await servedWithin(a)).toBeLessThanOrEqual(PROMOTION_MS);
+      // Back to the committed default the same way: the sync says no champion, the edge serves
+      // the model it was deployed with.
+      expect((await api('POST', '/api/models/default/promote')).status).toBe(200);
+      expect(await servedWithin(deployed)).toBeLessThanOrEqual(PROMOTION_MS);
+      expect((await modelInfo()).source).toBe('deployed');
     } finally {
       stop = true;
       await Promise.all(lanes);

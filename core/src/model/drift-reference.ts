@@ -67,17 +67,20 @@ const distributionChecks = [
 ];
 
 /** One distribution: bin edges (see {@link driftBin}) and the share of rows in each bin. */
-export const binnedDistributionSchema = z.object(distributionShape).check(...distributionChecks);
+export const binnedDistributionSchema = z
+  .strictObject(distributionShape)
+  .check(...distributionChecks);
 
 export type BinnedDistribution = z.infer<typeof binnedDistributionSchema>;
 
-export const driftReferenceSchema = z.object({
+// Strict, as the trained metadata around it: a field PSI does not know is refused, not dropped.
+export const driftReferenceSchema = z.strictObject({
   /** Which rows the distributions describe, e.g. the training window. */
   rows: z.string(),
   score: binnedDistributionSchema,
   /** One per feature, in the model's feature order. */
   features: z.array(
-    z.object({ name: z.string(), ...distributionShape }).check(...distributionChecks),
+    z.strictObject({ name: z.string(), ...distributionShape }).check(...distributionChecks),
   ),
 });
 

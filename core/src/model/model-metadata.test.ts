@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../features/feature-names.js';
-import { parseModelMetadata, parseTrainedModelMetadata } from './model-metadata.js';
+import * as z from 'zod/mini';
+import { toFieldIssues } from '../schema/issues.js';
+import {
+  parseModelMetadata,
+  parseTrainedModelMetadata,
+  trainedModelMetadataSchema,
+} from './model-metadata.js';
 
 const window = { start: '2018-04-01', end: '2018-07-31' };
 const metrics = { auc: 0.9, ap: 0.6, cp100: 0.3 };
@@ -28,6 +34,20 @@ describe('parseModelMetadata', () => {
   it('refuses a version no decision event could carry into Postgres', () => {
     for (const version of ['', 'gbdt\u0000', 'gbdt-\ud800', 'v'.repeat(201)])
       expect(() => parseModelMetadata({ ...metadata, version })).toThrow(/version/);
+  });
+
+  it('refuses a field it does not know, at any level, rather than dropping it', () => {
+    expect(() => parseModelMetadata({ ...metadata, notes: 'x' })).toThrow(/notes/);
+    const training = { ...metadata.training, label_delay_day: 7 };
+    expect(() => parseModelMetadata({ ...metadata, training })).toThrow(/label_delay_day/);
+    const thresholds = { review: 0.3, decline: 0.7, block: 0.9 };
+    expect(() => parseModelMetadata({ ...metadata, thresholds })).toThrow(/block/);
+  });
+
+  it('keeps training.params whole: the trainer’s parameters are free-form', () => {
+    const params = { learning_rate: 0.1, custom: { note: 'ours' } };
+    const m = parseModelMetadata({ ...metadata, training: { ...metadata.training, params } });
+    expect(m.training.params).toEqual(params);
   });
 });
 
@@ -71,6 +91,27 @@ describe('parseTrainedModelMetadata', () => {
       FEATURE_NAMES.length,
     );
     expect(parseModelMetadata(trained).version).toBe(trained.version);
+  });
+
+  it('refuses a field it does not know, naming its path, at any level', () => {
+    const unknownAt = (input: unknown) => {
+      const r = z.safeParse(trainedModelMetadataSchema, input);
+      return r.success ? [] : toFieldIssues(r.error.issues).map((i) => i.path);
+    };
+    expect(unknownAt(trained)).toEqual([]);
+    expect(unknownAt({ ...trained, notes: 'x' })).toEqual(['/notes']);
+    const training = { ...trained.training, policy: { ...trained.training.policy, extra: 1 } };
+    expect(unknownAt({ ...trained, training })).toEqual(['/training/policy/extra']);
+    const test = { ...trained.metrics.test, f1: 0.5 };
+    expect(unknownAt({ ...trained, metrics: { ...trained.metrics, test } })).toEqual([
+      '/metrics/test/f1',
+    ]);
+    const score = { ...trained.reference.score, cover: [1] };
+    expect(unknownAt({ ...trained, reference: { ...trained.reference, score } })).toEqual([
+      '/reference/score/cover',
+    ]);
+    // The edge's parser reads trained metadata as strictly.
+    expect(() => parseModelMetadata({ ...trained, notes: 'x' })).toThrow(/notes/);
   });
 
   it('refuses the shipped model’s shorter metadata: no drift reference, no test window', () => {

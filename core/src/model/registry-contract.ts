@@ -87,9 +87,29 @@ export interface RegisteredModel {
   readonly promoted_at: string | null;
 }
 
-/** `GET /api/models`: every model, the newest registration first. */
+/**
+ * The version that names the model every edge was deployed with (`edge/model/`, the committed
+ * default) in the registry's routes: `POST /api/models/default/promote` puts it back in service —
+ * the champion steps down (a candidate marked `previous_champion`, the roll-back target) and the
+ * rules sync says `champion: null`, on which every edge serves its deployed model. The backplane
+ * holds no copy of it (each edge carries its own), so it can be promoted, never challenged,
+ * retired or registered: a registration under this version is refused.
+ */
+export const DEFAULT_MODEL_VERSION = 'default';
+
+/** The committed default model in `GET /api/models`: champion exactly when no registry model is. */
+export interface DefaultModelEntry {
+  readonly version: typeof DEFAULT_MODEL_VERSION;
+  readonly status: Extract<ModelStatus, 'champion' | 'candidate'>;
+  /** The roll-back target: the champion replaced it (or the model it replaced was retired). */
+  readonly previous_champion: boolean;
+}
+
+/** `GET /api/models`: every model, the newest registration first, and the committed default. */
 export interface ModelList {
   readonly items: readonly RegisteredModel[];
+  /** Always in the backplane's answer; optional so that a client or fake written before it holds. */
+  readonly default?: DefaultModelEntry;
 }
 
 /** A model as the rules sync names it: the edge loads it by version, keeps it by digest. */

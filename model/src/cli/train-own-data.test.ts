@@ -9,7 +9,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { N_FEATURES, parseTrainedModelMetadata, type TrainedModelMetadata } from '@vigil/core';
+import {
+  ensembleFromOnnx,
+  N_FEATURES,
+  parseModelMetadata,
+  parseTrainedModelMetadata,
+  predictProbability,
+  type TrainedModelMetadata,
+} from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { averagePrecision, rocAuc } from '../gbdt/index.js';
 import { createOrtScorer } from '../onnx/ort-session.js';
@@ -83,8 +90,22 @@ describe('npm run train -- --in FILE on a history the project has never seen', (
     const rows = rowsIn(history.timeSec, metadata.training.test_window);
     expect(rows.length).toBe(metadata.metrics.test.transactions);
     const scorer = await createOrtScorer(new Uint8Array(await readFile(join(out, 'model.onnx'))));
-    const scores = await scorer.score(gatherRows(X, N_FEATURES, rows));
+    const testRows = gatherRows(X, N_FEATURES, rows);
+    const scores = await scorer.score(testRows);
     await scorer.release();
+    // As an edge loads a registry model: the metadata through its strict reader, the trees read
+    // out of the ONNX for reasons and the fallback walk, giving ORT's probabilities.
+    expect(parseModelMetadata(metadata).version).toBe(metadata.version);
+    const trees = ensembleFromOnnx(
+      new Uint8Array(await readFile(join(out, 'model.onnx'))),
+      N_FEATURES,
+    );
+    let worst = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const p = predictProbability(trees, testRows, i * N_FEATURES);
+      worst = Math.max(worst, Math.abs(p - scores[i]!));
+    }
+    expect(worst).toBeLessThan(1e-5);
     const y = Uint8Array.from(rows, (i) => history.isFraud[i]!);
     const auc = rocAuc(y, scores);
     expect(auc).toBeCloseTo(metadata.metrics.test.auc, 9);

@@ -51,6 +51,7 @@ interface TreeAttributes {
   classTreeIds: number[];
   classNodeIds: number[];
   classWeights: number[];
+  hitrates: number[];
 }
 
 /** Flatten the ensemble into ONNX node tuples, numbering each tree's nodes 0… in preorder. */
@@ -66,7 +67,9 @@ function flatten(e: TreeEnsemble): TreeAttributes {
     classTreeIds: [],
     classNodeIds: [],
     classWeights: [],
+    hitrates: [],
   };
+  const share = coverShares(e);
   for (let t = 0; t < e.roots.length; t++) {
     // Number the nodes in preorder (left subtree first); ONNX wants ids 0… within each tree.
     const order: number[] = [];
@@ -85,6 +88,7 @@ function flatten(e: TreeEnsemble): TreeAttributes {
       const f = e.feature[k]!;
       a.treeIds.push(t);
       a.nodeIds.push(id);
+      a.hitrates.push(Math.fround(share[k]!));
       if (f >= 0) {
         a.featureIds.push(f);
         a.modes.push('BRANCH_LEQ');
@@ -99,9 +103,42 @@ function flatten(e: TreeEnsemble): TreeAttributes {
   if (!a.classWeights.some((w) => w < 0)) {
     a.treeIds.push(e.roots.length);
     a.nodeIds.push(0);
+    a.hitrates.push(1);
     pushLeafTail(a, e.roots.length, 0, -FLOAT32_TINY);
   }
   return a;
+}
+
+/**
+ * Each node's share of its tree's training hessian (root = 1), carried in the graph as
+ * `nodes_hitrates` so that a reader of the ONNX alone (core's ensembleFromOnnx: an edge serving a
+ * registry model) rebuilds the trainer's internal values — hessian-weighted means of the leaves
+ * below — and so gives the same reasons as the trees file. Without them every leaf weighed the
+ * same, and on the shipped model only 35 % of rows kept their first reason and 12 % their top-3
+ * (reason-agreement.test.ts). The shares need no hessians: an internal value is
+ * (hL·vL + hR·vR) / (hL + hR), so hL / (hL + hR) = (vR − v) / (vR − vL); where vL = vR any split
+ * gives the same value and the halves are kept. onnxruntime reads hitrates as a hint only.
+ */
+function coverShares(e: TreeEnsemble): Float64Array {
+  const share = new Float64Array(e.feature.length);
+  for (const root of e.roots) {
+    share[root] = 1;
+    const stack = [root];
+    while (stack.length > 0) {
+      const k = stack.pop()!;
+      if (e.feature[k]! < 0) continue;
+      const l = e.left[k]!;
+      const r = e.right[k]!;
+      const vl = e.value[l]!;
+      const vr = e.value[r]!;
+      const toLeft = vl === vr ? 0.5 : Math.min(1, Math.max(0, (vr - e.value[k]!) / (vr - vl)));
+      share[l] = share[k]! * toLeft;
+      share[r] = share[k]! * (1 - toLeft);
+      if (stack.length > e.feature.length) throw new RangeError('exportOnnx: a tree has a cycle');
+      stack.push(l, r);
+    }
+  }
+  return share;
 }
 
 /** The leaf's node fields after its tree and node ids, and its single vote (column 0). */
@@ -176,6 +213,7 @@ export function exportOnnx(e: TreeEnsemble, options: ExportOptions): Uint8Array 
       ints('nodes_treeids', a.treeIds),
       ints('nodes_truenodeids', a.trueIds),
       floats('nodes_values', a.values),
+      floats('nodes_hitrates', a.hitrates),
       string('post_transform', 'LOGISTIC'),
     ],
   };

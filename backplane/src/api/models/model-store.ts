@@ -5,7 +5,9 @@
  * (migration 008) holds those set for a version, and listings join it.
  */
 import {
+  DEFAULT_MODEL_VERSION,
   MODEL_STATUSES,
+  type DefaultModelEntry,
   trainedModelMetadataSchema,
   type ModelStatus,
   type RegisteredModel,
@@ -187,11 +189,23 @@ async function applyChanges(tx: TransactionSql, changes: readonly Change[], at: 
   }
 }
 
+/** The audit row of each change: the model's status and marker before and after. */
+function auditOf(changes: readonly Change[], actor: string): AuditEntry[] {
+  return changes.map((c) => ({
+    actor,
+    action: c.what,
+    target: `model:${c.row.version}`,
+    before: { status: c.row.status, previous_champion: c.row.previous_champion },
+    after: { status: c.status, previous_champion: c.previous },
+  }));
+}
+
 /**
  * Apply `action` to `version` with the audit rows of every model whose status changed, in one
  * transaction under the registry's lock (two analysts promoting at once take turns). Asking for
  * the status a model already has changes nothing. 404 for an unknown version; 409 to retire the
- * champion or to challenge it.
+ * champion or to challenge it. DEFAULT_MODEL_VERSION names the edges' deployed model (see
+ * changeDefault).
  */
 export async function changeModel(
   sql: Sql,
@@ -199,7 +213,7 @@ export async function changeModel(
   action: ModelAction,
   actor: string,
   at: Date,
-): Promise<RegisteredModel> {
+): Promise<RegisteredModel | DefaultModelEntry> {
   return sql.begin(async (tx) => {
     // One lock for the whole registry: a change touches up to three rows (the target, the
     // champion or challenger it displaces, the previous champion's marker).
@@ -207,6 +221,7 @@ export async function changeModel(
     const rows = await tx<StatusRow[]>`
       SELECT version, status, previous_champion FROM models
       WHERE version = ${version} OR status IN ('champion', 'challenger') OR previous_champion`;
+    if (version === DEFAULT_MODEL_VERSION) return changeDefault(tx, rows, action, actor, at);
     const target = rows.find((r) => r.version === version);
     if (!target) throw new ProblemError('not-found', `no model ${version} is registered`);
     const changes: Change[] = [];
@@ -233,15 +248,15 @@ export async function changeModel(
       const old = holder('champion');
       if (target.status !== 'champion') {
         // The champion it replaces stays registered as a candidate marked previous: roll back =
-        // promote it. The marker moves to it from whichever model held it.
-        if (old) {
-          for (const r of rows) {
-            if (r.previous_champion && r !== target && r !== old) {
-              want(r, r.status, false, 'model.unmark');
-            }
+        // promote it. The marker moves to it from whichever model held it — or, when the
+        // committed default was served (no champion), leaves every row: the default is the
+        // previous one then, and a stale marker would roll back past it.
+        for (const r of rows) {
+          if (r.previous_champion && r !== target && r !== old) {
+            want(r, r.status, false, 'model.unmark');
           }
-          want(old, 'candidate', true, 'model.demote');
         }
+        if (old) want(old, 'candidate', true, 'model.demote');
         want(target, 'champion', false, 'model.promote');
       }
     } else {
@@ -255,16 +270,72 @@ export async function changeModel(
       want(target, 'retired', false, 'model.retire');
     }
     await applyChanges(tx, changes, at);
-    const audit: AuditEntry[] = changes.map((c) => ({
-      actor,
-      action: c.what,
-      target: `model:${c.row.version}`,
-      before: { status: c.row.status, previous_champion: c.row.previous_champion },
-      after: { status: c.status, previous_champion: c.previous },
-    }));
-    await writeAudit(tx, audit, at);
+    await writeAudit(tx, auditOf(changes, actor), at);
     return (await getModel(tx, version))!;
   });
+}
+
+/**
+ * {@link changeModel} for the committed default (DEFAULT_MODEL_VERSION), whose status is not a
+ * row but the absence of a champion: promoting it demotes the champion (marked previous, the
+ * roll-back target, as any promotion leaves it), audited as `model.demote` of that model and
+ * `model.promote` of `model:default`; with no champion it is already served and nothing changes.
+ * It can be neither challenged (the backplane has no copy to hand an edge) nor retired (it is
+ * what every edge falls back to).
+ */
+async function changeDefault(
+  tx: TransactionSql,
+  rows: readonly StatusRow[],
+  action: ModelAction,
+  actor: string,
+  at: Date,
+): Promise<DefaultModelEntry> {
+  const served: DefaultModelEntry = {
+    version: DEFAULT_MODEL_VERSION,
+    status: 'champion',
+    previous_champion: false,
+  };
+  if (action !== 'promote') {
+    throw new ProblemError(
+      'model-status',
+      `the default model is the one every edge was deployed with: it can be promoted, not ${action === 'retire' ? 'retired' : 'challenged'}`,
+    );
+  }
+  const old = rows.find((r) => r.status === 'champion');
+  if (!old) return served;
+  const changes: Change[] = rows
+    .filter((r) => r.previous_champion && r !== old)
+    .map((r) => ({ row: r, status: r.status, previous: false, what: 'model.unmark' }));
+  changes.push({ row: old, status: 'candidate', previous: true, what: 'model.demote' });
+  await applyChanges(tx, changes, at);
+  const audit = auditOf(changes, actor);
+  audit.push({
+    actor,
+    action: 'model.promote',
+    target: `model:${DEFAULT_MODEL_VERSION}`,
+    before: { status: 'candidate', replaces: old.version },
+    after: { status: 'champion' },
+  });
+  await writeAudit(tx, audit, at);
+  return served;
+}
+
+/**
+ * The committed default's entry in a listing: champion exactly when no registry model is; the
+ * roll-back target (`previous_champion`) when a registry model is champion and none carries the
+ * marker — it replaced the default, or the model it replaced was retired since.
+ */
+export async function defaultModelEntry(sql: Sql): Promise<DefaultModelEntry> {
+  const [r] = await sql<{ champion: boolean; marked: boolean }[]>`
+    SELECT bool_or(status = 'champion') IS TRUE AS champion,
+           bool_or(previous_champion) IS TRUE AS marked
+    FROM models`;
+  const champion = r?.champion ?? false;
+  return {
+    version: DEFAULT_MODEL_VERSION,
+    status: champion ? 'candidate' : 'champion',
+    previous_champion: champion && !(r?.marked ?? false),
+  };
 }
 
 /** The champion and the challenger by version and digest, as the rules sync hands them out. */

@@ -58,6 +58,18 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(await narrowOnnx(), fresh), 400, ['/onnx']);
   const { test_window: _gone, ...training } = metadata.training;
   await bad(registerBody(onnx, { ...fresh, training }), 400, ['/metadata/training/test_window']);
+  // A field the metadata does not know is refused by its pointer, at any level, never dropped:
+  // training.params is the one free-form place (the trainer's parameters).
+  await bad(registerBody(onnx, { ...fresh, notes: 'ours' }), 400, ['/metadata/notes']);
+  await bad(
+    registerBody(onnx, { ...fresh, training: { ...fresh.training, label_delay_day: 3 } }),
+    400,
+    ['/metadata/training/label_delay_day'],
+  );
+  const test = { ...fresh.metrics.test, f1: 0.5 };
+  await bad(registerBody(onnx, { ...fresh, metrics: { ...fresh.metrics, test } }), 400, [
+    '/metadata/metrics/test/f1',
+  ]);
   const swapped = [...metadata.feature_names].reverse();
   await bad(registerBody(onnx, { ...fresh, feature_names: swapped }), 400, [
     '/metadata/feature_names',
@@ -65,6 +77,8 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: 0.9, decline: 0.1 } }), 400, [
     '/metadata/thresholds',
   ]);
+  // 'default' names the edges' deployed model in the routes: no registered model may take it.
+  await bad(registerBody(onnx, { ...fresh, version: 'default' }), 400, ['/metadata/version']);
   // '.' and '..' are no URL path segment (clients and servers resolve them away): such a model
   // could never be challenged, promoted, retired or fetched by an edge.
   for (const version of ['.', '..']) {
@@ -261,6 +275,80 @@ async function checkSyncAndArtifacts(
   expect((await get(`${run}-nope`, true)).status).toBe(404);
 }
 
+/**
+ * The committed default model as a registry entry: promoting it takes the champion out of
+ * service (the sync says `champion: null`, on which every edge serves its deployed model),
+ * audited, and leaves that champion as the roll-back target. Runs after the lifecycle: `a` is
+ * the champion.
+ */
+async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<void> {
+  const app = rulesSyncApp(sql);
+  const synced = async () => {
+    const text = JSON.stringify({
+      ruleset_version: 0,
+      cursor: null,
+      models: { champion: null, challenger: null },
+    });
+    const res = await app.request(RULES_SYNC_PATH, {
+      method: 'POST',
+      body: text,
+      headers: await signedHeaders(SYNC_SECRET, text),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as RulesSyncAnswer).models;
+  };
+  const listedDefault = async () => (await call(root, 'GET', '/api/models')).body.default;
+  const entry = (status: string, previous: boolean) => ({
+    version: 'default',
+    status,
+    previous_champion: previous,
+  });
+  expect((await synced())?.champion?.version).toBe(`${run}-a`);
+  // c, the champion a replaced last, is retired: the default is the one to roll back to.
+  expect(await listedDefault()).toEqual(entry('candidate', true));
+
+  const promoted = await call(root, 'POST', '/api/models/default/promote');
+  expect(promoted).toEqual({ status: 200, body: entry('champion', false) });
+  expect((await synced())?.champion).toBeNull();
+  expect(await listedDefault()).toEqual(entry('champion', false));
+  // The champion it replaced is the one to roll back to.
+  expect(await statuses(root, run)).toEqual({ a: 'candidate*', b: 'candidate', c: 'retired' });
+  const audit = async () =>
+    (
+      await sql<{ action: string; target: string; after: { status: string } }[]>`
+        SELECT action, target, after FROM audit_log
+        WHERE target IN (${`model:${run}-a`}, ${`model:${run}-b`}, 'model:default') ORDER BY id`
+    ).map((r) => `${r.action} ${r.target.replace(`${run}-`, '')} ${r.after.status}`);
+  expect((await audit()).slice(-2)).toEqual([
+    'model.demote model:a candidate',
+    'model.promote model:default champion',
+  ]);
+  // Promoting what is served changes nothing; it is never challenged or retired.
+  const before = await audit();
+  expect((await call(root, 'POST', '/api/models/default/promote')).status).toBe(200);
+  expect(await audit()).toEqual(before);
+  for (const action of ['challenge', 'retire']) {
+    const refused = await call(root, 'POST', `/api/models/default/${action}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:vigil:problem:model-status');
+  }
+  // Promoting b over the default: the default, not a, is now the one to roll back to.
+  expect((await call(root, 'POST', `/api/models/${run}-b/promote`)).body.status).toBe('champion');
+  expect(await statuses(root, run)).toEqual({ a: 'candidate', b: 'champion', c: 'retired' });
+  expect(await listedDefault()).toEqual(entry('candidate', true));
+  expect((await audit()).slice(-2)).toEqual([
+    'model.unmark model:a candidate',
+    'model.promote model:b champion',
+  ]);
+  // Roll back to the default, then to a registry model again.
+  await call(root, 'POST', '/api/models/default/promote');
+  expect(await statuses(root, run)).toEqual({ a: 'candidate', b: 'candidate*', c: 'retired' });
+  expect((await call(root, 'POST', `/api/models/${run}-a/promote`)).body.status).toBe('champion');
+  expect((await synced())?.champion?.version).toBe(`${run}-a`);
+  expect(await statuses(root, run)).toEqual({ a: 'champion', b: 'candidate', c: 'retired' });
+  expect(await listedDefault()).toEqual(entry('candidate', true));
+}
+
 /** Every expectation of the registry on the migrated database `sql`, through `root`. */
 export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise<void> {
   await checkRegistration(root, run);
@@ -268,4 +356,5 @@ export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise
   await checkLifecycle(root, sql, run);
   await checkThresholds(root, run);
   await checkSyncAndArtifacts(sql, run, digests);
+  await checkDefaultModel(root, sql, run);
 }

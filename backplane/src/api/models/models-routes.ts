@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  DEFAULT_MODEL_VERSION,
   MAX_MODEL_ONNX_BYTES,
   MAX_MODEL_REGISTER_BODY,
   modelCompareQuerySchema,
@@ -38,6 +39,7 @@ import { previewWindow } from '../thresholds/thresholds-routes.js';
 import { compareModels } from './model-compare.js';
 import {
   changeModel,
+  defaultModelEntry,
   getModel,
   listModels,
   registerModel,
@@ -82,6 +84,14 @@ function parseMetadata(input: unknown): TrainedModelMetadata {
     throw validationProblem(
       toFieldIssues(r.error.issues).map((i) => ({ ...i, path: `/metadata${i.path}` })),
     );
+  }
+  if (r.data.version === DEFAULT_MODEL_VERSION) {
+    throw validationProblem([
+      {
+        path: '/metadata/version',
+        message: `'${DEFAULT_MODEL_VERSION}' names the edges' deployed model: choose another version`,
+      },
+    ]);
   }
   try {
     return parseTrainedModelMetadata(input);
@@ -129,7 +139,10 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
   const r = new Hono<ApiEnv>();
 
   r.get('/models', noQuery, async (c) => {
-    const answer: ModelList = { items: await listModels(sql) };
+    const answer: ModelList = {
+      items: await listModels(sql),
+      default: await defaultModelEntry(sql),
+    };
     return c.json(answer);
   });
 
