@@ -88,22 +88,27 @@ describe('cases store', () => {
     expect(t.listQueries()[2]).toEqual({ sort: 'opened_at', limit: 50 });
   });
 
-  it('takes the next case of the view: asks with its decisions and sort, and puts it first', async () => {
+  it('takes the next case of the view: asks with its decisions and sort, keeps it in place or puts it first', async () => {
     const asked: unknown[] = [];
     const mine = aCase('z', { status: 'assigned', assignee: 'ana', version: 2 });
+    const other = aCase('y', { status: 'assigned', assignee: 'ana', version: 2 });
     const t = setup([aCase('a'), aCase('z')], {
       nextCase: (req) => {
         asked.push(req);
-        return Promise.resolve(asked.length === 1 ? mine : null);
+        return Promise.resolve([mine, other][asked.length - 1] ?? null);
       },
     });
     await t.store.load();
     expect(await t.store.nextCase()).toEqual(mine);
     expect(asked).toEqual([{ sort: '-risk', decision: ['review'] }]);
+    // On the page: updated where the server's order has it, so a reload moves nothing.
     expect(t.store.cases().map((c) => [c.case_id, c.assignee])).toEqual([
-      ['z', 'ana'],
       ['a', null],
+      ['z', 'ana'],
     ]);
+    // Not on the page: first.
+    expect(await t.store.nextCase()).toEqual(other);
+    expect(t.store.cases().map((c) => c.case_id)).toEqual(['y', 'a', 'z']);
     // None left: said, not thrown.
     expect(await t.store.nextCase()).toBeNull();
     expect(t.store.error()).toMatch(/No unassigned case/);

@@ -261,8 +261,13 @@ export function createCasesStore(opts: CasesStoreOptions): CasesStore {
           return null;
         }
         setError(null);
-        // First in the list, so j/k go on from it.
-        setCases((list) => [c, ...list.filter((x) => x.case_id !== c.case_id)]);
+        // Where the server's order puts it when it is shown (a reload would put it back there, and
+        // j/k must walk the order the analyst sees); first when the page does not hold it.
+        setCases((list) =>
+          list.some((x) => x.case_id === c.case_id)
+            ? list.map((x) => (x.case_id === c.case_id ? c : x))
+            : [c, ...list],
+        );
         return c;
       } catch (err) {
         setError(`Could not take the next case: ${errorMessage(err)}`);
