@@ -300,9 +300,9 @@ async function createApi(
     sessionSecret = randomBytes(32).toString('base64url');
     log.warn('VIGIL_SESSION_SECRET is not set: a random one is used (sessions end on restart)');
   }
-  // Backtests read over a connection of their own, each statement bounded: a long one never holds
-  // a connection the consumer or the dashboard waits for. On PGlite it is a second connection to
-  // the socket, whose queries queue with the others' between the backtest's pages.
+  // Backtests and thresholds previews read over a connection of their own, each statement
+  // bounded: a long one never holds a connection the consumer or the dashboard waits for. On PGlite
+  // it is a second connection to the socket, whose queries queue with the others' between pages.
   const backtestSql = postgres(db.url, {
     max: 1,
     connect_timeout: 10,

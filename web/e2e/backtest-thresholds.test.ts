@@ -1,12 +1,13 @@
 /**
  * The rule editor's backtest and the Thresholds page in Chromium against the whole system as
  * `npm start` runs it (edge in workerd, the backplane with embedded Postgres): payments are scored
- * and one is labelled fraud, then a rule typed in the editor shows counts and a per-day chart that
- * match what POST /api/rules/backtest answers for the same rule, an example opens the drawer, the
+ * and one is labelled fraud (and one declined by a list rule), then a rule typed in the editor shows
+ * counts, a per-day chart and the thresholds each model version's own decisions were derived with
+ * that match what POST /api/rules/backtest answers for the same rule, an example opens the drawer, the
  * rule is published as shadow (and its live shadow counts appear beside its backtest when edited);
  * on the Thresholds page moving the review threshold changes the preview as
- * POST /api/thresholds/preview says it should, and Apply sets what GET /api/thresholds shows. The
- * steps share one page and run in order.
+ * POST /api/thresholds/preview says it should, and Apply sets what GET /api/thresholds shows — and
+ * what the next backtest names as set. The steps share one page and run in order.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   BacktestAnswer,
+  ScoreAnswer,
+  Thresholds,
   ThresholdsList,
   ThresholdsPreview,
   TransactionDetail,
@@ -41,6 +44,45 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
 
   const count = async (testid: string): Promise<number> =>
     Number(await page.getByTestId(testid).getAttribute('data-value'));
+  /** The model version of the payment a built-in list rule declined (set in beforeAll). */
+  let blockedModel: string;
+  /** The thresholds applied on the Thresholds page, for that step's model version. */
+  let applied: { model_version: string; thresholds: Thresholds } | undefined;
+
+  /** The backtest panel's "Model decisions derived with" rows, as an analyst reads them. */
+  const modelThresholdRows = async () => {
+    const rows = page.getByTestId('backtest-model-threshold');
+    const out: { model_version: string | null; source: string | null; text: string | null }[] = [];
+    for (let i = 0; i < (await rows.count()); i++) {
+      const row = rows.nth(i);
+      out.push({
+        model_version: await row.getAttribute('data-model-version'),
+        source: await row.getAttribute('data-source'),
+        text: await row.textContent(),
+      });
+    }
+    return out;
+  };
+  /** What the panel must show for the API's `model_thresholds`, in the answer's order. */
+  const expectedRows = (a: BacktestAnswer) =>
+    a.model_thresholds.map((m) => ({
+      model_version: m.model_version,
+      source: m.source,
+      text: `${m.model_version}${
+        m.thresholds
+          ? `review ≥ ${m.thresholds.review.toFixed(3)}, decline ≥ ${m.thresholds.decline.toFixed(3)}`
+          : 'estimated from the scores of its decisions no rule changed'
+      }${{ set: 'set for this model', model: 'the model’s own', estimated: 'estimated' }[m.source]}`,
+    }));
+  /** Open a new rule in the editor, type `expression`, and wait for its backtest. */
+  const backtestInEditor = async (id: string, action: string) => {
+    await page.getByTestId('rule-new').click();
+    await page.getByTestId('rule-id').fill(id);
+    await page.getByTestId('rule-name').fill('Large amount');
+    await page.getByTestId('rule-action').selectOption(action);
+    await page.getByTestId('rule-expression').pressSequentially(expression);
+    await expect.poll(() => page.getByTestId('backtest').getAttribute('data-state')).toBe('done');
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-backtest-'));
@@ -93,6 +135,43 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
       15_000,
     );
 
+    // A payment a built-in list rule declined: the backtest derives the model's own decision of
+    // it from the thresholds in force for its model version, and names them.
+    const blocked = `c_e2e_bt_${tag}_blocked`;
+    const listed = await api('/api/lists/blocked_customers/items', {
+      method: 'POST',
+      body: JSON.stringify({ value: blocked, reason: 'e2e backtest' }),
+    });
+    expect(listed.status).toBe(201);
+    let b = 0;
+    const declined = await poll(
+      'a payment of the blocked customer declined by the list rule',
+      async () => {
+        const r = await api<ScoreAnswer>('/v1/score', {
+          method: 'POST',
+          body: JSON.stringify({
+            transaction_id: `${txId(0)}_blocked_${b++}`,
+            timestamp: new Date().toISOString(),
+            customer_id: blocked,
+            terminal_id: `t_e2e_bt_${tag}`,
+            amount: 50,
+            currency: 'EUR',
+          }),
+        });
+        expect(r.status).toBe(200);
+        return r.body.decision === 'decline' && r.body.rules.length > 0 ? r.body : null;
+      },
+      15_000,
+    );
+    expect(declined.rules).toEqual([{ id: 'block_listed_customers', action: 'block' }]);
+    blockedModel = declined.model_version;
+    const declinedId = `${txId(0)}_blocked_${b - 1}`;
+    await poll(
+      `${declinedId} stored`,
+      async () => ((await api(`/api/transactions/${declinedId}`)).status === 200 ? true : null),
+      15_000,
+    );
+
     ({ page, problems } = await signedInPage(browser, system.signInUrl));
   });
 
@@ -101,14 +180,8 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
   it('backtests a rule as it is typed: the counts and the chart are the API’s', async () => {
     await page.getByTestId('nav-rules').click();
     await page.getByTestId('rule-row').first().waitFor();
-    await page.getByTestId('rule-new').click();
-    await page.getByTestId('rule-id').fill(ruleId);
-    await page.getByTestId('rule-name').fill('Large amount');
-    await page.getByTestId('rule-action').selectOption('review');
-    await page.getByTestId('rule-expression').pressSequentially(expression);
-
+    await backtestInEditor(ruleId, 'review');
     const backtest = page.getByTestId('backtest');
-    await expect.poll(() => backtest.getAttribute('data-state')).toBe('done');
     const direct = await api<BacktestAnswer>('/api/rules/backtest', {
       method: 'POST',
       body: JSON.stringify({ expression, action: 'review' }),
@@ -128,6 +201,12 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
     expect(await page.getByTestId('backtest-lists-note').textContent()).toContain(
       'Lists as they are now',
     );
+    // The thresholds the model decisions were derived with: the declined payment's model version,
+    // with its own (none set yet), row for row as the API names them.
+    expect(a.model_thresholds.find((m) => m.model_version === blockedModel)).toMatchObject({
+      source: 'model',
+    });
+    expect(await modelThresholdRows()).toEqual(expectedRows(a));
     // The chart is drawn, and its text alternative gives the API's totals.
     await page.getByTestId('backtest-per-day').locator('canvas').waitFor();
     const summary = await page
@@ -260,6 +339,7 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
       review: middling,
       decline,
     });
+    applied = { model_version: served.model_version, thresholds: { review: middling, decline } };
     await expect
       .poll(() => page.getByTestId('thresholds-in-force').textContent())
       .toContain(`review ≥ ${middling.toFixed(3)}`);
@@ -268,6 +348,28 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
     await review.dispatchEvent('change');
     expect(await page.getByTestId('thresholds-decline-error').textContent()).toContain('≥ review');
     expect(await page.getByTestId('thresholds-apply').isDisabled()).toBe(true);
+  });
+
+  it('backtests with the thresholds just applied: the panel names them as set', async () => {
+    expect(applied, 'the thresholds step applied thresholds').toBeDefined();
+    // The model the edges serve is the one whose payment the list rule declined.
+    expect(applied!.model_version).toBe(blockedModel);
+    await page.getByTestId('nav-rules').click();
+    await page.getByTestId('rule-row').first().waitFor();
+    await backtestInEditor(`${ruleId}_again`, 'review');
+    const direct = await api<BacktestAnswer>('/api/rules/backtest', {
+      method: 'POST',
+      body: JSON.stringify({ expression, action: 'review' }),
+    });
+    expect(direct.status).toBe(200);
+    expect(direct.body.model_thresholds.find((m) => m.model_version === blockedModel)).toEqual({
+      model_version: blockedModel,
+      thresholds: applied!.thresholds,
+      source: 'set',
+    });
+    await expect.poll(modelThresholdRows).toEqual(expectedRows(direct.body));
+    await page.getByTestId('rule-cancel').click();
+    await page.getByTestId('rule-editor').waitFor({ state: 'detached' });
   });
 
   it('reported no problem in the page', () => {

@@ -15,6 +15,10 @@ const backtest = {
   window: { from: 'a', to: 'b' },
   ruleset_version: 1,
   rule_errors: 0,
+  model_thresholds: [
+    { model_version: 'm1', thresholds: { review: 0.5, decline: 0.9 }, source: 'set' },
+    { model_version: 'm2', thresholds: null, source: 'estimated' },
+  ],
   amount: {
     matched: 5,
     matched_fraud: 5,
@@ -57,6 +61,23 @@ describe('the backtest and thresholds routes', () => {
     await expect(createApiClient({ fetch: g.fetch }).backtestRule(body)).rejects.toMatchObject({
       code: 'invalid_response',
     });
+
+    // The thresholds each model version's decisions were derived with: missing, thresholds with
+    // an estimate, none without one, or a source of another kind are refused.
+    for (const model_thresholds of [
+      undefined,
+      [{ model_version: 'm2', thresholds: { review: 0.5, decline: 0.9 }, source: 'estimated' }],
+      [{ model_version: 'm1', thresholds: null, source: 'set' }],
+      [{ model_version: 'm1', thresholds: { review: 0.5 }, source: 'model' }],
+      [{ model_version: 'm1', thresholds: { review: 0.5, decline: 0.9 }, source: 'edge' }],
+      [{ thresholds: { review: 0.5, decline: 0.9 }, source: 'model' }],
+    ]) {
+      const h = fakeFetch(() => json({ ...backtest, model_thresholds }));
+      await expect(
+        createApiClient({ fetch: h.fetch }).backtestRule(body),
+        JSON.stringify(model_thresholds),
+      ).rejects.toMatchObject({ code: 'invalid_response' });
+    }
   });
 
   it('hands a 429’s Retry-After on, in ms', async () => {

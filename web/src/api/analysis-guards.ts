@@ -17,6 +17,19 @@ const every = (v: unknown, f: (x: unknown) => boolean): boolean =>
   Array.isArray(v) && (v as unknown[]).every(f);
 const decision = (v: unknown): boolean => DECISIONS.has(v as string);
 
+const isThresholds = (v: unknown): boolean => isRecord(v) && num(v.review) && num(v.decline);
+
+/**
+ * One model version's thresholds a backtest derived model decisions with: `set` or `model` ones,
+ * or `estimated` with none (null) — the panel says which, so the pairing is checked too.
+ */
+const isModelThresholdsUsed = (v: unknown): boolean =>
+  isRecord(v) &&
+  str(v.model_version) &&
+  (v.source === 'estimated'
+    ? v.thresholds === null
+    : (v.source === 'set' || v.source === 'model') && isThresholds(v.thresholds));
+
 const isCounts = (v: unknown): boolean =>
   isRecord(v) &&
   num(v.evaluated) &&
@@ -50,6 +63,7 @@ export const isBacktestAnswer: Guard<BacktestAnswer> = (v): v is BacktestAnswer 
       num(e.amount) &&
       strOrNull(e.label),
   ) &&
+  every(v.model_thresholds, isModelThresholdsUsed) &&
   str(v.lists_as_of) &&
   num(v.elapsed_ms) &&
   (v.shadow === undefined || (isRecord(v.shadow) && isCounts(v.shadow) && str(v.shadow.rule_id)));
@@ -59,9 +73,7 @@ const isTally = (v: unknown): v is DecisionTally =>
 
 const isOutcome = (v: unknown): v is ThresholdsOutcome =>
   isRecord(v) &&
-  isRecord(v.thresholds) &&
-  num(v.thresholds.review) &&
-  num(v.thresholds.decline) &&
+  isThresholds(v.thresholds) &&
   isTally(v.approve) &&
   isTally(v.review) &&
   isTally(v.decline) &&
@@ -93,12 +105,4 @@ export const isThresholdsSetting: Guard<ThresholdsSetting> = (v): v is Threshold
 export const isThresholdsList: Guard<ThresholdsList> = (v): v is ThresholdsList =>
   isRecord(v) &&
   every(v.items, isThresholdsSetting) &&
-  every(
-    v.served,
-    (s) =>
-      isRecord(s) &&
-      str(s.model_version) &&
-      isRecord(s.in_force) &&
-      num(s.in_force.review) &&
-      num(s.in_force.decline),
-  );
+  every(v.served, (s) => isRecord(s) && str(s.model_version) && isThresholds(s.in_force));

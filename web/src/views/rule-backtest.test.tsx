@@ -63,21 +63,26 @@ const answer: BacktestAnswer = {
   elapsed_ms: 12,
 };
 
+/** The panel as rendered once the store has `a`. */
+async function renderPanel(a: BacktestAnswer): Promise<string> {
+  const clock = fakeClock();
+  const store = createBacktestStore({
+    client: { backtestRule: () => Promise.resolve(a) },
+    lists: () => [],
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout,
+  });
+  store.setRule({ expression: 'tx.amount > 500.0', action: 'review', ruleId: 'big' });
+  clock.advance(BACKTEST_DEBOUNCE_MS);
+  await tick();
+  return renderToString(() => (
+    <RuleBacktest backtest={store} theme={() => 'dark'} onOpenTransaction={() => {}} />
+  ));
+}
+
 describe('the backtest panel', () => {
   it('shows the counts, money, changes, examples, the lists note and the live shadow counts', async () => {
-    const clock = fakeClock();
-    const store = createBacktestStore({
-      client: { backtestRule: () => Promise.resolve(answer) },
-      lists: () => [],
-      setTimeout: clock.setTimeout,
-      clearTimeout: clock.clearTimeout,
-    });
-    store.setRule({ expression: 'tx.amount > 500.0', action: 'review', ruleId: 'big' });
-    clock.advance(BACKTEST_DEBOUNCE_MS);
-    await tick();
-    const html = renderToString(() => (
-      <RuleBacktest backtest={store} theme={() => 'dark'} onOpenTransaction={() => {}} />
-    ));
+    const html = await renderPanel(answer);
     const t = text(html);
     expect(html).toContain('data-testid="backtest-matched" data-value="7"');
     expect(html).toContain('data-testid="backtest-evaluated" data-value="1200"');
@@ -87,6 +92,28 @@ describe('the backtest panel', () => {
     expect(html).toContain('data-transaction-id="tx_fraud_1"');
     expect(t).toContain('Lists as they are now');
     expect(t).toContain('Ruleset version 4 with this rule in it');
+    // No active rule matched a decision: no model decision was derived, none is named.
+    expect(html).not.toContain('backtest-model-thresholds');
+  });
+
+  it('names the thresholds each model version’s decisions were derived with, estimates plainly', async () => {
+    const html = await renderPanel({
+      ...answer,
+      model_thresholds: [
+        { model_version: 'gbdt-v1', thresholds: { review: 0.35, decline: 0.8 }, source: 'set' },
+        { model_version: 'gbdt-v2', thresholds: { review: 0.4, decline: 0.9 }, source: 'model' },
+        { model_version: 'old-v0', thresholds: null, source: 'estimated' },
+      ],
+    });
+    const rows = html.split('data-testid="backtest-model-threshold"').slice(1).map(text);
+    expect(rows).toHaveLength(3);
+    expect(html).toContain('data-model-version="gbdt-v1" data-source="set"');
+    expect(rows[0]).toContain('gbdt-v1 review ≥ 0.350, decline ≥ 0.800 set for this model');
+    expect(rows[1]).toContain('gbdt-v2 review ≥ 0.400, decline ≥ 0.900 the model’s own');
+    expect(html).toContain('data-model-version="old-v0" data-source="estimated"');
+    expect(rows[2]).toContain(
+      'old-v0 estimated from the scores of its decisions no rule changed estimated',
+    );
   });
 });
 

@@ -1,12 +1,20 @@
 /**
  * What the rule being written would have done to the stored decisions: the counts by label, the
  * money, the decisions it changes, matches and confirmed frauds per day, examples that open the
- * transaction drawer, and — for a rule in shadow mode — what it matched live beside them.
+ * transaction drawer, the thresholds each model version's own decisions were derived with (and
+ * "estimated" plainly where the backplane knows none), and — for a rule in shadow mode — what it
+ * matched live beside them.
  */
 import { createMemo, For, Show, type Accessor, type JSX } from 'solid-js';
 import uPlot from 'uplot';
-import type { BacktestAnswer } from '@vigil/core';
-import { formatAmount, formatCount, formatDateTime, formatMs } from '../format/format.js';
+import type { BacktestAnswer, ModelThresholdsUsed } from '@vigil/core';
+import {
+  formatAmount,
+  formatCount,
+  formatDateTime,
+  formatMs,
+  formatScore,
+} from '../format/format.js';
 import type { BacktestStore } from '../stores/backtest-store.js';
 import type { Theme } from '../stores/theme-store.js';
 import { perDayColumns, perDaySummary } from './analysis-chart-data.js';
@@ -38,6 +46,58 @@ function Count(props: { label: string; value: number; testid: string; extra?: st
         </Show>
       </dd>
     </div>
+  );
+}
+
+/** Where a model version's thresholds came from, in the analyst's words. */
+const SOURCE_TEXT: Record<ModelThresholdsUsed['source'], string> = {
+  set: 'set for this model',
+  model: 'the model’s own',
+  estimated: 'estimated',
+};
+
+/**
+ * The thresholds the changes above were reckoned with, per model version: a rule's change is
+ * measured from the model's own decision, which is derived from them; an estimate says so.
+ */
+function ModelThresholds(props: { used: readonly ModelThresholdsUsed[] }) {
+  return (
+    <table class="table compact" data-testid="backtest-model-thresholds">
+      <caption>Model decisions derived with</caption>
+      <thead>
+        <tr>
+          <th scope="col">Model version</th>
+          <th scope="col">Thresholds</th>
+          <th scope="col">From</th>
+        </tr>
+      </thead>
+      <tbody>
+        <For each={props.used}>
+          {(m) => (
+            <tr
+              data-testid="backtest-model-threshold"
+              data-model-version={m.model_version}
+              data-source={m.source}
+            >
+              <td class="mono">{m.model_version}</td>
+              <td class="mono" data-testid="backtest-model-threshold-values">
+                <Show
+                  when={m.thresholds}
+                  fallback="estimated from the scores of its decisions no rule changed"
+                >
+                  {(t) => (
+                    <>
+                      review ≥ {formatScore(t().review)}, decline ≥ {formatScore(t().decline)}
+                    </>
+                  )}
+                </Show>
+              </td>
+              <td data-testid="backtest-model-threshold-source">{SOURCE_TEXT[m.source]}</td>
+            </tr>
+          )}
+        </For>
+      </tbody>
+    </table>
   );
 }
 
@@ -172,6 +232,9 @@ export function RuleBacktest(props: RuleBacktestProps): JSX.Element {
                     </For>
                   </tbody>
                 </table>
+              </Show>
+              <Show when={a().model_thresholds.length > 0}>
+                <ModelThresholds used={a().model_thresholds} />
               </Show>
               <UPlotChart
                 title="Matches and confirmed frauds per day (UTC)"

@@ -2,7 +2,8 @@
  * The model registry in Postgres (migration 010): registered artifacts (ONNX bytes and metadata),
  * their lifecycle — at most one champion and one challenger — and the audit row of every change,
  * written in the change's own transaction. Thresholds are not kept here: the thresholds table
- * (migration 008) holds those set for a version, and listings join it.
+ * (migration 008) holds those set for a version, and listings name those in force
+ * (thresholds-in-force.ts).
  */
 import {
   DEFAULT_MODEL_VERSION,
@@ -12,6 +13,7 @@ import {
   type ModelStatus,
   type RegisteredModel,
   type SyncedModels,
+  type ThresholdsInForce,
   type TrainedModelMetadata,
 } from '@vigil/core';
 import type { Sql, TransactionSql } from 'postgres';
@@ -19,6 +21,7 @@ import * as z from 'zod/mini';
 import { writeAudit, type AuditEntry } from '../audit/audit-log.js';
 import { ProblemError } from '../../http/problem.js';
 import { RowError } from '../rows.js';
+import { inForceOf, thresholdsInForceByVersion } from '../thresholds/thresholds-in-force.js';
 
 const modelRow = z.object({
   version: z.string(),
@@ -30,21 +33,29 @@ const modelRow = z.object({
   created_by: z.string(),
   promoted_at: z.nullable(z.date()),
   previous_champion: z.boolean(),
-  set_review: z.nullable(z.number()),
-  set_decline: z.nullable(z.number()),
 });
 
-/** The columns of a listing: everything but the ONNX bytes, with the thresholds set for it. */
+/** The columns of a listing: everything but the ONNX bytes. */
 const LISTED = (sql: Sql | TransactionSql) => sql`
   m.version, m.status, m.sha256, m.size_bytes, m.metadata, m.created_at, m.created_by,
-  m.promoted_at, m.previous_champion, t.review AS set_review, t.decline AS set_decline`;
+  m.promoted_at, m.previous_champion`;
 
-function toModel(row: unknown): RegisteredModel {
-  const r = z.safeParse(modelRow, row);
-  if (!r.success) throw new RowError('model', r.error);
-  const m = r.data;
+/** Rows of `models` as listed, with the thresholds in force for each (thresholds-in-force.ts). */
+async function toModels(sql: Sql | TransactionSql, rows: readonly unknown[]) {
+  const models = rows.map((row) => {
+    const r = z.safeParse(modelRow, row);
+    if (!r.success) throw new RowError('model', r.error);
+    return r.data;
+  });
+  const inForce = await thresholdsInForceByVersion(
+    sql,
+    models.map((m) => m.version),
+  );
+  return models.map((m) => toModel(m, inForceOf(inForce, m.version)));
+}
+
+function toModel(m: z.infer<typeof modelRow>, inForce: ThresholdsInForce): RegisteredModel {
   const t = m.metadata.training;
-  const set = m.set_review !== null && m.set_decline !== null;
   return {
     version: m.version,
     status: m.status,
@@ -55,8 +66,8 @@ function toModel(row: unknown): RegisteredModel {
     test_window: t.test_window,
     source: t.source,
     metrics: m.metadata.metrics,
-    thresholds: set ? { review: m.set_review!, decline: m.set_decline! } : m.metadata.thresholds,
-    thresholds_set: set,
+    thresholds: inForce.thresholds,
+    thresholds_set: inForce.source === 'set',
     size_bytes: m.size_bytes,
     sha256: m.sha256,
     previous_champion: m.previous_champion,
@@ -67,9 +78,8 @@ function toModel(row: unknown): RegisteredModel {
 /** Every model, the newest registration first. */
 export async function listModels(sql: Sql): Promise<RegisteredModel[]> {
   const rows = await sql`
-    SELECT ${LISTED(sql)} FROM models m LEFT JOIN thresholds t ON t.model_version = m.version
-    ORDER BY m.created_at DESC, m.version`;
-  return rows.map(toModel);
+    SELECT ${LISTED(sql)} FROM models m ORDER BY m.created_at DESC, m.version`;
+  return toModels(sql, rows);
 }
 
 /** One model, or null when no such version is registered. */
@@ -78,9 +88,8 @@ export async function getModel(
   version: string,
 ): Promise<RegisteredModel | null> {
   const [row] = await sql`
-    SELECT ${LISTED(sql as Sql)} FROM models m LEFT JOIN thresholds t ON t.model_version = m.version
-    WHERE m.version = ${version}`;
-  return row ? toModel(row) : null;
+    SELECT ${LISTED(sql as Sql)} FROM models m WHERE m.version = ${version}`;
+  return row ? (await toModels(sql, [row]))[0]! : null;
 }
 
 /** A validated artifact to register. */

@@ -36,7 +36,7 @@ import {
   velocitySpan,
   type Window,
 } from './backtest-store.js';
-import { thresholdsInForceByVersion } from '../thresholds/preview-query.js';
+import { thresholdsInForceByVersion } from '../thresholds/thresholds-in-force.js';
 import { currentRuleset, listRefs } from './rules-store.js';
 
 /** Rows a page: large enough that a page's round trip is small beside counting it. */

@@ -8,12 +8,20 @@
  * each on a database of its own (the deployed model's version must have no row there).
  */
 import { readFile } from 'node:fs/promises';
-import type { BacktestAnswer, Decision } from '@vigil/core';
+import type {
+  BacktestAnswer,
+  Decision,
+  ModelList,
+  Thresholds,
+  ThresholdsInForce,
+  ThresholdsList,
+} from '@vigil/core';
 import type { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import { expect } from 'vitest';
 import { registerBody, trainedTestModel } from '../models/model-fixtures.js';
 import { callApi } from '../test-support.js';
+import { thresholdsInForceByVersion } from '../thresholds/thresholds-in-force.js';
 import { recordServedModel } from '../thresholds/thresholds-store.js';
 
 const FROM = new Date('2034-05-01T00:00:00Z');
@@ -56,7 +64,7 @@ async function insert(sql: Sql, rows: readonly Row[]): Promise<void> {
 export async function checkBacktestThresholds(root: Hono, sql: Sql, run: string): Promise<void> {
   const deployed = await deployedModel();
   const v = {
-    set: `${run}_set`, // thresholds set through the API (and its edges report other own ones)
+    set: `${run}_set`, // thresholds set through the API (registered, reported with other own ones)
     registered: `${run}_registered`, // registered: its metadata's thresholds
     reported: `${run}_reported`, // only reported by an edge (served_models): the model's own
     deployed: deployed.version, // the deployed model: no row anywhere, its committed metadata
@@ -69,14 +77,19 @@ export async function checkBacktestThresholds(root: Hono, sql: Sql, run: string)
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   await recordServedModel(sql, v.set, { review: 0.5, decline: 0.95 }, new Date());
   await recordServedModel(sql, v.reported, { review: 0.5, decline: 0.95 }, new Date());
-  const { onnx, metadata } = await trainedTestModel(v.registered);
-  const reg = await callApi(
-    root,
-    'POST',
-    '/api/models',
-    registerBody(onnx, { ...metadata, thresholds: { review: 0.5, decline: 0.9 } }),
-  );
-  expect(reg.status, JSON.stringify(reg.body)).toBe(201);
+  for (const [version, own] of [
+    [v.registered, { review: 0.5, decline: 0.9 }],
+    [v.set, { review: 0.6, decline: 0.97 }],
+  ] as const) {
+    const { onnx, metadata } = await trainedTestModel(version);
+    const reg = await callApi(
+      root,
+      'POST',
+      '/api/models',
+      registerBody(onnx, { ...metadata, thresholds: own }),
+    );
+    expect(reg.status, JSON.stringify(reg.body)).toBe(201);
+  }
 
   // Every version: rule-free decisions approve at 0.1, review at 0.6, decline at 0.9 — which alone
   // estimate the thresholds in the gaps (0.1–0.6 → midpoint 0.35) — and one decision a block
@@ -152,12 +165,31 @@ export async function checkBacktestThresholds(root: Hono, sql: Sql, run: string)
     ].sort((x, y) => x.model_version.localeCompare(y.model_version)),
   );
 
-  // The thresholds preview compares with the same thresholds in force.
-  for (const [model, current] of [
-    [v.set, { review: 0.2, decline: 0.4 }],
-    [v.registered, { review: 0.5, decline: 0.9 }],
-    [v.deployed, deployed.thresholds],
-  ] as const) {
+  // Every answer that names the thresholds in force agrees, version by version, with the one
+  // resolution (thresholds-in-force.ts) — and names just the versions it knows of.
+  const inForce: Record<keyof typeof v, ThresholdsInForce | null> = {
+    set: { thresholds: { review: 0.2, decline: 0.4 }, source: 'set' },
+    registered: { thresholds: { review: 0.5, decline: 0.9 }, source: 'model' },
+    reported: { thresholds: { review: 0.5, decline: 0.95 }, source: 'model' },
+    deployed: { thresholds: deployed.thresholds, source: 'model' },
+    unknown: null,
+  };
+  const resolved = await thresholdsInForceByVersion(sql, Object.values(v));
+  for (const [key, want] of Object.entries(inForce)) {
+    const model = v[key as keyof typeof v];
+    expect(resolved.get(model) ?? null, key).toEqual(want);
+
+    // The backtest's model decisions (above: the decisions they derive).
+    expect(
+      answer.model_thresholds.find((m) => m.model_version === model),
+      key,
+    ).toEqual({
+      model_version: model,
+      thresholds: want?.thresholds ?? null,
+      source: want?.source ?? 'estimated',
+    });
+
+    // The thresholds preview compares with the same thresholds in force.
     const p = await callApi(root, 'POST', '/api/thresholds/preview', {
       review: 0.3,
       decline: 0.7,
@@ -166,6 +198,34 @@ export async function checkBacktestThresholds(root: Hono, sql: Sql, run: string)
       to: TO.toISOString(),
     });
     expect(p.status).toBe(200);
-    expect((p.body.current as { thresholds: unknown }).thresholds).toEqual(current);
+    expect((p.body.current as { thresholds: Thresholds } | null)?.thresholds ?? null, key).toEqual(
+      want?.thresholds ?? null,
+    );
   }
+
+  // GET /api/thresholds: what the versions edges reported serving decide with; their own beside.
+  const t = await callApi(root, 'GET', '/api/thresholds');
+  expect(t.status).toBe(200);
+  const served = (t.body as unknown as ThresholdsList).served.filter((s) =>
+    Object.values(v).includes(s.model_version),
+  );
+  expect(served.map((s) => [s.model_version, s.in_force, s.model_thresholds]).sort()).toEqual(
+    [
+      [v.set, inForce.set!.thresholds, { review: 0.5, decline: 0.95 }],
+      [v.reported, inForce.reported!.thresholds, { review: 0.5, decline: 0.95 }],
+    ].sort(),
+  );
+
+  // GET /api/models and GET-as-answered by PUT /api/models/{version}/thresholds: the registered.
+  const m = await callApi(root, 'GET', '/api/models');
+  expect(m.status).toBe(200);
+  const listed = (m.body as unknown as ModelList).items.filter((i) =>
+    Object.values(v).includes(i.version),
+  );
+  expect(listed.map((i) => [i.version, i.thresholds, i.thresholds_set]).sort()).toEqual(
+    [
+      [v.set, inForce.set!.thresholds, true],
+      [v.registered, inForce.registered!.thresholds, false],
+    ].sort(),
+  );
 }

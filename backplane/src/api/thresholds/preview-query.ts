@@ -5,20 +5,16 @@
  * a one-connection pool instead of waiting for it. Memory is one page, whatever the window holds.
  * Only the columns the preview reads: score, amount, label and the rules that matched.
  */
-import { readFile } from 'node:fs/promises';
 import {
   LABEL_FRAUD,
   LABEL_LEGITIMATE,
   LABEL_NONE,
-  modelMetadataSchema,
   ruleBits,
   ThresholdsPreviewTally,
   type PreviewLabel,
   type Thresholds,
-  type ThresholdsInForce,
 } from '@vigil/core';
 import type { Sql } from 'postgres';
-import * as z from 'zod/mini';
 import { RowError } from '../rows.js';
 
 /** Rows per page: large enough that round trips do not dominate, small enough to stay a few MB. */
@@ -112,81 +108,4 @@ export async function defaultModelVersion(
     WHERE scored_at >= ${window.from} AND scored_at < ${window.to}
     ORDER BY scored_at DESC, transaction_id DESC LIMIT 1`;
   return newest?.model_version ?? null;
-}
-
-/** The deployed model's metadata (edge/model/, committed; what an edge serves with no champion). */
-const DEPLOYED_MODEL = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
-
-const deployedMetadata = z.object({
-  version: modelMetadataSchema.shape.version,
-  thresholds: modelMetadataSchema.shape.thresholds,
-});
-
-let deployed: Promise<{ version: string; thresholds: Thresholds } | null> | undefined;
-
-/**
- * The deployed model's version and thresholds, read once and validated with core's schema (the
- * edge's own check); null when the file is absent or not valid (a backplane deployed without the
- * edge's model: its edges still report it into served_models).
- */
-function deployedModel(): Promise<{ version: string; thresholds: Thresholds } | null> {
-  deployed ??= readFile(DEPLOYED_MODEL, 'utf8').then(
-    (text) => {
-      const r = z.safeParse(deployedMetadata, JSON.parse(text));
-      return r.success ? r.data : null;
-    },
-    () => null,
-  );
-  return deployed;
-}
-
-const inForceRow = z.object({
-  model_version: z.string(),
-  review: z.number(),
-  decline: z.number(),
-  source: z.enum(['set', 'model']),
-});
-
-/**
- * The thresholds in force per model version (`versions`, or every version known): those set
- * through the API, else the model's own metadata's — the registry's (models), as its edges
- * reported it (served_models), or the deployed model's file — the order an edge resolves them in
- * (edge/src/scoring/served-models.ts's thresholdsOf). A version with none of these is absent.
- */
-export async function thresholdsInForceByVersion(
-  sql: Sql,
-  versions?: readonly string[],
-): Promise<Map<string, ThresholdsInForce>> {
-  const only = versions === undefined ? null : (versions as string[]);
-  const rows = await sql`
-    SELECT DISTINCT ON (model_version) model_version, review, decline, source FROM (
-      SELECT model_version, review, decline, 'set' AS source, 0 AS rank FROM thresholds
-      UNION ALL
-      SELECT version, (metadata #>> '{thresholds,review}')::float8,
-             (metadata #>> '{thresholds,decline}')::float8, 'model', 1 FROM models
-      UNION ALL
-      SELECT model_version, review, decline, 'model', 2 FROM served_models
-    ) known
-    WHERE ${only === null ? sql`true` : sql`model_version = ANY(${only})`}
-    ORDER BY model_version, rank`;
-  const out = new Map<string, ThresholdsInForce>();
-  for (const row of rows) {
-    const r = z.safeParse(inForceRow, row);
-    if (!r.success) throw new RowError('thresholds in force', r.error);
-    const { model_version, review, decline, source } = r.data;
-    out.set(model_version, { thresholds: { review, decline }, source });
-  }
-  const d = await deployedModel();
-  if (d && !out.has(d.version) && (only === null || only.includes(d.version))) {
-    out.set(d.version, { thresholds: d.thresholds, source: 'model' });
-  }
-  return out;
-}
-
-/** The thresholds in force for `modelVersion` (thresholdsInForceByVersion); null when unknown. */
-export async function thresholdsInForce(
-  sql: Sql,
-  modelVersion: string,
-): Promise<ThresholdsInForce | null> {
-  return (await thresholdsInForceByVersion(sql, [modelVersion])).get(modelVersion) ?? null;
 }

@@ -28,7 +28,8 @@ import {
   MIN_QUERY_TIME,
 } from '../storable-time.js';
 import { noQuery, parseBody, parseWith, pathParams } from '../validate.js';
-import { defaultModelVersion, runPreview, thresholdsInForce } from './preview-query.js';
+import { defaultModelVersion, runPreview } from './preview-query.js';
+import { thresholdsInForce } from './thresholds-in-force.js';
 import { listThresholds, servedModels, setThresholds } from './thresholds-store.js';
 
 /** The preview's window when the request names none: the last 30 days, as the backtest's. */

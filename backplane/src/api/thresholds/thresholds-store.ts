@@ -8,6 +8,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import * as z from 'zod/mini';
 import { writeAudit } from '../audit/audit-log.js';
 import { RowError } from '../rows.js';
+import { inForceOf, thresholdsInForceByVersion } from './thresholds-in-force.js';
 
 const settingRow = z.object({
   model_version: z.string(),
@@ -21,8 +22,6 @@ const servedRow = z.object({
   review: z.number(),
   decline: z.number(),
   seen_at: z.date(),
-  set_review: z.nullable(z.number()),
-  set_decline: z.nullable(z.number()),
 });
 
 function parse<S extends z.ZodMiniType>(what: string, schema: S, row: unknown): z.infer<S> {
@@ -113,24 +112,23 @@ export async function recordServedModel(
           seen_at = GREATEST(served_models.seen_at, excluded.seen_at)`;
 }
 
-/** The models edges reported serving, the most recently seen first, with what is in force. */
+/**
+ * The models edges reported serving, the most recently seen first, with what is in force for each
+ * (thresholds-in-force.ts: the rule the backtest, the preview and the models listing use too).
+ */
 export async function servedModels(sql: Sql): Promise<ServedModel[]> {
   const rows = await sql`
-    SELECT s.model_version, s.review, s.decline, s.seen_at,
-           t.review AS set_review, t.decline AS set_decline
-    FROM served_models s LEFT JOIN thresholds t USING (model_version)
-    ORDER BY s.seen_at DESC, s.model_version`;
-  return rows.map((row) => {
-    const r = parse('served model', servedRow, row);
-    const own = { review: r.review, decline: r.decline };
-    return {
-      model_version: r.model_version,
-      model_thresholds: own,
-      in_force:
-        r.set_review !== null && r.set_decline !== null
-          ? { review: r.set_review, decline: r.set_decline }
-          : own,
-      seen_at: r.seen_at.toISOString(),
-    };
-  });
+    SELECT model_version, review, decline, seen_at FROM served_models
+    ORDER BY seen_at DESC, model_version`;
+  const served = rows.map((row) => parse('served model', servedRow, row));
+  const inForce = await thresholdsInForceByVersion(
+    sql,
+    served.map((r) => r.model_version),
+  );
+  return served.map((r) => ({
+    model_version: r.model_version,
+    model_thresholds: { review: r.review, decline: r.decline },
+    in_force: inForceOf(inForce, r.model_version).thresholds,
+    seen_at: r.seen_at.toISOString(),
+  }));
 }
