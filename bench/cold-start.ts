@@ -157,8 +157,40 @@ export async function benchColdStart(): Promise<string> {
     '',
     WORKERD_NOTE,
     '',
+    ...bundleSizes(),
   ].join('\n');
 }
+
+/** The Worker's upload as wrangler builds it (this run), with the sizes measured across issues 16–18. */
+function bundleSizes(): string[] {
+  const b = bundled!;
+  const kib = (n: number) => fmt(n / 1024, 0);
+  return [
+    '### The Worker bundle',
+    '',
+    `What \`wrangler deploy --dry-run\` builds (edge/src/runtime/workers/host/bundle.ts), gzip as Node's zlib default:`,
+    '',
+    table(
+      ['module', 'type', 'KiB', 'KiB gzipped'],
+      [
+        ...b.modules.map((m) => [
+          m.path.slice(b.dir.length + 1).replace(/^[0-9a-f]{40}-/, ''),
+          m.type,
+          kib(m.bytes),
+          kib(m.gzipBytes),
+        ]),
+        ['total', '', kib(b.bytes), kib(b.gzipBytes)],
+      ],
+    ),
+    '',
+    BUNDLE_NOTE,
+    '',
+  ];
+}
+
+/** Measured once with `git archive` of each commit and the same wrangler (gzip -9, bytes). */
+const BUNDLE_NOTE =
+  "Across issues 16–18 (measured once, 2026-12-06, `git archive` of each commit, `wrangler deploy --dry-run`, gzip -9): worker.js was 1,436,565 B raw / 385,810 B gzipped at bf4dd97 (main just before the first issue 16–18 merge), 1,480,766 / 398,092 at 619f22a (all three merged), 1,481,298 / 398,212 with this branch (the challenger thread is Node-only: +532 B of the challenger port and the warm-up timer reach the Worker) — +3 % gzipped over the three issues; the Wasm (14,239,897 / 3,659,996) and the ONNX (244,748 / 54,200) did not change. core reaches the Worker tree-shaken: of its model and rules code only the contracts and their zod schemas (registry, drift, backtest: ~5 KB raw) come along, no training or backtest engine. The largest piece of Vigil's own in worker.js is the deployed model's trees file (edge/model/vigil-model.trees.json, ~485 KB raw, ~164 KB gzipped: 41 % of worker.js gzipped, parsed at every isolate start); reading the trees from the ONNX instead (as for registry models) would drop it, but the ONNX keeps no hessians, so the reasons' contributions would differ from the Node edge's (the Worker/Node parity test caught it) — left as it is.";
 
 /** What the workerd rows show, and what changed (measured once before the change). */
 const WORKERD_NOTE =
