@@ -191,4 +191,25 @@ describe('ChallengerThread', () => {
     expectChallenger(await call(6, 'f'), served);
     expect(metrics(thread)).toContain('vigil_challenger_worker_starts_total 2');
   });
+  it('replaces a worker that does not answer by the deadline: that batch goes without the challenger, counted as late', async () => {
+    let spawns = 0;
+    const thread = new ChallengerThread({
+      log: () => {},
+      deadlineMs: 1,
+      loadDeadlineMs: 1,
+      // A worker that takes every message and answers none.
+      spawn: () => {
+        spawns++;
+        return new Worker("require('node:worker_threads').parentPort.on('message', () => {});", {
+          eval: true,
+        });
+      },
+    });
+    const { holder, call } = edge(thread);
+    await holder.apply({ champion: null, challenger: served.ref });
+    const late = await call(4, 'g');
+    expect(late.every((e) => e.challenger === undefined)).toBe(true);
+    expect(metrics(thread)).toContain('vigil_challenger_skipped_total{reason="late"} 4');
+    expect(spawns).toBe(1);
+  });
 });
