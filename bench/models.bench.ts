@@ -1,29 +1,39 @@
 /**
  * The model registry at the edge (issue 18): how long a promotion takes once the artifact is at
  * hand (digest, metadata, trees from the ONNX, a new ORT session — the fetch is the network's),
- * and what a challenger costs: its scoring time per transaction, and the answer's latency with and
- * without it (it scores after the answer, so p99 should not move beyond noise). In-process on
- * Node, over the real memory store and ORT, four lanes of single-payment calls.
+ * and what a challenger costs the answer. In-process on Node, over the real memory store and ORT,
+ * wired as runtime/node/main.ts wires the edge: the champion micro-batched in the main thread,
+ * the challenger in its worker thread (runtime/node/challenger-thread.ts).
+ *
+ * The answer's latency without and with a challenger, alternated (A/B/A/B…) so the spread between
+ * rounds of one kind shows the noise: saturated (closed-loop lanes), and open-loop at a fixed rate
+ * below saturation (latency from each payment's scheduled time: a stall delays the ones behind
+ * it, as it would real clients). CPU per decision is read per thread from /proc (main thread and
+ * the challenger's worker); the in-process load generator's own CPU is measured apart, driving a
+ * target that does nothing. Every payment has an id never sent before in this run.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import {
   parseModelMetadata,
   parseTreeEnsemble,
-  type Scorer,
   type TrainedModelMetadata,
   type Transaction,
 } from '@vigil/core';
+import { ChallengerThread } from '../edge/src/runtime/node/challenger-thread.js';
+import { readModelFiles } from '../edge/src/runtime/node/read-model-files.js';
 import { sha256Hex, verifyArtifact } from '../edge/src/scoring/model-artifacts.js';
 import { ModelHolder, servedEntry, type SessionFactory } from '../edge/src/scoring/model-holder.js';
 import { MicroBatchScorer } from '../edge/src/scoring/micro-batch-scorer.js';
 import { createOrtScorer } from '../edge/src/scoring/ort-scorer.js';
 import { ScoringService, type ScoringObserver } from '../edge/src/scoring/scoring-service.js';
 import { testModelFiles } from '../edge/src/scoring/test-model-files.js';
-import { readModelFiles } from '../edge/src/runtime/node/read-model-files.js';
 import { createMemoryFeatureStore } from '../edge/src/stores/memory-feature-store.js';
-import { fmt, percentile, table } from './stats.js';
+import { fmt, fmtInt, percentile, table } from './stats.js';
 
-const CALLS = 4_000;
+const CALLS = 10_000;
 const LANES = 4;
+const ROUNDS = 4;
 
 const observer: ScoringObserver = {
   decided: () => {},
@@ -35,6 +45,16 @@ const observer: ScoringObserver = {
   sinkFailed: () => {},
   rulesFailed: () => {},
 };
+
+/** CPU seconds of one thread of this process, from /proc (10 ms ticks). */
+function threadCpu(tid: string): number {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+const tids = () => new Set(readdirSync('/proc/self/task'));
+/** The main thread's id is the process id. */
+const MAIN = String(process.pid);
 
 async function setup() {
   // As the Node edge builds them (runtime/node/main.ts): calls share ORT runs.
@@ -54,17 +74,20 @@ async function setup() {
   const metadata = t.metadata as TrainedModelMetadata;
   const ref = { version: metadata.version, sha256: await sha256Hex(onnx) };
   const base64 = Buffer.from(onnx).toString('base64');
-  const holder = () =>
+  const holder = (thread?: ChallengerThread) =>
     new ModelHolder({
       deployed,
       createSession,
       fetchArtifact: (r) => verifyArtifact(r, { ...ref, metadata, onnx: base64 }),
+      ...(thread ? { onServe: (m) => thread.serve(m) } : {}),
       log: () => {},
     });
-  return { deployed, ref, holder };
+  return { ref, holder };
 }
 
-function tx(i: number): Transaction {
+let nextId = 0;
+function tx(): Transaction {
+  const i = nextId++;
   return {
     transaction_id: `bench_m_${i}`,
     timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString(),
@@ -74,9 +97,16 @@ function tx(i: number): Transaction {
   };
 }
 
-/** Answer latencies (ms) of CALLS single-payment calls over LANES lanes; events counted. */
-async function run(holder: ModelHolder, offset: number) {
+type Score = (t: Transaction) => Promise<unknown>;
+interface Target {
+  readonly score: Score;
+  /** Resolves when every event of the calls made so far is out (challenger included). */
+  drained(): Promise<void>;
+}
+
+function target(holder: ModelHolder, thread?: ChallengerThread): Target {
   let emitted = 0;
+  let called = 0;
   const scoring = new ScoringService({
     store: createMemoryFeatureStore(),
     models: holder,
@@ -85,23 +115,96 @@ async function run(holder: ModelHolder, offset: number) {
     observer,
     runtime: 'node',
     maxBatch: 10,
+    ...(thread ? { challenger: thread } : {}),
   });
+  return {
+    score: (t) => {
+      called++;
+      return scoring.score([t]);
+    },
+    drained: async () => {
+      while (emitted < called) await new Promise((r) => setTimeout(r, 1));
+    },
+  };
+}
+
+interface Run {
+  readonly lat: Float64Array;
+  /** Calls per second over the whole run, until every event was out. */
+  readonly rate: number;
+  /** CPU µs per call: the main thread, and the challenger's worker thread. */
+  readonly mainUs: number;
+  readonly workerUs: number;
+}
+
+/** Closed loop: LANES lanes, each sending its next payment when the last was answered. */
+async function saturated(score: Score): Promise<Float64Array> {
   const lat = new Float64Array(CALLS);
   let next = 0;
-  const started = performance.now();
   const lane = async () => {
     while (next < CALLS) {
       const i = next++;
       const t0 = performance.now();
-      await scoring.score([tx(offset + i)]);
+      await score(tx());
       lat[i] = performance.now() - t0;
       // A turn of the event loop between payments, as between requests.
       await new Promise((r) => setImmediate(r));
     }
   };
   await Promise.all(Array.from({ length: LANES }, lane));
-  while (emitted < CALLS) await new Promise((r) => setTimeout(r, 1));
-  return { lat: lat.sort(), perCallMs: (performance.now() - started) / CALLS };
+  return lat;
+}
+
+/** The generator's lag at the fixed rate: p99 of (sent − due), ms, of the last fixedRate run. */
+let lagP99 = 0;
+
+/**
+ * Open loop: payment i is due at i / rate and sent once due, one per turn of the event loop,
+ * whatever the answers before it; latency counts from its sending. Between due times the
+ * generator sleeps on a 1 ms timer, leaving the CPU to the edge.
+ */
+async function fixedRate(score: Score, perSecond: number): Promise<Float64Array> {
+  const lat = new Float64Array(CALLS);
+  const lag = new Float64Array(CALLS);
+  const gapMs = 1000 / perSecond;
+  const start = performance.now();
+  const calls: Promise<unknown>[] = [];
+  let i = 0;
+  while (i < CALLS) {
+    if (start + i * gapMs > performance.now()) {
+      await new Promise((r) => setTimeout(r, 1));
+      continue;
+    }
+    const k = i++;
+    const sent = performance.now();
+    lag[k] = sent - (start + k * gapMs);
+    calls.push(score(tx()).then(() => (lat[k] = performance.now() - sent)));
+    // One payment per turn of the event loop, as requests read off separate sockets arrive.
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(calls);
+  lagP99 = percentile(lag.sort(), 99);
+  return lat;
+}
+
+async function measure(
+  t: Target,
+  load: (score: Score) => Promise<Float64Array>,
+  worker: readonly string[],
+): Promise<Run> {
+  const cpu = () => [threadCpu(MAIN), worker.reduce((s, id) => s + threadCpu(id), 0)] as const;
+  const [m0, w0] = cpu();
+  const t0 = performance.now();
+  const lat = await load(t.score);
+  await t.drained();
+  const seconds = (performance.now() - t0) / 1000;
+  const [m1, w1] = cpu();
+  return {
+    lat: lat.sort(),
+    rate: CALLS / seconds,
+    mainUs: ((m1 - m0) / CALLS) * 1e6,
+    workerUs: ((w1 - w0) / CALLS) * 1e6,
+  };
 }
 
 export async function benchModels(): Promise<string> {
@@ -118,50 +221,97 @@ export async function benchModels(): Promise<string> {
   }
   promo.sort((a, b) => a - b);
 
-  // Challenger cost: the same traffic without and with a challenger (timed scorer), alternated
-  // three times: the spread between rounds of one kind is the machine's noise.
-  const h = holder();
-  await h.apply({ champion: null, challenger: ref });
-  const ch = h.current.challenger!;
-  let chMs = 0;
-  let chRows = 0;
-  const inner: Scorer = ch.scorer;
-  const timed: Scorer = {
-    version: inner.version,
-    score: async (x, rows, out) => {
-      const t0 = performance.now();
-      await inner.score(x, rows, out);
-      chMs += performance.now() - t0;
-      chRows += rows;
-    },
-  };
-  Object.defineProperty(ch, 'scorer', { value: timed });
-  const rounds: string[][] = [];
-  for (let k = 0; k < 3; k++) {
-    rounds.push(row(`no challenger, round ${k + 1}`, await run(holder(), 2 * k * CALLS)));
-    rounds.push(row(`with challenger, round ${k + 1}`, await run(h, (2 * k + 1) * CALLS)));
+  // The challenger's worker: its threads are those that appear when it starts.
+  const before = tids();
+  const thread = new ChallengerThread({ log: () => {} });
+  const withCh = holder(thread);
+  await withCh.apply({ champion: null, challenger: ref });
+  const without = holder();
+  // Its first batch waits for the thread's own session: once, before measuring.
+  const warm = target(withCh, thread);
+  await warm.score(tx());
+  await warm.drained();
+  const worker = [...tids()].filter((id) => !before.has(id));
+
+  const la0 = loadavg()[0]!;
+  const rows: string[][] = [];
+  const add = (name: string, r: Run) =>
+    rows.push([
+      name,
+      fmt(percentile(r.lat, 50) * 1000, 0),
+      fmt(percentile(r.lat, 99) * 1000, 0),
+      fmtInt(r.rate),
+      fmt(r.mainUs, 1),
+      fmt(r.workerUs, 1),
+    ]);
+  // Warm-up (JIT, pools), not reported.
+  await measure(target(without), saturated, worker);
+  await measure(target(withCh, thread), saturated, worker);
+  const rates: number[] = [];
+  const lags: number[] = [];
+  for (let k = 1; k <= ROUNDS; k++) {
+    const a = await measure(target(without), saturated, worker);
+    rates.push(a.rate);
+    add(`saturated, no challenger, round ${k}`, a);
+    add(
+      `saturated, with challenger, round ${k}`,
+      await measure(target(withCh, thread), saturated, worker),
+    );
   }
+  // Half the median saturated rate without a challenger: on a shared machine the best round is
+  // an outlier the edge cannot hold for long.
+  rates.sort((x, y) => x - y);
+  const rate = Math.round(rates[Math.floor(rates.length / 2)]! / 2 / 100) * 100;
+  for (let k = 1; k <= ROUNDS; k++) {
+    add(
+      `${fmtInt(rate)}/s, no challenger, round ${k}`,
+      await measure(target(without), (s) => fixedRate(s, rate), worker),
+    );
+    lags.push(lagP99);
+    add(
+      `${fmtInt(rate)}/s, with challenger, round ${k}`,
+      await measure(target(withCh, thread), (s) => fixedRate(s, rate), worker),
+    );
+    lags.push(lagP99);
+  }
+  // The load generator alone: the same loops driving a target that answers at once.
+  const idle: Target = { score: () => Promise.resolve(), drained: () => Promise.resolve() };
+  const genSat = await measure(idle, saturated, worker);
+  const genFixed = await measure(idle, (s) => fixedRate(s, rate), worker);
+  const la1 = loadavg()[0]!;
+  const out: string[] = [];
+  thread.render(out);
+  const skipped = out
+    .filter((l) => l.startsWith('vigil_challenger_skipped_total{'))
+    .map((l) => l.replace('vigil_challenger_skipped_total', ''))
+    .join(', ');
+  await thread.close();
+  await withCh.close();
+  await without.close();
   return [
     '## Models: promotion and the challenger (`bench/models.bench.ts`)',
     '',
     `Promotion at one edge once the artifact is at hand (SHA-256, metadata, trees read from the ONNX, a new ORT session built beside the serving one, the switch): median ${fmt(promo[2]!, 1)} ms, max ${fmt(promo[4]!, 1)} ms over 5 runs (edge/test-model, 10 trees). Every edge learns of a promotion at its next rules sync (\`VIGIL_RULES_SYNC_MS\`, default 1 s), then fetches the artifact: the system test (scripts/system-models.test.ts) asserts it is served within 30 s on workerd and Node.`,
     '',
-    `The challenger: ${fmt((chMs / chRows) * 1000, 1)} µs per transaction awaited in its scorer (its own ORT session behind the Node edge's micro-batching: that includes waiting for a shared run, not only CPU), spent after each answer; its CPU cost is the difference of the last column (the whole run's wall time per call until every event, challenger included, is out). Answer latency of ${CALLS} single-payment calls in ${LANES} closed-loop lanes, in-process over the memory store, alternating without and with a challenger (µs):`,
+    `The challenger on Node runs in a worker thread (edge/src/runtime/node/challenger-thread.ts): each turn's rows are copied into one typed array, transferred to the thread, scored by its own ORT session, and the scores come back the same way before the events go out. Answer latency of ${fmtInt(CALLS)} single-payment calls per round, in-process over the memory store, the committed model as champion and edge/test-model as challenger, alternating without and with a challenger: saturated (${LANES} closed-loop lanes), then open-loop at ${fmtInt(rate)} payments/s (half the median saturated rate without a challenger), one payment per event-loop turn once due, latency from each payment's sending (the generator's lag behind the schedule, p99 per round: ${lags.map((l) => fmt(l, 1)).join(', ')} ms). Throughput counts until every event, challenger included, is out. CPU from /proc per thread (10 ms ticks): the main thread includes the in-process load generator, whose own cost driving a target that does nothing was ${fmt(genSat.mainUs, 1)} µs per call saturated and ${fmt(genFixed.mainUs, 1)} µs per call at the fixed rate. Load average (1 min) ${fmt(la0)} before, ${fmt(la1)} after, on a 2-core machine shared with other work. Challenger skipped (transactions, by reason): ${skipped}.`,
     '',
     table(
-      ['', 'answer p50 (µs)', 'answer p99 (µs)', 'wall time per call, events out (µs)'],
-      rounds,
+      [
+        'run',
+        'answer p50 (µs)',
+        'answer p99 (µs)',
+        'payments/s',
+        'main thread CPU µs/payment',
+        'challenger thread CPU µs/payment',
+      ],
+      rows,
     ),
+    '',
+    MODELS_NOTE,
     '',
   ].join('\n');
 }
 
-function row(name: string, r: { lat: Float64Array; perCallMs: number }): string[] {
-  const l = r.lat;
-  return [
-    name,
-    fmt(percentile(l, 50) * 1000, 0),
-    fmt(percentile(l, 99) * 1000, 0),
-    fmt(r.perCallMs * 1000, 1),
-  ];
-}
+/** How to read the table, with the runs this change was judged on (measured once). */
+const MODELS_NOTE =
+  'Read the rounds of one kind against each other: their spread is the noise. Measured once on 2026-12-06 with this harness (load average 3), at the fixed rate the p99 of the answer stayed within the noise with the challenger in its thread (80–131 µs without, 101–142 µs with; p50 27–28 vs 27–29 µs). Saturated, it moved by ~20–30 µs (81–116 vs 102–146 µs) and throughput fell from 18–23 k to 13–15 k payments/s: on 2 cores the worker thread competes with the main thread and the in-process generator, and the main thread still spends ~5–10 µs per payment handing rows over and taking scores back (batching per 1 ms instead of per turn changed neither). The same harness with the challenger scored in the main thread, as before this change (load average 6.5): saturated p99 249–374 µs with vs 114–210 µs without; at 5,900/s 175–317 vs 149–197 µs — the p99 moved there at the fixed rate too.';

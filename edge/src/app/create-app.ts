@@ -22,6 +22,7 @@ import type { EdgeConfig } from '../config/load-config.js';
 import type { RulesKeeper } from '../rules/rules-keeper.js';
 import type { ModelHolder } from '../scoring/model-holder.js';
 import { fixedModels } from '../scoring/served-models.js';
+import type { ChallengerScorer } from '../scoring/challenger-scorer.js';
 import { ScoringService } from '../scoring/scoring-service.js';
 import {
   scoreCallOf,
@@ -81,6 +82,8 @@ export interface EdgeAppDeps {
    * until the registry names one). Absent: `scorer` and `model` are served, with no challenger.
    */
   readonly models?: ModelHolder;
+  /** Where the challenger is scored after the answer; default in this thread (Workers). */
+  readonly challenger?: ChallengerScorer;
 }
 
 /** Error → plain object for a JSON log line (stack and cause included). */
@@ -177,6 +180,7 @@ export function createApp(deps: EdgeAppDeps): Hono<EdgeEnv> {
       runtime: deps.runtime,
       maxBatch: MAX_SCORE_BATCH,
       ...(deps.rules ? { rules: deps.rules } : {}),
+      ...(deps.challenger ? { challenger: deps.challenger } : {}),
     }),
     store: deps.store,
     sink,

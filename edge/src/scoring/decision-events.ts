@@ -15,6 +15,7 @@ import {
   type Thresholds,
   type Transaction,
 } from '@vigil/core';
+import type { ChallengerScorer } from './challenger-scorer.js';
 import type { ItemPlan } from './item-plan.js';
 import type { ServedEntry } from './served-models.js';
 
@@ -34,8 +35,15 @@ export interface Decided {
   readonly latencyMs: number;
   readonly scoredAt: string;
   readonly runtime: 'node' | 'workers';
-  /** The challenger leased with the champion, and the thresholds it decides with. */
-  readonly challenger?: { readonly entry: ServedEntry; readonly thresholds: Thresholds };
+  /**
+   * The challenger leased with the champion, the thresholds it decides with, and where it is
+   * scored (a worker thread on Node; the isolate itself on Workers).
+   */
+  readonly challenger?: {
+    readonly entry: ServedEntry;
+    readonly thresholds: Thresholds;
+    readonly scorer: ChallengerScorer;
+  };
 }
 
 /** The challenger's scores of a call's rows (row k at k), with its version and thresholds. */
@@ -104,10 +112,10 @@ export interface EmitHooks {
 
 /**
  * Build and emit the decision events in a macrotask: after the response is on its way. With a
- * challenger, it first scores the same rows the champion saw (off the answer's latency: the
- * response was written before this macrotask runs; on Workers it runs under waitUntil), and its
- * verdicts ride on the events; if it fails, the events go without them — never lost, never late
- * by more than the challenger's run.
+ * challenger, it first has the same rows the champion saw scored (on Node in a worker thread, fed
+ * in batches; on Workers in the isolate, under waitUntil), and its verdicts ride on the events; if
+ * it is skipped or fails, the events go without them — never lost, never late by more than the
+ * challenger scorer's bound.
  */
 export function emitLater(sink: EventSink, d: Decided, call: EmitOptions, hooks: EmitHooks): void {
   const work = new Promise((resolve) => setTimeout(resolve, 0))
@@ -131,8 +139,7 @@ export function emitLater(sink: EventSink, d: Decided, call: EmitOptions, hooks:
 async function challengerScores(d: Decided): Promise<ChallengerScores | undefined> {
   const c = d.challenger;
   if (!c) return undefined;
-  const rows = d.x.length / N_FEATURES;
-  const scores = new Float32Array(rows);
-  await c.entry.scorer.score(d.x, rows, scores);
+  const scores = await c.scorer.score(c.entry, d.x, d.x.length / N_FEATURES);
+  if (!scores) return undefined;
   return { version: c.entry.metadata.version, scores, thresholds: c.thresholds };
 }

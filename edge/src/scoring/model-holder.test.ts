@@ -14,7 +14,6 @@ import {
   type DecisionEventV1,
   type ModelRef,
   type TrainedModelMetadata,
-  type Transaction,
   type TreeEnsemble,
   type VigilEvent,
 } from '@vigil/core';
@@ -28,7 +27,8 @@ import {
 } from './model-artifacts.js';
 import { ModelHolder, servedEntry, type SessionFactory } from './model-holder.js';
 import { createOrtScorer, type OrtScorer } from './ort-scorer.js';
-import { ScoringService, type ScoringObserver } from './scoring-service.js';
+import { ScoringService } from './scoring-service.js';
+import { paymentRun, strictObserver } from './test-scoring-support.js';
 import { testModelFiles } from './test-model-files.js';
 
 const MODEL_DIR = new URL('../../model/', import.meta.url);
@@ -108,34 +108,6 @@ function holderWith(
   return { holder, fetched, logs };
 }
 
-const observer: ScoringObserver = {
-  decided: () => {},
-  replayed: () => {},
-  pending: () => {},
-  conflicted: () => {},
-  degraded: () => {},
-  answerSaveFailed: (e) => {
-    throw e;
-  },
-  sinkFailed: (e) => {
-    throw e;
-  },
-  rulesFailed: () => {},
-  challengerFailed: (e) => {
-    throw e;
-  },
-};
-
-function txs(n: number, run: string): Transaction[] {
-  return Array.from({ length: n }, (_, i) => ({
-    transaction_id: `${run}_${i}`,
-    timestamp: new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString(),
-    customer_id: `c_${i % 7}`,
-    terminal_id: `t_${i % 5}`,
-    amount: 5 + ((i * 37) % 400),
-  }));
-}
-
 /** Rows of deterministic feature values around the trees' thresholds. */
 function rows(e: TreeEnsemble, n: number): Float32Array {
   const x = new Float32Array(n * N_FEATURES);
@@ -179,7 +151,7 @@ describe('ModelHolder', () => {
       store: createMemoryFeatureStore(),
       models: holder,
       featureTimeoutMs: 1_000,
-      observer,
+      observer: strictObserver,
       runtime: 'node',
       maxBatch: 50,
     });
@@ -188,7 +160,7 @@ describe('ModelHolder', () => {
     const flow = async (lane: number) => {
       // A macrotask between calls, as between requests: the swap's digest and build get turns.
       for (let round = 0; (!stop || round < 3) && round < 500; round++) {
-        const r = await scoring.score(txs(20, `l${lane}_r${round}`));
+        const r = await scoring.score(paymentRun(20, `l${lane}_r${round}`));
         expect(r.kind).toBe('answered');
         if (r.kind !== 'answered') return;
         versions.push(
@@ -209,7 +181,7 @@ describe('ModelHolder', () => {
     // Rolled back: `champion: null` serves the deployed model again, without a fetch.
     await holder.apply({ champion: null, challenger: null });
     expect(holder.current.champion).toBe(deployed);
-    const r = await scoring.score(txs(3, 'after'));
+    const r = await scoring.score(paymentRun(3, 'after'));
     expect(r.kind === 'answered' && JSON.parse(r.answers[0]!)).toMatchObject({
       model_version: deployed.metadata.version,
     });
@@ -282,11 +254,11 @@ describe('ModelHolder', () => {
           done();
         },
       },
-      observer,
+      observer: strictObserver,
       runtime: 'node',
       maxBatch: 50,
     });
-    const r = await scoring.score(txs(40, 'ch'));
+    const r = await scoring.score(paymentRun(40, 'ch'));
     expect(r.kind).toBe('answered');
     await emitted;
     expect(events).toHaveLength(40);

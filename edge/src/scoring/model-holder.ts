@@ -48,7 +48,7 @@ export function servedEntry(
   const scorer = new WarmingScorer(metadata.version, ensemble, () =>
     createSession({ model: onnx, metadata }),
   );
-  return { metadata, ensemble, scorer, sha256 };
+  return { metadata, ensemble, scorer, sha256, onnx };
 }
 
 export interface ModelHolderDeps {
@@ -58,6 +58,11 @@ export interface ModelHolderDeps {
   /** Fetch and verify a registry artifact (model-artifacts.ts); absent without a backplane. */
   readonly fetchArtifact?: (ref: ModelRef) => Promise<VerifiedArtifact>;
   readonly log: Logger;
+  /**
+   * Told of each new pair once it is served (the Node edge's challenger thread loads the new
+   * challenger, or drops it, then). Must not throw.
+   */
+  readonly onServe?: (models: ServedModels) => void;
 }
 
 const leaseCounts = new WeakMap<ServedEntry, number>();
@@ -166,6 +171,7 @@ export class ModelHolder implements ModelSource, MetricsSource {
     if (champion === before.champion && challenger === before.challenger) return;
     this.now = { champion, challenger };
     this.swaps.inc();
+    this.deps.onServe?.(this.now);
     this.deps.log({
       level: 'info',
       msg: 'model: serving a new pair',

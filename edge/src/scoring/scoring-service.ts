@@ -28,6 +28,7 @@ import {
   type ScoreAnswer,
 } from '@vigil/core';
 import { saveAnswers, saveWhenLate, type AnswerSave } from './answer-saves.js';
+import { inlineChallenger, type ChallengerScorer } from './challenger-scorer.js';
 import { emitLater, type Decided } from './decision-events.js';
 import { fallbackFeatures, inBatchConflicts } from './fallback-features.js';
 import { resolveDuplicates } from './in-batch-duplicates.js';
@@ -99,6 +100,11 @@ export interface ScoringDeps {
   readonly maxBatch: number;
   /** The fraud team's rules; default none. */
   readonly rules?: RulesSource;
+  /**
+   * Where the challenger scores a call's rows after the answer: default in this thread, after
+   * the response (Workers); the Node edge hands it a worker thread (runtime/node/challenger-thread.ts).
+   */
+  readonly challenger?: ChallengerScorer;
 }
 
 /** Milliseconds spent getting features (store + engine) and in the model (scores + reasons). */
@@ -308,7 +314,13 @@ export class ScoringService {
           scoredAt: new Date().toISOString(),
           runtime: this.deps.runtime,
           ...(challenger
-            ? { challenger: { entry: challenger, thresholds: this.thresholdsFor(challenger) } }
+            ? {
+                challenger: {
+                  entry: challenger,
+                  thresholds: this.thresholdsFor(challenger),
+                  scorer: this.deps.challenger ?? inlineChallenger,
+                },
+              }
             : {}),
         };
         leaseHandedOff = true;

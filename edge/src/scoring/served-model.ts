@@ -9,7 +9,12 @@ import {
 import type { Logger } from '../app/app-context.js';
 import { MicroBatchScorer } from './micro-batch-scorer.js';
 import { fetchArtifact, type ArtifactSource } from './model-artifacts.js';
-import { ModelHolder, servedEntry, type SessionFactory } from './model-holder.js';
+import {
+  ModelHolder,
+  servedEntry,
+  type ModelHolderDeps,
+  type SessionFactory,
+} from './model-holder.js';
 import { createOrtScorer, type OrtScorer } from './ort-scorer.js';
 
 /** The three committed model files as the runtime has them (read from disk, or bundled). */
@@ -71,6 +76,8 @@ export interface EdgeModelsOptions {
    * response is made, so ORT's start-up shares no turn with that first payment). Default: at once.
    */
   readonly buildAfter?: Promise<unknown>;
+  /** Told of each new champion/challenger pair once served (ModelHolderDeps.onServe). */
+  readonly onServe?: ModelHolderDeps['onServe'];
 }
 
 /** The deployed model (cold start: its tree walk answers until ORT is ready) and the holder. */
@@ -124,6 +131,7 @@ export function createEdgeModels(files: ModelFiles, o: EdgeModelsOptions): EdgeM
     deployed,
     createSession,
     ...(artifacts ? { fetchArtifact: (ref) => fetchArtifact(artifacts, ref) } : {}),
+    ...(o.onServe ? { onServe: o.onServe } : {}),
     log: o.log,
   });
   return {

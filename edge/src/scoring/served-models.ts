@@ -13,6 +13,11 @@ export interface ServedEntry {
   readonly scorer: Scorer & { readonly warm?: boolean; release?(): Promise<void> };
   /** The registry's digest; null for the deployed model. */
   readonly sha256: string | null;
+  /**
+   * The ONNX bytes the session was built from (verified against `sha256` when from the registry):
+   * what a challenger scored in another thread loads there. Absent for a fixed scorer (tests).
+   */
+  readonly onnx?: Uint8Array;
 }
 
 /** The pair in force: swapped whole. */

@@ -17,6 +17,7 @@ import { MicroBatchScorer } from '../../scoring/micro-batch-scorer.js';
 import { createOrtScorer } from '../../scoring/ort-scorer.js';
 import { createEdgeModels } from '../../scoring/served-model.js';
 import { createMemoryFeatureStore } from '../../stores/memory-feature-store.js';
+import { ChallengerThread } from './challenger-thread.js';
 import { LmdbOutboxStore } from './lmdb-outbox-store.js';
 import { forwardToHub, forwardUpgrades, type UpgradeForwarder } from './hub-forwarder.js';
 import { readModelFiles } from './read-model-files.js';
@@ -126,12 +127,16 @@ export async function startNodeEdge(
   const log = options.log ?? consoleLogger;
   // Served from the first request: core's tree walk answers until the ORT session is built, and
   // the registry's champion and challenger are loaded beside it when the rules sync names them.
+  // The challenger is scored in a worker thread (started when one is first served), off the
+  // thread that answers.
+  const challenger = new ChallengerThread({ log });
   const { model, scorer, holder } = createEdgeModels(await readModelFiles(options.modelDir), {
     createSession: async (input) => new MicroBatchScorer(await createOrtScorer(input)),
     ...(config.backplane ? { backplane: config.backplane, hmac: createWebCryptoHmac() } : {}),
+    onServe: (models) => challenger.serve(models),
     log,
   });
-  const release = () => holder.close();
+  const release = () => Promise.all([holder.close(), challenger.close()]).then(() => undefined);
   const { store, description } = await selectFeatureStore(config, log);
   const delivery = new DeliveryMetrics();
   const rules = config.backplane
@@ -179,9 +184,11 @@ export async function startNodeEdge(
     config: { ...config, apiKeys },
     runtime: 'node',
     // Without a backplane, events are counted in /metrics and dropped.
-    ...(outbox ? { sink: outbox, metricsSources: [delivery] } : {}),
+    ...(outbox ? { sink: outbox } : {}),
+    metricsSources: outbox ? [delivery, challenger] : [challenger],
     ...(rules ? { rules } : {}),
     models: holder,
+    challenger,
     log,
   });
   // The LiveHub lives in workerd (see hub-forwarder.ts): the browser's /v1/live is forwarded, so
@@ -233,6 +240,8 @@ export async function startNodeEdge(
       upgrades?.closeAll();
       rules?.stop();
       await server.close();
+      // The events waiting on the challenger go out before the outbox closes.
+      await challenger.close();
       await outbox?.close();
       await store.close();
       await release();

@@ -108,9 +108,12 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   const response = await worker.app.fetch(request, env, ctx);
   if (!warming) {
     // The deployed model's ORT session is built after the isolate's first response is made, under
-    // that request's waitUntil; core's tree walk answers until it is ready.
+    // that request's waitUntil; core's tree walk answers until it is ready. After a timer, not at
+    // once: the build's first ~0.4 s (ORT's Wasm instantiation and start) never yields to I/O,
+    // and started in this turn it held the response's bytes until it was done (measured: the
+    // first answer took as long as the session, bench/cold-start.ts).
     warming = true;
-    ctx.waitUntil(worker.warm());
+    ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, 0)).then(() => worker.warm()));
   }
   if (worker.remote && worker.remote.bufferedAnswers > 0) {
     ctx.waitUntil(flushLater(worker.remote));
