@@ -19,6 +19,8 @@ import * as z from 'zod/mini';
 import { writeAudit, type AuditEntry } from '../audit/audit-log.js';
 import { ProblemError } from '../../http/problem.js';
 import { RowError } from '../rows.js';
+import { thresholdsOf } from '../thresholds/thresholds-store.js';
+import { deployedModel } from './deployed-model.js';
 
 const modelRow = z.object({
   version: z.string(),
@@ -290,11 +292,6 @@ async function changeDefault(
   actor: string,
   at: Date,
 ): Promise<DefaultModelEntry> {
-  const served: DefaultModelEntry = {
-    version: DEFAULT_MODEL_VERSION,
-    status: 'champion',
-    previous_champion: false,
-  };
   if (action !== 'promote') {
     throw new ProblemError(
       'model-status',
@@ -302,7 +299,7 @@ async function changeDefault(
     );
   }
   const old = rows.find((r) => r.status === 'champion');
-  if (!old) return served;
+  if (!old) return defaultModelEntry(tx);
   const changes: Change[] = rows
     .filter((r) => r.previous_champion && r !== old)
     .map((r) => ({ row: r, status: r.status, previous: false, what: 'model.unmark' }));
@@ -317,24 +314,30 @@ async function changeDefault(
     after: { status: 'champion' },
   });
   await writeAudit(tx, audit, at);
-  return served;
+  return defaultModelEntry(tx);
 }
 
 /**
  * The committed default's entry in a listing: champion exactly when no registry model is; the
  * roll-back target (`previous_champion`) when a registry model is champion and none carries the
- * marker — it replaced the default, or the model it replaced was retired since.
+ * marker — it replaced the default, or the model it replaced was retired since. Named by its own
+ * version with the thresholds in force for it (set for that version, else its metadata's).
  */
-export async function defaultModelEntry(sql: Sql): Promise<DefaultModelEntry> {
+export async function defaultModelEntry(sql: Sql | TransactionSql): Promise<DefaultModelEntry> {
   const [r] = await sql<{ champion: boolean; marked: boolean }[]>`
     SELECT bool_or(status = 'champion') IS TRUE AS champion,
            bool_or(previous_champion) IS TRUE AS marked
     FROM models`;
   const champion = r?.champion ?? false;
+  const deployed = await deployedModel();
+  const set = deployed && (await thresholdsOf(sql, deployed.version));
   return {
     version: DEFAULT_MODEL_VERSION,
     status: champion ? 'candidate' : 'champion',
     previous_champion: champion && !(r?.marked ?? false),
+    model_version: deployed?.version ?? null,
+    thresholds: set ? { review: set.review, decline: set.decline } : (deployed?.thresholds ?? null),
+    thresholds_set: Boolean(set),
   };
 }
 

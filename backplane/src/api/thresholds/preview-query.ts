@@ -5,12 +5,10 @@
  * a one-connection pool instead of waiting for it. Memory is one page, whatever the window holds.
  * Only the columns the preview reads: score, amount, label and the rules that matched.
  */
-import { readFile } from 'node:fs/promises';
 import {
   LABEL_FRAUD,
   LABEL_LEGITIMATE,
   LABEL_NONE,
-  modelMetadataSchema,
   ruleBits,
   ThresholdsPreviewTally,
   type PreviewLabel,
@@ -19,6 +17,7 @@ import {
 } from '@vigil/core';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
+import { deployedModel } from '../models/deployed-model.js';
 import { RowError } from '../rows.js';
 
 /** Rows per page: large enough that round trips do not dominate, small enough to stay a few MB. */
@@ -112,32 +111,6 @@ export async function defaultModelVersion(
     WHERE scored_at >= ${window.from} AND scored_at < ${window.to}
     ORDER BY scored_at DESC, transaction_id DESC LIMIT 1`;
   return newest?.model_version ?? null;
-}
-
-/** The deployed model's metadata (edge/model/, committed; what an edge serves with no champion). */
-const DEPLOYED_MODEL = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
-
-const deployedMetadata = z.object({
-  version: modelMetadataSchema.shape.version,
-  thresholds: modelMetadataSchema.shape.thresholds,
-});
-
-let deployed: Promise<{ version: string; thresholds: Thresholds } | null> | undefined;
-
-/**
- * The deployed model's version and thresholds, read once and validated with core's schema (the
- * edge's own check); null when the file is absent or not valid (a backplane deployed without the
- * edge's model: its edges still report it into served_models).
- */
-function deployedModel(): Promise<{ version: string; thresholds: Thresholds } | null> {
-  deployed ??= readFile(DEPLOYED_MODEL, 'utf8').then(
-    (text) => {
-      const r = z.safeParse(deployedMetadata, JSON.parse(text));
-      return r.success ? r.data : null;
-    },
-    () => null,
-  );
-  return deployed;
 }
 
 const inForceRow = z.object({
