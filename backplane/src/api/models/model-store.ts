@@ -20,7 +20,7 @@ import { writeAudit, type AuditEntry } from '../audit/audit-log.js';
 import { ProblemError } from '../../http/problem.js';
 import { RowError } from '../rows.js';
 import { thresholdsOf } from '../thresholds/thresholds-store.js';
-import { deployedModel } from './deployed-model.js';
+import type { DeployedModel } from './deployed-model.js';
 
 const modelRow = z.object({
   version: z.string(),
@@ -207,7 +207,7 @@ function auditOf(changes: readonly Change[], actor: string): AuditEntry[] {
  * transaction under the registry's lock (two analysts promoting at once take turns). Asking for
  * the status a model already has changes nothing. 404 for an unknown version; 409 to retire the
  * champion or to challenge it. DEFAULT_MODEL_VERSION names the edges' deployed model (see
- * changeDefault).
+ * changeDefault), answered as its listing entry, which `deployed` names.
  */
 export async function changeModel(
   sql: Sql,
@@ -215,6 +215,7 @@ export async function changeModel(
   action: ModelAction,
   actor: string,
   at: Date,
+  deployed: DeployedModel | null,
 ): Promise<RegisteredModel | DefaultModelEntry> {
   return sql.begin(async (tx) => {
     // One lock for the whole registry: a change touches up to three rows (the target, the
@@ -223,7 +224,10 @@ export async function changeModel(
     const rows = await tx<StatusRow[]>`
       SELECT version, status, previous_champion FROM models
       WHERE version = ${version} OR status IN ('champion', 'challenger') OR previous_champion`;
-    if (version === DEFAULT_MODEL_VERSION) return changeDefault(tx, rows, action, actor, at);
+    if (version === DEFAULT_MODEL_VERSION) {
+      await changeDefault(tx, rows, action, actor, at);
+      return defaultModelEntry(tx, deployed);
+    }
     const target = rows.find((r) => r.version === version);
     if (!target) throw new ProblemError('not-found', `no model ${version} is registered`);
     const changes: Change[] = [];
@@ -291,7 +295,7 @@ async function changeDefault(
   action: ModelAction,
   actor: string,
   at: Date,
-): Promise<DefaultModelEntry> {
+): Promise<void> {
   if (action !== 'promote') {
     throw new ProblemError(
       'model-status',
@@ -299,7 +303,7 @@ async function changeDefault(
     );
   }
   const old = rows.find((r) => r.status === 'champion');
-  if (!old) return defaultModelEntry(tx);
+  if (!old) return;
   const changes: Change[] = rows
     .filter((r) => r.previous_champion && r !== old)
     .map((r) => ({ row: r, status: r.status, previous: false, what: 'model.unmark' }));
@@ -314,7 +318,6 @@ async function changeDefault(
     after: { status: 'champion' },
   });
   await writeAudit(tx, audit, at);
-  return defaultModelEntry(tx);
 }
 
 /**
@@ -323,13 +326,15 @@ async function changeDefault(
  * marker — it replaced the default, or the model it replaced was retired since. Named by its own
  * version with the thresholds in force for it (set for that version, else its metadata's).
  */
-export async function defaultModelEntry(sql: Sql | TransactionSql): Promise<DefaultModelEntry> {
+export async function defaultModelEntry(
+  sql: Sql | TransactionSql,
+  deployed: DeployedModel | null,
+): Promise<DefaultModelEntry> {
   const [r] = await sql<{ champion: boolean; marked: boolean }[]>`
     SELECT bool_or(status = 'champion') IS TRUE AS champion,
            bool_or(previous_champion) IS TRUE AS marked
     FROM models`;
   const champion = r?.champion ?? false;
-  const deployed = await deployedModel();
   const set = deployed && (await thresholdsOf(sql, deployed.version));
   return {
     version: DEFAULT_MODEL_VERSION,

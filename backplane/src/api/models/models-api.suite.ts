@@ -27,7 +27,7 @@ import * as z from 'zod/mini';
 import { nodeHmacSha256 } from '../../http/node-hmac.js';
 import { rulesSyncApp, SYNC_SECRET } from '../../rules-sync/rules-sync.suite.js';
 import { signedHeaders } from '../../testing/fixtures.js';
-import { callApi as call, type ApiAnswer } from '../test-support.js';
+import { apiHarness, callApi as call, type ApiAnswer } from '../test-support.js';
 import { narrowOnnx, otherBytes, registerBody, trainedTestModel } from './model-fixtures.js';
 
 const paths = (a: ApiAnswer) =>
@@ -415,4 +415,29 @@ export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise
   await checkThresholds(root, run);
   await checkSyncAndArtifacts(sql, run, digests);
   await checkDefaultModel(root, sql, run);
+  await checkWithoutDeployedModel(sql);
+}
+
+/**
+ * A backplane deployed without edge/model/'s metadata: the default is still listed and promotable,
+ * with no version or thresholds to show, and its thresholds route is a 404 that says where to set
+ * them instead.
+ */
+async function checkWithoutDeployedModel(sql: Sql): Promise<void> {
+  const { root } = apiHarness(sql, { deployedModel: () => Promise.resolve(null) });
+  const listed = (await call(root, 'GET', '/api/models')).body as unknown as ModelList;
+  expect(listed.default).toMatchObject({
+    version: 'default',
+    model_version: null,
+    thresholds: null,
+    thresholds_set: false,
+  });
+  const promoted = await call(root, 'POST', '/api/models/default/promote');
+  expect(promoted.status).toBe(200);
+  expect(promoted.body).toMatchObject({ status: 'champion', model_version: null });
+  const t = { review: 0.2, decline: 0.6 };
+  const refused = await call(root, 'PUT', '/api/models/default/thresholds', t);
+  expect(refused.status).toBe(404);
+  expect(refused.body.type).toBe('urn:vigil:problem:not-found');
+  expect(refused.body.detail).toContain('PUT /api/thresholds/{model_version}');
 }

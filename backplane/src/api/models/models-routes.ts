@@ -37,7 +37,7 @@ import {
   pathParams,
 } from '../validate.js';
 import { previewWindow } from '../thresholds/thresholds-routes.js';
-import { deployedModel } from './deployed-model.js';
+import { deployedModel, type DeployedModel } from './deployed-model.js';
 import { compareModels } from './model-compare.js';
 import {
   changeModel,
@@ -136,14 +136,20 @@ function decodeOnnx(text: string): Uint8Array {
 }
 
 /** GET/POST /models, GET /models/compare, POST /models/:version/{challenge,promote,retire}, PUT …/thresholds. */
-export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
+export function modelsRoutes(deps: {
+  sql: Sql;
+  now: () => Date;
+  /** The edges' deployed model (`default`); default: edge/model/'s metadata. */
+  deployedModel?: () => Promise<DeployedModel | null>;
+}): Hono<ApiEnv> {
   const { sql, now } = deps;
+  const deployedOf = deps.deployedModel ?? deployedModel;
   const r = new Hono<ApiEnv>();
 
   r.get('/models', noQuery, async (c) => {
     const answer: ModelList = {
       items: await listModels(sql),
-      default: await defaultModelEntry(sql),
+      default: await defaultModelEntry(sql, await deployedOf()),
     };
     return c.json(answer);
   });
@@ -174,7 +180,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
       const { version } = parseWith(versionParam, pathParams(c));
       // No body is read: the route and the version say everything.
       const actor = c.get('principal').subject;
-      return c.json(await changeModel(sql, version, action, actor, now()));
+      return c.json(await changeModel(sql, version, action, actor, now(), await deployedOf()));
     });
   lifecycle('challenge');
   lifecycle('promote');
@@ -187,7 +193,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
     if (version === DEFAULT_MODEL_VERSION) {
       // An alias, as for promote: the deployed model's thresholds are those set for its own
       // version (what its decisions carry), in the one table, audited as PUT /thresholds/{it}.
-      const deployed = await deployedModel();
+      const deployed = await deployedOf();
       if (!deployed) {
         throw new ProblemError(
           'not-found',
@@ -195,7 +201,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
         );
       }
       await setThresholds(sql, deployed.version, t, actor, now());
-      return c.json(await defaultModelEntry(sql));
+      return c.json(await defaultModelEntry(sql, deployed));
     }
     if (!(await getModel(sql, version))) {
       throw new ProblemError('not-found', `no model ${version} is registered`);
