@@ -4,7 +4,9 @@
  * the API, one champion and one challenger; the page lists the registry as GET /api/models has it,
  * promotes the challenger (after its confirmation) and rolls back, each change seen in the list and
  * in the API; the drift tile says why it has no PSI (the drift job's run at start), then shows a
- * stored run in its colour with the most drifting features. The steps share one page, in order.
+ * stored run in its colour with the most drifting features; then promotes a registry model and the
+ * committed default (a row of the list), the page saying which is served and the edge serving it,
+ * and rolls back to the model it replaced. The steps share one page, in order.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otherBytes, registerBody, trainedTestModel } from '../../scripts/registry-test-models.js';
 import { startSystem, type RunningSystem } from '../../scripts/system.js';
 import { launchChromium, type PageProblems } from './chromium.js';
-import { signedInPage, systemApi, tearDown, type ApiCall } from './helpers.js';
+import { poll, signedInPage, systemApi, tearDown, type ApiCall } from './helpers.js';
 
 describe('the Models page and the drift tile in Chromium against the whole system', () => {
   let system: RunningSystem;
@@ -63,9 +65,11 @@ describe('the Models page and the drift tile in Chromium against the whole syste
     expect(page.url()).toBe(`${system.origin}/#/models`);
     await page.getByTestId('models-table').waitFor();
     expect(await registry()).toEqual({ [A]: 'champion', [B]: 'challenger' });
-    expect(await page.getByTestId('model-row').count()).toBe(2);
+    // The two registered models and the committed default, not served while A is champion.
+    expect(await page.getByTestId('model-row').count()).toBe(3);
     expect(await statusOf(A)).toBe('champion');
     expect(await statusOf(B)).toBe('challenger');
+    expect(await statusOf('default')).toBe('candidate');
     // The challenger is compared with the champion (no decision scored by both yet).
     await page.getByTestId('compare-counts').waitFor();
     expect(await page.getByTestId('compare-counts').textContent()).toContain('0 decisions');
@@ -129,6 +133,56 @@ describe('the Models page and the drift tile in Chromium against the whole syste
     }, decline);
     expect(colour).toBe(probe);
     expect(await overviewTile.getByTestId('drift-top').textContent()).toMatch(/amount.*0\.31/);
+    expect(problems.all()).toEqual([]);
+  });
+  it('promotes a registry model, then the committed default, and says which is served', async () => {
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('models-table').waitFor();
+    const served = page.getByTestId('models-served');
+    const promote = async (version: string) => {
+      const row = page.locator(`[data-testid="model-row"][data-version="${version}"]`);
+      await row.getByTestId('model-promote').click();
+      await row.getByTestId('model-promote-confirm').click();
+      await expect.poll(() => statusOf(version)).toBe('champion');
+      return row;
+    };
+    const bRow = await promote(B);
+    await expect.poll(() => served.textContent()).toBe(`The edges serve ${B}, the champion.`);
+    expect(await bRow.getByTestId('model-served').count()).toBe(1);
+
+    const deployed = (await api<ModelList>('/api/models')).body.default.model_version;
+    expect(deployed).toMatch(/^gbdt-/);
+    const defaultRow = await promote('default');
+    await expect
+      .poll(() => served.textContent())
+      .toBe(`The edges serve the committed default ${deployed}.`);
+    expect(await defaultRow.getByTestId('model-served').count()).toBe(1);
+    expect(await defaultRow.textContent()).toContain('committed default');
+    expect(await bRow.getByTestId('model-served').count()).toBe(0);
+    expect(await bRow.textContent()).toContain('previous champion');
+    expect((await api<ModelList>('/api/models')).body.default).toMatchObject({
+      status: 'champion',
+      model_version: deployed,
+    });
+    expect(await registry()).toEqual({ [A]: 'candidate', [B]: 'candidate' });
+    // The edge (workerd) hears it in its rules sync and serves the model it was deployed with.
+    const edge = await poll(
+      'the edge serving its deployed model',
+      async () => {
+        const m = (await api<{ version: string; source: string }>('/v1/model')).body;
+        return m.source === 'deployed' ? m : null;
+      },
+      30_000,
+    );
+    expect(edge.version).toBe(deployed);
+    // Roll back lands on the model the default replaced.
+    expect(await page.getByTestId('model-roll-back').getAttribute('title')).toBe(
+      `Promote ${B} again`,
+    );
+    await page.getByTestId('model-roll-back').click();
+    await expect.poll(() => statusOf(B)).toBe('champion');
+    expect(await statusOf('default')).toBe('candidate');
+    expect(await page.getByTestId('model-change-error').count()).toBe(0);
     expect(problems.all()).toEqual([]);
   });
 });

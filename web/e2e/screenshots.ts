@@ -14,7 +14,8 @@
  * offering matches for an id's beginning), rules.png (the Rules page, a rule in the editor),
  * rules-backtest.png (a rule's backtest as it is typed: counts, per-day chart, examples),
  * thresholds.png (the Thresholds page, the review threshold moved), lists.png (the Lists page),
- * models.png (the Models page: three registered models, champion vs challenger, the drift tile)
+ * models.png (the Models page: three registered models and the committed default, champion vs
+ * challenger, the drift tile)
  * and light.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';

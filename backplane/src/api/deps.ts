@@ -7,6 +7,7 @@ import type { FeedbackEventV1, LiveEvent } from '@vigil/core';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { OneReadPerAnalyst } from './heavy-reads.js';
+import type { DeployedModel } from './models/deployed-model.js';
 import type { VerdictRetryPolicy } from './verdict-delivery/delivery-policy.js';
 import type { VerdictDeliveryObserver } from './verdict-delivery/verdict-deliverer.js';
 
@@ -68,4 +69,9 @@ export interface ApiDeps {
   };
   /** Seed of the simulated traffic's customers, terminals and draws (default 7). */
   readonly trafficSeed?: number;
+  /**
+   * The edges' deployed model (the registry's `default`); default: edge/model/'s metadata, read
+   * once. Tests give a backplane deployed without that file.
+   */
+  readonly deployedModel?: () => Promise<DeployedModel | null>;
 }

@@ -143,7 +143,14 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
   app.route('/', thresholdsRoutes({ sql: deps.sql, now, preview: heavy }));
-  app.route('/', modelsRoutes({ sql: deps.sql, now }));
+  app.route(
+    '/',
+    modelsRoutes({
+      sql: deps.sql,
+      now,
+      ...(deps.deployedModel ? { deployedModel: deps.deployedModel } : {}),
+    }),
+  );
   app.route('/', auditRoutes(deps.sql));
   app.route('/', driftRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));

@@ -103,13 +103,21 @@ export interface DefaultModelEntry {
   readonly status: Extract<ModelStatus, 'champion' | 'candidate'>;
   /** The roll-back target: the champion replaced it (or the model it replaced was retired). */
   readonly previous_champion: boolean;
+  /**
+   * The deployed model's own version (its metadata in `edge/model/`), which its decisions carry
+   * as `model_version`; null when the backplane was deployed without that file.
+   */
+  readonly model_version: string | null;
+  /** The thresholds in force for it (set for `model_version`, else its metadata's); null with it. */
+  readonly thresholds: Thresholds | null;
+  /** True when `thresholds` were set through the API, false when they are its metadata's own. */
+  readonly thresholds_set: boolean;
 }
 
 /** `GET /api/models`: every model, the newest registration first, and the committed default. */
 export interface ModelList {
   readonly items: readonly RegisteredModel[];
-  /** Always in the backplane's answer; optional so that a client or fake written before it holds. */
-  readonly default?: DefaultModelEntry;
+  readonly default: DefaultModelEntry;
 }
 
 /** A model as the rules sync names it: the edge loads it by version, keeps it by digest. */

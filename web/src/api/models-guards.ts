@@ -1,12 +1,15 @@
 /**
  * Shape checks for the model registry's answers (core's registry contract) and GET /api/drift
  * (core's driftAnswerSchema, checked with core's own schema). The registry's answers are core
- * interfaces: the fields the Models page shows are checked here.
+ * interfaces: the fields the Models page shows are checked here, the committed default's entry
+ * (`default`, always in GET /api/models) included.
  */
 import {
+  DEFAULT_MODEL_VERSION,
   driftAnswerSchema,
   MODEL_STATUSES,
   type CompareMetrics,
+  type DefaultModelEntry,
   type DriftAnswer,
   type ModelCompare,
   type ModelList,
@@ -20,6 +23,7 @@ const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v)
 const numOrNull = (v: unknown): boolean => v === null || num(v);
 const DECISIONS = new Set(['approve', 'review', 'decline']);
 const isWindow = (v: unknown): boolean => isRecord(v) && str(v.start) && str(v.end);
+const isThresholds = (v: unknown): boolean => isRecord(v) && num(v.review) && num(v.decline);
 
 export const isRegisteredModel: Guard<RegisteredModel> = (v): v is RegisteredModel =>
   isRecord(v) &&
@@ -30,13 +34,23 @@ export const isRegisteredModel: Guard<RegisteredModel> = (v): v is RegisteredMod
   isRecord(v.metrics) &&
   isRecord(v.metrics.test) &&
   num(v.metrics.test.auc) &&
-  isRecord(v.thresholds) &&
-  num(v.thresholds.review) &&
-  num(v.thresholds.decline) &&
+  isThresholds(v.thresholds) &&
   typeof v.previous_champion === 'boolean';
 
+export const isDefaultModelEntry: Guard<DefaultModelEntry> = (v): v is DefaultModelEntry =>
+  isRecord(v) &&
+  v.version === DEFAULT_MODEL_VERSION &&
+  (v.status === 'champion' || v.status === 'candidate') &&
+  typeof v.previous_champion === 'boolean' &&
+  (v.model_version === null || str(v.model_version)) &&
+  (v.thresholds === null || isThresholds(v.thresholds)) &&
+  typeof v.thresholds_set === 'boolean';
+
 export const isModelList: Guard<ModelList> = (v): v is ModelList =>
-  isRecord(v) && Array.isArray(v.items) && (v.items as unknown[]).every(isRegisteredModel);
+  isRecord(v) &&
+  Array.isArray(v.items) &&
+  (v.items as unknown[]).every(isRegisteredModel) &&
+  isDefaultModelEntry(v.default);
 
 const isCompareMetrics = (v: unknown): v is CompareMetrics =>
   isRecord(v) &&

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.js';
-import { isModelCompare, isModelList } from '../api/models-guards.js';
-import { compareAnswer, model, NOW, registry } from '../test/models-fakes.js';
+import type { RegisteredModel } from '@vigil/core';
+import { isDefaultModelEntry, isModelCompare, isModelList } from '../api/models-guards.js';
+import {
+  compareAnswer,
+  DEPLOYED,
+  defaultEntry,
+  model,
+  NOW,
+  registry,
+} from '../test/models-fakes.js';
 import { createModelsStore } from './models-store.js';
 
 describe('createModelsStore', () => {
@@ -51,10 +59,67 @@ describe('createModelsStore', () => {
   });
 });
 
+describe('the committed default in the store', () => {
+  it('is served with no champion; promoting a model makes it the roll-back target, and back', async () => {
+    const r = registry([model('m1', 'candidate')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    expect(store.defaultModel()).toBeNull();
+    await store.load();
+    expect(store.defaultModel()).toMatchObject({ status: 'champion', model_version: DEPLOYED });
+    expect(store.champion()).toBeNull();
+    expect(store.served()?.version).toBe('default');
+    expect(store.previous()).toBeNull();
+
+    expect(await store.change('m1', 'promote')).toBe(true);
+    expect(store.served()?.version).toBe('m1');
+    expect(store.defaultModel()?.status).toBe('candidate');
+    // No registered model was replaced: roll back lands on the default.
+    expect(store.previous()?.version).toBe('default');
+    expect(await store.rollBack()).toBe(true);
+    expect(r.calls).toEqual(['promote m1', 'promote default']);
+    expect(store.served()?.version).toBe('default');
+    expect(store.defaultModel()?.status).toBe('champion');
+    // The model the default replaced is now the one to roll back to.
+    expect(store.previous()?.version).toBe('m1');
+    store.reset();
+    expect(store.defaultModel()).toBeNull();
+    expect(store.served()).toBeNull();
+  });
+
+  it('is promoted over a champion, which then is the roll-back target', async () => {
+    const r = registry([
+      model('m2', 'champion'),
+      { ...model('m1', 'candidate'), previous_champion: true },
+    ]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    expect(store.previous()?.version).toBe('m1');
+    expect(store.defaultModel()?.previous_champion).toBe(false);
+    expect(await store.change('default', 'promote')).toBe(true);
+    expect(store.served()?.version).toBe('default');
+    expect(store.champion()).toBeNull();
+    expect(store.previous()?.version).toBe('m2');
+    expect(store.models().find((m) => m.version === 'm1')?.previous_champion).toBe(false);
+  });
+});
+
 describe('models guards', () => {
   it("take the contract's answers and refuse others", () => {
-    expect(isModelList({ items: [model('m1', 'champion')] })).toBe(true);
-    expect(isModelList({ items: [{ ...model('m1', 'champion'), status: 'king' }] })).toBe(false);
+    const listed = (items: RegisteredModel[]) => ({ items, default: defaultEntry(items) });
+    expect(isModelList(listed([model('m1', 'champion')]))).toBe(true);
+    const king = { ...model('m1', 'champion'), status: 'king' };
+    expect(isModelList({ items: [king], default: defaultEntry([model('m1', 'champion')]) })).toBe(
+      false,
+    );
+    // The default is always in the answer, and checked.
+    expect(isModelList({ items: [model('m1', 'champion')] })).toBe(false);
+    const d = defaultEntry([]);
+    expect(isDefaultModelEntry(d)).toBe(true);
+    expect(isDefaultModelEntry({ ...d, model_version: null, thresholds: null })).toBe(true);
+    expect(isDefaultModelEntry({ ...d, version: 'gbdt-x' })).toBe(false);
+    expect(isDefaultModelEntry({ ...d, status: 'retired' })).toBe(false);
+    expect(isDefaultModelEntry({ ...d, thresholds: { review: 0.1 } })).toBe(false);
+    expect(isDefaultModelEntry({ ...d, thresholds_set: undefined })).toBe(false);
     const c = compareAnswer({ champion: 'a', challenger: 'b', from: 'x', to: 'y' });
     expect(isModelCompare(c)).toBe(true);
     expect(isModelCompare({ ...c, agreement: 'high' })).toBe(false);

@@ -1,10 +1,11 @@
 /**
- * The Models page's data: the registry, champion vs challenger over their stored decisions in the
- * last 7 or 30 days, and the lifecycle changes (challenge, promote, roll back, retire). Every
+ * The Models page's data: the registry and the committed default (`default`, what the edges serve
+ * while no registered model is champion), champion vs challenger over their stored decisions in
+ * the last 7 or 30 days, and the lifecycle changes (challenge, promote, roll back, retire). Every
  * change reloads the list (a promotion moves two models), and its refusal is shown until the next.
  */
 import { createSignal, type Accessor } from 'solid-js';
-import type { ModelCompare, RegisteredModel } from '@vigil/core';
+import type { DefaultModelEntry, ModelCompare, RegisteredModel } from '@vigil/core';
 import type { ApiClient, ModelAction } from '../api/client.js';
 import { errorMessage } from '../api/api-error.js';
 
@@ -20,10 +21,15 @@ export interface ModelsStoreOptions {
 
 export interface ModelsStore {
   readonly models: Accessor<readonly RegisteredModel[]>;
+  /** The committed default's entry; null until the registry is loaded. */
+  readonly defaultModel: Accessor<DefaultModelEntry | null>;
+  /** The registered champion; null while the committed default is served. */
   readonly champion: Accessor<RegisteredModel | null>;
   readonly challenger: Accessor<RegisteredModel | null>;
-  /** The champion before the current one: what "roll back" promotes. */
-  readonly previous: Accessor<RegisteredModel | null>;
+  /** What every edge is told to serve: the registered champion, else the committed default. */
+  readonly served: Accessor<RegisteredModel | DefaultModelEntry | null>;
+  /** The champion before the current one (a registered model or the default): what "roll back" promotes. */
+  readonly previous: Accessor<RegisteredModel | DefaultModelEntry | null>;
   readonly loading: Accessor<boolean>;
   /** Why the last load failed. */
   readonly error: Accessor<string | null>;
@@ -46,6 +52,7 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
   const { client } = opts;
   const now = opts.now ?? (() => new Date());
   const [models, setModels] = createSignal<readonly RegisteredModel[]>([]);
+  const [defaultModel, setDefaultModel] = createSignal<DefaultModelEntry | null>(null);
   const [loading, setLoading] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [days, setDaysSignal] = createSignal<CompareDays>(7);
@@ -59,7 +66,12 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
     models().find((m) => m.status === status) ?? null;
   const champion = byStatus('champion');
   const challenger = byStatus('challenger');
-  const previous = (): RegisteredModel | null => models().find((m) => m.previous_champion) ?? null;
+  const served = (): RegisteredModel | DefaultModelEntry | null =>
+    champion() ?? (defaultModel()?.status === 'champion' ? defaultModel() : null);
+  // The backplane marks one at most: a registered model, or the default when it was replaced.
+  const previous = (): RegisteredModel | DefaultModelEntry | null =>
+    models().find((m) => m.previous_champion) ??
+    (defaultModel()?.previous_champion ? defaultModel() : null);
 
   async function loadCompare(mySeq: number): Promise<void> {
     const a = champion();
@@ -94,6 +106,7 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
       const list = await client.listModels();
       if (mySeq !== seq) return;
       setModels(list.items);
+      setDefaultModel(list.default);
       setError(null);
       await loadCompare(mySeq);
     } catch (err) {
@@ -122,8 +135,10 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
 
   return {
     models,
+    defaultModel,
     champion,
     challenger,
+    served,
     previous,
     loading,
     error,
@@ -149,6 +164,7 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
     reset() {
       seq++;
       setModels([]);
+      setDefaultModel(null);
       setCompare(null);
       setError(null);
       setCompareError(null);

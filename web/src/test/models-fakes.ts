@@ -1,8 +1,9 @@
 /**
  * An in-memory model registry for the Models page's unit tests: registered models as the contract
- * shapes them, a compare answer, and the promotion rule (the old champion becomes the previous).
+ * shapes them, the committed default's entry, a compare answer, and the promotion rule (the old
+ * champion becomes the previous; with none, the default is the previous one).
  */
-import type { ModelCompare, ModelStatus, RegisteredModel } from '@vigil/core';
+import type { DefaultModelEntry, ModelCompare, ModelStatus, RegisteredModel } from '@vigil/core';
 import type { ApiError } from '../api/api-error.js';
 import type { ApiClient, ModelCompareRequest } from '../api/client.js';
 
@@ -57,12 +58,32 @@ export const compareAnswer = (q: ModelCompareRequest): ModelCompare => ({
   ],
 });
 
+/** The deployed model's own version in these tests. */
+export const DEPLOYED = 'gbdt-deployed';
+
+/**
+ * The default's entry as the backplane derives it: champion when no registered model is, the
+ * roll-back target when one is and no registered model carries the marker.
+ */
+export const defaultEntry = (models: readonly RegisteredModel[]): DefaultModelEntry => {
+  const champion = models.some((m) => m.status === 'champion');
+  return {
+    version: 'default',
+    status: champion ? 'candidate' : 'champion',
+    previous_champion: champion && !models.some((m) => m.previous_champion),
+    model_version: DEPLOYED,
+    thresholds: { review: 0.05, decline: 0.27 },
+    thresholds_set: false,
+  };
+};
+
 /** A registry in memory with the contract's promotion rule: the old champion becomes the previous. */
 export function registry(models: RegisteredModel[]) {
   const calls: string[] = [];
   let refuse: ApiError | null = null;
   const client: Pick<ApiClient, 'listModels' | 'compareModels' | 'changeModel'> = {
-    listModels: () => Promise.resolve({ items: models.map((m) => ({ ...m })) }),
+    listModels: () =>
+      Promise.resolve({ items: models.map((m) => ({ ...m })), default: defaultEntry(models) }),
     compareModels: (q) => {
       calls.push(`compare ${q.champion} ${q.challenger} ${q.from} ${q.to}`);
       return Promise.resolve(compareAnswer(q));
@@ -70,13 +91,23 @@ export function registry(models: RegisteredModel[]) {
     changeModel: (version, action) => {
       calls.push(`${action} ${version}`);
       if (refuse) return Promise.reject(refuse);
-      const i = models.findIndex((m) => m.version === version);
-      if (action === 'promote') {
+      // The champion steps down marked previous; with none, no model keeps the marker (the
+      // default was served: it is the previous one).
+      const stepDown = () => {
         models = models.map((m) => ({
           ...m,
           previous_champion: m.status === 'champion',
           status: m.status === 'champion' ? 'candidate' : m.status,
         }));
+      };
+      if (version === 'default') {
+        // Only promote reaches here in these tests; already served, nothing changes.
+        if (models.some((m) => m.status === 'champion')) stepDown();
+        return Promise.resolve(null);
+      }
+      const i = models.findIndex((m) => m.version === version);
+      if (action === 'promote') {
+        stepDown();
         models[i] = { ...models[i]!, status: 'champion', previous_champion: false };
       } else {
         models[i] = { ...models[i]!, status: action === 'retire' ? 'retired' : 'challenger' };

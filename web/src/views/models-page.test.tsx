@@ -3,8 +3,23 @@ import { renderToString } from 'solid-js/web';
 import { describe, expect, it } from 'vitest';
 import { createDriftStore } from '../stores/drift-store.js';
 import { createModelsStore } from '../stores/models-store.js';
-import { model, NOW, registry } from '../test/models-fakes.js';
+import { DEPLOYED, model, NOW, registry } from '../test/models-fakes.js';
 import { ModelsPage } from './models-page.js';
+
+/** The page over `r`'s registry once loaded, as HTML, and the row of a version in it. */
+async function renderPage(r: ReturnType<typeof registry>) {
+  const models = createModelsStore({ client: r.client, now: () => NOW });
+  await models.load();
+  const drift = createDriftStore({
+    client: { getDrift: () => Promise.resolve({ latest: null, top: [] }) },
+  });
+  const html = renderToString(() => (
+    <ModelsPage models={models} drift={drift} txHref={(id) => `#tx=${id}`} />
+  ));
+  const row = (v: string) =>
+    new RegExp(`<tr[^>]*data-version="${v}"[^>]*>(.*?)</tr>`).exec(html)?.[0] ?? '';
+  return { html, row };
+}
 
 describe('ModelsPage', () => {
   it('lists each model with the actions its status allows, and links each disagreement to the drawer', async () => {
@@ -14,18 +29,7 @@ describe('ModelsPage', () => {
       { ...model('m1', 'champion'), previous_champion: false },
       { ...model('m0', 'candidate'), previous_champion: true },
     ]);
-    const models = createModelsStore({ client: r.client, now: () => NOW });
-    await models.load();
-    const drift = createDriftStore({
-      client: { getDrift: () => Promise.resolve({ latest: null, top: [] }) },
-    });
-    const html = renderToString(() => (
-      <ModelsPage models={models} drift={drift} txHref={(id) => `#tx=${id}`} />
-    ));
-    const row = (v: string) => {
-      const m = new RegExp(`<tr[^>]*data-version="${v}"[^>]*>(.*?)</tr>`).exec(html);
-      return m?.[0] ?? '';
-    };
+    const { html, row } = await renderPage(r);
     expect(row('m1')).toContain('data-status="champion"');
     expect(row('m1')).not.toContain('data-testid="model-promote"');
     expect(row('m2')).toContain('data-testid="model-promote"');
@@ -44,5 +48,26 @@ describe('ModelsPage', () => {
       .replace(/<[^>]+>/g, ' ')
       .replace(/\s+/g, ' ');
     expect(text).toContain('10 decisions scored by both, 4 labelled · agreement 90');
+    // The committed default: a row of the list, not served (m1 is), promotable, nothing else.
+    expect(row('m1')).toContain('data-testid="model-served"');
+    expect(row('default')).toContain('data-status="candidate"');
+    expect(row('default')).toContain(DEPLOYED);
+    expect(row('default')).toContain('committed default');
+    expect(row('default')).not.toContain('data-testid="model-served"');
+    expect(row('default')).toContain('data-testid="model-promote"');
+    expect(row('default')).not.toContain('data-testid="model-challenge"');
+    expect(row('default')).not.toContain('data-testid="model-retire"');
+    expect(text).toContain('The edges serve m1, the champion.');
+  });
+
+  it('shows the committed default served when no model is champion, with roll back to the one it replaced', async () => {
+    const r = registry([{ ...model('m1', 'candidate'), previous_champion: true }]);
+    const { html, row } = await renderPage(r);
+    expect(row('default')).toContain('data-status="champion"');
+    expect(row('default')).toContain('data-testid="model-served"');
+    expect(row('default')).not.toContain('data-testid="model-promote"');
+    expect(html).toContain(`The edges serve the committed default ${DEPLOYED}.`);
+    expect(html).toMatch(/title="Promote m1 again"/);
+    expect(html).not.toContain('data-testid="models-empty"');
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The Models page: the registry (version, status, training window, test metrics, thresholds) with
- * challenge, promote (confirmed), retire and roll back; champion vs challenger over their stored
+ * The Models page: the registry (version, status, training window, test metrics, thresholds) and
+ * the committed default as its last row, which one is served, with challenge, promote (confirmed),
+ * retire and roll back (to a registered model or the default); champion vs challenger over their stored
  * decisions in the last 7 or 30 days, and the decisions they disagree on, each opening the
  * transaction drawer; and the drift tile.
  */
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js';
-import type { CompareMetrics, ModelCompare, RegisteredModel } from '@vigil/core';
+import type { CompareMetrics, DefaultModelEntry, ModelCompare, RegisteredModel } from '@vigil/core';
 import { formatCount, formatPercent, formatScore } from '../format/format.js';
 import type { DriftStore } from '../stores/drift-store.js';
 import { COMPARE_DAYS, type CompareDays, type ModelsStore } from '../stores/models-store.js';
@@ -42,21 +43,91 @@ function ActionButton(props: {
   );
 }
 
-function ModelRow(props: { model: RegisteredModel; store: ModelsStore }): JSX.Element {
+/**
+ * A row's actions with promote behind its confirmation: `children` lays out the other buttons
+ * around the promote button it is handed (absent when the model cannot be promoted).
+ */
+function RowActions(props: {
+  version: string;
+  /** What the confirmation says every edge will serve. */
+  name: string;
+  promotable: boolean;
+  store: ModelsStore;
+  children: (promote: JSX.Element) => JSX.Element;
+}): JSX.Element {
   const [confirming, setConfirming] = createSignal(false);
+  const busy = (): boolean => props.store.pending() !== null;
+  return (
+    <td class="rule-actions">
+      <Show
+        when={confirming()}
+        fallback={
+          <span class="row">
+            {props.children(
+              <Show when={props.promotable}>
+                <ActionButton
+                  label="Promote"
+                  action="promote"
+                  class="btn-primary"
+                  busy={busy()}
+                  onClick={() => setConfirming(true)}
+                />
+              </Show>,
+            )}
+          </span>
+        }
+      >
+        <div class="rule-confirm" role="group" aria-label="Confirm the promotion">
+          <p class="warning">Every edge will decide with {props.name} within 30 seconds.</p>
+          <span class="row">
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="model-promote-confirm"
+              disabled={busy()}
+              onClick={() => {
+                setConfirming(false);
+                void props.store.change(props.version, 'promote');
+              }}
+            >
+              Promote {props.version}
+            </button>
+            <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        </div>
+      </Show>
+    </td>
+  );
+}
+
+/** The status cell: the status, and whether the edges are told to serve it or roll back to it. */
+function StatusCell(props: { status: string; previous: boolean }): JSX.Element {
+  return (
+    <td>
+      <span class={`model-status model-${props.status}`} data-testid="model-status">
+        {props.status}
+      </span>
+      <Show when={props.status === 'champion'}>
+        <div class="muted" data-testid="model-served">
+          served
+        </div>
+      </Show>
+      <Show when={props.previous}>
+        <div class="muted">previous champion</div>
+      </Show>
+    </td>
+  );
+}
+
+function ModelRow(props: { model: RegisteredModel; store: ModelsStore }): JSX.Element {
   const m = (): RegisteredModel => props.model;
   const busy = (): boolean => props.store.pending() !== null;
   return (
     <tr data-testid="model-row" data-version={m().version} data-status={m().status}>
       <td class="mono">{m().version}</td>
-      <td>
-        <span class={`model-status model-${m().status}`} data-testid="model-status">
-          {m().status}
-        </span>
-        <Show when={m().previous_champion}>
-          <div class="muted">previous champion</div>
-        </Show>
-      </td>
+      <StatusCell status={m().status} previous={m().previous_champion} />
       <td class="mono nowrap">
         {m().training_window.start} – {m().training_window.end}
       </td>
@@ -66,64 +137,85 @@ function ModelRow(props: { model: RegisteredModel; store: ModelsStore }): JSX.El
       <td class="num mono nowrap">
         {formatScore(m().thresholds.review)} / {formatScore(m().thresholds.decline)}
       </td>
-      <td class="rule-actions">
-        <Show
-          when={confirming()}
-          fallback={
-            <span class="row">
-              <Show when={m().status === 'candidate' || m().status === 'retired'}>
-                <ActionButton
-                  label="Challenge"
-                  action="challenge"
-                  busy={busy()}
-                  onClick={() => void props.store.change(m().version, 'challenge')}
-                />
-              </Show>
-              <Show when={m().status !== 'champion'}>
-                <ActionButton
-                  label="Promote"
-                  action="promote"
-                  class="btn-primary"
-                  busy={busy()}
-                  onClick={() => setConfirming(true)}
-                />
-              </Show>
-              <Show when={m().status !== 'retired' && m().status !== 'champion'}>
-                <ActionButton
-                  label="Retire"
-                  action="retire"
-                  class="btn-danger"
-                  busy={busy()}
-                  onClick={() => void props.store.change(m().version, 'retire')}
-                />
-              </Show>
-            </span>
-          }
-        >
-          <div class="rule-confirm" role="group" aria-label="Confirm the promotion">
-            <p class="warning">Every edge will decide with {m().version} within 30 seconds.</p>
-            <span class="row">
-              <button
-                type="button"
-                class="btn btn-primary"
-                data-testid="model-promote-confirm"
-                disabled={busy()}
-                onClick={() => {
-                  setConfirming(false);
-                  void props.store.change(m().version, 'promote');
-                }}
-              >
-                Promote {m().version}
-              </button>
-              <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </span>
-          </div>
-        </Show>
-      </td>
+      <RowActions
+        version={m().version}
+        name={m().version}
+        promotable={m().status !== 'champion'}
+        store={props.store}
+      >
+        {(promote) => (
+          <>
+            <Show when={m().status === 'candidate' || m().status === 'retired'}>
+              <ActionButton
+                label="Challenge"
+                action="challenge"
+                busy={busy()}
+                onClick={() => void props.store.change(m().version, 'challenge')}
+              />
+            </Show>
+            {promote}
+            <Show when={m().status !== 'retired' && m().status !== 'champion'}>
+              <ActionButton
+                label="Retire"
+                action="retire"
+                class="btn-danger"
+                busy={busy()}
+                onClick={() => void props.store.change(m().version, 'retire')}
+              />
+            </Show>
+          </>
+        )}
+      </RowActions>
     </tr>
   );
+}
+
+/** How the page names the committed default: its own version when the backplane knows it. */
+const defaultName = (d: DefaultModelEntry): string =>
+  d.model_version === null ? 'the committed default' : `the committed default ${d.model_version}`;
+
+/**
+ * The committed default (`edge/model/`) as a row: served while no registered model is champion,
+ * promotable (the API's `default`), never challenged or retired. Its training window and metrics
+ * are not in the registry's answer (the backplane holds no copy of the model's artifact).
+ */
+function DefaultRow(props: { entry: DefaultModelEntry; store: ModelsStore }): JSX.Element {
+  const d = (): DefaultModelEntry => props.entry;
+  return (
+    <tr data-testid="model-row" data-version={d().version} data-status={d().status}>
+      <td>
+        <span class="mono">{d().model_version ?? d().version}</span>
+        <div class="muted">committed default</div>
+      </td>
+      <StatusCell status={d().status} previous={d().previous_champion} />
+      <td class="muted">deployed with the edges</td>
+      <td class="num mono">—</td>
+      <td class="num mono">—</td>
+      <td class="num mono">—</td>
+      <td class="num mono nowrap">
+        {d().thresholds
+          ? `${formatScore(d().thresholds!.review)} / ${formatScore(d().thresholds!.decline)}`
+          : '—'}
+      </td>
+      <RowActions
+        version={d().version}
+        name={defaultName(d())}
+        promotable={d().status !== 'champion'}
+        store={props.store}
+      >
+        {(promote) => promote}
+      </RowActions>
+    </tr>
+  );
+}
+
+/** Which model every edge is told to serve, in words. */
+function servedText(store: ModelsStore): string {
+  const s = store.served();
+  if (s === null) return '';
+  return s.version === 'default'
+    ? `The edges serve ${defaultName(s as DefaultModelEntry)}.`
+    : `The edges serve ${s.version}, the champion.`;
 }
 
 function MetricsRow(props: { name: string; m: CompareMetrics }): JSX.Element {
@@ -237,7 +329,7 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
             disabled={store.previous() === null || store.pending() !== null}
             title={
               store.previous()
-                ? `Promote ${store.previous()!.version} again`
+                ? `Promote ${store.previous()!.version === 'default' ? 'the committed default' : store.previous()!.version} again`
                 : 'No previous champion'
             }
             onClick={() => void store.rollBack()}
@@ -247,14 +339,15 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
         </div>
         <InlineAlert message={store.error()} testid="models-error" />
         <InlineAlert message={store.changeError()} testid="model-change-error" />
+        <Show when={store.served()}>
+          <p data-testid="models-served">{servedText(store)}</p>
+        </Show>
         <Show
-          when={store.models().length > 0}
+          when={store.models().length > 0 || store.defaultModel() !== null}
           fallback={
-            <p class="empty" data-testid="models-empty">
-              {store.loading()
-                ? 'Loading…'
-                : 'No model registered: the edges serve the model they were deployed with. Train one with npm run train -- --in FILE and register it (POST /api/models).'}
-            </p>
+            <Show when={store.loading()}>
+              <p class="empty">Loading…</p>
+            </Show>
           }
         >
           <table class="table" data-testid="models-table">
@@ -282,9 +375,21 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
             </thead>
             <tbody>
               <For each={store.models()}>{(m) => <ModelRow model={m} store={store} />}</For>
+              <Show when={store.defaultModel()}>
+                {(d) => <DefaultRow entry={d()} store={store} />}
+              </Show>
             </tbody>
           </table>
-          <p class="muted">Metrics on each model's own test window.</p>
+          <Show when={store.models().length === 0}>
+            <p class="empty" data-testid="models-empty">
+              No model registered. Train one with npm run train -- --in FILE and register it (POST
+              /api/models).
+            </p>
+          </Show>
+          <p class="muted">
+            Metrics on each model's own test window. The committed default is the model the edges
+            were deployed with: they serve it while no registered model is champion.
+          </p>
         </Show>
       </section>
       <section class="panel" data-testid="models-compare">

@@ -22,6 +22,7 @@ import { writeAudit, type AuditEntry } from '../audit/audit-log.js';
 import { ProblemError } from '../../http/problem.js';
 import { RowError } from '../rows.js';
 import { inForceOf, thresholdsInForceByVersion } from '../thresholds/thresholds-in-force.js';
+import type { DeployedModel } from './deployed-model.js';
 
 const modelRow = z.object({
   version: z.string(),
@@ -214,7 +215,7 @@ function auditOf(changes: readonly Change[], actor: string): AuditEntry[] {
  * transaction under the registry's lock (two analysts promoting at once take turns). Asking for
  * the status a model already has changes nothing. 404 for an unknown version; 409 to retire the
  * champion or to challenge it. DEFAULT_MODEL_VERSION names the edges' deployed model (see
- * changeDefault).
+ * changeDefault), answered as its listing entry, which `deployed` names.
  */
 export async function changeModel(
   sql: Sql,
@@ -222,6 +223,7 @@ export async function changeModel(
   action: ModelAction,
   actor: string,
   at: Date,
+  deployed: DeployedModel | null,
 ): Promise<RegisteredModel | DefaultModelEntry> {
   return sql.begin(async (tx) => {
     // One lock for the whole registry: a change touches up to three rows (the target, the
@@ -230,7 +232,10 @@ export async function changeModel(
     const rows = await tx<StatusRow[]>`
       SELECT version, status, previous_champion FROM models
       WHERE version = ${version} OR status IN ('champion', 'challenger') OR previous_champion`;
-    if (version === DEFAULT_MODEL_VERSION) return changeDefault(tx, rows, action, actor, at);
+    if (version === DEFAULT_MODEL_VERSION) {
+      await changeDefault(tx, rows, action, actor, at);
+      return defaultModelEntry(tx, deployed);
+    }
     const target = rows.find((r) => r.version === version);
     if (!target) throw new ProblemError('not-found', `no model ${version} is registered`);
     const changes: Change[] = [];
@@ -298,12 +303,7 @@ async function changeDefault(
   action: ModelAction,
   actor: string,
   at: Date,
-): Promise<DefaultModelEntry> {
-  const served: DefaultModelEntry = {
-    version: DEFAULT_MODEL_VERSION,
-    status: 'champion',
-    previous_champion: false,
-  };
+): Promise<void> {
   if (action !== 'promote') {
     throw new ProblemError(
       'model-status',
@@ -311,7 +311,7 @@ async function changeDefault(
     );
   }
   const old = rows.find((r) => r.status === 'champion');
-  if (!old) return served;
+  if (!old) return;
   const changes: Change[] = rows
     .filter((r) => r.previous_champion && r !== old)
     .map((r) => ({ row: r, status: r.status, previous: false, what: 'model.unmark' }));
@@ -326,24 +326,33 @@ async function changeDefault(
     after: { status: 'champion' },
   });
   await writeAudit(tx, audit, at);
-  return served;
 }
 
 /**
  * The committed default's entry in a listing: champion exactly when no registry model is; the
  * roll-back target (`previous_champion`) when a registry model is champion and none carries the
- * marker — it replaced the default, or the model it replaced was retired since.
+ * marker — it replaced the default, or the model it replaced was retired since. Named by its own
+ * version with the thresholds in force for it (set for that version, else its metadata's).
  */
-export async function defaultModelEntry(sql: Sql): Promise<DefaultModelEntry> {
+export async function defaultModelEntry(
+  sql: Sql | TransactionSql,
+  deployed: DeployedModel | null,
+): Promise<DefaultModelEntry> {
   const [r] = await sql<{ champion: boolean; marked: boolean }[]>`
     SELECT bool_or(status = 'champion') IS TRUE AS champion,
            bool_or(previous_champion) IS TRUE AS marked
     FROM models`;
   const champion = r?.champion ?? false;
+  const inForce = deployed
+    ? (await thresholdsInForceByVersion(sql, [deployed.version])).get(deployed.version)
+    : undefined;
   return {
     version: DEFAULT_MODEL_VERSION,
     status: champion ? 'candidate' : 'champion',
     previous_champion: champion && !(r?.marked ?? false),
+    model_version: deployed?.version ?? null,
+    thresholds: inForce?.thresholds ?? deployed?.thresholds ?? null,
+    thresholds_set: inForce?.source === 'set',
   };
 }
 

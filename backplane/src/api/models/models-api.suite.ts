@@ -5,15 +5,20 @@
  * the signed artifact route, and the comparison checked against a plain computation written here.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import {
   MAX_MODEL_ONNX_BYTES,
   modelArtifactPath,
   modelArtifactSchema,
+  modelMetadataSchema,
   RULES_SYNC_PATH,
   rulesSyncAnswerSchema,
   signBody,
+  type ModelList,
   type RegisteredModel,
   type RulesSyncAnswer,
+  type Thresholds,
+  type ThresholdsSetting,
 } from '@vigil/core';
 import type { Hono } from 'hono';
 import type { Sql } from 'postgres';
@@ -22,7 +27,7 @@ import * as z from 'zod/mini';
 import { nodeHmacSha256 } from '../../http/node-hmac.js';
 import { rulesSyncApp, SYNC_SECRET } from '../../rules-sync/rules-sync.suite.js';
 import { signedHeaders } from '../../testing/fixtures.js';
-import { callApi as call, type ApiAnswer } from '../test-support.js';
+import { apiHarness, callApi as call, type ApiAnswer } from '../test-support.js';
 import { narrowOnnx, otherBytes, registerBody, trainedTestModel } from './model-fixtures.js';
 
 const paths = (a: ApiAnswer) =>
@@ -298,10 +303,14 @@ async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<voi
     return ((await res.json()) as RulesSyncAnswer).models;
   };
   const listedDefault = async () => (await call(root, 'GET', '/api/models')).body.default;
+  const deployed = await deployedMetadata();
   const entry = (status: string, previous: boolean) => ({
     version: 'default',
     status,
     previous_champion: previous,
+    model_version: deployed.version,
+    thresholds: deployed.thresholds,
+    thresholds_set: false,
   });
   expect((await synced())?.champion?.version).toBe(`${run}-a`);
   // c, the champion a replaced last, is retired: the default is the one to roll back to.
@@ -347,6 +356,55 @@ async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<voi
   expect((await synced())?.champion?.version).toBe(`${run}-a`);
   expect(await statuses(root, run)).toEqual({ a: 'champion', b: 'candidate', c: 'retired' });
   expect(await listedDefault()).toEqual(entry('candidate', true));
+  await checkDefaultThresholds(root, sql, deployed);
+}
+
+/** edge/model/'s metadata, read here as the edge reads it: the deployed model's own version. */
+async function deployedMetadata(): Promise<{ version: string; thresholds: Thresholds }> {
+  const file = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
+  return z.parse(modelMetadataSchema, JSON.parse(await readFile(file, 'utf8')));
+}
+
+/**
+ * `PUT /api/models/default/thresholds` is an alias: the thresholds land on the deployed model's
+ * own version in the one table (what PUT /api/thresholds/{it} sets, audited the same), and the
+ * listing's default shows them.
+ */
+async function checkDefaultThresholds(
+  root: Hono,
+  sql: Sql,
+  deployed: { version: string; thresholds: Thresholds },
+): Promise<void> {
+  const t = { review: 0.11, decline: 0.77 };
+  const set = await call(root, 'PUT', '/api/models/default/thresholds', t);
+  expect(set.status).toBe(200);
+  expect(set.body).toMatchObject({
+    version: 'default',
+    model_version: deployed.version,
+    thresholds: t,
+    thresholds_set: true,
+  });
+  expect((await call(root, 'GET', '/api/models')).body.default).toEqual(set.body);
+  const listed = (await call(root, 'GET', '/api/thresholds')).body.items as ThresholdsSetting[];
+  expect(listed.find((i) => i.model_version === deployed.version)).toMatchObject(t);
+  const [audit] = await sql<{ action: string; target: string; after: Thresholds }[]>`
+    SELECT action, target, after FROM audit_log WHERE target = ${`thresholds:${deployed.version}`}
+    ORDER BY id DESC LIMIT 1`;
+  expect(audit).toEqual({
+    action: 'thresholds.set',
+    target: `thresholds:${deployed.version}`,
+    after: t,
+  });
+  // Through the thresholds route, the same row: the alias shows what is in force.
+  await call(root, 'PUT', `/api/thresholds/${deployed.version}`, { review: 0.12, decline: 0.78 });
+  const listed2 = (await call(root, 'GET', '/api/models')).body as unknown as ModelList;
+  expect(listed2.default.thresholds).toEqual({ review: 0.12, decline: 0.78 });
+  const bad = await call(root, 'PUT', '/api/models/default/thresholds', {
+    review: 0.9,
+    decline: 0.1,
+  });
+  expect(bad.status).toBe(400);
+  expect(paths(bad)).toEqual(['/decline']);
 }
 
 /** Every expectation of the registry on the migrated database `sql`, through `root`. */
@@ -357,4 +415,29 @@ export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise
   await checkThresholds(root, run);
   await checkSyncAndArtifacts(sql, run, digests);
   await checkDefaultModel(root, sql, run);
+  await checkWithoutDeployedModel(sql);
+}
+
+/**
+ * A backplane deployed without edge/model/'s metadata: the default is still listed and promotable,
+ * with no version or thresholds to show, and its thresholds route is a 404 that says where to set
+ * them instead.
+ */
+async function checkWithoutDeployedModel(sql: Sql): Promise<void> {
+  const { root } = apiHarness(sql, { deployedModel: () => Promise.resolve(null) });
+  const listed = (await call(root, 'GET', '/api/models')).body as unknown as ModelList;
+  expect(listed.default).toMatchObject({
+    version: 'default',
+    model_version: null,
+    thresholds: null,
+    thresholds_set: false,
+  });
+  const promoted = await call(root, 'POST', '/api/models/default/promote');
+  expect(promoted.status).toBe(200);
+  expect(promoted.body).toMatchObject({ status: 'champion', model_version: null });
+  const t = { review: 0.2, decline: 0.6 };
+  const refused = await call(root, 'PUT', '/api/models/default/thresholds', t);
+  expect(refused.status).toBe(404);
+  expect(refused.body.type).toBe('urn:vigil:problem:not-found');
+  expect(refused.body.detail).toContain('PUT /api/thresholds/{model_version}');
 }

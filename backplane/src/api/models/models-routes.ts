@@ -3,6 +3,7 @@
  * a trained model (POST /models), list them (GET /models), compare champion and challenger over
  * the stored decisions (GET /models/compare), challenge, promote, retire, and set a version's
  * thresholds (PUT /models/{version}/thresholds, the same table as PUT /thresholds/{version}).
+ * `default` names the edges' deployed model in promote and thresholds (DEFAULT_MODEL_VERSION).
  * Every change is audited in its own transaction; edges learn the result in their rules sync.
  */
 import { createHash } from 'node:crypto';
@@ -36,6 +37,7 @@ import {
   pathParams,
 } from '../validate.js';
 import { previewWindow } from '../thresholds/thresholds-routes.js';
+import { deployedModel, type DeployedModel } from './deployed-model.js';
 import { compareModels } from './model-compare.js';
 import {
   changeModel,
@@ -134,14 +136,20 @@ function decodeOnnx(text: string): Uint8Array {
 }
 
 /** GET/POST /models, GET /models/compare, POST /models/:version/{challenge,promote,retire}, PUT …/thresholds. */
-export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
+export function modelsRoutes(deps: {
+  sql: Sql;
+  now: () => Date;
+  /** The edges' deployed model (`default`); default: edge/model/'s metadata. */
+  deployedModel?: () => Promise<DeployedModel | null>;
+}): Hono<ApiEnv> {
   const { sql, now } = deps;
+  const deployedOf = deps.deployedModel ?? deployedModel;
   const r = new Hono<ApiEnv>();
 
   r.get('/models', noQuery, async (c) => {
     const answer: ModelList = {
       items: await listModels(sql),
-      default: await defaultModelEntry(sql),
+      default: await defaultModelEntry(sql, await deployedOf()),
     };
     return c.json(answer);
   });
@@ -172,7 +180,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
       const { version } = parseWith(versionParam, pathParams(c));
       // No body is read: the route and the version say everything.
       const actor = c.get('principal').subject;
-      return c.json(await changeModel(sql, version, action, actor, now()));
+      return c.json(await changeModel(sql, version, action, actor, now(), await deployedOf()));
     });
   lifecycle('challenge');
   lifecycle('promote');
@@ -181,11 +189,25 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
   r.put('/models/:version/thresholds', noQuery, async (c) => {
     const { version } = parseWith(versionParam, pathParams(c));
     const t = await parseBody(c, modelThresholdsRequestSchema);
+    const actor = c.get('principal').subject;
+    if (version === DEFAULT_MODEL_VERSION) {
+      // An alias, as for promote: the deployed model's thresholds are those set for its own
+      // version (what its decisions carry), in the one table, audited as PUT /thresholds/{it}.
+      const deployed = await deployedOf();
+      if (!deployed) {
+        throw new ProblemError(
+          'not-found',
+          "this backplane has no copy of the edges' deployed model (edge/model/vigil-model.json): set its thresholds with PUT /api/thresholds/{model_version}, the version GET /v1/model names",
+        );
+      }
+      await setThresholds(sql, deployed.version, t, actor, now());
+      return c.json(await defaultModelEntry(sql, deployed));
+    }
     if (!(await getModel(sql, version))) {
       throw new ProblemError('not-found', `no model ${version} is registered`);
     }
     // The thresholds table of PUT /thresholds/{model_version}: one place, one audit action.
-    await setThresholds(sql, version, t, c.get('principal').subject, now());
+    await setThresholds(sql, version, t, actor, now());
     return c.json(await getModel(sql, version));
   });
 

@@ -6,37 +6,11 @@
  * reported it (served_models), or the deployed model's file — the order an edge resolves them in
  * (edge/src/scoring/served-models.ts's thresholdsOf: set for its version, else its metadata's).
  */
-import { readFile } from 'node:fs/promises';
-import { modelMetadataSchema, type Thresholds, type ThresholdsInForce } from '@vigil/core';
+import type { ThresholdsInForce } from '@vigil/core';
 import type { Sql, TransactionSql } from 'postgres';
 import * as z from 'zod/mini';
 import { RowError } from '../rows.js';
-
-/** The deployed model's metadata (edge/model/, committed; what an edge serves with no champion). */
-const DEPLOYED_MODEL = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
-
-const deployedMetadata = z.object({
-  version: modelMetadataSchema.shape.version,
-  thresholds: modelMetadataSchema.shape.thresholds,
-});
-
-let deployed: Promise<{ version: string; thresholds: Thresholds } | null> | undefined;
-
-/**
- * The deployed model's version and thresholds, read once and validated with core's schema (the
- * edge's own check); null when the file is absent or not valid (a backplane deployed without the
- * edge's model: its edges still report it into served_models).
- */
-function deployedModel(): Promise<{ version: string; thresholds: Thresholds } | null> {
-  deployed ??= readFile(DEPLOYED_MODEL, 'utf8').then(
-    (text) => {
-      const r = z.safeParse(deployedMetadata, JSON.parse(text));
-      return r.success ? r.data : null;
-    },
-    () => null,
-  );
-  return deployed;
-}
+import { deployedModel } from '../models/deployed-model.js';
 
 const inForceRow = z.object({
   model_version: z.string(),
