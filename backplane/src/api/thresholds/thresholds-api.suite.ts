@@ -355,6 +355,14 @@ export async function checkThresholdsApi(
     ['PUT', `/api/thresholds/${model}`, { review: -1, decline: 2 }, ['/review', '/decline']],
     ['PUT', `/api/thresholds/${model}`, { review: null, decline: 0.5 }, ['/review']],
     ['PUT', `/api/thresholds/${model}`, { review: 0.1, decline: 0.5, by: 'me' }, ['/by']],
+    // `default` names the committed model in the registry's routes, not a version.
+    ['PUT', '/api/thresholds/default', { review: 0.1, decline: 0.5 }, ['/model_version']],
+    [
+      'POST',
+      '/api/thresholds/preview',
+      { review: 0.1, decline: 0.2, model_version: 'default' },
+      ['/model_version'],
+    ],
     [
       'PUT',
       `/api/thresholds/${'v'.repeat(201)}`,

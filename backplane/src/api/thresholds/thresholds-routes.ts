@@ -7,6 +7,7 @@
  * counted with their backtests, and stopped past VIGIL_BACKTEST_TIMEOUT_MS.
  */
 import {
+  DEFAULT_MODEL_VERSION,
   modelVersionSchema,
   thresholdsPreviewRequestSchema,
   thresholdsSchema,
@@ -78,6 +79,21 @@ export interface ThresholdsDeps {
   };
 }
 
+/**
+ * `default` names the committed default model in the registry's routes, never a model version: a
+ * thresholds row under it would bind no decision. Refused here, pointing at the alias and the
+ * version, rather than stored and silently unused.
+ */
+function notDefault(version: string | undefined, path: string): void {
+  if (version !== DEFAULT_MODEL_VERSION) return;
+  throw validationProblem([
+    {
+      path,
+      message: `'${DEFAULT_MODEL_VERSION}' names the committed default model, not a version: use its version (GET /api/models → default.model_version) or PUT /api/models/default/thresholds`,
+    },
+  ]);
+}
+
 /** GET /thresholds, PUT /thresholds/:model_version, POST /thresholds/preview. */
 export function thresholdsRoutes(deps: ThresholdsDeps): Hono<ApiEnv> {
   const { sql, now, preview } = deps;
@@ -91,6 +107,7 @@ export function thresholdsRoutes(deps: ThresholdsDeps): Hono<ApiEnv> {
 
   r.put('/thresholds/:model_version', noQuery, async (c) => {
     const { model_version } = parseWith(versionParam, pathParams(c));
+    notDefault(model_version, '/model_version');
     const t = await parseBody(c, thresholdsSchema);
     const actor = c.get('principal').subject;
     return c.json(await setThresholds(sql, model_version, t, actor, now()));
@@ -99,6 +116,7 @@ export function thresholdsRoutes(deps: ThresholdsDeps): Hono<ApiEnv> {
   r.post('/thresholds/preview', noQuery, async (c) => {
     const started = performance.now();
     const body = await parseBody(c, thresholdsPreviewRequestSchema);
+    notDefault(body.model_version, '/model_version');
     const window = previewWindow(body, now());
     const proposed = { review: body.review, decline: body.decline };
     const read = { what: 'preview', timeoutMs: preview.timeoutMs, signal: c.req.raw.signal };
