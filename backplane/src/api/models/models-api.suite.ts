@@ -93,6 +93,17 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   const deep = await call(root, 'POST', '/api/models', deepBody);
   expect(deep.status, JSON.stringify(deep.body)).toBe(400);
   expect(paths(deep)?.[0]).toMatch(/^\/metadata\/training\/params\/d(\/0)+$/);
+  // Nor text jsonb refuses — NUL, a lone surrogate, in a value or a key: 400 naming it, not an
+  // unnamed 'outside what the database can hold' from the INSERT.
+  for (const [params, pointer] of [
+    [{ note: 'a\u0000b' }, '/metadata/training/params/note'],
+    [{ note: ['ok', '\ud800'] }, '/metadata/training/params/note/1'],
+    [{ 'k\u0000': 1 }, '/metadata/training/params/k\u0000'],
+  ] as const) {
+    await bad(registerBody(onnx, { ...fresh, training: { ...fresh.training, params } }), 400, [
+      pointer,
+    ]);
+  }
   // Thresholds are probabilities: a negative review (everything reviewed) or a decline past 1.
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: -0.5, decline: 0.1 } }), 400, [
     '/metadata/thresholds/review',

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_MODEL_VERSION,
+  isStorableText,
   MAX_MODEL_ONNX_BYTES,
   MAX_MODEL_REGISTER_BODY,
   modelCompareQuerySchema,
@@ -17,6 +18,7 @@ import {
   registerModelRequestSchema,
   toFieldIssues,
   trainedModelMetadataSchema,
+  type FieldIssue,
   type ModelList,
   type RegisterModelAnswer,
   type TrainedModelMetadata,
@@ -60,12 +62,30 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  */
 const MAX_METADATA_DEPTH = 32;
 
-/** The JSON Pointer of the first value nested deeper than MAX_METADATA_DEPTH, else null. */
-function tooDeep(value: unknown, path: string, depth: number): string | null {
+/**
+ * The first value Postgres's jsonb could not hold, by JSON Pointer with what is wrong: nested
+ * deeper than MAX_METADATA_DEPTH, or a string or key with NUL or a lone surrogate (jsonb refuses
+ * both: the free-form training.params would otherwise reach the INSERT and fail unnamed).
+ */
+function unstorable(value: unknown, path: string, depth: number): FieldIssue | null {
+  if (typeof value === 'string') {
+    return isStorableText(value)
+      ? null
+      : { path, message: 'must not contain NUL characters or unpaired UTF-16 surrogates' };
+  }
   if (value === null || typeof value !== 'object') return null;
-  if (depth >= MAX_METADATA_DEPTH) return path;
+  if (depth >= MAX_METADATA_DEPTH) {
+    return { path, message: `metadata nests at most ${MAX_METADATA_DEPTH} levels deep` };
+  }
   for (const [k, v] of Object.entries(value)) {
-    const deeper = tooDeep(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
+    const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!isStorableText(k)) {
+      return {
+        path: at,
+        message: 'a key must not contain NUL characters or unpaired UTF-16 surrogates',
+      };
+    }
+    const deeper = unstorable(v, at, depth + 1);
     if (deeper !== null) return deeper;
   }
   return null;
@@ -73,12 +93,8 @@ function tooDeep(value: unknown, path: string, depth: number): string | null {
 
 /** The metadata as `train` writes it, else a 400 naming each field under `/metadata`. */
 function parseMetadata(input: unknown): TrainedModelMetadata {
-  const deep = tooDeep(input, '/metadata', 0);
-  if (deep !== null) {
-    throw validationProblem([
-      { path: deep, message: `metadata nests at most ${MAX_METADATA_DEPTH} levels deep` },
-    ]);
-  }
+  const bad = unstorable(input, '/metadata', 0);
+  if (bad !== null) throw validationProblem([bad]);
   const r = z.safeParse(trainedModelMetadataSchema, input);
   if (!r.success) {
     throw validationProblem(
