@@ -5,6 +5,7 @@
  * the signed artifact route, and the comparison checked against a plain computation written here.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import {
   MAX_MODEL_ONNX_BYTES,
   modelArtifactPath,
@@ -79,6 +80,12 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   ]);
   // 'default' names the edges' deployed model in the routes: no registered model may take it.
   await bad(registerBody(onnx, { ...fresh, version: 'default' }), 400, ['/metadata/version']);
+  // Nor the deployed model's own version (edge/model/): a second model under its name would have
+  // its thresholds taken for the deployed one's in GET /api/thresholds, the preview and backtest.
+  const deployedFile = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
+  const deployed = (JSON.parse(await readFile(deployedFile, 'utf8')) as { version: string })
+    .version;
+  await bad(registerBody(onnx, { ...fresh, version: deployed }), 400, ['/metadata/version']);
   // '.' and '..' are no URL path segment (clients and servers resolve them away): such a model
   // could never be challenged, promoted, retired or fetched by an edge.
   for (const version of ['.', '..']) {

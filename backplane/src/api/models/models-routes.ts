@@ -37,6 +37,7 @@ import {
   readJsonBody,
   pathParams,
 } from '../validate.js';
+import { deployedModelVersion } from '../thresholds/thresholds-in-force.js';
 import { previewWindow } from '../thresholds/thresholds-routes.js';
 import { compareModels } from './model-compare.js';
 import {
@@ -92,7 +93,7 @@ function unstorable(value: unknown, path: string, depth: number): FieldIssue | n
 }
 
 /** The metadata as `train` writes it, else a 400 naming each field under `/metadata`. */
-function parseMetadata(input: unknown): TrainedModelMetadata {
+async function parseMetadata(input: unknown): Promise<TrainedModelMetadata> {
   const bad = unstorable(input, '/metadata', 0);
   if (bad !== null) throw validationProblem([bad]);
   const r = z.safeParse(trainedModelMetadataSchema, input);
@@ -106,6 +107,17 @@ function parseMetadata(input: unknown): TrainedModelMetadata {
       {
         path: '/metadata/version',
         message: `'${DEFAULT_MODEL_VERSION}' names the edges' deployed model: choose another version`,
+      },
+    ]);
+  }
+  // The edges' deployed model serves under its own version: a registry model of that version
+  // would be a second model under one name, its thresholds taken for the deployed one's.
+  const deployed = await deployedModelVersion();
+  if (r.data.version === deployed) {
+    throw validationProblem([
+      {
+        path: '/metadata/version',
+        message: `'${deployed}' is the version of the edges' deployed model: choose another version`,
       },
     ]);
   }
@@ -167,7 +179,7 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
       registerModelRequestSchema,
       await readJsonBody(c, MAX_MODEL_REGISTER_BODY),
     );
-    const metadata = parseMetadata(body.metadata);
+    const metadata = await parseMetadata(body.metadata);
     const onnx = decodeOnnx(body.onnx);
     const issues = await checkOnnxModel(onnx);
     if (issues.length > 0) throw validationProblem(issues);

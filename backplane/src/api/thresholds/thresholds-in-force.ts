@@ -38,6 +38,11 @@ function deployedModel(): Promise<{ version: string; thresholds: Thresholds } | 
   return deployed;
 }
 
+/** The deployed model's version (edge/model/), or null when the backplane has no valid copy. */
+export async function deployedModelVersion(): Promise<string | null> {
+  return (await deployedModel())?.version ?? null;
+}
+
 const inForceRow = z.object({
   model_version: z.string(),
   review: z.number(),
