@@ -132,7 +132,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }),
   );
   app.route('/', statsRoutes(deps));
-  // Backtests and thresholds previews: the backtest's pool, timeout and one limit per analyst.
+  // Backtests, thresholds previews and model comparisons: the backtest's pool, timeout and one
+  // limit per analyst.
   const heavy = {
     sql: deps.backtest?.sql ?? deps.sql,
     timeoutMs: deps.backtest?.timeoutMs ?? DEFAULT_BACKTEST_TIMEOUT_MS,
@@ -143,7 +144,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.route('/', rulesRoutes({ sql: deps.sql, now }));
   app.route('/', listsRoutes({ sql: deps.sql, now }));
   app.route('/', thresholdsRoutes({ sql: deps.sql, now, preview: heavy }));
-  app.route('/', modelsRoutes({ sql: deps.sql, now }));
+  app.route('/', modelsRoutes({ sql: deps.sql, now, compare: heavy }));
   app.route('/', auditRoutes(deps.sql));
   app.route('/', driftRoutes(deps.sql));
   app.route('/', trafficRoutes({ sender, generator, edge, now }));

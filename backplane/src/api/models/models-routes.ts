@@ -27,6 +27,7 @@ import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
+import type { OneReadPerAnalyst } from '../heavy-reads.js';
 import { ProblemError, validationProblem } from '../../http/problem.js';
 import { setThresholds } from '../thresholds/thresholds-store.js';
 import {
@@ -165,8 +166,18 @@ function decodeOnnx(text: string): Uint8Array {
 }
 
 /** GET/POST /models, GET /models/compare, POST /models/:version/{challenge,promote,retire}, PUT …/thresholds. */
-export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> {
-  const { sql, now } = deps;
+export function modelsRoutes(deps: {
+  sql: Sql;
+  now: () => Date;
+  /** The comparison's reads: the backtest's pool, timeout and limit (heavy-reads.ts). */
+  compare: {
+    readonly sql: Sql;
+    readonly timeoutMs: number;
+    readonly pageRows?: number;
+    readonly limit: OneReadPerAnalyst;
+  };
+}): Hono<ApiEnv> {
+  const { sql, now, compare } = deps;
   const r = new Hono<ApiEnv>();
 
   r.get('/models', noQuery, async (c) => {
@@ -195,7 +206,14 @@ export function modelsRoutes(deps: { sql: Sql; now: () => Date }): Hono<ApiEnv> 
 
   r.get('/models/compare', async (c) => {
     const q = parseQuery(c, modelCompareQuerySchema);
-    return c.json(await compareModels(sql, q.champion, q.challenger, previewWindow(q, now())));
+    const window = previewWindow(q, now());
+    // A long read over the stored decisions, bounded as the backtest and the preview: their
+    // pool and its statement timeout, its clock between pages, one at a time per analyst.
+    const read = { what: 'comparison', timeoutMs: compare.timeoutMs, signal: c.req.raw.signal };
+    const answer = await compare.limit.run(c.get('principal').subject, read, (betweenPages) =>
+      compareModels(compare.sql, q.champion, q.challenger, window, compare.pageRows, betweenPages),
+    );
+    return c.json(answer);
   });
 
   const lifecycle = (action: ModelAction) =>
