@@ -1,10 +1,11 @@
 /**
- * The analysts' long reads over the stored decisions — the rule backtest (POST /rules/backtest)
- * and the thresholds preview (POST /thresholds/preview) — bounded alike (issue 16, point 3): one
- * at a time per analyst, counted together (a second, of either kind → 429 with Retry-After), and
- * each stopped past VIGIL_BACKTEST_TIMEOUT_MS (its own clock between pages, or Postgres's
- * statement_timeout on the backtest pool) → 503. Both run over the backtest's own pool (main.ts),
- * so neither holds a connection the consumer or the dashboard waits for.
+ * The analysts' long reads over the stored decisions — the rule backtest (POST /rules/backtest),
+ * the thresholds preview (POST /thresholds/preview) and the model comparison (GET
+ * /models/compare) — bounded alike (issue 16, point 3): one at a time per analyst, counted
+ * together (a second, of any kind → 429 with Retry-After), and each stopped past
+ * VIGIL_BACKTEST_TIMEOUT_MS (its own clock between pages, or Postgres's statement_timeout on the
+ * backtest pool) → 503. All run over the backtest's own pool (main.ts), so none holds a
+ * connection the consumer or the dashboard waits for.
  */
 import { ProblemError } from '../http/problem.js';
 
@@ -35,7 +36,7 @@ export class OneReadPerAnalyst {
     if (this.running.has(analyst)) {
       throw new ProblemError(
         'too-many-requests',
-        'a backtest or thresholds preview of yours is still running: one at a time per analyst',
+        'a backtest or thresholds preview of yours is still running (or a model comparison): one at a time per analyst',
         { headers: { 'retry-after': String(RETRY_AFTER_S) } },
       );
     }

@@ -132,7 +132,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }),
   );
   app.route('/', statsRoutes(deps));
-  // Backtests and thresholds previews: the backtest's pool, timeout and one limit per analyst.
+  // Backtests, thresholds previews and model comparisons: the backtest's pool, timeout and one
+  // limit per analyst.
   const heavy = {
     sql: deps.backtest?.sql ?? deps.sql,
     timeoutMs: deps.backtest?.timeoutMs ?? DEFAULT_BACKTEST_TIMEOUT_MS,
@@ -148,6 +149,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     modelsRoutes({
       sql: deps.sql,
       now,
+      compare: heavy,
       ...(deps.deployedModel ? { deployedModel: deps.deployedModel } : {}),
     }),
   );

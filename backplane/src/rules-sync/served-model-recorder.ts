@@ -2,7 +2,7 @@
  * Which models the edges serve, from their rules syncs, into `served_models`. Every edge syncs
  * about once a second; the row only needs to say "seen lately" to a few seconds, so each process
  * writes a model's row at most once per RECORD_EVERY_MS (or at once when its own thresholds
- * change), not once per sync.
+ * change, or another model was reported since), not once per sync.
  */
 import type { Thresholds } from '@vigil/core';
 import type { Sql } from 'postgres';
@@ -15,6 +15,8 @@ const MAX_REMEMBERED = 100;
 
 export class ServedModelRecorder {
   private readonly written = new Map<string, { at: number; review: number; decline: number }>();
+  /** The version written last: another one reported (a promotion, a roll-back) is written at once. */
+  private lastVersion: string | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -26,8 +28,11 @@ export class ServedModelRecorder {
     const at = this.now();
     const last = this.written.get(version);
     const same = last && last.review === own.review && last.decline === own.decline;
-    if (same && at.getTime() - last.at < RECORD_EVERY_MS) return;
+    // A roll-back to a model written seconds before is news: the model served now is the one
+    // seen last (the thresholds preview's default), not the one just left.
+    if (same && version === this.lastVersion && at.getTime() - last.at < RECORD_EVERY_MS) return;
     await recordServedModel(this.sql, version, own, at);
+    this.lastVersion = version;
     if (this.written.size >= MAX_REMEMBERED && !last) this.written.clear();
     this.written.set(version, { at: at.getTime(), review: own.review, decline: own.decline });
   }

@@ -26,6 +26,37 @@ describe('createModelsStore', () => {
     expect(r.calls.at(-1)).toBe('compare m1 m2 2026-05-31T12:00:00.000Z 2026-06-30T12:00:00.000Z');
   });
 
+  it('compares again when another long read of the analyst runs (429), then shows the answer', async () => {
+    const r = registry([model('m2', 'challenger'), model('m1', 'champion')]);
+    const busy = new ApiError(
+      'http',
+      429,
+      null,
+      'a backtest of yours is still running',
+      undefined,
+      2_000,
+    );
+    let refusals = 2;
+    const waited: number[] = [];
+    const client = {
+      ...r.client,
+      compareModels: (q: Parameters<typeof r.client.compareModels>[0]) =>
+        refusals-- > 0 ? Promise.reject(busy) : r.client.compareModels(q),
+    };
+    const store = createModelsStore({
+      client,
+      now: () => NOW,
+      sleep: (ms) => {
+        waited.push(ms);
+        return Promise.resolve();
+      },
+    });
+    await store.load();
+    expect(waited).toEqual([2_000, 2_000]);
+    expect(store.compareError()).toBeNull();
+    expect(store.compare()?.agreement).toBe(0.9);
+  });
+
   it('does not compare without a challenger', async () => {
     const r = registry([model('m1', 'champion'), model('m0', 'candidate')]);
     const store = createModelsStore({ client: r.client, now: () => NOW });

@@ -7,16 +7,21 @@
 import { createSignal, type Accessor } from 'solid-js';
 import type { DefaultModelEntry, ModelCompare, RegisteredModel } from '@vigil/core';
 import type { ApiClient, ModelAction } from '../api/client.js';
-import { errorMessage } from '../api/api-error.js';
+import { ApiError, errorMessage } from '../api/api-error.js';
 
 /** The compare windows the page offers, in days. */
 export const COMPARE_DAYS = [7, 30] as const;
 export type CompareDays = (typeof COMPARE_DAYS)[number];
 const DAY_MS = 86_400_000;
+/** Wait before comparing again when another long read of this analyst runs (429), and how often. */
+export const COMPARE_RETRY_MS = 1_000;
+const COMPARE_TRIES = 5;
 
 export interface ModelsStoreOptions {
   readonly client: Pick<ApiClient, 'listModels' | 'compareModels' | 'changeModel'>;
   readonly now?: () => Date;
+  /** Waits `ms` (tests pass an instant one). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ModelsStore {
@@ -51,6 +56,7 @@ export interface ModelsStore {
 export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
   const { client } = opts;
   const now = opts.now ?? (() => new Date());
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const [models, setModels] = createSignal<readonly RegisteredModel[]>([]);
   const [defaultModel, setDefaultModel] = createSignal<DefaultModelEntry | null>(null);
   const [loading, setLoading] = createSignal(false);
@@ -82,20 +88,31 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
       return;
     }
     const to = now();
-    try {
-      const answer = await client.compareModels({
-        champion: a.version,
-        challenger: b.version,
-        from: new Date(to.getTime() - days() * DAY_MS).toISOString(),
-        to: to.toISOString(),
-      });
-      if (mySeq !== seq) return;
-      setCompare(answer);
-      setCompareError(null);
-    } catch (err) {
-      if (mySeq !== seq) return;
-      setCompare(null);
-      setCompareError(errorMessage(err));
+    for (let tries = 1; ; tries++) {
+      try {
+        const answer = await client.compareModels({
+          champion: a.version,
+          challenger: b.version,
+          from: new Date(to.getTime() - days() * DAY_MS).toISOString(),
+          to: to.toISOString(),
+        });
+        if (mySeq !== seq) return;
+        setCompare(answer);
+        setCompareError(null);
+        return;
+      } catch (err) {
+        if (mySeq !== seq) return;
+        // A comparison is one long read per analyst with backtests and previews (an earlier
+        // comparison of a reload or another window included): ask again once it has ended.
+        if (err instanceof ApiError && err.status === 429 && tries < COMPARE_TRIES) {
+          await sleep(err.retryAfterMs ?? COMPARE_RETRY_MS);
+          if (mySeq !== seq) return;
+          continue;
+        }
+        setCompare(null);
+        setCompareError(errorMessage(err));
+        return;
+      }
     }
   }
 

@@ -8,7 +8,8 @@ import type { CompareMetrics, ModelCompare } from '@vigil/core';
 import type { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import { expect } from 'vitest';
-import { callApi as call } from '../test-support.js';
+import { OneReadPerAnalyst } from '../heavy-reads.js';
+import { apiHarness, callApi as call } from '../test-support.js';
 import { compareModels } from './model-compare.js';
 
 type Decision = 'approve' | 'review' | 'decline';
@@ -211,6 +212,26 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
     97,
   );
   expect(paged).toEqual(c);
+
+  // A long read as the backtest and the preview (heavy-reads.ts): past VIGIL_BACKTEST_TIMEOUT_MS
+  // → 503 (not read to its end on the API's pool), and one at a time per analyst → 429.
+  const strict = apiHarness(sql, { backtest: { sql, timeoutMs: 0, pageRows: 97 } }).root;
+  const late = await call(strict, 'GET', `/api/models/compare?${q}`);
+  expect(late.status, JSON.stringify(late.body)).toBe(503);
+  expect(late.body.detail).toMatch(/comparison ran past its limit of 0 ms/);
+  const limit = new OneReadPerAnalyst();
+  const held = apiHarness(sql, { backtest: { sql, timeoutMs: 60_000, limit } }).root;
+  let release!: () => void;
+  const running = limit.run(
+    'api',
+    { what: 'backtest', timeoutMs: 60_000, signal: new AbortController().signal },
+    () => new Promise<void>((r) => (release = r)),
+  );
+  const busy = await call(held, 'GET', `/api/models/compare?${q}`);
+  expect(busy.status, JSON.stringify(busy.body)).toBe(429);
+  release();
+  await running;
+  expect((await call(held, 'GET', `/api/models/compare?${q}`)).body).toEqual(c);
 
   // Refused: a missing version, a window backwards.
   const missing = await call(root, 'GET', `/api/models/compare?champion=${run}-champ`);

@@ -78,6 +78,7 @@ export async function compareModels(
   challenger: string,
   window: CompareWindow,
   pageRows = COMPARE_PAGE_ROWS,
+  betweenPages?: () => void,
 ): Promise<ModelCompare> {
   const champ = new Side();
   const chal = new Side();
@@ -132,6 +133,8 @@ export async function compareModels(
     }
     if (page.length < pageRows || !last) break;
     after = [last.at, last.transaction_id];
+    // The limit's clock and a client gone (heavy-reads.ts), as the backtest and the preview.
+    betweenPages?.();
   }
   return {
     window: { from: window.from.toISOString(), to: window.to.toISOString() },

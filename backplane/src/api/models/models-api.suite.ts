@@ -84,6 +84,12 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   ]);
   // 'default' names the edges' deployed model in the routes: no registered model may take it.
   await bad(registerBody(onnx, { ...fresh, version: 'default' }), 400, ['/metadata/version']);
+  // Nor the deployed model's own version (edge/model/): a second model under its name would have
+  // its thresholds taken for the deployed one's in GET /api/thresholds, the preview and backtest.
+  const deployedFile = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
+  const deployed = (JSON.parse(await readFile(deployedFile, 'utf8')) as { version: string })
+    .version;
+  await bad(registerBody(onnx, { ...fresh, version: deployed }), 400, ['/metadata/version']);
   // '.' and '..' are no URL path segment (clients and servers resolve them away): such a model
   // could never be challenged, promoted, retired or fetched by an edge.
   for (const version of ['.', '..']) {
@@ -98,6 +104,17 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
   const deep = await call(root, 'POST', '/api/models', deepBody);
   expect(deep.status, JSON.stringify(deep.body)).toBe(400);
   expect(paths(deep)?.[0]).toMatch(/^\/metadata\/training\/params\/d(\/0)+$/);
+  // Nor text jsonb refuses — NUL, a lone surrogate, in a value or a key: 400 naming it, not an
+  // unnamed 'outside what the database can hold' from the INSERT.
+  for (const [params, pointer] of [
+    [{ note: 'a\u0000b' }, '/metadata/training/params/note'],
+    [{ note: ['ok', '\ud800'] }, '/metadata/training/params/note/1'],
+    [{ 'k\u0000': 1 }, '/metadata/training/params/k\u0000'],
+  ] as const) {
+    await bad(registerBody(onnx, { ...fresh, training: { ...fresh.training, params } }), 400, [
+      pointer,
+    ]);
+  }
   // Thresholds are probabilities: a negative review (everything reviewed) or a decline past 1.
   await bad(registerBody(onnx, { ...fresh, thresholds: { review: -0.5, decline: 0.1 } }), 400, [
     '/metadata/thresholds/review',
@@ -106,6 +123,11 @@ async function checkRegistration(root: Hono, run: string): Promise<void> {
     '/metadata/thresholds/decline',
   ]);
   await bad(registerBody(new Uint8Array(MAX_MODEL_ONNX_BYTES + 3), fresh), 413, ['/onnx']);
+  // A large file within the limit is checked as a small one: not a 500 from the base64 check
+  // (a regular expression that ran out of stack on a few MB of text).
+  await bad(registerBody(new Uint8Array(MAX_MODEL_ONNX_BYTES - 4096).fill(8), fresh), 400, [
+    '/onnx',
+  ]);
   // None of the refused versions was stored.
   const list = await call(root, 'GET', '/api/models');
   const versions = (list.body.items as RegisteredModel[]).map((m) => m.version);

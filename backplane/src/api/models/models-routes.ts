@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_MODEL_VERSION,
+  isStorableText,
   MAX_MODEL_ONNX_BYTES,
   MAX_MODEL_REGISTER_BODY,
   modelCompareQuerySchema,
@@ -18,6 +19,7 @@ import {
   registerModelRequestSchema,
   toFieldIssues,
   trainedModelMetadataSchema,
+  type FieldIssue,
   type ModelList,
   type RegisterModelAnswer,
   type TrainedModelMetadata,
@@ -26,6 +28,7 @@ import { Hono } from 'hono';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
 import type { ApiEnv } from '../api-env.js';
+import type { OneReadPerAnalyst } from '../heavy-reads.js';
 import { ProblemError, validationProblem } from '../../http/problem.js';
 import { setThresholds } from '../thresholds/thresholds-store.js';
 import {
@@ -36,6 +39,7 @@ import {
   readJsonBody,
   pathParams,
 } from '../validate.js';
+import { deployedModelVersion } from '../thresholds/thresholds-in-force.js';
 import { previewWindow } from '../thresholds/thresholds-routes.js';
 import { deployedModel, type DeployedModel } from './deployed-model.js';
 import { compareModels } from './model-compare.js';
@@ -54,7 +58,10 @@ export const MODELS_REGISTER_PATH = /\/models$/;
 
 const versionParam = z.object({ version: modelVersionSchema });
 // Standard base64 (RFC 4648 §4), padded: Buffer.from would skip any other character silently.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// With the length a multiple of 4 (checked beside it): a repeated group of 4 would run V8's regular
+// expression engine out of stack on a few MB of text (a 500 for a model well under the limit).
+const BASE64 = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const isBase64 = (text: string) => text.length % 4 === 0 && BASE64.test(text);
 
 /**
  * What `train` writes nests a few levels; `training.params` takes any JSON. Past this depth a
@@ -62,25 +69,39 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  */
 const MAX_METADATA_DEPTH = 32;
 
-/** The JSON Pointer of the first value nested deeper than MAX_METADATA_DEPTH, else null. */
-function tooDeep(value: unknown, path: string, depth: number): string | null {
+/**
+ * The first value Postgres's jsonb could not hold, by JSON Pointer with what is wrong: nested
+ * deeper than MAX_METADATA_DEPTH, or a string or key with NUL or a lone surrogate (jsonb refuses
+ * both: the free-form training.params would otherwise reach the INSERT and fail unnamed).
+ */
+function unstorable(value: unknown, path: string, depth: number): FieldIssue | null {
+  if (typeof value === 'string') {
+    return isStorableText(value)
+      ? null
+      : { path, message: 'must not contain NUL characters or unpaired UTF-16 surrogates' };
+  }
   if (value === null || typeof value !== 'object') return null;
-  if (depth >= MAX_METADATA_DEPTH) return path;
+  if (depth >= MAX_METADATA_DEPTH) {
+    return { path, message: `metadata nests at most ${MAX_METADATA_DEPTH} levels deep` };
+  }
   for (const [k, v] of Object.entries(value)) {
-    const deeper = tooDeep(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
+    const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!isStorableText(k)) {
+      return {
+        path: at,
+        message: 'a key must not contain NUL characters or unpaired UTF-16 surrogates',
+      };
+    }
+    const deeper = unstorable(v, at, depth + 1);
     if (deeper !== null) return deeper;
   }
   return null;
 }
 
 /** The metadata as `train` writes it, else a 400 naming each field under `/metadata`. */
-function parseMetadata(input: unknown): TrainedModelMetadata {
-  const deep = tooDeep(input, '/metadata', 0);
-  if (deep !== null) {
-    throw validationProblem([
-      { path: deep, message: `metadata nests at most ${MAX_METADATA_DEPTH} levels deep` },
-    ]);
-  }
+async function parseMetadata(input: unknown): Promise<TrainedModelMetadata> {
+  const bad = unstorable(input, '/metadata', 0);
+  if (bad !== null) throw validationProblem([bad]);
   const r = z.safeParse(trainedModelMetadataSchema, input);
   if (!r.success) {
     throw validationProblem(
@@ -92,6 +113,17 @@ function parseMetadata(input: unknown): TrainedModelMetadata {
       {
         path: '/metadata/version',
         message: `'${DEFAULT_MODEL_VERSION}' names the edges' deployed model: choose another version`,
+      },
+    ]);
+  }
+  // The edges' deployed model serves under its own version: a registry model of that version
+  // would be a second model under one name, its thresholds taken for the deployed one's.
+  const deployed = await deployedModelVersion();
+  if (r.data.version === deployed) {
+    throw validationProblem([
+      {
+        path: '/metadata/version',
+        message: `'${deployed}' is the version of the edges' deployed model: choose another version`,
       },
     ]);
   }
@@ -119,7 +151,7 @@ function decodeOnnx(text: string): Uint8Array {
       },
     );
   }
-  if (!BASE64.test(text)) {
+  if (!isBase64(text)) {
     throw validationProblem([{ path: '/onnx', message: 'onnx must be standard base64 (padded)' }]);
   }
   const bytes = new Uint8Array(Buffer.from(text, 'base64'));
@@ -141,8 +173,15 @@ export function modelsRoutes(deps: {
   now: () => Date;
   /** The edges' deployed model (`default`); default: edge/model/'s metadata. */
   deployedModel?: () => Promise<DeployedModel | null>;
+  /** The comparison's reads: the backtest's pool, timeout and limit (heavy-reads.ts). */
+  compare: {
+    readonly sql: Sql;
+    readonly timeoutMs: number;
+    readonly pageRows?: number;
+    readonly limit: OneReadPerAnalyst;
+  };
 }): Hono<ApiEnv> {
-  const { sql, now } = deps;
+  const { sql, now, compare } = deps;
   const deployedOf = deps.deployedModel ?? deployedModel;
   const r = new Hono<ApiEnv>();
 
@@ -159,7 +198,7 @@ export function modelsRoutes(deps: {
       registerModelRequestSchema,
       await readJsonBody(c, MAX_MODEL_REGISTER_BODY),
     );
-    const metadata = parseMetadata(body.metadata);
+    const metadata = await parseMetadata(body.metadata);
     const onnx = decodeOnnx(body.onnx);
     const issues = await checkOnnxModel(onnx);
     if (issues.length > 0) throw validationProblem(issues);
@@ -172,7 +211,14 @@ export function modelsRoutes(deps: {
 
   r.get('/models/compare', async (c) => {
     const q = parseQuery(c, modelCompareQuerySchema);
-    return c.json(await compareModels(sql, q.champion, q.challenger, previewWindow(q, now())));
+    const window = previewWindow(q, now());
+    // A long read over the stored decisions, bounded as the backtest and the preview: their
+    // pool and its statement timeout, its clock between pages, one at a time per analyst.
+    const read = { what: 'comparison', timeoutMs: compare.timeoutMs, signal: c.req.raw.signal };
+    const answer = await compare.limit.run(c.get('principal').subject, read, (betweenPages) =>
+      compareModels(compare.sql, q.champion, q.challenger, window, compare.pageRows, betweenPages),
+    );
+    return c.json(answer);
   });
 
   const lifecycle = (action: ModelAction) =>

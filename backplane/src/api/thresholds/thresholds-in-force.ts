@@ -12,6 +12,11 @@ import * as z from 'zod/mini';
 import { RowError } from '../rows.js';
 import { deployedModel } from '../models/deployed-model.js';
 
+/** The deployed model's version (edge/model/), or null when the backplane has no valid copy. */
+export async function deployedModelVersion(): Promise<string | null> {
+  return (await deployedModel())?.version ?? null;
+}
+
 const inForceRow = z.object({
   model_version: z.string(),
   review: z.number(),
