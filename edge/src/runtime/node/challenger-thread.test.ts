@@ -212,4 +212,51 @@ describe('ChallengerThread', () => {
     expect(metrics(thread)).toContain('vigil_challenger_skipped_total{reason="late"} 4');
     expect(spawns).toBe(1);
   });
+
+  it('sends the calls that come while a batch is at the worker as one batch, once it answers', async () => {
+    // A worker that reports each batch's rows, holds the first until released, answers 0.25s.
+    const holding = `const { parentPort } = require('node:worker_threads');
+      let held = null, released = false;
+      const answer = (m) => parentPort.postMessage({ type: 'scores', id: m.id, scores: new Float32Array(m.rows).fill(0.25) });
+      parentPort.on('message', (m) => {
+        if (m.type === 'release') { released = true; if (held) answer(held); held = null; return; }
+        if (m.type !== 'score') return;
+        parentPort.postMessage({ type: 'seen', rows: m.rows });
+        if (released) answer(m); else held = m;
+      });`;
+    let worker: Worker | undefined;
+    const seen: number[] = [];
+    const thread = new ChallengerThread({
+      log: () => {},
+      spawn: () => {
+        worker = new Worker(holding, { eval: true });
+        worker.on('message', (m: { type: string; rows: number }) => {
+          if (m.type === 'seen') seen.push(m.rows);
+        });
+        return worker;
+      },
+    });
+    closing.push(() => thread.close());
+    const entry = servedEntry(
+      parseModelMetadata(small.metadata),
+      small.trees,
+      small.onnx,
+      createOrtScorer,
+      null,
+    );
+    const row = new Float32Array(N_FEATURES);
+    const first = thread.score(entry, row, 1);
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 1));
+    // Three calls in three turns of the event loop while the first batch is held.
+    const next: Promise<Float32Array | null>[] = [];
+    for (let k = 0; k < 3; k++) {
+      next.push(thread.score(entry, row, 1));
+      await new Promise((r) => setImmediate(r));
+    }
+    worker!.postMessage({ type: 'release' });
+    const scores = await Promise.all([first, ...next]);
+    expect(scores.map((s) => (s ? [...s] : null))).toEqual([[0.25], [0.25], [0.25], [0.25]]);
+    expect(seen).toEqual([1, 3]);
+    expect(metrics(thread)).toContain('vigil_challenger_skipped_total{reason="late"} 0');
+  });
 });

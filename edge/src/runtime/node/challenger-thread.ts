@@ -1,9 +1,14 @@
 /**
  * The challenger off the event loop (Node): its ORT session lives in one worker thread per edge
- * process (challenger-worker.ts), created when a challenger is first served and kept. Each call's
- * rows are gathered per turn of the event loop into one typed array, transferred (not copied) to
- * the worker, and the scores come back the same way; then the call's events are emitted with
- * `challenger` as before. The answers' thread does no challenger work beyond that copy.
+ * process (challenger-worker.ts), created when a challenger is first served and kept. One batch is
+ * at the worker at a time: the calls' rows wait while it is scored, then all that waited go as the
+ * next batch (when the worker is idle, the rows of one turn of the event loop go at once) — one
+ * typed array transferred (not copied) to the worker, the scores back the same way; then the
+ * calls' events are emitted with `challenger` as before. Why one at a time: a CPU profile of the
+ * saturated bench put most of the main thread's cost of a challenger in postMessage and the
+ * garbage collector, per message and per buffer, not per row; a batch per turn sent ~1 row per
+ * message under load, while waiting for the worker lets a batch grow to what came meanwhile, so
+ * the messages (and their buffers and deadline timers) fall as the load rises.
  *
  * Bounded: rows accepted and not yet answered never exceed `maxRows` (past it a call is skipped),
  * and a batch unanswered after `deadlineMs` is skipped and its worker replaced; a worker that
@@ -78,7 +83,10 @@ export class ChallengerThread implements ChallengerScorer, MetricsSource {
   private loadedKey: string | null = null;
   private confirmedKey: string | null = null;
   private lastSpawn = -Infinity;
-  private tick: Batch | null = null;
+  /** Batches not yet sent, oldest first; calls join the last one when it is of their model. */
+  private readonly queue: Batch[] = [];
+  /** A flush is scheduled for the end of this turn of the event loop. */
+  private flushing = false;
   private readonly inFlight = new Map<number, Batch>();
   private nextId = 1;
   /** Rows accepted and not yet answered (in this turn's batch or at the worker). */
@@ -128,13 +136,17 @@ export class ChallengerThread implements ChallengerScorer, MetricsSource {
       return Promise.resolve(null);
     }
     const key = keyOf(entry);
-    if (this.tick && this.tick.key !== key) this.flush();
-    if (!this.tick) {
-      this.tick = { key, entry, parts: [], rows: 0 };
-      // The rest of this turn's calls join the batch (as the Node edge's MicroBatchScorer does).
-      setImmediate(() => this.flush());
+    let batch = this.queue[this.queue.length - 1];
+    if (!batch || batch.key !== key) {
+      batch = { key, entry, parts: [], rows: 0 };
+      this.queue.push(batch);
     }
-    const batch = this.tick;
+    // With a batch at the worker, its answer sends this one; else the rest of this turn's calls
+    // join it first (as the Node edge's MicroBatchScorer does).
+    if (this.inFlight.size === 0 && !this.flushing) {
+      this.flushing = true;
+      setImmediate(this.flushTurn);
+    }
     this.pendingRows += rows;
     batch.rows += rows;
     return new Promise((resolve) => batch.parts.push({ x, rows, resolve }));
@@ -145,7 +157,9 @@ export class ChallengerThread implements ChallengerScorer, MetricsSource {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    if (this.inFlight.size > 0) await new Promise<void>((r) => (this.drained = r));
+    if (this.inFlight.size > 0 || this.queue.length > 0) {
+      await new Promise<void>((r) => (this.drained = r));
+    }
     const w = this.worker;
     this.worker = null;
     await w?.terminate();
@@ -156,12 +170,18 @@ export class ChallengerThread implements ChallengerScorer, MetricsSource {
     this.starts.render(out);
   }
 
+  private readonly flushTurn = () => {
+    this.flushing = false;
+    this.flush();
+  };
+
+  /** Send the oldest waiting batch, unless one is at the worker (its answer sends the next). */
   private flush(): void {
-    const batch = this.tick;
+    if (this.inFlight.size > 0) return;
+    const batch = this.queue.shift();
     if (!batch) return;
-    this.tick = null;
-    if (batch.parts.length === 0) return;
     if (!this.ensureWorker()) {
+      // Settling sends the next one (which fails the same way until a worker may start).
       this.settle(batch, null, 'failed');
       return;
     }
@@ -239,17 +259,19 @@ export class ChallengerThread implements ChallengerScorer, MetricsSource {
   private settle(batch: Batch, scores: Float32Array | null, reason: SkipReason): void {
     clearTimeout(batch.timer);
     this.pendingRows -= batch.rows;
-    if (this.inFlight.size === 0) this.drained?.();
     if (!scores || scores.length < batch.rows) {
       this.skipped.inc({ reason }, batch.rows);
       for (const p of batch.parts) p.resolve(null);
-      return;
+    } else {
+      let at = 0;
+      for (const p of batch.parts) {
+        p.resolve(scores.subarray(at, at + p.rows));
+        at += p.rows;
+      }
     }
-    let at = 0;
-    for (const p of batch.parts) {
-      p.resolve(scores.subarray(at, at + p.rows));
-      at += p.rows;
-    }
+    // The rows that waited meanwhile go now.
+    this.flush();
+    if (this.inFlight.size === 0 && this.queue.length === 0) this.drained?.();
   }
 
   private failAll(reason: SkipReason): void {
@@ -263,13 +285,14 @@ export class ChallengerThread implements ChallengerScorer, MetricsSource {
     if (!this.inFlight.has(id)) return;
     const w = this.worker;
     this.worker = null;
+    // Terminated first: the batches waiting go to its replacement, not to it.
+    void w?.terminate();
     this.failAll('late');
     this.o.log({
       level: 'warn',
       msg: 'challenger: the worker missed its deadline; replaced',
       deadlineMs,
     });
-    void w?.terminate();
   }
 
   private lost(w: Worker, error: unknown): void {
