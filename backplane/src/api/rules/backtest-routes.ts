@@ -35,8 +35,13 @@ import {
 } from './backtest-store.js';
 import { currentRuleset, listRefs } from './rules-store.js';
 
-/** Rows a page: large enough that a page's round trip is small beside counting it. */
-export const BACKTEST_PAGE_ROWS = 10_000;
+/**
+ * Rows a page: large enough that a page's round trip is small beside counting it (each page cost
+ * PGlite ~25 ms of its thread besides its rows: 10,000 → 50,000 took a fifth off a backtest's CPU,
+ * docs/benchmarks.md), small enough that two pages (one counted, the next in flight) stay tens of
+ * MiB and that PGlite runs the consumer's and the dashboard's queries every few tenths of a second.
+ */
+export const BACKTEST_PAGE_ROWS = 50_000;
 /** What a second backtest of the same analyst is told to wait (the dashboard debounces). */
 const RETRY_AFTER_S = 2;
 /** Postgres's SQLSTATE for a statement cancelled by statement_timeout. */
