@@ -217,12 +217,13 @@ export async function forEachStoredDecision(
     ...(velocity ? [sql`(scored_at >= ${w.from} AND scored_at < ${w.to}) AS in_window`] : []),
     ...fields.map((f) => sql`${sql(f)}`),
     ...(wantsTime ? [sql`date_part('epoch', ts) AS ts_s`] : []),
-    // The stored vector's element (migration 012), or for a row without one the json's, as
-    // before: the same float8 either way, and the json is lexed only for the rows that need it.
+    // The stored vector's 8 bytes (migration 012), or for a row without one the json's number,
+    // as before: the same double either way, and the json is lexed only for the rows that need it.
     ...reads.features.map(
       (f, i) =>
-        sql`CASE WHEN feature_vector IS NULL THEN (features ->> ${f})::float8
-                 ELSE feature_vector[${featureIdx[i]! + 1}] END AS ${sql(`f${i}`)}`,
+        sql`CASE WHEN feature_vector IS NULL THEN float8send((features ->> ${f})::float8)
+                 ELSE substring(feature_vector FROM ${featureIdx[i]! * 8 + 1} FOR 8)
+            END AS ${sql(`f${i}`)}`,
     ),
     ...(shadow
       ? [
@@ -341,7 +342,9 @@ export async function forEachStoredDecision(
     }
     for (let k = 0; k < featureIdx.length; k++) {
       const v = r[FEATURE0 + k];
-      features[featureIdx[k]!] = typeof v === 'number' ? v : Number.NaN;
+      // A float8 big-endian; absent (NULL, a vector shorter than FEATURE_NAMES, NaN): NaN.
+      features[featureIdx[k]!] =
+        Buffer.isBuffer(v) && v.length === 8 ? v.readDoubleBE(0) : Number.NaN;
     }
     row.timeSec = wantsTime ? (r[TS_S] as number) : 0;
     row.scoredAtMs = micros(scoredS) / 1_000;

@@ -1,6 +1,6 @@
 /**
- * Migration 012's feature_vector, on PGlite: the consumer writes each decision's features as a
- * vector in FEATURE_NAMES order; the migration's backfill fills the rows stored before it, and
+ * Migration 012's feature_vector, on PGlite: the consumer writes each decision's features as
+ * big-endian doubles in FEATURE_NAMES order; the migration's backfill fills the rows stored before it, and
  * leaves NULL those whose json the backtest could not have cast; and a backtest counts the same
  * whether it reads the vector, the json (rows without a vector) or both — and the same as a
  * recount done here by hand from the events written.
@@ -51,12 +51,17 @@ function featuresOf(i: number): Record<string, number> {
   );
 }
 
-/** The stored vector, NULL elements as null (postgres.js would read them as NaN). */
+/** The stored vector as numbers (an absent feature, NaN, as null), or null when there is none. */
 async function vectorOf(id: string): Promise<(number | null)[] | null> {
-  const [r] = await db.sql<{ v: string | null }[]>`
-    SELECT array_to_json(feature_vector)::text AS v FROM transactions
-    WHERE transaction_id = ${id}`;
-  return r!.v === null ? null : (JSON.parse(r!.v) as (number | null)[]);
+  const [r] = await db.sql<{ v: Buffer | null }[]>`
+    SELECT feature_vector AS v FROM transactions WHERE transaction_id = ${id}`;
+  const v = r!.v;
+  if (v === null) return null;
+  expect(v.length).toBe(FEATURE_NAMES.length * 8);
+  return FEATURE_NAMES.map((_, i) => {
+    const x = v.readDoubleBE(i * 8);
+    return Number.isNaN(x) ? null : x;
+  });
 }
 
 describe('feature_vector (migration 012) on PGlite', () => {
