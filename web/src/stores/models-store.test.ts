@@ -57,6 +57,17 @@ describe('createModelsStore', () => {
     expect(store.compare()?.agreement).toBe(0.9);
   });
 
+  it('compares the committed default (by its deployed version) with a challenger on a new install', async () => {
+    const r = registry([model('m2', 'challenger')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    expect(store.champion()).toBeNull();
+    expect(r.calls).toEqual([
+      `compare ${DEPLOYED} m2 2026-06-23T12:00:00.000Z 2026-06-30T12:00:00.000Z`,
+    ]);
+    expect(store.compare()?.champion_version).toBe(DEPLOYED);
+  });
+
   it('does not compare without a challenger', async () => {
     const r = registry([model('m1', 'champion'), model('m0', 'candidate')]);
     const store = createModelsStore({ client: r.client, now: () => NOW });

@@ -411,7 +411,7 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
           when={store.compare()}
           fallback={
             <p class="muted">
-              {store.champion() && store.challenger()
+              {store.comparedChampion() && store.challenger()
                 ? 'Comparing…'
                 : 'Challenge a model to score it in shadow beside the champion.'}
             </p>
