@@ -311,6 +311,12 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
 
 export function ModelsPage(props: ModelsPageProps): JSX.Element {
   const store = props.models;
+  const [rollingBack, setRollingBack] = createSignal(false);
+  const previousName = (): string | null => {
+    const p = store.previous();
+    if (!p) return null;
+    return p.version === 'default' ? 'the committed default' : p.version;
+  };
   onMount(() => void store.load());
   return (
     <main id="main" class="page models-page" data-testid="models-page">
@@ -326,17 +332,43 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
             type="button"
             class="btn"
             data-testid="model-roll-back"
-            disabled={store.previous() === null || store.pending() !== null}
-            title={
-              store.previous()
-                ? `Promote ${store.previous()!.version === 'default' ? 'the committed default' : store.previous()!.version} again`
-                : 'No previous champion'
-            }
-            onClick={() => void store.rollBack()}
+            disabled={store.previous() === null || store.pending() !== null || rollingBack()}
+            title={previousName() ? `Promote ${previousName()!} again` : 'No previous champion'}
+            onClick={() => setRollingBack(true)}
           >
             Roll back
           </button>
         </div>
+        {/* A roll back is a promotion: it asks first, as Promote does. */}
+        <Show when={rollingBack() && previousName()}>
+          {(name) => (
+            <div
+              class="rule-confirm"
+              role="group"
+              aria-label="Confirm the roll back"
+              data-testid="model-roll-back-confirm-group"
+            >
+              <p class="warning">Every edge will decide with {name()} within 30 seconds.</p>
+              <span class="row">
+                <button
+                  type="button"
+                  class="btn btn-primary"
+                  data-testid="model-roll-back-confirm"
+                  disabled={store.pending() !== null}
+                  onClick={() => {
+                    setRollingBack(false);
+                    void store.rollBack();
+                  }}
+                >
+                  Roll back to {name()}
+                </button>
+                <button type="button" class="btn btn-ghost" onClick={() => setRollingBack(false)}>
+                  Cancel
+                </button>
+              </span>
+            </div>
+          )}
+        </Show>
         <InlineAlert message={store.error()} testid="models-error" />
         <InlineAlert message={store.changeError()} testid="model-change-error" />
         <Show when={store.served()}>
