@@ -196,8 +196,11 @@ export interface ModelOpinion {
 /** A transaction the two models decided differently. */
 export interface CompareDisagreement {
   readonly transaction_id: string;
+  /** The champion's model alone: its stored score and its thresholds in force (core's decide). */
   readonly champion: ModelOpinion;
   readonly challenger: ModelOpinion;
+  /** What Vigil answered (the stored decision: rules and lists included), for context. */
+  readonly stored_decision: Decision;
   readonly label: 'fraud' | 'legitimate' | null;
 }
 
@@ -216,9 +219,16 @@ export interface ModelCompare {
   readonly evaluated: number;
   /** Of them, labelled now (fraud or legitimate): what the ranking metrics are computed on. */
   readonly labelled: number;
+  /** The thresholds in force for the champion's version: its model decisions are derived with them. */
+  readonly champion_thresholds: Thresholds;
   readonly champion: CompareMetrics;
   readonly challenger: CompareMetrics;
-  /** Share of the evaluated decisions on which both decided the same; null when none. */
+  /**
+   * Why AUC and AP are absent although decisions are labelled: only one class among the labels
+   * ("no legitimate labels in the window: AUC and AP cannot rank", or no fraud labels); else null.
+   */
+  readonly ranking_warning: string | null;
+  /** Share of the evaluated decisions on which both models decided the same; null when none. */
   readonly agreement: number | null;
   readonly disagreements: readonly CompareDisagreement[];
 }

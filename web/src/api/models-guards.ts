@@ -66,12 +66,21 @@ export const isModelCompare: Guard<ModelCompare> = (v): v is ModelCompare =>
   isRecord(v) &&
   num(v.evaluated) &&
   num(v.labelled) &&
+  isRecord(v.champion_thresholds) &&
+  num(v.champion_thresholds.review) &&
+  num(v.champion_thresholds.decline) &&
   isCompareMetrics(v.champion) &&
   isCompareMetrics(v.challenger) &&
+  (v.ranking_warning === null || str(v.ranking_warning)) &&
   numOrNull(v.agreement) &&
   Array.isArray(v.disagreements) &&
   (v.disagreements as unknown[]).every(
-    (d) => isRecord(d) && str(d.transaction_id) && isOpinion(d.champion) && isOpinion(d.challenger),
+    (d) =>
+      isRecord(d) &&
+      str(d.transaction_id) &&
+      isOpinion(d.champion) &&
+      isOpinion(d.challenger) &&
+      DECISIONS.has(d.stored_decision as string),
   );
 
 export const isDriftAnswer: Guard<DriftAnswer> = (v): v is DriftAnswer =>

@@ -165,5 +165,13 @@ describe('models guards', () => {
     const c = compareAnswer({ champion: 'a', challenger: 'b', from: 'x', to: 'y' });
     expect(isModelCompare(c)).toBe(true);
     expect(isModelCompare({ ...c, agreement: 'high' })).toBe(false);
+    // The champion's model decision and the stored one (rules included) travel apart, both checked.
+    expect(isModelCompare({ ...c, ranking_warning: 'no fraud labels' })).toBe(true);
+    expect(isModelCompare({ ...c, ranking_warning: 3 })).toBe(false);
+    expect(isModelCompare({ ...c, champion_thresholds: undefined })).toBe(false);
+    const [d0] = c.disagreements;
+    expect(isModelCompare({ ...c, disagreements: [{ ...d0, stored_decision: 'maybe' }] })).toBe(
+      false,
+    );
   });
 });

@@ -45,14 +45,17 @@ export const compareAnswer = (q: ModelCompareRequest): ModelCompare => ({
   challenger_version: q.challenger,
   evaluated: 10,
   labelled: 4,
+  champion_thresholds: { review: 0.3, decline: 0.8 },
   champion: { auc: 0.8, ap: 0.5, cp_at_100: 0.2, alert_rate: 0.1 },
   challenger: { auc: 0.9, ap: 0.6, cp_at_100: 0.3, alert_rate: 0.2 },
+  ranking_warning: null,
   agreement: 0.9,
   disagreements: [
     {
       transaction_id: 'tx_1',
       champion: { score: 0.1, decision: 'approve' },
       challenger: { score: 0.9, decision: 'decline' },
+      stored_decision: 'review',
       label: 'fraud',
     },
   ],

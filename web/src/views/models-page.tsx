@@ -43,6 +43,39 @@ function ActionButton(props: {
   );
 }
 
+/** The question a promotion (a row's Promote, the page's Roll back) asks before it acts. */
+function ConfirmPromotion(props: {
+  /** What is confirmed, for assistive technology. */
+  what: string;
+  /** What every edge will serve. */
+  name: string;
+  label: string;
+  testid: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}): JSX.Element {
+  return (
+    <div class="rule-confirm" role="group" aria-label={`Confirm ${props.what}`}>
+      <p class="warning">Every edge will decide with {props.name} within 30 seconds.</p>
+      <span class="row">
+        <button
+          type="button"
+          class="btn btn-primary"
+          data-testid={props.testid}
+          disabled={props.busy}
+          onClick={() => props.onConfirm()}
+        >
+          {props.label}
+        </button>
+        <button type="button" class="btn btn-ghost" onClick={() => props.onCancel()}>
+          Cancel
+        </button>
+      </span>
+    </div>
+  );
+}
+
 /**
  * A row's actions with promote behind its confirmation: `children` lays out the other buttons
  * around the promote button it is handed (absent when the model cannot be promoted).
@@ -77,26 +110,18 @@ function RowActions(props: {
           </span>
         }
       >
-        <div class="rule-confirm" role="group" aria-label="Confirm the promotion">
-          <p class="warning">Every edge will decide with {props.name} within 30 seconds.</p>
-          <span class="row">
-            <button
-              type="button"
-              class="btn btn-primary"
-              data-testid="model-promote-confirm"
-              disabled={busy()}
-              onClick={() => {
-                setConfirming(false);
-                void props.store.change(props.version, 'promote');
-              }}
-            >
-              Promote {props.version}
-            </button>
-            <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        </div>
+        <ConfirmPromotion
+          what="the promotion"
+          name={props.name}
+          label={`Promote ${props.version}`}
+          testid="model-promote-confirm"
+          busy={busy()}
+          onConfirm={() => {
+            setConfirming(false);
+            void props.store.change(props.version, 'promote');
+          }}
+          onCancel={() => setConfirming(false)}
+        />
       </Show>
     </td>
   );
@@ -239,6 +264,19 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
         {formatCount(props.c.evaluated)} decisions scored by both, {formatCount(props.c.labelled)}{' '}
         labelled · agreement {props.c.agreement === null ? '—' : formatPercent(props.c.agreement)}
       </p>
+      <Show when={props.c.ranking_warning}>
+        {(w) => (
+          <p class="warning" role="status" data-testid="compare-ranking-warning">
+            {w()[0]!.toUpperCase() + w().slice(1)}.
+          </p>
+        )}
+      </Show>
+      <p class="muted" data-testid="compare-basis">
+        Model against model: the champion's decisions are its scores under its thresholds in force
+        (review {formatScore(props.c.champion_thresholds.review)}, decline{' '}
+        {formatScore(props.c.champion_thresholds.decline)}), without rules or lists; what Vigil
+        answered is shown beside them.
+      </p>
       <table class="table compact" data-testid="compare-metrics">
         <thead>
           <tr>
@@ -279,6 +317,7 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
               <th scope="col">Transaction</th>
               <th scope="col">Champion</th>
               <th scope="col">Challenger</th>
+              <th scope="col">Answered (rules included)</th>
               <th scope="col">Label</th>
             </tr>
           </thead>
@@ -297,6 +336,9 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
                   <td>
                     <DecisionBadge decision={d.challenger.decision} />{' '}
                     {formatScore(d.challenger.score)}
+                  </td>
+                  <td data-testid="disagreement-stored">
+                    <DecisionBadge decision={d.stored_decision} />
                   </td>
                   <td>{d.label ?? <span class="muted">unlabelled</span>}</td>
                 </tr>
@@ -342,31 +384,18 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
         {/* A roll back is a promotion: it asks first, as Promote does. */}
         <Show when={rollingBack() && previousName()}>
           {(name) => (
-            <div
-              class="rule-confirm"
-              role="group"
-              aria-label="Confirm the roll back"
-              data-testid="model-roll-back-confirm-group"
-            >
-              <p class="warning">Every edge will decide with {name()} within 30 seconds.</p>
-              <span class="row">
-                <button
-                  type="button"
-                  class="btn btn-primary"
-                  data-testid="model-roll-back-confirm"
-                  disabled={store.pending() !== null}
-                  onClick={() => {
-                    setRollingBack(false);
-                    void store.rollBack();
-                  }}
-                >
-                  Roll back to {name()}
-                </button>
-                <button type="button" class="btn btn-ghost" onClick={() => setRollingBack(false)}>
-                  Cancel
-                </button>
-              </span>
-            </div>
+            <ConfirmPromotion
+              what="the roll back"
+              name={name()}
+              label={`Roll back to ${name()}`}
+              testid="model-roll-back-confirm"
+              busy={store.pending() !== null}
+              onConfirm={() => {
+                setRollingBack(false);
+                void store.rollBack();
+              }}
+              onCancel={() => setRollingBack(false)}
+            />
           )}
         </Show>
         <InlineAlert message={store.error()} testid="models-error" />
