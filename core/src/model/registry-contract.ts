@@ -97,6 +97,18 @@ export interface RegisteredModel {
  */
 export const DEFAULT_MODEL_VERSION = 'default';
 
+/** A model's window of UTC days (inclusive), as its metadata names it. */
+export interface ModelWindow {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** The committed default's metadata metrics: validation and test (auc, ap, cp100). */
+export interface DeployedModelMetrics {
+  readonly validation: { readonly auc: number; readonly ap: number; readonly cp100: number };
+  readonly test: { readonly auc: number; readonly ap: number; readonly cp100: number };
+}
+
 /** The committed default model in `GET /api/models`: champion exactly when no registry model is. */
 export interface DefaultModelEntry {
   readonly version: typeof DEFAULT_MODEL_VERSION;
@@ -112,6 +124,11 @@ export interface DefaultModelEntry {
   readonly thresholds: Thresholds | null;
   /** True when `thresholds` were set through the API, false when they are its metadata's own. */
   readonly thresholds_set: boolean;
+  /** Its metadata's training and validation windows; null without the file. */
+  readonly training_window: ModelWindow | null;
+  readonly validation_window: ModelWindow | null;
+  /** Its metadata's metrics (the test window's shown in the list); null without the file. */
+  readonly metrics: DeployedModelMetrics | null;
 }
 
 /** `GET /api/models`: every model, the newest registration first, and the committed default. */

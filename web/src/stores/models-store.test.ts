@@ -158,6 +158,11 @@ describe('models guards', () => {
     const d = defaultEntry([]);
     expect(isDefaultModelEntry(d)).toBe(true);
     expect(isDefaultModelEntry({ ...d, model_version: null, thresholds: null })).toBe(true);
+    expect(
+      isDefaultModelEntry({ ...d, training_window: null, validation_window: null, metrics: null }),
+    ).toBe(true);
+    expect(isDefaultModelEntry({ ...d, metrics: { test: { auc: 0.9 } } })).toBe(false);
+    expect(isDefaultModelEntry({ ...d, training_window: { start: 1 } })).toBe(false);
     expect(isDefaultModelEntry({ ...d, version: 'gbdt-x' })).toBe(false);
     expect(isDefaultModelEntry({ ...d, status: 'retired' })).toBe(false);
     expect(isDefaultModelEntry({ ...d, thresholds: { review: 0.1 } })).toBe(false);

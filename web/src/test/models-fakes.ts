@@ -77,6 +77,12 @@ export const defaultEntry = (models: readonly RegisteredModel[]): DefaultModelEn
     model_version: DEPLOYED,
     thresholds: { review: 0.05, decline: 0.27 },
     thresholds_set: false,
+    training_window: { start: '2018-05-08', end: '2018-07-17' },
+    validation_window: { start: '2018-07-18', end: '2018-07-31' },
+    metrics: {
+      validation: { auc: 0.92, ap: 0.796, cp100: 0.389 },
+      test: { auc: 0.8797, ap: 0.7461, cp100: 0.3371 },
+    },
   };
 };
 

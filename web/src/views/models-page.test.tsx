@@ -59,6 +59,9 @@ describe('ModelsPage', () => {
     expect(row('default')).toContain('data-status="candidate"');
     expect(row('default')).toContain(DEPLOYED);
     expect(row('default')).toContain('committed default');
+    // Its own metadata's training window and test metrics, as a registered model's row.
+    expect(row('default')).toContain('2018-05-08');
+    expect(row('default')).toMatch(/>0\.880<.*>0\.746<.*>0\.337</);
     expect(row('default')).not.toContain('data-testid="model-served"');
     expect(row('default')).toContain('data-testid="model-promote"');
     expect(row('default')).not.toContain('data-testid="model-challenge"');

@@ -213,10 +213,22 @@ function DefaultRow(props: { entry: DefaultModelEntry; store: ModelsStore }): JS
         <div class="muted">committed default</div>
       </td>
       <StatusCell status={d().status} previous={d().previous_champion} />
-      <td class="muted">deployed with the edges</td>
-      <td class="num mono">—</td>
-      <td class="num mono">—</td>
-      <td class="num mono">—</td>
+      <td>
+        <Show
+          when={d().training_window}
+          fallback={<span class="muted">deployed with the edges</span>}
+        >
+          {(w) => (
+            <>
+              {w().start} – {w().end}
+              <div class="muted">deployed with the edges</div>
+            </>
+          )}
+        </Show>
+      </td>
+      <td class="num mono">{metric(d().metrics?.test.auc)}</td>
+      <td class="num mono">{metric(d().metrics?.test.ap)}</td>
+      <td class="num mono">{metric(d().metrics?.test.cp100)}</td>
       <td class="num mono nowrap">
         {d().thresholds
           ? `${formatScore(d().thresholds!.review)} / ${formatScore(d().thresholds!.decline)}`
