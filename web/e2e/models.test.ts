@@ -86,7 +86,11 @@ describe('the Models page and the drift tile in Chromium against the whole syste
     expect(await statusOf(A)).toBe('candidate');
     expect(await registry()).toEqual({ [A]: 'candidate', [B]: 'champion' });
 
+    // Roll back asks first, as Promote does: nothing changes before the confirmation.
     await page.getByTestId('model-roll-back').click();
+    await page.getByTestId('model-roll-back-confirm').waitFor();
+    expect(await registry()).toEqual({ [A]: 'candidate', [B]: 'champion' });
+    await page.getByTestId('model-roll-back-confirm').click();
     await expect.poll(() => statusOf(A)).toBe('champion');
     expect((await registry())[A]).toBe('champion');
     expect(await page.getByTestId('model-change-error').count()).toBe(0);
@@ -180,6 +184,7 @@ describe('the Models page and the drift tile in Chromium against the whole syste
       `Promote ${B} again`,
     );
     await page.getByTestId('model-roll-back').click();
+    await page.getByTestId('model-roll-back-confirm').click();
     await expect.poll(() => statusOf(B)).toBe('champion');
     expect(await statusOf('default')).toBe('candidate');
     expect(await page.getByTestId('model-change-error').count()).toBe(0);

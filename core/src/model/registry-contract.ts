@@ -97,6 +97,18 @@ export interface RegisteredModel {
  */
 export const DEFAULT_MODEL_VERSION = 'default';
 
+/** A model's window of UTC days (inclusive), as its metadata names it. */
+export interface ModelWindow {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** The committed default's metadata metrics: validation and test (auc, ap, cp100). */
+export interface DeployedModelMetrics {
+  readonly validation: { readonly auc: number; readonly ap: number; readonly cp100: number };
+  readonly test: { readonly auc: number; readonly ap: number; readonly cp100: number };
+}
+
 /** The committed default model in `GET /api/models`: champion exactly when no registry model is. */
 export interface DefaultModelEntry {
   readonly version: typeof DEFAULT_MODEL_VERSION;
@@ -112,6 +124,11 @@ export interface DefaultModelEntry {
   readonly thresholds: Thresholds | null;
   /** True when `thresholds` were set through the API, false when they are its metadata's own. */
   readonly thresholds_set: boolean;
+  /** Its metadata's training and validation windows; null without the file. */
+  readonly training_window: ModelWindow | null;
+  readonly validation_window: ModelWindow | null;
+  /** Its metadata's metrics (the test window's shown in the list); null without the file. */
+  readonly metrics: DeployedModelMetrics | null;
 }
 
 /** `GET /api/models`: every model, the newest registration first, and the committed default. */
@@ -196,8 +213,11 @@ export interface ModelOpinion {
 /** A transaction the two models decided differently. */
 export interface CompareDisagreement {
   readonly transaction_id: string;
+  /** The champion's model alone: its stored score and its thresholds in force (core's decide). */
   readonly champion: ModelOpinion;
   readonly challenger: ModelOpinion;
+  /** What Vigil answered (the stored decision: rules and lists included), for context. */
+  readonly stored_decision: Decision;
   readonly label: 'fraud' | 'legitimate' | null;
 }
 
@@ -216,9 +236,16 @@ export interface ModelCompare {
   readonly evaluated: number;
   /** Of them, labelled now (fraud or legitimate): what the ranking metrics are computed on. */
   readonly labelled: number;
+  /** The thresholds in force for the champion's version: its model decisions are derived with them. */
+  readonly champion_thresholds: Thresholds;
   readonly champion: CompareMetrics;
   readonly challenger: CompareMetrics;
-  /** Share of the evaluated decisions on which both decided the same; null when none. */
+  /**
+   * Why AUC and AP are absent although decisions are labelled: only one class among the labels
+   * ("no legitimate labels in the window: AUC and AP cannot rank", or no fraud labels); else null.
+   */
+  readonly ranking_warning: string | null;
+  /** Share of the evaluated decisions on which both models decided the same; null when none. */
   readonly agreement: number | null;
   readonly disagreements: readonly CompareDisagreement[];
 }

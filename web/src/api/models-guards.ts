@@ -24,6 +24,8 @@ const numOrNull = (v: unknown): boolean => v === null || num(v);
 const DECISIONS = new Set(['approve', 'review', 'decline']);
 const isWindow = (v: unknown): boolean => isRecord(v) && str(v.start) && str(v.end);
 const isThresholds = (v: unknown): boolean => isRecord(v) && num(v.review) && num(v.decline);
+const isMetricTriple = (v: unknown): boolean =>
+  isRecord(v) && num(v.auc) && num(v.ap) && num(v.cp100);
 
 export const isRegisteredModel: Guard<RegisteredModel> = (v): v is RegisteredModel =>
   isRecord(v) &&
@@ -44,7 +46,13 @@ export const isDefaultModelEntry: Guard<DefaultModelEntry> = (v): v is DefaultMo
   typeof v.previous_champion === 'boolean' &&
   (v.model_version === null || str(v.model_version)) &&
   (v.thresholds === null || isThresholds(v.thresholds)) &&
-  typeof v.thresholds_set === 'boolean';
+  typeof v.thresholds_set === 'boolean' &&
+  (v.training_window === null || isWindow(v.training_window)) &&
+  (v.validation_window === null || isWindow(v.validation_window)) &&
+  (v.metrics === null ||
+    (isRecord(v.metrics) &&
+      isMetricTriple(v.metrics.validation) &&
+      isMetricTriple(v.metrics.test)));
 
 export const isModelList: Guard<ModelList> = (v): v is ModelList =>
   isRecord(v) &&
@@ -66,12 +74,19 @@ export const isModelCompare: Guard<ModelCompare> = (v): v is ModelCompare =>
   isRecord(v) &&
   num(v.evaluated) &&
   num(v.labelled) &&
+  isThresholds(v.champion_thresholds) &&
   isCompareMetrics(v.champion) &&
   isCompareMetrics(v.challenger) &&
+  (v.ranking_warning === null || str(v.ranking_warning)) &&
   numOrNull(v.agreement) &&
   Array.isArray(v.disagreements) &&
   (v.disagreements as unknown[]).every(
-    (d) => isRecord(d) && str(d.transaction_id) && isOpinion(d.champion) && isOpinion(d.challenger),
+    (d) =>
+      isRecord(d) &&
+      str(d.transaction_id) &&
+      isOpinion(d.champion) &&
+      isOpinion(d.challenger) &&
+      DECISIONS.has(d.stored_decision as string),
   );
 
 export const isDriftAnswer: Guard<DriftAnswer> = (v): v is DriftAnswer =>

@@ -57,6 +57,17 @@ describe('createModelsStore', () => {
     expect(store.compare()?.agreement).toBe(0.9);
   });
 
+  it('compares the committed default (by its deployed version) with a challenger on a new install', async () => {
+    const r = registry([model('m2', 'challenger')]);
+    const store = createModelsStore({ client: r.client, now: () => NOW });
+    await store.load();
+    expect(store.champion()).toBeNull();
+    expect(r.calls).toEqual([
+      `compare ${DEPLOYED} m2 2026-06-23T12:00:00.000Z 2026-06-30T12:00:00.000Z`,
+    ]);
+    expect(store.compare()?.champion_version).toBe(DEPLOYED);
+  });
+
   it('does not compare without a challenger', async () => {
     const r = registry([model('m1', 'champion'), model('m0', 'candidate')]);
     const store = createModelsStore({ client: r.client, now: () => NOW });
@@ -147,6 +158,11 @@ describe('models guards', () => {
     const d = defaultEntry([]);
     expect(isDefaultModelEntry(d)).toBe(true);
     expect(isDefaultModelEntry({ ...d, model_version: null, thresholds: null })).toBe(true);
+    expect(
+      isDefaultModelEntry({ ...d, training_window: null, validation_window: null, metrics: null }),
+    ).toBe(true);
+    expect(isDefaultModelEntry({ ...d, metrics: { test: { auc: 0.9 } } })).toBe(false);
+    expect(isDefaultModelEntry({ ...d, training_window: { start: 1 } })).toBe(false);
     expect(isDefaultModelEntry({ ...d, version: 'gbdt-x' })).toBe(false);
     expect(isDefaultModelEntry({ ...d, status: 'retired' })).toBe(false);
     expect(isDefaultModelEntry({ ...d, thresholds: { review: 0.1 } })).toBe(false);
@@ -154,5 +170,13 @@ describe('models guards', () => {
     const c = compareAnswer({ champion: 'a', challenger: 'b', from: 'x', to: 'y' });
     expect(isModelCompare(c)).toBe(true);
     expect(isModelCompare({ ...c, agreement: 'high' })).toBe(false);
+    // The champion's model decision and the stored one (rules included) travel apart, both checked.
+    expect(isModelCompare({ ...c, ranking_warning: 'no fraud labels' })).toBe(true);
+    expect(isModelCompare({ ...c, ranking_warning: 3 })).toBe(false);
+    expect(isModelCompare({ ...c, champion_thresholds: undefined })).toBe(false);
+    const [d0] = c.disagreements;
+    expect(isModelCompare({ ...c, disagreements: [{ ...d0, stored_decision: 'maybe' }] })).toBe(
+      false,
+    );
   });
 });

@@ -31,6 +31,11 @@ export interface ModelsStore {
   /** The registered champion; null while the committed default is served. */
   readonly champion: Accessor<RegisteredModel | null>;
   readonly challenger: Accessor<RegisteredModel | null>;
+  /**
+   * The champion's version as the compare route knows it: the registered champion's, else the
+   * committed default's own version (its decisions carry it); null when neither can be compared.
+   */
+  readonly comparedChampion: Accessor<string | null>;
   /** What every edge is told to serve: the registered champion, else the committed default. */
   readonly served: Accessor<RegisteredModel | DefaultModelEntry | null>;
   /** The champion before the current one (a registered model or the default): what "roll back" promotes. */
@@ -72,6 +77,8 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
     models().find((m) => m.status === status) ?? null;
   const champion = byStatus('champion');
   const challenger = byStatus('challenger');
+  const comparedChampion = (): string | null =>
+    champion()?.version ?? defaultModel()?.model_version ?? null;
   const served = (): RegisteredModel | DefaultModelEntry | null =>
     champion() ?? (defaultModel()?.status === 'champion' ? defaultModel() : null);
   // The backplane marks one at most: a registered model, or the default when it was replaced.
@@ -80,7 +87,9 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
     (defaultModel()?.previous_champion ? defaultModel() : null);
 
   async function loadCompare(mySeq: number): Promise<void> {
-    const a = champion();
+    // The committed default is compared by the version its decisions carry (its metadata's), the
+    // one the compare route reads from the stored decisions; without it there is nothing to read.
+    const a = comparedChampion();
     const b = challenger();
     if (!a || !b) {
       setCompare(null);
@@ -91,7 +100,7 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
     for (let tries = 1; ; tries++) {
       try {
         const answer = await client.compareModels({
-          champion: a.version,
+          champion: a,
           challenger: b.version,
           from: new Date(to.getTime() - days() * DAY_MS).toISOString(),
           to: to.toISOString(),
@@ -155,6 +164,7 @@ export function createModelsStore(opts: ModelsStoreOptions): ModelsStore {
     defaultModel,
     champion,
     challenger,
+    comparedChampion,
     served,
     previous,
     loading,

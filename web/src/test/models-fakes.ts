@@ -45,14 +45,17 @@ export const compareAnswer = (q: ModelCompareRequest): ModelCompare => ({
   challenger_version: q.challenger,
   evaluated: 10,
   labelled: 4,
+  champion_thresholds: { review: 0.3, decline: 0.8 },
   champion: { auc: 0.8, ap: 0.5, cp_at_100: 0.2, alert_rate: 0.1 },
   challenger: { auc: 0.9, ap: 0.6, cp_at_100: 0.3, alert_rate: 0.2 },
+  ranking_warning: null,
   agreement: 0.9,
   disagreements: [
     {
       transaction_id: 'tx_1',
       champion: { score: 0.1, decision: 'approve' },
       challenger: { score: 0.9, decision: 'decline' },
+      stored_decision: 'review',
       label: 'fraud',
     },
   ],
@@ -74,6 +77,12 @@ export const defaultEntry = (models: readonly RegisteredModel[]): DefaultModelEn
     model_version: DEPLOYED,
     thresholds: { review: 0.05, decline: 0.27 },
     thresholds_set: false,
+    training_window: { start: '2018-05-08', end: '2018-07-17' },
+    validation_window: { start: '2018-07-18', end: '2018-07-31' },
+    metrics: {
+      validation: { auc: 0.92, ap: 0.796, cp100: 0.389 },
+      test: { auc: 0.8797, ap: 0.7461, cp100: 0.3371 },
+    },
   };
 };
 

@@ -48,11 +48,20 @@ describe('ModelsPage', () => {
       .replace(/<[^>]+>/g, ' ')
       .replace(/\s+/g, ' ');
     expect(text).toContain('10 decisions scored by both, 4 labelled · agreement 90');
+    // Model against model, with what Vigil answered (rules included) beside each disagreement.
+    expect(text).toContain(
+      'its scores under its thresholds in force (review 0.300, decline 0.800)',
+    );
+    expect(html).toMatch(/data-testid="disagreement-stored"[^>]*>.*?review/);
+    expect(html).not.toContain('data-testid="compare-ranking-warning"');
     // The committed default: a row of the list, not served (m1 is), promotable, nothing else.
     expect(row('m1')).toContain('data-testid="model-served"');
     expect(row('default')).toContain('data-status="candidate"');
     expect(row('default')).toContain(DEPLOYED);
     expect(row('default')).toContain('committed default');
+    // Its own metadata's training window and test metrics, as a registered model's row.
+    expect(row('default')).toContain('2018-05-08');
+    expect(row('default')).toMatch(/>0\.880<.*>0\.746<.*>0\.337</);
     expect(row('default')).not.toContain('data-testid="model-served"');
     expect(row('default')).toContain('data-testid="model-promote"');
     expect(row('default')).not.toContain('data-testid="model-challenge"');
@@ -69,5 +78,21 @@ describe('ModelsPage', () => {
     expect(html).toContain(`The edges serve the committed default ${DEPLOYED}.`);
     expect(html).toMatch(/title="Promote m1 again"/);
     expect(html).not.toContain('data-testid="models-empty"');
+  });
+
+  it('says plainly when labels of one class only leave AUC and AP unranked', async () => {
+    const r = registry([model('m2', 'challenger'), model('m1', 'champion')]);
+    const client = {
+      ...r.client,
+      compareModels: async (q: Parameters<typeof r.client.compareModels>[0]) => ({
+        ...(await r.client.compareModels(q)),
+        ranking_warning: 'no legitimate labels in the window: AUC and AP cannot rank',
+      }),
+    };
+    const { html } = await renderPage({ ...r, client });
+    const warning = /data-testid="compare-ranking-warning"[^>]*>(.*?)<\/p>/.exec(html)?.[1] ?? '';
+    expect(warning.replace(/<!--[^>]*-->/g, '')).toBe(
+      'No legitimate labels in the window: AUC and AP cannot rank.',
+    );
   });
 });

@@ -43,6 +43,39 @@ function ActionButton(props: {
   );
 }
 
+/** The question a promotion (a row's Promote, the page's Roll back) asks before it acts. */
+function ConfirmPromotion(props: {
+  /** What is confirmed, for assistive technology. */
+  what: string;
+  /** What every edge will serve. */
+  name: string;
+  label: string;
+  testid: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}): JSX.Element {
+  return (
+    <div class="rule-confirm" role="group" aria-label={`Confirm ${props.what}`}>
+      <p class="warning">Every edge will decide with {props.name} within 30 seconds.</p>
+      <span class="row">
+        <button
+          type="button"
+          class="btn btn-primary"
+          data-testid={props.testid}
+          disabled={props.busy}
+          onClick={() => props.onConfirm()}
+        >
+          {props.label}
+        </button>
+        <button type="button" class="btn btn-ghost" onClick={() => props.onCancel()}>
+          Cancel
+        </button>
+      </span>
+    </div>
+  );
+}
+
 /**
  * A row's actions with promote behind its confirmation: `children` lays out the other buttons
  * around the promote button it is handed (absent when the model cannot be promoted).
@@ -77,26 +110,18 @@ function RowActions(props: {
           </span>
         }
       >
-        <div class="rule-confirm" role="group" aria-label="Confirm the promotion">
-          <p class="warning">Every edge will decide with {props.name} within 30 seconds.</p>
-          <span class="row">
-            <button
-              type="button"
-              class="btn btn-primary"
-              data-testid="model-promote-confirm"
-              disabled={busy()}
-              onClick={() => {
-                setConfirming(false);
-                void props.store.change(props.version, 'promote');
-              }}
-            >
-              Promote {props.version}
-            </button>
-            <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        </div>
+        <ConfirmPromotion
+          what="the promotion"
+          name={props.name}
+          label={`Promote ${props.version}`}
+          testid="model-promote-confirm"
+          busy={busy()}
+          onConfirm={() => {
+            setConfirming(false);
+            void props.store.change(props.version, 'promote');
+          }}
+          onCancel={() => setConfirming(false)}
+        />
       </Show>
     </td>
   );
@@ -188,10 +213,22 @@ function DefaultRow(props: { entry: DefaultModelEntry; store: ModelsStore }): JS
         <div class="muted">committed default</div>
       </td>
       <StatusCell status={d().status} previous={d().previous_champion} />
-      <td class="muted">deployed with the edges</td>
-      <td class="num mono">—</td>
-      <td class="num mono">—</td>
-      <td class="num mono">—</td>
+      <td>
+        <Show
+          when={d().training_window}
+          fallback={<span class="muted">deployed with the edges</span>}
+        >
+          {(w) => (
+            <>
+              {w().start} – {w().end}
+              <div class="muted">deployed with the edges</div>
+            </>
+          )}
+        </Show>
+      </td>
+      <td class="num mono">{metric(d().metrics?.test.auc)}</td>
+      <td class="num mono">{metric(d().metrics?.test.ap)}</td>
+      <td class="num mono">{metric(d().metrics?.test.cp100)}</td>
       <td class="num mono nowrap">
         {d().thresholds
           ? `${formatScore(d().thresholds!.review)} / ${formatScore(d().thresholds!.decline)}`
@@ -239,6 +276,19 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
         {formatCount(props.c.evaluated)} decisions scored by both, {formatCount(props.c.labelled)}{' '}
         labelled · agreement {props.c.agreement === null ? '—' : formatPercent(props.c.agreement)}
       </p>
+      <Show when={props.c.ranking_warning}>
+        {(w) => (
+          <p class="warning" role="status" data-testid="compare-ranking-warning">
+            {w()[0]!.toUpperCase() + w().slice(1)}.
+          </p>
+        )}
+      </Show>
+      <p class="muted" data-testid="compare-basis">
+        Model against model: the champion's decisions are its scores under its thresholds in force
+        (review {formatScore(props.c.champion_thresholds.review)}, decline{' '}
+        {formatScore(props.c.champion_thresholds.decline)}), without rules or lists; what Vigil
+        answered is shown beside them.
+      </p>
       <table class="table compact" data-testid="compare-metrics">
         <thead>
           <tr>
@@ -279,6 +329,7 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
               <th scope="col">Transaction</th>
               <th scope="col">Champion</th>
               <th scope="col">Challenger</th>
+              <th scope="col">Answered (rules included)</th>
               <th scope="col">Label</th>
             </tr>
           </thead>
@@ -298,6 +349,9 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
                     <DecisionBadge decision={d.challenger.decision} />{' '}
                     {formatScore(d.challenger.score)}
                   </td>
+                  <td data-testid="disagreement-stored">
+                    <DecisionBadge decision={d.stored_decision} />
+                  </td>
                   <td>{d.label ?? <span class="muted">unlabelled</span>}</td>
                 </tr>
               )}
@@ -311,6 +365,12 @@ function Comparison(props: { c: ModelCompare; txHref: (id: string) => string }):
 
 export function ModelsPage(props: ModelsPageProps): JSX.Element {
   const store = props.models;
+  const [rollingBack, setRollingBack] = createSignal(false);
+  const previousName = (): string | null => {
+    const p = store.previous();
+    if (!p) return null;
+    return p.version === 'default' ? 'the committed default' : p.version;
+  };
   onMount(() => void store.load());
   return (
     <main id="main" class="page models-page" data-testid="models-page">
@@ -326,17 +386,30 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
             type="button"
             class="btn"
             data-testid="model-roll-back"
-            disabled={store.previous() === null || store.pending() !== null}
-            title={
-              store.previous()
-                ? `Promote ${store.previous()!.version === 'default' ? 'the committed default' : store.previous()!.version} again`
-                : 'No previous champion'
-            }
-            onClick={() => void store.rollBack()}
+            disabled={store.previous() === null || store.pending() !== null || rollingBack()}
+            title={previousName() ? `Promote ${previousName()!} again` : 'No previous champion'}
+            onClick={() => setRollingBack(true)}
           >
             Roll back
           </button>
         </div>
+        {/* A roll back is a promotion: it asks first, as Promote does. */}
+        <Show when={rollingBack() && previousName()}>
+          {(name) => (
+            <ConfirmPromotion
+              what="the roll back"
+              name={name()}
+              label={`Roll back to ${name()}`}
+              testid="model-roll-back-confirm"
+              busy={store.pending() !== null}
+              onConfirm={() => {
+                setRollingBack(false);
+                void store.rollBack();
+              }}
+              onCancel={() => setRollingBack(false)}
+            />
+          )}
+        </Show>
         <InlineAlert message={store.error()} testid="models-error" />
         <InlineAlert message={store.changeError()} testid="model-change-error" />
         <Show when={store.served()}>
@@ -411,7 +484,7 @@ export function ModelsPage(props: ModelsPageProps): JSX.Element {
           when={store.compare()}
           fallback={
             <p class="muted">
-              {store.champion() && store.challenger()
+              {store.comparedChampion() && store.challenger()
                 ? 'Comparing…'
                 : 'Challenge a model to score it in shadow beside the champion.'}
             </p>

@@ -60,7 +60,9 @@ function rows(run: string, start: Date): { kept: Row[]; other: Row[] } {
       scoredAt: new Date(ts.getTime() + 1000),
       model: champ,
       score,
-      decision: decide(score, 0.5, 0.8),
+      // Every 7th a rule's or a list's decline whatever the score: the stored decision is not the
+      // champion model's own (a block-listed card declined at score 0.004).
+      decision: i % 7 === 0 ? 'decline' : decide(score, 0.5, 0.8),
       label,
       challenger: { model_version: chal, score: cScore, decision: decide(cScore, 0.4, 0.9) },
     });
@@ -178,15 +180,23 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
   const start = new Date('2026-03-01T00:00:00Z');
   const { kept, other } = rows(run, start);
   await insert(sql, [...kept, ...other]);
+  // The champion's thresholds in force: set through the API (the thresholds table).
+  await sql`INSERT INTO thresholds (model_version, review, decline, updated_at, updated_by)
+            VALUES (${`${run}-champ`}, 0.5, 0.8, now(), 'test')`;
   const q = `champion=${run}-champ&challenger=${run}-chal&from=2026-03-01T00:00:00Z&to=2026-03-05T00:00:00Z`;
   const a = await call(root, 'GET', `/api/models/compare?${q}`);
   expect(a.status).toBe(200);
   const c = a.body as unknown as ModelCompare;
   expect(c.evaluated).toBe(kept.length);
   expect(c.labelled).toBe(kept.filter((r) => r.label !== null).length);
-  expectMetrics(c.champion, kept, (r) => r);
+  // The champion's side is its model alone: its score under the thresholds in force for it.
+  expect(c.champion_thresholds).toEqual({ review: 0.5, decline: 0.8 });
+  const own = (r: Row) => ({ score: r.score, decision: decide(r.score, 0.5, 0.8) });
+  expect(kept.filter((r) => r.decision !== own(r).decision).length).toBeGreaterThan(50);
+  expectMetrics(c.champion, kept, own);
   expectMetrics(c.challenger, kept, (r) => r.challenger!);
-  const differ = kept.filter((r) => r.decision !== r.challenger!.decision);
+  expect(c.ranking_warning).toBeNull();
+  const differ = kept.filter((r) => own(r).decision !== r.challenger!.decision);
   // Enough that the comparison pruned its list of disagreements on the way.
   expect(differ.length).toBeGreaterThan(500);
   expect(c.agreement).toBeCloseTo(1 - differ.length / kept.length, 12);
@@ -195,10 +205,13 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
   const widest = differ.sort((x, y) => gap(y) - gap(x))[0]!;
   expect(c.disagreements[0]).toEqual({
     transaction_id: widest.id,
-    champion: { score: widest.score, decision: widest.decision },
+    champion: own(widest),
     challenger: { score: widest.challenger!.score, decision: widest.challenger!.decision },
+    stored_decision: widest.decision,
     label: widest.label,
   });
+  // The stored decision stays visible where a rule overrode the model.
+  expect(c.disagreements.some((d) => d.stored_decision !== d.champion.decision)).toBe(true);
 
   // Pages: a page of 97 rows reads the same.
   const paged = await compareModels(
@@ -247,12 +260,41 @@ export async function checkModelCompare(root: Hono, sql: Sql, run: string): Prom
   const none = await call(
     root,
     'GET',
-    `/api/models/compare?champion=${run}-chal&challenger=${run}-champ`,
+    `/api/models/compare?champion=${run}-champ&challenger=${run}-nobody`,
   );
   expect(none.body).toMatchObject({
     evaluated: 0,
     labelled: 0,
     agreement: null,
+    ranking_warning: null,
     disagreements: [],
   });
+  // A champion with no thresholds known anywhere has decided nothing: 404 naming it.
+  const unknown = await call(
+    root,
+    'GET',
+    `/api/models/compare?champion=${run}-ghost&challenger=${run}-chal`,
+  );
+  expect(unknown.status).toBe(404);
+  expect((unknown.body.errors as { path: string }[]).map((e) => e.path)).toEqual(['/champion']);
+
+  // Labels of one class only: AUC and AP cannot rank, and the answer says so.
+  const onlyFraud = kept.slice(0, 40).map((r, i) => ({
+    ...r,
+    id: `${run}_cmp_f${i}`,
+    label: 'fraud' as const,
+    scoredAt: new Date('2026-04-01T00:00:00Z'),
+  }));
+  await insert(sql, onlyFraud);
+  const oneClass = `champion=${run}-champ&challenger=${run}-chal&from=2026-04-01T00:00:00Z&to=2026-04-02T00:00:00Z`;
+  const f = (await call(root, 'GET', `/api/models/compare?${oneClass}`))
+    .body as unknown as ModelCompare;
+  expect(f.labelled).toBe(40);
+  expect([f.champion.auc, f.champion.ap, f.challenger.auc, f.challenger.ap]).toEqual([
+    null,
+    null,
+    null,
+    null,
+  ]);
+  expect(f.ranking_warning).toBe('no legitimate labels in the window: AUC and AP cannot rank');
 }

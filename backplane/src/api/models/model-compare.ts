@@ -3,11 +3,15 @@
  * scored (transactions.challenger, written by the consumer from the decision event), read in
  * keyset pages of (scored_at, transaction_id) as the thresholds preview reads them (PGlite has no
  * cursors). Ranking metrics (AUC, AP, CP@100) are core's, over the decisions labelled now; alert
- * rates and agreement over every decision both scored.
+ * rates and agreement over every decision both scored. Model against model: the stored decision
+ * includes rules and lists (a block-listed card declined at score 0.004), the challenger's is its
+ * model alone, so the champion's side is its score under the thresholds in force for its version
+ * (the one rule, thresholds-in-force.ts; core's decide); the stored decision rides along as context.
  */
 import {
   averagePrecision,
   cardPrecisionAtK,
+  decide,
   DECISIONS,
   MAX_COMPARE_DISAGREEMENTS,
   rocAuc,
@@ -17,7 +21,9 @@ import {
 } from '@vigil/core';
 import type { Sql } from 'postgres';
 import * as z from 'zod/mini';
+import { ProblemError } from '../../http/problem.js';
 import { RowError } from '../rows.js';
+import { thresholdsInForce } from '../thresholds/thresholds-in-force.js';
 
 /** Rows per page, as the thresholds preview. */
 export const COMPARE_PAGE_ROWS = 10_000;
@@ -52,9 +58,11 @@ class Side {
     n: number,
   ): CompareMetrics {
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    // With one class only nothing is ranked: AP over frauds alone is a vacuous 1 (rankingWarning).
+    const ranks = y.includes(0) && y.includes(1);
     return {
-      auc: finite(rocAuc(y, this.scores)),
-      ap: finite(averagePrecision(y, this.scores)),
+      auc: ranks ? finite(rocAuc(y, this.scores)) : null,
+      ap: ranks ? finite(averagePrecision(y, this.scores)) : null,
       // Cards and UTC days of the transactions' own time, as the handbook's CP@k counts them.
       cp_at_100: y.length === 0 ? null : cardPrecisionAtK(card, day, y, this.scores, 100),
       alert_rate: n === 0 ? null : this.alerts / n,
@@ -66,6 +74,14 @@ class Side {
 const gap = (d: CompareDisagreement) => Math.abs(d.champion.score - d.challenger.score);
 const widestFirst = (a: CompareDisagreement, b: CompareDisagreement) =>
   gap(b) - gap(a) || (a.transaction_id < b.transaction_id ? -1 : 1);
+
+/** Why AUC and AP are null over labels `y` of one class only; null when both classes are there. */
+export function rankingWarning(y: readonly number[]): string | null {
+  if (y.length === 0) return null;
+  if (!y.includes(0)) return 'no legitimate labels in the window: AUC and AP cannot rank';
+  if (!y.includes(1)) return 'no fraud labels in the window: AUC and AP cannot rank';
+  return null;
+}
 
 /**
  * Compare `champion` and `challenger` over the window's decisions both scored. Memory is one page
@@ -80,6 +96,14 @@ export async function compareModels(
   pageRows = COMPARE_PAGE_ROWS,
   betweenPages?: () => void,
 ): Promise<ModelCompare> {
+  const inForce = await thresholdsInForce(sql, champion);
+  if (inForce === null) {
+    // No thresholds set, registered, reported by an edge or deployed: no decision of it is stored.
+    throw new ProblemError('not-found', `no thresholds are known for model ${champion}`, {
+      errors: [{ path: '/champion', message: 'no model of this version has decided' }],
+    });
+  }
+  const thresholds = inForce.thresholds;
   const champ = new Side();
   const chal = new Side();
   const y: number[] = [];
@@ -107,7 +131,8 @@ export async function compareModels(
       if (!parsed.success) throw new RowError('compared transaction', parsed.error);
       const r = (last = parsed.data);
       evaluated++;
-      if (r.decision !== 'approve') champ.alerts++;
+      const modelDecision = decide(r.score, thresholds);
+      if (modelDecision !== 'approve') champ.alerts++;
       if (r.challenger.decision !== 'approve') chal.alerts++;
       if (r.label !== null) {
         y.push(r.label === 'fraud' ? 1 : 0);
@@ -118,12 +143,13 @@ export async function compareModels(
         card.push(id);
         day.push(Math.floor(r.ts.getTime() / DAY_MS));
       }
-      if (r.decision !== r.challenger.decision) {
+      if (modelDecision !== r.challenger.decision) {
         differCount++;
         differ.push({
           transaction_id: r.transaction_id,
-          champion: { score: r.score, decision: r.decision },
+          champion: { score: r.score, decision: modelDecision },
           challenger: { score: r.challenger.score, decision: r.challenger.decision },
+          stored_decision: r.decision,
           label: r.label,
         });
         if (differ.length > 10 * MAX_COMPARE_DISAGREEMENTS) {
@@ -142,8 +168,10 @@ export async function compareModels(
     challenger_version: challenger,
     evaluated,
     labelled: y.length,
+    champion_thresholds: thresholds,
     champion: champ.metrics(y, card, day, evaluated),
     challenger: chal.metrics(y, card, day, evaluated),
+    ranking_warning: rankingWarning(y),
     agreement: evaluated === 0 ? null : (evaluated - differCount) / evaluated,
     disagreements: differ.sort(widestFirst).slice(0, MAX_COMPARE_DISAGREEMENTS),
   };

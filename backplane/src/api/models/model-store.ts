@@ -353,6 +353,9 @@ export async function defaultModelEntry(
     model_version: deployed?.version ?? null,
     thresholds: inForce?.thresholds ?? deployed?.thresholds ?? null,
     thresholds_set: inForce?.source === 'set',
+    training_window: deployed?.training_window ?? null,
+    validation_window: deployed?.validation_window ?? null,
+    metrics: deployed?.metrics ?? null,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   rulesSyncAnswerSchema,
   signBody,
   type ModelList,
+  type ModelMetadata,
   type RegisteredModel,
   type RulesSyncAnswer,
   type Thresholds,
@@ -333,6 +334,10 @@ async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<voi
     model_version: deployed.version,
     thresholds: deployed.thresholds,
     thresholds_set: false,
+    // What the Models page shows of it, as edge/model/'s metadata has it.
+    training_window: deployed.training.train_window,
+    validation_window: deployed.training.validation_window,
+    metrics: deployed.metrics,
   });
   expect((await synced())?.champion?.version).toBe(`${run}-a`);
   // c, the champion a replaced last, is retired: the default is the one to roll back to.
@@ -382,7 +387,7 @@ async function checkDefaultModel(root: Hono, sql: Sql, run: string): Promise<voi
 }
 
 /** edge/model/'s metadata, read here as the edge reads it: the deployed model's own version. */
-async function deployedMetadata(): Promise<{ version: string; thresholds: Thresholds }> {
+async function deployedMetadata(): Promise<ModelMetadata> {
   const file = new URL('../../../../edge/model/vigil-model.json', import.meta.url);
   return z.parse(modelMetadataSchema, JSON.parse(await readFile(file, 'utf8')));
 }
@@ -453,6 +458,9 @@ async function checkWithoutDeployedModel(sql: Sql): Promise<void> {
     model_version: null,
     thresholds: null,
     thresholds_set: false,
+    training_window: null,
+    validation_window: null,
+    metrics: null,
   });
   const promoted = await call(root, 'POST', '/api/models/default/promote');
   expect(promoted.status).toBe(200);
