@@ -21,6 +21,8 @@ interface ModelInfo {
   version: string;
   source: 'deployed' | 'registry';
   challenger: { version: string } | null;
+  thresholds: { review: number; decline: number };
+  thresholds_source: 'model' | 'backplane';
 }
 
 describe.each(['workerd', 'node'] as const)('the model registry with the edge on %s', (edge) => {
@@ -34,7 +36,13 @@ describe.each(['workerd', 'node'] as const)('the model registry with the edge on
     });
     return { status: r.status, body: await r.json() };
   };
-  const modelInfo = async () => (await api('GET', '/v1/model')).body as ModelInfo;
+  /** Every GET /v1/model answer seen, in order: what each edge served and decided with. */
+  const seen: ModelInfo[] = [];
+  const modelInfo = async () => {
+    const m = (await api('GET', '/v1/model')).body as ModelInfo;
+    seen.push(m);
+    return m;
+  };
 
   it('challenges, promotes and rolls back while payments flow: none fails, each served within 30 s', async () => {
     const deployed = (await modelInfo()).version;
@@ -103,8 +111,17 @@ describe.each(['workerd', 'node'] as const)('the model registry with the edge on
       expect(await servedWithin(a)).toBeLessThanOrEqual(PROMOTION_MS);
       const m = await modelInfo();
       expect(m).toMatchObject({ version: a, source: 'registry', challenger: null });
+      // b has thresholds set before its promotion: served with them from its first answer, never
+      // a moment with its metadata's own (the sync names the champion and its thresholds at once).
+      const setB = { review: 0.03, decline: 0.22 };
+      expect((await api('PUT', `/api/thresholds/${b}`, setB)).status).toBe(200);
       expect((await api('POST', `/api/models/${b}/promote`)).status).toBe(200);
       expect(await servedWithin(b)).toBeLessThanOrEqual(PROMOTION_MS);
+      const servedB = seen.filter((x) => x.version === b);
+      expect(servedB.length).toBeGreaterThan(0);
+      for (const x of servedB) {
+        expect(x).toMatchObject({ thresholds: setB, thresholds_source: 'backplane' });
+      }
       expect((await api('POST', `/api/models/${a}/promote`)).status).toBe(200);
       expect(await servedWithin(a)).toBeLessThanOrEqual(PROMOTION_MS);
       // Back to the committed default the same way: the sync says no champion, the edge serves

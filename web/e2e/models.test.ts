@@ -102,13 +102,14 @@ describe('the Models page and the drift tile in Chromium against the whole syste
     await expect.poll(() => tile.getAttribute('data-level')).toBe('none');
     expect(await tile.textContent()).toMatch(/No decisions|No reference/);
 
-    // A run as the job stores it (the job itself is tested in backplane/src/drift).
+    // A run as the job stores it (the job itself is tested in backplane/src/drift), dated after
+    // any the job itself stores meanwhile (it runs within a minute of the promotion above).
     const sql = postgres(system.backplane.databaseUrl, { max: 1, onnotice: () => undefined });
     try {
       await sql`
         INSERT INTO drift_runs (computed_at, model_version, window_from, window_to, rows, status,
                                 score_psi, features)
-        VALUES (now() + interval '1 second', ${A}, now() - interval '1 hour', now(), 500, 'ok',
+        VALUES (now() + interval '1 day', ${A}, now() - interval '1 hour', now(), 500, 'ok',
                 0.12, ${sql.json([
                   { feature: 'amount', psi: 0.31 },
                   { feature: 'hour_of_day', psi: 0.02 },

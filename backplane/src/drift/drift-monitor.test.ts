@@ -4,9 +4,11 @@
  * by GET /api/drift. backplane/test/drift.test.ts runs the same scenario on a real PostgreSQL.
  */
 import { DRIFT_TOP_FEATURES, type DriftAnswer } from '@vigil/core';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { registerBody, trainedTestModel } from '../api/models/model-fixtures.js';
 import { apiHarness, bearer, startTestDb, type TestDb } from '../api/test-support.js';
+import type { DriftChampion } from './drift-champion.js';
+import { latestDriftRun } from './drift-store.js';
 import { BackplaneMetrics } from '../http/backplane-metrics.js';
 import { pino } from 'pino';
 import { startDriftMonitor } from './drift-monitor.js';
@@ -132,3 +134,44 @@ it('answers latest null before the first run', async () => {
   const res = await apiHarness(db.sql).root.request('/api/drift', { headers: bearer() });
   expect(await res.json()).toEqual({ latest: null, top: [] });
 });
+
+it('runs at once on a change of champion (a promotion), not an hour later', async () => {
+  // First no champion's decisions at all (another model is named), then a promotion: the run of
+  // the new champion comes at the next check, not an hour later.
+  let champion: DriftChampion = { version: 'other-model', reference: REFERENCE };
+  const monitor = startDriftMonitor({
+    sql: db.sql,
+    champion: () => Promise.resolve(champion),
+    windowMinutes: 60,
+    log: pino({ level: 'silent' }),
+    metrics: new BackplaneMetrics({ processMetrics: false }),
+    intervalMs: 86_400_000,
+    retryMs: 86_400_000,
+    checkMs: 20,
+    now: () => NOW,
+  });
+  try {
+    await vi.waitFor(
+      async () => {
+        expect(await latestDriftRun(db.sql)).toMatchObject({
+          status: 'no_data',
+          model_version: 'other-model',
+        });
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    champion = { version: CHAMPION, reference: REFERENCE };
+    await vi.waitFor(
+      async () => {
+        expect(await latestDriftRun(db.sql)).toMatchObject({
+          status: 'ok',
+          model_version: CHAMPION,
+          rows: IN_WINDOW,
+        });
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+  } finally {
+    await monitor.stop();
+  }
+}, 60_000);

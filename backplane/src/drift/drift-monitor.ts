@@ -8,6 +8,11 @@
  * backplane computes a given run when several consume, a statement timeout, bounded work — the
  * newest `maxRows` decisions of the window at most, read in keyset pages of `score` and `features`
  * only and counted into core's bins as they come (the run holds counts, never rows).
+ *
+ * Hourly once a run had data; sooner when it could not (drift-schedule.ts): a run with no decisions
+ * of the champion in the window, or a failed one, is tried again every few minutes, and a change
+ * of champion (a promotion or a roll-back, on any backplane) is run within a minute — the job
+ * looks at the registry's champion every DEFAULT_DRIFT_CHECK_MS.
  */
 import {
   createDriftAccumulator,
@@ -19,10 +24,16 @@ import {
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { BackplaneMetrics } from '../http/backplane-metrics.js';
-import type { ChampionSource } from './drift-champion.js';
+import type { ChampionSource, DriftChampion } from './drift-champion.js';
+import {
+  DEFAULT_DRIFT_CHECK_MS,
+  DEFAULT_DRIFT_RETRY_MS,
+  driftRunDue,
+  type LastDriftRun,
+} from './drift-schedule.js';
 import { insertDriftRun } from './drift-store.js';
 
-/** How often a run starts (one also runs at start). */
+/** How often a run starts once one had data (one also runs at start). */
 export const DEFAULT_DRIFT_INTERVAL_MS = 3_600_000;
 /**
  * Most decisions one run reads. Measured on the embedded PGlite with every feature stored: 200,000
@@ -43,6 +54,10 @@ export interface DriftOptions {
   readonly log: Logger;
   readonly metrics: Pick<BackplaneMetrics, 'driftPsi' | 'driftFailures'>;
   readonly intervalMs?: number;
+  /** After a run with no data or a failed one (default DEFAULT_DRIFT_RETRY_MS). */
+  readonly retryMs?: number;
+  /** How often the job looks whether a run is due (default DEFAULT_DRIFT_CHECK_MS). */
+  readonly checkMs?: number;
   readonly maxRows?: number;
   readonly now?: () => Date;
 }
@@ -67,12 +82,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 /** One run inside one transaction holding the drift lock; null when the lock is taken. */
 async function compute(
   sql: Sql,
-  champion: ChampionSource,
+  c: DriftChampion | null,
   from: Date,
   to: Date,
   maxRows: number,
 ): Promise<Omit<DriftRun, 'computed_at' | 'max_psi' | 'level'> | null> {
-  const c = await champion();
   return sql.begin(async (tx) => {
     const [lock] = await tx<{ ok: boolean }[]>`
       SELECT pg_try_advisory_xact_lock(hashtext('vigil.drift')) AS ok`;
@@ -137,11 +151,17 @@ async function compute(
   });
 }
 
-/** Start computing drift now and every interval. */
+/** Start computing drift now, then as drift-schedule.ts says (hourly once a run had data). */
 export function startDriftMonitor(o: DriftOptions): DriftMonitor {
   const now = o.now ?? (() => new Date());
   const maxRows = o.maxRows ?? DEFAULT_DRIFT_MAX_ROWS;
+  const timing = {
+    intervalMs: o.intervalMs ?? DEFAULT_DRIFT_INTERVAL_MS,
+    retryMs: o.retryMs ?? DEFAULT_DRIFT_RETRY_MS,
+  };
   let running: Promise<DriftRun | null> | null = null;
+  let checking: Promise<void> | null = null;
+  let last: LastDriftRun | null = null;
 
   const publish = (run: DriftRun): void => {
     // Only the latest run's series: a feature or model gone since must not linger on a dashboard.
@@ -154,7 +174,17 @@ export function startDriftMonitor(o: DriftOptions): DriftMonitor {
   const run = async (): Promise<DriftRun | null> => {
     const to = now();
     const from = new Date(to.getTime() - o.windowMinutes * 60_000);
-    const r = await compute(o.sql, o.champion, from, to, maxRows);
+    let champion: string | null = last?.champion ?? null;
+    let r: Awaited<ReturnType<typeof compute>>;
+    try {
+      const c = await o.champion();
+      champion = c?.version ?? null;
+      r = await compute(o.sql, c, from, to, maxRows);
+    } catch (err) {
+      last = { atMs: to.getTime(), status: 'failed', champion };
+      throw err;
+    }
+    last = { atMs: to.getTime(), status: r?.status ?? 'elsewhere', champion };
     if (r === null) return null;
     const done: DriftRun = {
       ...r,
@@ -177,21 +207,31 @@ export function startDriftMonitor(o: DriftOptions): DriftMonitor {
     return running;
   };
 
+  const check = async (): Promise<void> => {
+    // The champion now (one indexed read): a promotion since the last run makes one due at once.
+    const c = await o.champion();
+    if (driftRunDue(last, c?.version ?? null, now().getTime(), timing)) await runOnce();
+  };
   const tick = () => {
-    runOnce().catch((err: unknown) => {
-      // The next tick tries again (the database may be restarting); the last run stays served.
-      o.metrics.driftFailures.inc();
-      o.log.warn({ err }, 'drift: a run failed; retrying at the next interval');
-    });
+    checking ??= check()
+      .catch((err: unknown) => {
+        // Tried again within minutes (the database may be restarting); the last run stays served.
+        o.metrics.driftFailures.inc();
+        o.log.warn({ err }, 'drift: a run failed; retrying within minutes');
+      })
+      .finally(() => {
+        checking = null;
+      });
   };
   tick();
-  const timer = setInterval(tick, o.intervalMs ?? DEFAULT_DRIFT_INTERVAL_MS);
+  const timer = setInterval(tick, o.checkMs ?? DEFAULT_DRIFT_CHECK_MS);
   timer.unref();
 
   return {
     runOnce,
     async stop() {
       clearInterval(timer);
+      await checking;
       await running?.catch(() => undefined);
     },
   };

@@ -102,7 +102,16 @@ export function rulesSyncRoutes(deps: RulesSyncDeps): Hono<BackplaneEnv> {
     const set = model ? await thresholdsOf(deps.sql, model.version) : undefined;
     if (model) await served.record(model.version, model.thresholds);
     // Only an edge that named its loaded models gets `models` (an older edge's schema has none).
-    const models = r.data.models ? await syncedModels(deps.sql) : undefined;
+    // With the thresholds of every version the edge may serve next or serves now (one snapshot).
+    const loaded = r.data.models;
+    const models = loaded
+      ? await syncedModels(
+          deps.sql,
+          [model?.version, loaded.champion, loaded.challenger, loaded.deployed].filter(
+            (v): v is string => typeof v === 'string',
+          ),
+        )
+      : undefined;
     const answer: RulesSyncAnswer = {
       ruleset: ruleset.version === version ? null : ruleset,
       lists,

@@ -152,6 +152,17 @@ export type ModelRef = z.infer<typeof modelRefSchema>;
 export const syncedModelsSchema = z.strictObject({
   champion: z.nullable(modelRefSchema),
   challenger: z.nullable(modelRefSchema),
+  /**
+   * The thresholds set (PUT /api/thresholds/{model_version}) for every version this answer or its
+   * request names — the champion, the challenger, the models the edge has loaded and its deployed
+   * one — read in the same statement as the champion and challenger; a version absent has none set
+   * (it decides with its metadata's own). Why in the same answer: an edge switches to a newly named
+   * champion as soon as its session is ready, and must decide with the thresholds in force for it
+   * from its first answer, not with its metadata's until the next sync names it (issue 18's
+   * finding: a second of decisions with thresholds nobody chose after every promotion).
+   * Optional only so a backplane from before it still syncs.
+   */
+  thresholds: z.optional(z.record(modelVersionSchema, thresholdsSchema)),
 });
 export type SyncedModels = z.infer<typeof syncedModelsSchema>;
 
@@ -164,6 +175,11 @@ export type SyncedModels = z.infer<typeof syncedModelsSchema>;
 export const loadedModelsSchema = z.strictObject({
   champion: z.nullable(modelVersionSchema),
   challenger: z.nullable(modelVersionSchema),
+  /**
+   * The version of the model the edge was deployed with (served when the registry names no
+   * champion): named so the answer's `thresholds` carry its set thresholds for a roll-back to it.
+   */
+  deployed: z.optional(modelVersionSchema),
 });
 export type LoadedModels = z.infer<typeof loadedModelsSchema>;
 

@@ -6,6 +6,8 @@ import {
   type CompiledRuleset,
   type FeatureStore,
   type HmacSha256,
+  type LoadedModels,
+  type SyncedModels,
   type Thresholds,
 } from '@vigil/core';
 import type { Logger } from '../app/app-context.js';
@@ -26,6 +28,8 @@ export interface EdgeRulesOptions {
    * answer to the holder.
    */
   readonly models?: ModelHolder;
+  /** The backplane's fetch (tests play the backplane); the global one otherwise. */
+  readonly fetch?: typeof fetch;
 }
 
 export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRuleset> {
@@ -42,7 +46,8 @@ export function createEdgeRules(o: EdgeRulesOptions): RulesKeeper<CompiledRulese
     initial: EMPTY_RULES.current,
     intervalMs: o.intervalMs,
     log: o.log,
-    ...(o.models ? { model: championOf(o.models), models: o.models } : {}),
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...(o.models ? { model: championOf(o.models), models: withDeployed(o.models) } : {}),
   });
 }
 
@@ -55,5 +60,16 @@ function championOf(holder: ModelHolder): { version: string; thresholds: Thresho
     get thresholds() {
       return holder.current.champion.metadata.thresholds;
     },
+  };
+}
+
+/** The holder as the keeper sees it, naming the deployed version too (its thresholds for a roll-back). */
+function withDeployed(holder: ModelHolder): {
+  loaded(): LoadedModels;
+  apply(wanted: SyncedModels): Promise<void>;
+} {
+  return {
+    loaded: () => ({ ...holder.loaded(), deployed: holder.deployed.metadata.version }),
+    apply: (wanted) => holder.apply(wanted),
   };
 }

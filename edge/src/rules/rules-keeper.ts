@@ -89,6 +89,12 @@ export class RulesKeeper<C> implements MetricsSource {
   private thresholdsNow: Thresholds | null = null;
   /** The model version `thresholdsNow` were answered for. */
   private thresholdsForNow = '';
+  /**
+   * The thresholds set per version for every model the last sync named (the served one, the
+   * registry's champion and challenger, the deployed one): in place before the holder is handed a
+   * new champion, so its first answer decides with the thresholds in force for it.
+   */
+  private setByVersion: ReadonlyMap<string, Thresholds> = new Map();
   private lastOkMs = 0;
   private lastAttemptMs = Number.NEGATIVE_INFINITY;
   private running: Promise<boolean> | null = null;
@@ -128,6 +134,16 @@ export class RulesKeeper<C> implements MetricsSource {
     return this.thresholdsNow
       ? { version: this.thresholdsForNow, thresholds: this.thresholdsNow }
       : null;
+  }
+
+  /**
+   * The thresholds set through the backplane for a model version, or null when none are (its own
+   * metadata's decide). A version the last sync did not name: what was answered for the served one.
+   */
+  thresholdsOf(version: string): Thresholds | null {
+    const set = this.setByVersion.get(version);
+    if (set) return set;
+    return this.thresholdsNow && this.thresholdsForNow === version ? this.thresholdsNow : null;
   }
 
   /** Sync now (joining one in flight). True if the edge is in step with the backplane. */
@@ -234,6 +250,9 @@ export class RulesKeeper<C> implements MetricsSource {
       // Thresholds stand apart from the ruleset: a ruleset this edge refuses does not hold them back.
       this.thresholdsNow = thresholds;
       this.thresholdsForNow = asked?.version ?? '';
+      // Before the models are applied: a champion this answer names is switched in by the holder
+      // as soon as its session is ready, and must find its thresholds already here.
+      if (wanted?.thresholds) this.setByVersion = new Map(Object.entries(wanted.thresholds));
       // The models after the rules are switched: a model load (a fetch and ~0.5 s of ORT) never
       // holds back a ruleset, nor a refused ruleset a model; a failed load keeps what is served.
       const loadModels = models && wanted ? () => models.apply(wanted) : () => Promise.resolve();

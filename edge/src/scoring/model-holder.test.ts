@@ -13,11 +13,16 @@ import {
   predictProbability,
   type DecisionEventV1,
   type ModelRef,
+  type RulesSyncAnswer,
+  type RulesSyncRequest,
+  type Thresholds,
   type TrainedModelMetadata,
   type TreeEnsemble,
   type VigilEvent,
 } from '@vigil/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createWebCryptoHmac } from '../events/web-crypto-hmac.js';
+import { createEdgeRules } from '../rules/edge-rules.js';
 import { createMemoryFeatureStore } from '../stores/memory-feature-store.js';
 import {
   BadArtifactError,
@@ -40,6 +45,9 @@ interface Artifact {
   readonly base64: string;
   readonly trees: TreeEnsemble;
 }
+
+/** A rules sync answer with nothing new but the models (set by each test). */
+const EMPTY_ANSWER = { ruleset: null, lists: [], changes: [], cursor: 'x.0', more: false };
 
 let promoted: Artifact;
 beforeAll(async () => {
@@ -274,6 +282,88 @@ describe('ModelHolder', () => {
     }
     // The challenger is a different model: its scores are not the champion's.
     expect((events as DecisionEventV1[]).some((e) => e.challenger!.score !== e.score)).toBe(true);
+    await holder.close();
+  });
+
+  it('a sync naming a new champion with thresholds set for it: its first answer decides with them', async () => {
+    const { createSession } = sessions();
+    const deployed = await deployedEntry(createSession);
+    const set = { review: 0.03, decline: 0.22 };
+    const setDeployed = { review: 0.04, decline: 0.5 };
+    // What decides at the instant of each swap: the first answer of the new champion.
+    const atSwap: { version: string; thresholds: Thresholds }[] = [];
+    // The scoring service is built on the holder below; the swap hook reads it through this.
+    const at: { scoring?: ScoringService } = {};
+    const holder = new ModelHolder({
+      deployed,
+      createSession,
+      fetchArtifact: (ref) =>
+        verifyArtifact(ref, {
+          ...promoted.ref,
+          metadata: promoted.metadata,
+          onnx: promoted.base64,
+        }),
+      log: () => undefined,
+      onServe: (m) =>
+        atSwap.push({
+          version: m.champion.metadata.version,
+          thresholds: at.scoring!.thresholdsInForce,
+        }),
+    });
+    // The backplane: the first sync promotes the registry model, the second rolls back to the
+    // deployed one; each answer carries the thresholds set for the versions it names.
+    const answers: RulesSyncAnswer[] = [
+      {
+        ...EMPTY_ANSWER,
+        models: {
+          champion: promoted.ref,
+          challenger: null,
+          thresholds: { [promoted.ref.version]: set },
+        },
+      },
+      {
+        ...EMPTY_ANSWER,
+        models: {
+          champion: null,
+          challenger: null,
+          thresholds: { [deployed.metadata.version]: setDeployed },
+        },
+      },
+    ];
+    const asked: RulesSyncRequest[] = [];
+    const rules = createEdgeRules({
+      backplane: { url: 'http://bp', eventsSecret: 'sync-secret-0123456789' },
+      hmac: createWebCryptoHmac(),
+      store: createMemoryFeatureStore(),
+      intervalMs: 60_000,
+      log: () => undefined,
+      models: holder,
+      fetch: ((_url: string, init: RequestInit) => {
+        asked.push(JSON.parse(init.body as string) as RulesSyncRequest);
+        return Promise.resolve(new Response(JSON.stringify(answers.shift())));
+      }) as unknown as typeof fetch,
+    });
+    at.scoring = new ScoringService({
+      store: createMemoryFeatureStore(),
+      models: holder,
+      rules,
+      featureTimeoutMs: 1_000,
+      observer: strictObserver,
+      runtime: 'node',
+      maxBatch: 50,
+    });
+    expect(await rules.sync()).toBe(true);
+    expect(await rules.sync()).toBe(true);
+    expect(atSwap).toEqual([
+      { version: promoted.ref.version, thresholds: set },
+      { version: deployed.metadata.version, thresholds: setDeployed },
+    ]);
+    // The edge names its deployed version, so a roll-back to it carries its thresholds too.
+    expect(asked[0]!.models).toEqual({
+      champion: null,
+      challenger: null,
+      deployed: deployed.metadata.version,
+    });
     await holder.close();
   });
 });

@@ -67,6 +67,12 @@ export interface RulesSource {
   readonly thresholds?: Thresholds | null;
   /** The same, with the model version they were set for: they apply to that model only. */
   readonly thresholdsFor?: { readonly version: string; readonly thresholds: Thresholds } | null;
+  /**
+   * The thresholds set for any model version the last sync named (a newly named champion's among
+   * them), or null when none are: preferred over `thresholdsFor`, which knows only the version the
+   * sync asked about — the model served before a promotion.
+   */
+  thresholdsOf?(version: string): Thresholds | null;
 }
 
 /** No rules (an edge without a backplane, or before its first sync). */
@@ -157,6 +163,7 @@ export class ScoringService {
   /** A model's thresholds: set through the backplane for its version, else its metadata's. */
   thresholdsFor(e: ServedEntry): Thresholds {
     const rules = this.deps.rules;
+    if (rules?.thresholdsOf) return rules.thresholdsOf(e.metadata.version) ?? e.metadata.thresholds;
     // A rules source from before versions were recorded (tests): its thresholds are the champion's.
     const set =
       rules?.thresholdsFor !== undefined

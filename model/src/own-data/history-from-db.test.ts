@@ -120,6 +120,10 @@ describe('train --from-db on the embedded database', () => {
       );
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/stop Vigil, or set DATABASE_URL/);
+      // The variable as it was set, and the directory inside it that is locked.
+      expect(refused.stderr).toContain(
+        `the embedded database ${join(dataDir, 'pgdata')} (in VIGIL_DATA_DIR=${dataDir}) is in use by process ${process.pid}`,
+      );
     } finally {
       await lock.release();
     }

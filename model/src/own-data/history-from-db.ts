@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { epochSeconds, validateLabelledTransaction } from '@vigil/core';
-import { takeDirLock } from '@vigil/node-runtime';
+import { DirLockedError, takeDirLock } from '@vigil/node-runtime';
 import { HistoryBuilder, MAX_LINES, type LabelledHistory } from './labelled-history.js';
 import { TrainingDataError } from './training-data-error.js';
 
@@ -111,7 +111,8 @@ export async function readHistoryFromDatabase(
       await sql.end({ timeout: 5 });
     }
   }
-  const dataDir = join(env.VIGIL_DATA_DIR?.trim() || join(REPO_ROOT, '.vigil'), 'pgdata');
+  const setTo = env.VIGIL_DATA_DIR?.trim();
+  const dataDir = join(setTo || join(REPO_ROOT, '.vigil'), 'pgdata');
   if (!existsSync(dataDir))
     throw new TrainingDataError(
       `--from-db: DATABASE_URL is not set and there is no embedded database at ${dataDir}`,
@@ -120,8 +121,13 @@ export async function readHistoryFromDatabase(
   try {
     lock = await takeDirLock(dataDir, 'VIGIL_DATA_DIR');
   } catch (e) {
+    if (!(e instanceof DirLockedError)) throw e;
+    // Not the lock's own message: it would say VIGIL_DATA_DIR=<its pgdata>, a value nobody set.
+    const variable = setTo ? `VIGIL_DATA_DIR=${setTo}` : 'VIGIL_DATA_DIR (unset: .vigil)';
     throw new TrainingDataError(
-      `--from-db: ${(e as Error).message} (stop Vigil, or set DATABASE_URL)`,
+      `--from-db: the embedded database ${dataDir} (in ${variable}) is in use by process ` +
+        `${e.pid} — a running Vigil holds it: stop Vigil, or set DATABASE_URL to read from a ` +
+        'PostgreSQL server instead',
     );
   }
   try {

@@ -4,7 +4,7 @@ import { renderToString } from 'solid-js/web';
 import { describe, expect, it } from 'vitest';
 import { createDriftStore } from '../stores/drift-store.js';
 import { DriftTile } from './drift-tile.js';
-import { featureLabel } from '../format/format.js';
+import { featureLabel, formatDateTime } from '../format/format.js';
 
 /** Text as Solid's renderer escapes it. */
 const escapeHtml = (t: string) =>
@@ -66,5 +66,20 @@ describe('DriftTile', () => {
     expect(none).toContain('data-level="none"');
     expect(none).toContain('No reference');
     expect(await render({ latest: null, top: [] })).toContain('No drift run yet.');
+  });
+
+  it('says when the run shown was computed and when the next one comes', async () => {
+    const ok = text(await render({ latest: run({}), top: [] }));
+    expect(ok).toContain(`Computed ${formatDateTime('2026-06-01T12:00:00Z')}`);
+    expect(ok).toContain('runs hourly, and at once on a promotion');
+    const empty = text(
+      await render({
+        latest: run({ status: 'no_data', rows: 0, score_psi: null, max_psi: null, level: null }),
+        top: [],
+      }),
+    );
+    expect(empty).toContain('No decisions of the champion in the window');
+    expect(empty).toContain(`Computed ${formatDateTime('2026-06-01T12:00:00Z')}`);
+    expect(empty).toContain('runs again within 5 minutes while there is no data');
   });
 });

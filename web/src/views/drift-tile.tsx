@@ -15,6 +15,18 @@ function formatPsi(psi: number): string {
   return psi < 0.01 ? psi.toFixed(3) : psi.toFixed(2);
 }
 
+/**
+ * When the run shown was computed and when the next comes (the backplane's drift-schedule.ts):
+ * without it a tile saying "no decisions" reads as the state now, not as of the last run.
+ */
+function when(run: DriftRun): string {
+  const next =
+    run.status === 'no_data'
+      ? 'runs again within 5 minutes while there is no data, then hourly'
+      : 'runs hourly, and at once on a promotion';
+  return `Computed ${formatDateTime(run.computed_at)} · ${next}`;
+}
+
 function why(run: DriftRun): string {
   if (run.status === 'no_reference')
     return 'No reference: this model carries no training reference';
@@ -60,16 +72,23 @@ export function DriftTile(props: { drift: DriftStore }): JSX.Element {
                   )}
                 </For>
               </ol>
-              <p class="muted">as of {formatDateTime(run().computed_at)}</p>
+              <p class="muted" data-testid="drift-when">
+                {when(run())}
+              </p>
             </>
           )}
         </Match>
         <Match when={latest()}>
           {(run) => (
-            <p class="muted" data-testid="drift-none">
-              {why(run())}
-              {run().model_version ? ` (${run().model_version})` : ''}.
-            </p>
+            <>
+              <p class="muted" data-testid="drift-none">
+                {why(run())}
+                {run().model_version ? ` (${run().model_version})` : ''}.
+              </p>
+              <p class="muted" data-testid="drift-when">
+                {when(run())}
+              </p>
+            </>
           )}
         </Match>
       </Switch>

@@ -359,15 +359,43 @@ export async function defaultModelEntry(
   };
 }
 
-/** The champion and the challenger by version and digest, as the rules sync hands them out. */
-export async function syncedModels(sql: Sql): Promise<SyncedModels> {
-  const rows = await sql<{ version: string; status: ModelStatus; sha256: string }[]>`
-    SELECT version, status, sha256 FROM models WHERE status IN ('champion', 'challenger')`;
+/**
+ * The champion and the challenger by version and digest, as the rules sync hands them out, with
+ * the thresholds set for them and for `alsoNamed` (what the edge serves and has loaded). One
+ * statement, so one snapshot: a promotion and the thresholds in force for the new champion reach
+ * the edge in the same answer, never the model first and its thresholds a sync later.
+ */
+export async function syncedModels(
+  sql: Sql,
+  alsoNamed: readonly string[] = [],
+): Promise<SyncedModels> {
+  const rows = await sql<
+    {
+      version: string;
+      status: ModelStatus | null;
+      sha256: string | null;
+      review: number | null;
+      decline: number | null;
+    }[]
+  >`
+    WITH named AS (
+      SELECT version, status, sha256 FROM models WHERE status IN ('champion', 'challenger'))
+    SELECT version, status, sha256, NULL::float8 AS review, NULL::float8 AS decline FROM named
+    UNION ALL
+    SELECT model_version, NULL, NULL, review, decline FROM thresholds
+    WHERE model_version IN (SELECT version FROM named)
+       OR model_version = ANY(${sql.array([...alsoNamed])}::text[])`;
   const ref = (s: ModelStatus) => {
     const r = rows.find((x) => x.status === s);
-    return r ? { version: r.version, sha256: r.sha256 } : null;
+    return r?.sha256 ? { version: r.version, sha256: r.sha256 } : null;
   };
-  return { champion: ref('champion'), challenger: ref('challenger') };
+  const thresholds: Record<string, { review: number; decline: number }> = {};
+  for (const r of rows) {
+    if (r.status === null && r.review !== null && r.decline !== null) {
+      thresholds[r.version] = { review: r.review, decline: r.decline };
+    }
+  }
+  return { champion: ref('champion'), challenger: ref('challenger'), thresholds };
 }
 
 const artifactRow = z.object({

@@ -246,6 +246,7 @@ async function checkThresholds(root: Hono, run: string): Promise<void> {
 }
 
 async function checkSyncAndArtifacts(
+  root: Hono,
   sql: Sql,
   run: string,
   digests: Map<string, string>,
@@ -273,6 +274,21 @@ async function checkSyncAndArtifacts(
   expect(now.models).toEqual({
     champion: { version: `${run}-a`, sha256: digests.get(`${run}-a`) },
     challenger: null,
+    // a's thresholds are its metadata's own (none set): absent.
+    thresholds: {},
+  });
+  // The thresholds set for every version the answer or the edge names come in the same answer
+  // (b's were set in checkThresholds); the champion's too, once set.
+  await call(root, 'PUT', `/api/thresholds/${run}-a`, { review: 0.03, decline: 0.22 });
+  const named = await sync({
+    ruleset_version: 0,
+    cursor: null,
+    model: { version: `${run}-c`, thresholds: { review: 0.5, decline: 0.9 } },
+    models: { champion: null, challenger: null, deployed: `${run}-b` },
+  });
+  expect(named.models?.thresholds).toEqual({
+    [`${run}-a`]: { review: 0.03, decline: 0.22 },
+    [`${run}-b`]: { review: 0.4, decline: 0.7 },
   });
 
   const get = async (version: string, sign: boolean) => {
@@ -440,7 +456,7 @@ export async function checkModelsApi(root: Hono, sql: Sql, run: string): Promise
   const digests = await registerThree(root, run);
   await checkLifecycle(root, sql, run);
   await checkThresholds(root, run);
-  await checkSyncAndArtifacts(sql, run, digests);
+  await checkSyncAndArtifacts(root, sql, run, digests);
   await checkDefaultModel(root, sql, run);
   await checkWithoutDeployedModel(sql);
 }
