@@ -36,6 +36,30 @@ export interface ThresholdsPageProps {
   readonly theme: Accessor<Theme>;
 }
 
+/**
+ * The histogram's key, drawn as the series are: frauds and legitimate as boxes (bars), unlabelled
+ * as a line with gaps (a bin with none has no point on a log scale). uPlot's own legend draws
+ * every series as a box, which told the eye to look for a third kind of bar.
+ */
+export function ScoreLegend(): JSX.Element {
+  return (
+    <ul class="score-legend" data-testid="thresholds-legend" aria-label="Key">
+      <li>
+        <span class="legend-box legend-fraud" aria-hidden="true" />
+        fraud
+      </li>
+      <li>
+        <span class="legend-box legend-legitimate" aria-hidden="true" />
+        legitimate
+      </li>
+      <li>
+        <span class="legend-line" aria-hidden="true" />
+        unlabelled (a line; a gap is a score range with none)
+      </li>
+    </ul>
+  );
+}
+
 /** One threshold: a slider and a number field over [0, 1], its error under them. */
 function ThresholdInput(props: {
   store: ThresholdsStore;
@@ -296,7 +320,7 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
               options={(width, height) => ({
                 width,
                 height,
-                legend: { show: true, live: false },
+                legend: { show: false },
                 cursor: { drag: { x: false, y: false } },
                 scales: {
                   x: { time: false, range: [0, 1] },
@@ -329,6 +353,7 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
                 ],
               })}
             />
+            <ScoreLegend />
             <div class="thresholds-inputs">
               <ThresholdInput store={s} field="review" label="Review at score ≥" />
               <ThresholdInput store={s} field="decline" label="Decline at score ≥" />
