@@ -65,6 +65,9 @@ export const isBacktestAnswer: Guard<BacktestAnswer> = (v): v is BacktestAnswer 
   ) &&
   every(v.model_thresholds, isModelThresholdsUsed) &&
   str(v.lists_as_of) &&
+  isRecord(v.velocity_read_by) &&
+  typeof v.velocity_read_by.candidate === 'boolean' &&
+  every(v.velocity_read_by.rules, str) &&
   num(v.elapsed_ms) &&
   (v.shadow === undefined || (isRecord(v.shadow) && isCounts(v.shadow) && str(v.shadow.rule_id)));
 

@@ -52,6 +52,7 @@ const answer: BacktestAnswer = {
   lists_as_of: '2026-12-05T00:00:00Z',
   labels_as_of: '2026-12-05T00:00:00Z',
   velocity_from: null,
+  velocity_read_by: { candidate: false, rules: [] },
   shadow: {
     rule_id: 'big',
     evaluated: 900,
@@ -94,6 +95,29 @@ describe('the backtest panel', () => {
     expect(t).toContain('Ruleset version 4 with this rule in it');
     // No active rule matched a decision: no model decision was derived, none is named.
     expect(html).not.toContain('backtest-model-thresholds');
+  });
+
+  it('says for which rules velocity was recomputed, and plainly when this rule reads none', async () => {
+    const from = '2026-10-29T00:00:00Z';
+    const others = text(
+      await renderPanel({
+        ...answer,
+        velocity_from: from,
+        velocity_read_by: { candidate: false, rules: ['card_testing', 'velocity_burst'] },
+      }),
+    );
+    expect(others).toMatch(
+      /velocity recomputed from 2026-10-29 00:00:00 UTC for card_testing, velocity_burst in force \(this rule does not read it\)/,
+    );
+    const own = text(
+      await renderPanel({
+        ...answer,
+        velocity_from: from,
+        velocity_read_by: { candidate: true, rules: [] },
+      }),
+    );
+    expect(own).toMatch(/velocity recomputed from 2026-10-29 00:00:00 UTC \(this rule reads it\)/);
+    expect(text(await renderPanel(answer))).not.toContain('velocity');
   });
 
   it('names the thresholds each model version’s decisions were derived with, estimates plainly', async () => {
