@@ -122,6 +122,8 @@ describe('the backtest and thresholds routes', () => {
       window: { from: 'a', to: 'b' },
       model_version: 'm 1',
       evaluated: 1,
+      currencies: ['EUR'],
+      currency_note: 'all in EUR, in its major unit',
       current: null,
       proposed: outcome,
       histogram: { bins: 1, fraud: [0], legitimate: [1], unlabelled: [0] },

@@ -88,6 +88,8 @@ export const isThresholdsPreview: Guard<ThresholdsPreview> = (v): v is Threshold
   isRecord(v) &&
   strOrNull(v.model_version) &&
   num(v.evaluated) &&
+  every(v.currencies, strOrNull) &&
+  str(v.currency_note) &&
   (v.current === null || isOutcome(v.current)) &&
   isOutcome(v.proposed) &&
   isRecord(v.histogram) &&

@@ -179,6 +179,8 @@ describe('the Thresholds page', () => {
             window: { from: '2026-11-05T00:00:00Z', to: '2026-12-05T00:00:00Z' },
             model_version: 'gbdt-v2',
             evaluated: 100,
+            currencies: ['EUR'],
+            currency_note: 'all in EUR, in its major unit',
             current: outcome(0.4, 0.8, 10),
             proposed: outcome(b.review, b.decline, 25),
             histogram: { bins: 2, fraud: [1, 2], legitimate: [90, 7], unlabelled: [0, 0] },
@@ -200,5 +202,8 @@ describe('the Thresholds page', () => {
     expect(html).toMatch(/data-testid="thresholds-review-count-current"[^>]*>10</);
     expect(html).toContain('data-testid="thresholds-review-count-proposed" data-value="25"');
     expect(html).toContain('data-testid="thresholds-apply"');
+    // Amounts with the currency's sign, as the rest of the app shows them.
+    expect(html).toMatch(/data-testid="thresholds-review-amount-proposed"[^>]*>€250\.00</);
+    expect(html).not.toContain('thresholds-currency-note');
   });
 });

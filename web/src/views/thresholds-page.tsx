@@ -135,10 +135,12 @@ function Pair(props: {
 function Comparison(props: {
   current: ThresholdsOutcome | null;
   proposed: ThresholdsOutcome;
+  /** The decisions' one currency, for its sign as the rest of the app shows it; else null. */
+  currency: string | null;
 }): JSX.Element {
   const tally = (o: ThresholdsOutcome | null, d: (typeof DECISION_ROWS)[number]) =>
     o ? o[d] : null;
-  const money = (n: number) => formatAmount(n, null);
+  const money = (n: number) => formatAmount(n, props.currency);
   const pick = (t: DecisionTally | null, k: keyof DecisionTally) => (t ? t[k] : null);
   return (
     <table class="table compact thresholds-compare" data-testid="thresholds-compare">
@@ -382,7 +384,16 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
                     {formatDateTime(p().window.from)} to {formatDateTime(p().window.to)} (took{' '}
                     {formatMs(p().elapsed_ms)}).
                   </p>
-                  <Comparison current={p().current} proposed={p().proposed} />
+                  <Comparison
+                    current={p().current}
+                    proposed={p().proposed}
+                    currency={p().currencies.length === 1 ? (p().currencies[0] ?? null) : null}
+                  />
+                  <Show when={p().currencies.length > 1 || p().currencies[0] === null}>
+                    <p class="muted" data-testid="thresholds-currency-note">
+                      Amounts: {p().currency_note}.
+                    </p>
+                  </Show>
                 </div>
               )}
             </Show>
