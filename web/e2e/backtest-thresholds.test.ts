@@ -259,7 +259,7 @@ describe('the backtest and the Thresholds page in Chromium against the whole sys
   });
 
   it('publishes the rule as shadow; edited, its live shadow counts sit beside its backtest', async () => {
-    await page.getByTestId('rule-publish-shadow').click();
+    await page.getByTestId('rule-save').click();
     const row = page.locator(`[data-testid="rule-row"][data-rule-id="${ruleId}"]`);
     await row.waitFor();
     expect(await row.getAttribute('data-mode')).toBe('shadow');

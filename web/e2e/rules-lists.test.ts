@@ -62,7 +62,6 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     await page.getByTestId('rule-id').fill(id);
     await page.getByTestId('rule-name').fill('Very large amount');
     await page.getByTestId('rule-action').selectOption('review');
-    await page.getByTestId('rule-editor-mode').selectOption('shadow');
     // Typing offers the names a rule can use; Tab takes the first.
     const expression = page.getByTestId('rule-expression');
     await expression.pressSequentially('tx.amo');
@@ -120,6 +119,24 @@ describe('the Rules and Lists pages in Chromium against the whole system', () =>
     const now = await api<RulesAnswer>('/api/rules');
     expect(now.body.version).toBe(version);
     expect(now.body.rules.some((r) => r.id === `e2e_bad_${tag}`)).toBe(false);
+    // Two actions, two outcomes: Save as shadow, or Publish active — asked first in place of the
+    // buttons, one "Publish active" on the form, never a copy beside a disabled one.
+    await expression.fill('tx.amount > 100.0');
+    await expect.poll(() => status.getAttribute('data-state')).toBe('valid');
+    const form = page.getByTestId('rule-editor');
+    expect(
+      await form.getByRole('button', { name: /^(Save|Create|Publish)/ }).allTextContents(),
+    ).toEqual(['Save as shadow', 'Publish active…']);
+    await page.getByTestId('rule-publish-active').click();
+    expect(await page.getByTestId('rule-publish-active-warning').textContent()).toContain(
+      'every payment it matches',
+    );
+    expect(
+      await form.getByRole('button', { name: /^(Save|Create|Publish)/ }).allTextContents(),
+    ).toEqual(['Publish active']);
+    await page.getByTestId('rule-publish-active-keep').click();
+    expect(await page.getByTestId('rule-publish-active').isEnabled()).toBe(true);
+    expect((await api<RulesAnswer>('/api/rules')).body.version).toBe(version);
     await page.getByTestId('rule-cancel').click();
     await page.getByTestId('rule-editor').waitFor({ state: 'detached' });
   });

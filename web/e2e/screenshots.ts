@@ -125,7 +125,9 @@ async function main(): Promise<void> {
 
     // Search: an id's beginning offers the matching transactions, cards and terminals.
     await page.evaluate(() => window.scrollTo(0, 0));
-    const someId = (await page.getByTestId('case-transaction').first().textContent()) ?? 'tx';
+    const someId =
+      (await page.getByTestId('case-transaction').first().getAttribute('data-transaction-id')) ??
+      'tx';
     await page.keyboard.press('/');
     await page.getByTestId('search-input').pressSequentially(someId.slice(0, -2));
     await page.getByTestId('search-option').first().waitFor();

@@ -213,7 +213,7 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       }),
     );
     expect(visible.length).toBeGreaterThanOrEqual(12);
-    // Nothing sticks out: no sideways scroll, and each row's buttons inside the queue.
+    // Nothing sticks out: no sideways scroll, and every button of every row inside the queue.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       1440,
     );
@@ -221,9 +221,24 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       .getByTestId('case-queue')
       .evaluate((q) => q.getBoundingClientRect().right);
     const rights = await page
-      .getByTestId('case-resolve-fraud')
+      .locator('[data-testid="case-row"] button')
       .evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().right));
+    expect(rights.length).toBeGreaterThanOrEqual(4 * 12);
     expect(Math.max(...rights)).toBeLessThanOrEqual(queueRight);
+    // Each row tells its case: the id and the status read whole, not cut to "tx_s…" / "Op…".
+    const cut = await page
+      .locator('[data-testid="case-transaction"], [data-testid="case-status"]')
+      .evaluateAll((els) =>
+        els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent),
+      );
+    expect(cut).toEqual([]);
+    const shown = await page.getByTestId('case-transaction').evaluateAll((as) =>
+      as.map((a) => ({
+        text: a.textContent ?? '',
+        id: a.getAttribute('data-transaction-id') ?? '',
+      })),
+    );
+    for (const { text, id } of shown) expect(id.endsWith(text.replace(/^…/, ''))).toBe(true);
     await page.evaluate(() => window.scrollTo(0, 0));
   });
 
@@ -293,7 +308,12 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
     const ids = await page
       .getByTestId('case-row')
       .evaluateAll((rows) =>
-        rows.map((r) => r.querySelector('[data-testid="case-transaction"]')?.textContent ?? ''),
+        rows.map(
+          (r) =>
+            r
+              .querySelector('[data-testid="case-transaction"]')
+              ?.getAttribute('data-transaction-id') ?? '',
+        ),
       );
     await page.keyboard.press('j');
     await expect.poll(() => drawer().getAttribute('data-transaction-id')).toBe(ids[0]);
@@ -326,7 +346,10 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       .not.toBe('true');
     const now = await page.getByTestId('case-row').evaluateAll((rs) =>
       rs.map((r) => ({
-        id: r.querySelector('[data-testid="case-transaction"]')?.textContent ?? '',
+        id:
+          r
+            .querySelector('[data-testid="case-transaction"]')
+            ?.getAttribute('data-transaction-id') ?? '',
         status: r.getAttribute('data-status'),
       })),
     );
@@ -351,6 +374,22 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
     const help = page.getByTestId('shortcut-help');
     await help.waitFor();
     expect(await help.textContent()).toContain('Resolve the open case as fraud');
+    // Above the open drawer and inside the screen: the end of every line is the help's own.
+    expect(await drawer().count()).toBe(1);
+    const hidden = await help.locator('dd').evaluateAll((dds) =>
+      dds
+        .filter((dd) => {
+          const b = dd.getBoundingClientRect();
+          const top = document.elementFromPoint(b.right - 2, b.top + b.height / 2);
+          return (
+            b.right > window.innerWidth ||
+            b.bottom > window.innerHeight ||
+            !dd.closest('[data-testid="shortcut-help"]')!.contains(top)
+          );
+        })
+        .map((dd) => dd.textContent),
+    );
+    expect(hidden).toEqual([]);
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
     expect(await drawer().count()).toBe(1);
@@ -373,7 +412,17 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
       .getByTestId('case-select')
       .click({ modifiers: ['Shift'] });
     expect(await page.getByTestId('bulk-count').textContent()).toBe('3 selected');
+    // One click only asks, naming the count; Keep open resolves nothing.
     await page.getByTestId('bulk-resolve-false-positive').click();
+    expect(await page.getByTestId('bulk-confirm-text').textContent()).toBe(
+      'Resolve 3 cases as legitimate (false positive)?',
+    );
+    await page.getByTestId('bulk-confirm-cancel').click();
+    const resolvedNow = (await api<{ items: CaseRow[] }>('/api/cases?status=resolved&limit=50'))
+      .body.items;
+    expect(resolvedNow.filter((x) => [a, b, c].includes(x.case_id))).toEqual([]);
+    await page.getByTestId('bulk-resolve-false-positive').click();
+    await page.getByTestId('bulk-confirm').click();
     for (const id of [a, b, c]) {
       await expect
         .poll(() =>
@@ -399,6 +448,8 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
     });
     expect(other.status).toBe(200);
     await page.getByTestId('bulk-resolve-fraud').click();
+    expect(await page.getByTestId('bulk-confirm').textContent()).toBe('Resolve 2');
+    await page.getByTestId('bulk-confirm').click();
     const error = page.getByTestId('bulk-error');
     await error.waitFor();
     expect(await error.textContent()).toMatch(/^Nothing was resolved: .*case_ids/);
@@ -418,7 +469,7 @@ describe('the analysts’ workspace in Chromium against the whole system', () =>
     await expect.poll(() => page.getByTestId('session-subject').textContent()).toBe('Ada Lovelace');
     await page.getByTestId('name-prompt').waitFor({ state: 'detached' });
     const row = page.locator('[data-testid="case-row"]:not([data-status="resolved"])').first();
-    const tx = (await row.getByTestId('case-transaction').textContent())!;
+    const tx = (await row.getByTestId('case-transaction').getAttribute('data-transaction-id'))!;
     await row.getByTestId('case-assign').click();
     await expect.poll(async () => (await caseOf(tx)).assignee).toBe('Ada Lovelace');
   });

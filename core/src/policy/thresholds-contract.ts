@@ -93,6 +93,12 @@ export interface ThresholdsPreview {
   /** Decisions of that version in the window. */
   readonly evaluated: number;
   /**
+   * The currencies of those decisions, sorted (null: none given, last). Amounts are summed in
+   * their own currency's major unit, unconverted; `currency_note` says so when they are mixed.
+   */
+  readonly currencies: readonly (string | null)[];
+  readonly currency_note: string;
+  /**
    * Under the thresholds in force for that version (set through the API, else the model's own as
    * its edges report them); null when neither is known.
    */

@@ -45,11 +45,19 @@ describe('decisionUnder', () => {
 describe('ThresholdsPreviewTally', () => {
   it('counts, sums and bins every row under both pairs of thresholds', () => {
     const p = new ThresholdsPreviewTally({ review: 0.5, decline: 0.9 }, t);
-    p.add({ score: 0.4, amount: 10, label: LABEL_FRAUD, rules: 0 }); // current review, proposed approve
-    p.add({ score: 0.95, amount: 20, label: LABEL_LEGITIMATE, rules: 0 }); // decline, decline
-    p.add({ score: 0.1, amount: 5.5, label: LABEL_NONE, rules: RULE_MATCHED_BLOCK }); // decline, decline
-    p.add({ score: 1, amount: 0, label: LABEL_FRAUD, rules: RULE_MATCHED_ALLOW }); // approve, approve
+    p.add({ score: 0.4, amount: 10, currency: 'EUR', label: LABEL_FRAUD, rules: 0 }); // current review, proposed approve
+    p.add({ score: 0.95, amount: 20, currency: 'USD', label: LABEL_LEGITIMATE, rules: 0 }); // decline, decline
+    p.add({
+      score: 0.1,
+      amount: 5.5,
+      currency: null,
+      label: LABEL_NONE,
+      rules: RULE_MATCHED_BLOCK,
+    }); // decline, decline
+    p.add({ score: 1, amount: 0, currency: 'EUR', label: LABEL_FRAUD, rules: RULE_MATCHED_ALLOW }); // approve, approve
     expect(p.evaluated).toBe(4);
+    // The amounts' units, each once: named sorted, none given last.
+    expect(p.currencies).toEqual(['EUR', 'USD', null]);
     expect(p.current).toEqual({
       thresholds: t,
       approve: { count: 1, amount: 0, fraud: 1, fraud_amount: 0 },

@@ -29,6 +29,8 @@ export interface PreviewRow {
   /** The model's probability, in [0, 1]. */
   readonly score: number;
   readonly amount: number;
+  /** ISO 4217 as received; null when the transaction gave none. */
+  readonly currency: string | null;
   readonly label: PreviewLabel;
   /** RULE_MATCHED_* bits of the stored `rules` (0: no active rule matched). */
   readonly rules: number;
@@ -135,8 +137,11 @@ export class ThresholdsPreviewTally {
     this.currentTally = current === null ? null : new OutcomeTally(current);
   }
 
+  private readonly currencySet = new Set<string | null>();
+
   add(row: PreviewRow): void {
     this.evaluated++;
+    this.currencySet.add(row.currency);
     this.proposedTally.add(row);
     this.currentTally?.add(row);
     this.bins[row.label][scoreBin(row.score)]! += 1;
@@ -148,6 +153,12 @@ export class ThresholdsPreviewTally {
 
   get current(): ThresholdsOutcome | null {
     return this.currentTally?.outcome() ?? null;
+  }
+
+  /** The currencies of the rows added, sorted, null (none given) last: the amounts' units. */
+  get currencies(): (string | null)[] {
+    const named = [...this.currencySet].filter((c): c is string => c !== null).sort();
+    return this.currencySet.has(null) ? [...named, null] : named;
   }
 
   /** Decisions by score bin: fraud, legitimate and unlabelled (labels as they are now). */

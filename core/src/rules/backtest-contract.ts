@@ -126,6 +126,11 @@ export interface BacktestAnswer extends BacktestCounts {
    */
   readonly velocity_from: string | null;
   /**
+   * Who reads `velocity.*` of the rules run: the candidate, and the ids of the other active rules
+   * that do — the counters are recomputed for any of them, so the footer says for which.
+   */
+  readonly velocity_read_by: { readonly candidate: boolean; readonly rules: readonly string[] };
+  /**
    * For `rule_id` naming a rule in `shadow` mode: what that rule matched live (the stored
    * `shadow_rules` of the same decisions), beside the backtest's counts.
    */

@@ -93,6 +93,28 @@ describe('planBacktest', () => {
     expect(p.reads.lists).toEqual(['blocked_customers']);
     expect(p.reads.velocity).toEqual([]);
   });
+
+  it('says which rules read velocity: the candidate, and the other active rules by id', () => {
+    const withVelocity: Ruleset = {
+      version: 5,
+      rules: [
+        ...RULESET.rules,
+        rule('burst', 'velocity.ip_tx_1h > 5.0', { action: 'review' }),
+        rule('off_burst', 'velocity.ip_tx_1h > 9.0', { mode: 'disabled' }),
+      ],
+    };
+    const p = (expression: string) => {
+      const r = planBacktest(withVelocity, LISTS, { expression, action: 'review' });
+      if (!r.ok) throw new Error(r.message);
+      return r.plan.velocityReadBy;
+    };
+    expect(p('tx.amount > 500.0')).toEqual({ candidate: false, rules: ['burst'] });
+    expect(p('velocity.ip_tx_1h > 2.0')).toEqual({ candidate: true, rules: ['burst'] });
+    expect(plan('tx.amount > 500.0', 'review').velocityReadBy).toEqual({
+      candidate: false,
+      rules: [],
+    });
+  });
 });
 
 describe('ruleReads', () => {

@@ -39,6 +39,8 @@ export interface BacktestPlan {
   readonly withCandidate: CompiledRuleset;
   /** What the rules of both read (the columns, features, lists and velocity to load). */
   readonly reads: RuleReads;
+  /** Which of those rules read velocity: the candidate, and the others by id. */
+  readonly velocityReadBy: BacktestAnswer['velocity_read_by'];
   readonly rulesetVersion: number;
   /** `ruleId` when it names a rule in `shadow` mode: its live counts are compared. */
   readonly shadowRuleId: string | null;
@@ -99,9 +101,22 @@ export function planBacktest(
       baseline: baseline.compiled,
       withCandidate: withCandidate.compiled,
       reads: ruleReads(candidateRules.map((r) => r.expression)),
+      velocityReadBy: velocityReadBy(candidateRules, candidateId),
       rulesetVersion: current.version,
       shadowRuleId: existing?.mode === 'shadow' ? existing.id : null,
     },
+  };
+}
+
+/** Which rules read velocity, each walked alone (ruleReads of one expression). */
+function velocityReadBy(
+  rules: readonly Rule[],
+  candidateId: string,
+): BacktestAnswer['velocity_read_by'] {
+  const reading = rules.filter((r) => ruleReads([r.expression]).velocity.length > 0);
+  return {
+    candidate: reading.some((r) => r.id === candidateId),
+    rules: reading.filter((r) => r.id !== candidateId).map((r) => r.id),
   };
 }
 
@@ -139,7 +154,7 @@ export interface LoadedList {
 /** The answer's parts a run computes (the caller adds the window, the as-of times and timing). */
 export type BacktestTotals = Omit<
   BacktestAnswer,
-  'window' | 'lists_as_of' | 'labels_as_of' | 'velocity_from' | 'elapsed_ms'
+  'window' | 'lists_as_of' | 'labels_as_of' | 'velocity_from' | 'velocity_read_by' | 'elapsed_ms'
 >;
 
 const DECISION_INDEX: Readonly<Record<Decision, number>> = { approve: 0, review: 1, decline: 2 };

@@ -43,6 +43,7 @@ const backtest = {
   lists_as_of: 'c',
   labels_as_of: 'c',
   velocity_from: null,
+  velocity_read_by: { candidate: false, rules: [] },
   shadow: { ...counts, rule_id: 'r' },
   elapsed_ms: 2,
 };
@@ -78,6 +79,18 @@ describe('the backtest and thresholds routes', () => {
         JSON.stringify(model_thresholds),
       ).rejects.toMatchObject({ code: 'invalid_response' });
     }
+    // Who reads velocity, which the footer names: missing or of another shape, refused.
+    for (const velocity_read_by of [
+      undefined,
+      { candidate: 'no', rules: [] },
+      { candidate: true },
+    ]) {
+      const h = fakeFetch(() => json({ ...backtest, velocity_read_by }));
+      await expect(
+        createApiClient({ fetch: h.fetch }).backtestRule(body),
+        JSON.stringify(velocity_read_by),
+      ).rejects.toMatchObject({ code: 'invalid_response' });
+    }
   });
 
   it('hands a 429’s Retry-After on, in ms', async () => {
@@ -109,6 +122,8 @@ describe('the backtest and thresholds routes', () => {
       window: { from: 'a', to: 'b' },
       model_version: 'm 1',
       evaluated: 1,
+      currencies: ['EUR'],
+      currency_note: 'all in EUR, in its major unit',
       current: null,
       proposed: outcome,
       histogram: { bins: 1, fraud: [0], legitimate: [1], unlabelled: [0] },

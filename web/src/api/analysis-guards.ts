@@ -65,6 +65,9 @@ export const isBacktestAnswer: Guard<BacktestAnswer> = (v): v is BacktestAnswer 
   ) &&
   every(v.model_thresholds, isModelThresholdsUsed) &&
   str(v.lists_as_of) &&
+  isRecord(v.velocity_read_by) &&
+  typeof v.velocity_read_by.candidate === 'boolean' &&
+  every(v.velocity_read_by.rules, str) &&
   num(v.elapsed_ms) &&
   (v.shadow === undefined || (isRecord(v.shadow) && isCounts(v.shadow) && str(v.shadow.rule_id)));
 
@@ -85,6 +88,8 @@ export const isThresholdsPreview: Guard<ThresholdsPreview> = (v): v is Threshold
   isRecord(v) &&
   strOrNull(v.model_version) &&
   num(v.evaluated) &&
+  every(v.currencies, strOrNull) &&
+  str(v.currency_note) &&
   (v.current === null || isOutcome(v.current)) &&
   isOutcome(v.proposed) &&
   isRecord(v.histogram) &&

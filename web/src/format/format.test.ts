@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   featureLabel,
   formatAmount,
+  formatAmountShort,
   formatContribution,
   formatCount,
   formatCountOf,
@@ -24,6 +25,11 @@ describe('format', () => {
     expect(formatAmount(57.16, 'EUR')).toBe('€57.16');
     expect(formatAmount(1234.5, 'USD')).toBe('US$1,234.50');
     expect(formatAmount(57.16, null)).toBe('57.16');
+    // A tile's amount: whole below 100,000, else three significant digits.
+    expect(formatAmountShort(99_999.99, 'EUR')).toBe('€99,999.99');
+    expect(formatAmountShort(1_073_374.24, 'EUR')).toBe('€1.07M');
+    expect(formatAmountShort(250_000, null)).toBe('250K');
+    expect(formatAmountShort(1_500_000, 'XTS1')).toBe('1.5M XTS1');
     expect(formatAmount(5, 'XYZ1')).toBe('5.00 XYZ1');
     expect(formatAmount(Number.NaN, 'EUR')).toBe('—');
   });

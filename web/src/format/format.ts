@@ -8,6 +8,11 @@ const plain2 = new Intl.NumberFormat(LOCALE, {
 });
 const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+// en-US for the compact forms: "1.07M" as the counts read ("2.5M"), where en-GB says "1.07m".
+const compact3 = new Intl.NumberFormat('en-US', {
+  notation: 'compact',
+  maximumSignificantDigits: 3,
+});
 const money = new Map<string, Intl.NumberFormat | null>();
 
 function moneyFormat(currency: string): Intl.NumberFormat | null {
@@ -29,6 +34,33 @@ export function formatAmount(amount: number, currency: string | null | undefined
   const f = currency ? moneyFormat(currency) : null;
   if (f) return f.format(amount);
   return currency ? `${plain2.format(amount)} ${currency}` : plain2.format(amount);
+}
+
+const compactMoney = new Map<string, Intl.NumberFormat | null>();
+
+/**
+ * An amount for a tile, where a number must never wrap: whole below 100,000 (`€9,955.16`), else
+ * three significant digits (`€1.07M`) — the caller puts the exact amount in a title.
+ */
+export function formatAmountShort(amount: number, currency: string | null | undefined): string {
+  if (!Number.isFinite(amount) || Math.abs(amount) < 100_000) return formatAmount(amount, currency);
+  let f = currency ? compactMoney.get(currency) : null;
+  if (currency && f === undefined) {
+    try {
+      f = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        notation: 'compact',
+        maximumSignificantDigits: 3,
+      });
+    } catch {
+      f = null; // not an ISO 4217 code this browser knows
+    }
+    compactMoney.set(currency, f);
+  }
+  if (f) return f.format(amount);
+  const n = compact3.format(amount);
+  return currency ? `${n} ${currency}` : n;
 }
 
 /** A fraud probability with three decimals (0.031). */

@@ -33,6 +33,7 @@ function answer(matched: number): BacktestAnswer {
     lists_as_of: '2026-12-05T12:00:00.000Z',
     labels_as_of: '2026-12-05T12:00:00.000Z',
     velocity_from: null,
+    velocity_read_by: { candidate: false, rules: [] },
     elapsed_ms: 3,
   };
 }

@@ -31,6 +31,8 @@ function preview(body: ThresholdsPreviewRequest): ThresholdsPreview {
     window: { from: body.from ?? '', to: body.to ?? '' },
     model_version: body.model_version ?? null,
     evaluated: 3,
+    currencies: ['EUR'],
+    currency_note: 'all in EUR, in its major unit',
     current: outcome({ review: 0.4, decline: 0.8 }),
     proposed: outcome({ review: body.review, decline: body.decline }),
     histogram: { bins: 2, fraud: [0, 1], legitimate: [2, 0], unlabelled: [0, 0] },

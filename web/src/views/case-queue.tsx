@@ -1,8 +1,8 @@
 /**
  * The case queue, by priority: views ("Needs review" first: review cases, highest risk × amount
- * first; declines apart), a sort, "Next case", compact one-line rows (a dozen and more on a
+ * first; declines apart), a sort, "Next case", compact two-line rows (a dozen and more on a
  * 900-px screen) with assign, resolve (fraud / false positive) and comments, and multi-select with
- * a bulk resolve. Single changes show at once and revert, with the reason, if the server refuses;
+ * a bulk resolve asked first (naming the count). Single changes show at once and revert, with the reason, if the server refuses;
  * a bulk resolve is all or nothing and changes rows only when the server says so.
  */
 import { createMemo, createSignal, For, Show, type Accessor, type JSX } from 'solid-js';
@@ -36,6 +36,14 @@ function statusLine(c: Case): string {
     return `Resolved: ${c.resolution === 'fraud' ? 'fraud' : 'false positive'}${c.assignee ? ` · ${c.assignee}` : ''}`;
   }
   return c.assignee ? `${STATUS_TEXT[c.status]} to ${c.assignee}` : STATUS_TEXT[c.status];
+}
+
+/**
+ * The id as a row shows it: whole when it fits a row's room, else its distinguishing end (ids of
+ * one source share their start, "tx_sim_…"); the whole id is in the link's title.
+ */
+export function idTail(id: string, max = 30): string {
+  return id.length <= max ? id : `…${id.slice(-(max - 1))}`;
 }
 
 function CaseRow(props: {
@@ -100,9 +108,10 @@ function CaseRow(props: {
               class="mono ellipsis case-tx"
               href={props.txHref(cs().transaction_id)}
               data-testid="case-transaction"
-              title={`card ${cs().customer_id} · terminal ${cs().terminal_id} · opened ${formatDateTime(cs().opened_at)}`}
+              data-transaction-id={cs().transaction_id}
+              title={`${cs().transaction_id} · card ${cs().customer_id} · terminal ${cs().terminal_id} · opened ${formatDateTime(cs().opened_at)}`}
             >
-              {cs().transaction_id}
+              {idTail(cs().transaction_id)}
             </a>
             <span
               class={`status status-${cs().status} ellipsis`}
@@ -206,6 +215,13 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
   const byId = createMemo(() => new Map(store.cases().map((c) => [c.case_id, c])));
   const ids = createMemo(() => store.cases().map((c) => c.case_id));
   const [taking, setTaking] = createSignal(false);
+  /** The bulk verdict waiting for its yes: it resolves every ticked case at once, as promote asks. */
+  const [asking, setAsking] = createSignal<'fraud' | 'false_positive' | null>(null);
+  const confirmBulk = (): void => {
+    const r = asking();
+    setAsking(null);
+    if (r) void store.resolveSelected(r);
+  };
 
   async function takeNext(): Promise<void> {
     setTaking(true);
@@ -277,25 +293,65 @@ export function CaseQueue(props: CaseQueueProps): JSX.Element {
       <Show when={store.selected().size > 0}>
         <div class="bulk-bar" role="group" aria-label="Selected cases" data-testid="bulk-bar">
           <span data-testid="bulk-count">{store.selected().size} selected</span>
+          <Show
+            when={asking()}
+            fallback={
+              <>
+                <button
+                  type="button"
+                  class="btn btn-danger"
+                  data-testid="bulk-resolve-fraud"
+                  disabled={store.bulkPending()}
+                  onClick={() => setAsking('fraud')}
+                >
+                  Resolve selected as Fraud
+                </button>
+                <button
+                  type="button"
+                  class="btn"
+                  data-testid="bulk-resolve-false-positive"
+                  disabled={store.bulkPending()}
+                  onClick={() => setAsking('false_positive')}
+                >
+                  Resolve selected as Legitimate
+                </button>
+              </>
+            }
+          >
+            {(r) => (
+              <>
+                <span class="warning" data-testid="bulk-confirm-text">
+                  Resolve {store.selected().size} {store.selected().size === 1 ? 'case' : 'cases'}{' '}
+                  as {r() === 'fraud' ? 'fraud' : 'legitimate (false positive)'}?
+                </span>
+                <button
+                  type="button"
+                  class={r() === 'fraud' ? 'btn btn-danger' : 'btn btn-primary'}
+                  data-testid="bulk-confirm"
+                  disabled={store.bulkPending()}
+                  onClick={confirmBulk}
+                >
+                  Resolve {store.selected().size}
+                </button>
+                <button
+                  type="button"
+                  class="btn btn-ghost"
+                  data-testid="bulk-confirm-cancel"
+                  onClick={() => setAsking(null)}
+                >
+                  Keep open
+                </button>
+              </>
+            )}
+          </Show>
           <button
             type="button"
-            class="btn btn-danger"
-            data-testid="bulk-resolve-fraud"
-            disabled={store.bulkPending()}
-            onClick={() => void store.resolveSelected('fraud')}
+            class="btn-link"
+            onClick={() => {
+              setAsking(null);
+              store.clearSelection();
+            }}
           >
-            Resolve selected as Fraud
-          </button>
-          <button
-            type="button"
-            class="btn"
-            data-testid="bulk-resolve-false-positive"
-            disabled={store.bulkPending()}
-            onClick={() => void store.resolveSelected('false_positive')}
-          >
-            Resolve selected as Legitimate
-          </button>
-          <button type="button" class="btn-link" onClick={() => store.clearSelection()}>
             Clear
           </button>
         </div>

@@ -28,6 +28,16 @@ export interface KpiTilesProps {
   readonly feed: FeedStore;
 }
 
+/**
+ * "4.00 / 17 ms": the unit once, and a no-break space inside each figure, so the tile wraps (if it
+ * must) only between the two figures, never inside one ("4.00 ms /" over "ms" did at 1,440 px).
+ */
+export function latencyPair(p50: number, p99: number): string {
+  const [a, b] = [formatEdgeMs(p50), formatEdgeMs(p99)];
+  const first = a.endsWith(' ms') && b.endsWith(' ms') ? a.slice(0, -3) : a;
+  return `${first} / ${b}`.replace(/(\S) (ms)$/, '$1\u00a0$2').replace(/< /g, '<\u00a0');
+}
+
 export function KpiTiles(props: KpiTilesProps): JSX.Element {
   const s = (): ReturnType<KpiStore['stats']> => props.kpi.stats();
   const mix = (): { approve: number; review: number; decline: number } | null => {
@@ -106,7 +116,7 @@ export function KpiTiles(props: KpiTilesProps): JSX.Element {
           label="Edge latency p50 / p99"
           value={
             s() && s()!.transactions > 0
-              ? `${formatEdgeMs(s()!.latency_ms.p50)} / ${formatEdgeMs(s()!.latency_ms.p99)}`
+              ? latencyPair(s()!.latency_ms.p50, s()!.latency_ms.p99)
               : '—'
           }
           title={latencyNote()}

@@ -68,6 +68,31 @@ describe('MoneyTiles', () => {
     expect(t).toContain('Open cases wait|12 min');
   });
 
+  it('compacts a long amount so it never wraps mid-number, the exact amount in its title', () => {
+    const html = renderToString(() => (
+      <MoneyTiles
+        stats={() =>
+          stats({
+            money: [
+              {
+                currency: 'EUR',
+                approved: 1_073_374.24,
+                review: 9_012,
+                declined: 0,
+                confirmed_fraud: 0,
+                false_positive: 0,
+              },
+            ],
+          })
+        }
+      />
+    ));
+    const t = text(html);
+    expect(t).toContain('Approved|€1.07M');
+    expect(html).toContain('title="€1,073,374.24"');
+    expect(t).toContain('In review|€9,012.00');
+  });
+
   it('reads — for an empty window, not 0', () => {
     const t = text(renderToString(() => <MoneyTiles stats={() => stats({})} />));
     expect(t).toContain('Approved|—');

@@ -5,7 +5,7 @@
  */
 import { For, Show, type JSX } from 'solid-js';
 import type { MoneyTotals, Stats } from '@vigil/core';
-import { formatAge, formatAmount, formatPercent } from '../format/format.js';
+import { formatAge, formatAmount, formatAmountShort, formatPercent } from '../format/format.js';
 import { Tile } from './tile.js';
 
 type MoneyKey = Exclude<keyof MoneyTotals, 'currency'>;
@@ -18,13 +18,21 @@ const MONEY_TILES: readonly { key: MoneyKey; label: string; sub: string }[] = [
   { key: 'false_positive', label: 'False positives', sub: 'cases cleared as legitimate' },
 ];
 
-/** The amount in the main currency, and the other currencies' amounts for the tooltip. */
-function amountOf(money: readonly MoneyTotals[], key: MoneyKey): { value: string; others: string } {
+/**
+ * The amount in the main currency (compact when long: a tile's number never wraps), and the
+ * tooltip: the exact amount when compacted, the other currencies' amounts.
+ */
+function amountOf(money: readonly MoneyTotals[], key: MoneyKey): { value: string; title: string } {
   const [main, ...rest] = money;
-  if (!main) return { value: '—', others: '' };
+  if (!main) return { value: '—', title: '' };
+  const exact = formatAmount(main[key], main.currency);
+  const value = formatAmountShort(main[key], main.currency);
+  const others = rest.map((m) => formatAmount(m[key], m.currency)).join(' · ');
   return {
-    value: formatAmount(main[key], main.currency),
-    others: rest.map((m) => formatAmount(m[key], m.currency)).join(' · '),
+    value,
+    title: [value === exact ? '' : exact, others ? `Also: ${others}` : '']
+      .filter(Boolean)
+      .join(' · '),
   };
 }
 
@@ -39,13 +47,13 @@ export function MoneyTiles(props: { stats: () => Stats | null }): JSX.Element {
     <dl class="tiles tiles-money" data-testid="money-tiles" aria-label="Money in this window">
       <For each={MONEY_TILES}>
         {(t) => {
-          const a = (): { value: string; others: string } => amountOf(money(), t.key);
+          const a = (): { value: string; title: string } => amountOf(money(), t.key);
           return (
             <Tile
               testid={`money-${t.key.replace('_', '-')}`}
               label={t.label}
               value={a().value}
-              title={a().others ? `Also: ${a().others}` : null}
+              title={a().title || null}
               sub={
                 <>
                   {t.sub}

@@ -52,6 +52,7 @@ const answer: BacktestAnswer = {
   lists_as_of: '2026-12-05T00:00:00Z',
   labels_as_of: '2026-12-05T00:00:00Z',
   velocity_from: null,
+  velocity_read_by: { candidate: false, rules: [] },
   shadow: {
     rule_id: 'big',
     evaluated: 900,
@@ -94,6 +95,29 @@ describe('the backtest panel', () => {
     expect(t).toContain('Ruleset version 4 with this rule in it');
     // No active rule matched a decision: no model decision was derived, none is named.
     expect(html).not.toContain('backtest-model-thresholds');
+  });
+
+  it('says for which rules velocity was recomputed, and plainly when this rule reads none', async () => {
+    const from = '2026-10-29T00:00:00Z';
+    const others = text(
+      await renderPanel({
+        ...answer,
+        velocity_from: from,
+        velocity_read_by: { candidate: false, rules: ['card_testing', 'velocity_burst'] },
+      }),
+    );
+    expect(others).toMatch(
+      /velocity recomputed from 2026-10-29 00:00:00 UTC for card_testing, velocity_burst in force \(this rule does not read it\)/,
+    );
+    const own = text(
+      await renderPanel({
+        ...answer,
+        velocity_from: from,
+        velocity_read_by: { candidate: true, rules: [] },
+      }),
+    );
+    expect(own).toMatch(/velocity recomputed from 2026-10-29 00:00:00 UTC \(this rule reads it\)/);
+    expect(text(await renderPanel(answer))).not.toContain('velocity');
   });
 
   it('names the thresholds each model version’s decisions were derived with, estimates plainly', async () => {
@@ -155,6 +179,8 @@ describe('the Thresholds page', () => {
             window: { from: '2026-11-05T00:00:00Z', to: '2026-12-05T00:00:00Z' },
             model_version: 'gbdt-v2',
             evaluated: 100,
+            currencies: ['EUR'],
+            currency_note: 'all in EUR, in its major unit',
             current: outcome(0.4, 0.8, 10),
             proposed: outcome(b.review, b.decline, 25),
             histogram: { bins: 2, fraud: [1, 2], legitimate: [90, 7], unlabelled: [0, 0] },
@@ -176,5 +202,8 @@ describe('the Thresholds page', () => {
     expect(html).toMatch(/data-testid="thresholds-review-count-current"[^>]*>10</);
     expect(html).toContain('data-testid="thresholds-review-count-proposed" data-value="25"');
     expect(html).toContain('data-testid="thresholds-apply"');
+    // Amounts with the currency's sign, as the rest of the app shows them.
+    expect(html).toMatch(/data-testid="thresholds-review-amount-proposed"[^>]*>€250\.00</);
+    expect(html).not.toContain('thresholds-currency-note');
   });
 });

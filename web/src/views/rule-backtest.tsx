@@ -30,6 +30,19 @@ export interface RuleBacktestProps {
   readonly onOpenTransaction: (id: string) => void;
 }
 
+/**
+ * The footer's velocity clause: for which rules the counters were recomputed — this rule, or the
+ * rules in force that read them while this one does not (said once, plainly).
+ */
+export function velocityNote(by: BacktestAnswer['velocity_read_by'], from: string): string {
+  const others = by.rules.join(', ');
+  if (by.candidate) {
+    return `velocity recomputed from ${from} (this rule reads it${others ? `, as do ${others}` : ''})`;
+  }
+  if (!others) return `velocity recomputed from ${from}`;
+  return `velocity recomputed from ${from} for ${others} in force (this rule does not read it)`;
+}
+
 /** The one currency of the matched decisions, for formatting; null when none or several. */
 function currencyOf(a: BacktestAnswer): string | null {
   return a.amount.currencies.length === 1 ? (a.amount.currencies[0] ?? null) : null;
@@ -321,7 +334,7 @@ export function RuleBacktest(props: RuleBacktestProps): JSX.Element {
               <p class="muted backtest-note" data-testid="backtest-lists-note">
                 Lists as they are now ({formatDateTime(a().lists_as_of)}), labels as known now
                 <Show when={a().velocity_from}>
-                  {(v) => <>, velocity recomputed from {formatDateTime(v())}</>}
+                  {(v) => <>, {velocityNote(a().velocity_read_by, formatDateTime(v()))}</>}
                 </Show>
                 <Show when={a().rule_errors > 0}>
                   ; the rule failed at run time on {formatCount(a().rule_errors)} (counted as not

@@ -1,5 +1,5 @@
 /**
- * The form of one rule: id, name, description, action, mode and the CEL expression, which is
+ * The form of one rule: id, name, description, action and the CEL expression, which is
  * checked as it is typed and offers the names it can use (the word before the caret completes from
  * the list below it; Tab or a click takes the first or the chosen one).
  */
@@ -10,16 +10,11 @@ import {
   For,
   on,
   Show,
+  untrack,
   type Accessor,
   type JSX,
 } from 'solid-js';
-import {
-  RULE_ACTIONS,
-  RULE_MODES,
-  type ListRef,
-  type RuleAction,
-  type RuleMode,
-} from '@vigil/core';
+import { RULE_ACTIONS, type ListRef, type RuleAction, type RuleMode } from '@vigil/core';
 import type { BacktestStore } from '../stores/backtest-store.js';
 import { verdictMessage, type RuleEditor } from '../stores/rule-editor-store.js';
 import type { Theme } from '../stores/theme-store.js';
@@ -95,6 +90,12 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
   const suggestions = createMemo(() => completionsAt(names(), e.draft().expression, caret()));
   let area: HTMLTextAreaElement | undefined;
   const [askingActive, setAskingActive] = createSignal(false);
+  /**
+   * What Save leaves the rule as: shadow, or disabled for a disabled rule being edited (a fix to a
+   * rule switched off must not switch it back on). Active is the other button's, asked first.
+   */
+  const opened = untrack(() => e.draft().mode);
+  const keptMode = (): 'shadow' | 'disabled' => (opened === 'disabled' ? 'disabled' : 'shadow');
 
   // The backtest follows what the rule would do: its expression and action (debounced there).
   // Memos, so typing the name or the description does not restart it.
@@ -143,7 +144,7 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
       data-testid="rule-editor"
       onSubmit={(ev) => {
         ev.preventDefault();
-        publish();
+        publish(keptMode());
       }}
     >
       <h3>{e.isNew ? 'New rule' : `Edit ${e.draft().id}`}</h3>
@@ -165,16 +166,6 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
             values={RULE_ACTIONS}
             value={e.draft().action}
             onChange={(v) => e.set('action', v)}
-          />
-        </div>
-        <div>
-          <label for="rule-mode">Mode</label>
-          <EnumSelect
-            id="rule-mode"
-            testid="rule-editor-mode"
-            values={RULE_MODES}
-            value={e.draft().mode}
-            onChange={(v) => e.set('mode', v)}
           />
         </div>
       </div>
@@ -249,63 +240,71 @@ export function RuleEditorForm(props: RuleEditorFormProps): JSX.Element {
         )}
       </Show>
       <InlineAlert message={e.error()} testid="rule-save-error" />
-      <Show when={askingActive()}>
+      {/* Two outcomes, two buttons: saved as shadow (recorded, never acted on) or published active
+          (decides payments). Publish active asks first, in place of the buttons, not beside them. */}
+      <Show
+        when={askingActive()}
+        fallback={
+          <div class="row">
+            <button
+              type="submit"
+              class="btn btn-primary"
+              data-testid="rule-save"
+              disabled={e.saving()}
+              title={
+                keptMode() === 'disabled'
+                  ? 'Saved and left disabled: it matches nothing until its mode changes'
+                  : 'Recorded on every payment it matches, never acted on'
+              }
+            >
+              Save as {keptMode()}
+            </button>
+            <button
+              type="button"
+              class="btn"
+              data-testid="rule-publish-active"
+              disabled={e.saving()}
+              onClick={() => setAskingActive(true)}
+            >
+              Publish active…
+            </button>
+            <button
+              type="button"
+              class="btn"
+              data-testid="rule-cancel"
+              onClick={() => props.onCancel()}
+            >
+              Cancel
+            </button>
+          </div>
+        }
+      >
         <div class="rule-confirm" role="group" aria-label="Confirm publishing active">
           <p class="warning" data-testid="rule-publish-active-warning">
             Active, this rule will {ACTION_EFFECT[e.draft().action]} every payment it matches, on
             every edge within 5 s.
           </p>
-          <button
-            type="button"
-            class="btn btn-primary"
-            data-testid="rule-publish-active-confirm"
-            disabled={e.saving()}
-            onClick={() => publish('active')}
-          >
-            Publish active
-          </button>
-          <button
-            type="button"
-            class="btn btn-ghost"
-            data-testid="rule-publish-active-keep"
-            onClick={() => setAskingActive(false)}
-          >
-            Keep
-          </button>
+          <div class="row">
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="rule-publish-active-confirm"
+              disabled={e.saving()}
+              onClick={() => publish('active')}
+            >
+              Publish active
+            </button>
+            <button
+              type="button"
+              class="btn btn-ghost"
+              data-testid="rule-publish-active-keep"
+              onClick={() => setAskingActive(false)}
+            >
+              Keep editing
+            </button>
+          </div>
         </div>
       </Show>
-      <div class="row">
-        <button
-          type="button"
-          class="btn btn-primary"
-          data-testid="rule-publish-shadow"
-          disabled={e.saving()}
-          title="Recorded on every payment it matches, never acted on"
-          onClick={() => publish('shadow')}
-        >
-          Publish as shadow
-        </button>
-        <button
-          type="button"
-          class="btn"
-          data-testid="rule-publish-active"
-          disabled={e.saving() || askingActive()}
-          onClick={() => setAskingActive(true)}
-        >
-          Publish active
-        </button>
-        <button type="submit" class="btn" data-testid="rule-save" disabled={e.saving()}>
-          {e.isNew ? 'Create' : 'Save'} as {e.draft().mode}
-        </button>
-        <button
-          type="button"
-          class="btn"
-          data-testid="rule-cancel"
-          onClick={() => props.onCancel()}
-        >
-          Cancel
-        </button>
-      </div>
     </form>
   );
 }

@@ -36,6 +36,30 @@ export interface ThresholdsPageProps {
   readonly theme: Accessor<Theme>;
 }
 
+/**
+ * The histogram's key, drawn as the series are: frauds and legitimate as boxes (bars), unlabelled
+ * as a line with gaps (a bin with none has no point on a log scale). uPlot's own legend draws
+ * every series as a box, which told the eye to look for a third kind of bar.
+ */
+export function ScoreLegend(): JSX.Element {
+  return (
+    <ul class="score-legend" data-testid="thresholds-legend" aria-label="Key">
+      <li>
+        <span class="legend-box legend-fraud" aria-hidden="true" />
+        fraud
+      </li>
+      <li>
+        <span class="legend-box legend-legitimate" aria-hidden="true" />
+        legitimate
+      </li>
+      <li>
+        <span class="legend-line" aria-hidden="true" />
+        unlabelled (a line; a gap is a score range with none)
+      </li>
+    </ul>
+  );
+}
+
 /** One threshold: a slider and a number field over [0, 1], its error under them. */
 function ThresholdInput(props: {
   store: ThresholdsStore;
@@ -111,10 +135,12 @@ function Pair(props: {
 function Comparison(props: {
   current: ThresholdsOutcome | null;
   proposed: ThresholdsOutcome;
+  /** The decisions' one currency, for its sign as the rest of the app shows it; else null. */
+  currency: string | null;
 }): JSX.Element {
   const tally = (o: ThresholdsOutcome | null, d: (typeof DECISION_ROWS)[number]) =>
     o ? o[d] : null;
-  const money = (n: number) => formatAmount(n, null);
+  const money = (n: number) => formatAmount(n, props.currency);
   const pick = (t: DecisionTally | null, k: keyof DecisionTally) => (t ? t[k] : null);
   return (
     <table class="table compact thresholds-compare" data-testid="thresholds-compare">
@@ -296,7 +322,7 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
               options={(width, height) => ({
                 width,
                 height,
-                legend: { show: true, live: false },
+                legend: { show: false },
                 cursor: { drag: { x: false, y: false } },
                 scales: {
                   x: { time: false, range: [0, 1] },
@@ -329,6 +355,7 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
                 ],
               })}
             />
+            <ScoreLegend />
             <div class="thresholds-inputs">
               <ThresholdInput store={s} field="review" label="Review at score ≥" />
               <ThresholdInput store={s} field="decline" label="Decline at score ≥" />
@@ -357,7 +384,16 @@ export function ThresholdsPage(props: ThresholdsPageProps): JSX.Element {
                     {formatDateTime(p().window.from)} to {formatDateTime(p().window.to)} (took{' '}
                     {formatMs(p().elapsed_ms)}).
                   </p>
-                  <Comparison current={p().current} proposed={p().proposed} />
+                  <Comparison
+                    current={p().current}
+                    proposed={p().proposed}
+                    currency={p().currencies.length === 1 ? (p().currencies[0] ?? null) : null}
+                  />
+                  <Show when={p().currencies.length > 1 || p().currencies[0] === null}>
+                    <p class="muted" data-testid="thresholds-currency-note">
+                      Amounts: {p().currency_note}.
+                    </p>
+                  </Show>
                 </div>
               )}
             </Show>

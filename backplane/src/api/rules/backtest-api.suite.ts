@@ -299,6 +299,7 @@ export async function checkBacktestApi(root: Hono, sql: Sql, run: string): Promi
   expectAnswer(typical.body as unknown as BacktestAnswer, want);
   expect(typical.body.shadow).toBeUndefined();
   expect(typical.body.velocity_from).toBeNull();
+  expect(typical.body.velocity_read_by).toEqual({ candidate: false, rules: [] });
 
   // A rule reading a list as it is now (t_4's item expired, t_2's removed): block.
   const listRule = await backtestCall(root, {
@@ -505,6 +506,7 @@ export async function checkVelocityBacktest(root: Hono, sql: Sql, run: string): 
   });
   const earliest = Math.min(...inWindow.map((r) => r.ts.getTime()));
   expect(Date.parse(a.body.velocity_from as string)).toBe(earliest - 30 * DAY - 1);
+  expect(a.body.velocity_read_by).toMatchObject({ candidate: true });
   const shown = (a.body.examples as { transaction_id: string }[]).map((e) => e.transaction_id);
   for (const id of shown) expect(matched.map((r) => r.id)).toContain(id);
 }

@@ -155,6 +155,7 @@ export function backtestRoutes(deps: BacktestDeps): Hono<ApiEnv> {
       lists_as_of: asOf,
       labels_as_of: asOf,
       velocity_from: span === null ? null : span.from.toISOString(),
+      velocity_read_by: plan.velocityReadBy,
       elapsed_ms: Math.round(performance.now() - t0),
     };
   }

@@ -3,7 +3,7 @@
  * in keyset pages of (scored_at, transaction_id) — PGlite has no cursors, and a page is a short
  * statement, so the consumer's writes and the dashboard's reads take turns with a long preview on
  * a one-connection pool instead of waiting for it. Memory is one page, whatever the window holds.
- * Only the columns the preview reads: score, amount, label and the rules that matched.
+ * Only the columns the preview reads: score, amount (and its currency), label and the rules that matched.
  */
 import {
   LABEL_FRAUD,
@@ -52,14 +52,20 @@ export async function runPreview(sql: Sql, q: PreviewQuery): Promise<ThresholdsP
   const tally = new ThresholdsPreviewTally(q.proposed, q.current);
   const limit = q.pageRows ?? PREVIEW_PAGE_ROWS;
   // One mutable row handed to the tally for every decision: no allocation per row.
-  const row = { score: 0, amount: 0, label: LABEL_NONE as PreviewLabel, rules: 0 };
+  const row = {
+    score: 0,
+    amount: 0,
+    currency: null as string | null,
+    label: LABEL_NONE as PreviewLabel,
+    rules: 0,
+  };
   let after: readonly [string, string] | null = null;
   for (;;) {
     // scored_at travels as Postgres's text (microseconds kept) only to continue after the page;
     // it goes back as text too: a parameter typed timestamptz is sent by postgres.js through a
     // JS Date, at milliseconds, and the page's last row would come again.
     const rows: unknown[][] = await sql`
-      SELECT to_json(scored_at) #>> '{}', transaction_id, score, amount, label, rules
+      SELECT to_json(scored_at) #>> '{}', transaction_id, score, amount, label, rules, currency
       FROM transactions
       WHERE model_version = ${q.modelVersion}
         AND scored_at >= ${q.from} AND scored_at < ${q.to}
@@ -76,6 +82,7 @@ export async function runPreview(sql: Sql, q: PreviewQuery): Promise<ThresholdsP
       row.amount = amount;
       row.label = label(r[4]);
       row.rules = r[5] === null ? 0 : ruleBits(ruleHits(r[5]));
+      row.currency = typeof r[6] === 'string' ? r[6] : null;
       tally.add(row);
     }
     if (rows.length < limit) return tally;

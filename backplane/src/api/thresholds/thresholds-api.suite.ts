@@ -184,6 +184,9 @@ export async function checkThresholdsApi(
   expect(preview.window).toEqual(window);
   expect(preview.model_version).toBe(model);
   expect(preview.evaluated).toBe(rows.length);
+  // The amounts' currency, for the page's sign (every row stored in EUR).
+  expect(preview.currencies).toEqual(['EUR']);
+  expect(preview.currency_note).toBe('all in EUR, in its major unit');
   expectOutcome(preview.proposed, expected(rows, 0.25, 0.9));
   expect(preview.proposed.thresholds).toEqual({ review: 0.25, decline: 0.9 });
   expectHistogram(preview.histogram, rows);
@@ -312,6 +315,7 @@ export async function checkThresholdsApi(
   });
   expect(empty.status).toBe(200);
   expect(empty.body.evaluated).toBe(0);
+  expect(empty.body.currencies).toEqual([]);
   expectOutcome((empty.body as unknown as ThresholdsPreview).proposed, expected([], 0.3, 0.7));
   expectOutcome((empty.body as unknown as ThresholdsPreview).current, expected([], 0.35, 0.95));
   expectHistogram((empty.body as unknown as ThresholdsPreview).histogram, []);

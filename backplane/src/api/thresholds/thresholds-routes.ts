@@ -7,6 +7,7 @@
  * counted with their backtests, and stopped past VIGIL_BACKTEST_TIMEOUT_MS.
  */
 import {
+  currencyNote,
   DEFAULT_MODEL_VERSION,
   modelVersionSchema,
   thresholdsPreviewRequestSchema,
@@ -141,6 +142,8 @@ export function thresholdsRoutes(deps: ThresholdsDeps): Hono<ApiEnv> {
       window: { from: window.from.toISOString(), to: window.to.toISOString() },
       model_version: t.modelVersion,
       evaluated: t.tally.evaluated,
+      currencies: t.tally.currencies,
+      currency_note: currencyNote(t.tally.currencies),
       current: t.tally.current,
       proposed: t.tally.proposed,
       histogram: t.tally.histogram,
