@@ -29,6 +29,14 @@ describe('takeDirLock', () => {
     await again.release();
   });
 
+  it('names the variable as it was set when the lock is on a directory inside it', async () => {
+    const lock = await takeDirLock(dir, 'VIGIL_DATA_DIR', '/srv/vigil');
+    await expect(takeDirLock(dir, 'VIGIL_DATA_DIR', '/srv/vigil')).rejects.toThrow(
+      `VIGIL_DATA_DIR=/srv/vigil (its ${dir}) is in use by process ${process.pid}`,
+    );
+    await lock.release();
+  });
+
   it('refuses a lock held by another live process', async () => {
     await writeFile(join(dir, 'lock'), `${process.ppid}\n`);
     const error = await takeDirLock(dir, 'VIGIL_OUTBOX_DIR').catch((e: unknown) => e);

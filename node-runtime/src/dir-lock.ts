@@ -17,9 +17,11 @@ export class DirLockedError extends Error {
     variable: string,
     readonly dir: string,
     readonly pid: number,
+    /** The variable's value when the lock is on a directory inside it (e.g. its pgdata). */
+    value: string = dir,
   ) {
     super(
-      `${variable}=${dir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: ` +
+      `${variable}=${value}${value === dir ? '' : ` (its ${dir})`} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}: ` +
         `two processes cannot share it; stop that one, or give this one its own ${variable}`,
     );
     this.name = 'DirLockedError';
@@ -51,8 +53,15 @@ async function holder(file: string): Promise<number | null> {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
-/** Take `dir`'s lock (the directory must exist); throws DirLockedError naming `variable`. */
-export async function takeDirLock(dir: string, variable: string): Promise<DirLock> {
+/**
+ * Take `dir`'s lock (the directory must exist); throws DirLockedError naming `variable` as set
+ * (`value`, when `dir` is a directory inside it).
+ */
+export async function takeDirLock(
+  dir: string,
+  variable: string,
+  value: string = dir,
+): Promise<DirLock> {
   const file = join(dir, 'lock');
   const mine = join(dir, `lock.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   await writeFile(mine, `${process.pid}\n`);
@@ -68,7 +77,7 @@ export async function takeDirLock(dir: string, variable: string): Promise<DirLoc
       }
       const pid = await holder(file);
       const live = pid !== null && (pid === process.pid ? held.has(file) : alive(pid));
-      if (live || attempt > 0) throw new DirLockedError(variable, dir, pid ?? 0);
+      if (live || attempt > 0) throw new DirLockedError(variable, dir, pid ?? 0, value);
       await rm(file, { force: true });
     }
   } finally {

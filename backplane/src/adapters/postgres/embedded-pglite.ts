@@ -6,6 +6,7 @@
  * should use one connection (the socket server queues queries anyway).
  */
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { takeDirLock, type DirLock } from '@vigil/node-runtime';
@@ -27,7 +28,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   let dirLock: DirLock | undefined;
   if (!inMemory) {
     mkdirSync(dataDir, { recursive: true });
-    dirLock = await takeDirLock(dataDir, 'VIGIL_DATA_DIR');
+    // The database lives in VIGIL_DATA_DIR's pgdata: the refusal names the variable as it was set.
+    dirLock = await takeDirLock(dataDir, 'VIGIL_DATA_DIR', dirname(dataDir));
   }
   const unlock = () => dirLock?.release();
   let db: PGlite | undefined;
