@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { encodeCursor } from './cursor.js';
 import { apiErrorHandler } from './error-handler.js';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.js';
-import { bearer, insertTransaction } from './test-support.js';
+import { bearer, DEPLOYED_VERSION, insertTransaction } from './test-support.js';
 import type { Sql } from 'postgres';
 
 export interface BadInput {
@@ -370,8 +370,9 @@ export function goodEdges(): string[] {
     `/api/lists/blocked_customers/items?limit=500&value=${'x'.repeat(128)}`,
     `/api/lists/blocked_customers/items?cursor=${item(['2001:db8::1'])}`,
     `/api/audit?limit=500&actor=system:feedback&cursor=${audit(['999999999999999999'])}`,
-    `/api/models/compare?champion=${'x'.repeat(200)}&challenger=a%20b&from=0001-01-01T00:00:00Z`,
-    '/api/models/compare?champion=a&challenger=b&to=9999-12-31T23:59:59.999Z',
+    // The champion must be a known model (its thresholds decide its side): the deployed one.
+    `/api/models/compare?champion=${DEPLOYED_VERSION}&challenger=${'x'.repeat(200)}&from=0001-01-01T00:00:00Z`,
+    `/api/models/compare?champion=${DEPLOYED_VERSION}&challenger=a%20b&to=9999-12-31T23:59:59.999Z`,
   ];
 }
 

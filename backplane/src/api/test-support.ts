@@ -3,6 +3,7 @@
  * client talks to it as to a server) with the backplane's migrations applied from their files,
  * rows as the consumer writes them, and recording fakes for Kafka, the LiveHub and the edge.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,6 +14,16 @@ import { pino } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import type { ApiDeps } from './deps.js';
 import { createApiApp, type ApiApp } from './index.js';
+
+/**
+ * The deployed model's version (edge/model/vigil-model.json): a model whose thresholds are always
+ * known, for routes that need a known model (compare's champion).
+ */
+export const DEPLOYED_VERSION = (
+  JSON.parse(
+    readFileSync(new URL('../../../edge/model/vigil-model.json', import.meta.url), 'utf8'),
+  ) as { version: string }
+).version;
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url));
 

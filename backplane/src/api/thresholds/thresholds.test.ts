@@ -4,7 +4,13 @@
  * them to the edges' sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHarness, callApi, startTestDb, type TestDb } from '../test-support.js';
+import {
+  apiHarness,
+  callApi,
+  DEPLOYED_VERSION,
+  startTestDb,
+  type TestDb,
+} from '../test-support.js';
 import { checkPreviewBounds } from './preview-bounds.suite.js';
 import { checkThresholdsApi } from './thresholds-api.suite.js';
 
@@ -31,7 +37,11 @@ describe('the thresholds API on PGlite', () => {
     const calls: [string, string, unknown][] = [
       ['POST', '/api/thresholds/preview', { review: 0.2, decline: 0.5, to: early }],
       ['POST', '/api/rules/backtest', { expression: 'true', action: 'review', to: early }],
-      ['GET', `/api/models/compare?champion=a&challenger=b&to=${early}`, undefined],
+      [
+        'GET',
+        `/api/models/compare?champion=${DEPLOYED_VERSION}&challenger=b&to=${early}`,
+        undefined,
+      ],
     ];
     for (const [method, path, body] of calls) {
       const a = await callApi(root, method, path, body);
