@@ -155,7 +155,52 @@ async function measure(
   };
 }
 
-/** Grow the table through SIZES, backtesting each rule at each size. */
+/**
+ * The same-run baseline: the rows a backtest reads (the window's ids, times, amounts and feature
+ * vectors, in pages of 50,000 as the route asks) streamed over the same connection and dropped —
+ * no API, no rules. What a backtest costs beyond it is Vigil's.
+ */
+async function measureFloor(
+  sql: Sql,
+  backend: string,
+  rows: number,
+  serverCpu: (() => number) | null,
+): Promise<Measured> {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const loadBefore = loadavg()[0]!;
+  const server0 = serverCpu?.() ?? 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let read = 0;
+  const cursor = sql`
+    SELECT transaction_id, scored_at, amount, feature_vector FROM transactions
+    WHERE scored_at >= ${FROM} AND scored_at < ${TO}`
+    .values()
+    .cursor(50_000);
+  for await (const page of cursor) read += page.length;
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const after = process.memoryUsage();
+  if (read !== rows) throw new Error(`baseline on ${backend}: read ${read} of ${rows} rows`);
+  return {
+    backend,
+    rows,
+    rule: 'baseline: the rows read, no API, no rules',
+    matched: 0,
+    elapsedMs: wallMs,
+    wallMs,
+    rssPeakMiB: Math.max(before.rss, after.rss) / MiB,
+    heapPeakMiB: Math.max(before.heapUsed, after.heapUsed) / MiB,
+    rssBeforeMiB: before.rss / MiB,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    serverCpuS: serverCpu ? serverCpu() - server0 : null,
+    loadBefore,
+    load: loadavg()[0]!,
+  };
+}
+
+/** Grow the table through SIZES, backtesting each rule at each size beside the baseline. */
 async function runBackend(
   backend: string,
   sql: Sql,
@@ -170,6 +215,7 @@ async function runBackend(
       await insertDecisions(sql, at, Math.min(n, at + 100_000));
     have = n;
     await sql`VACUUM ANALYZE transactions`;
+    out.push(await measureFloor(sql, backend, n, serverCpu));
     for (const rule of RULES) {
       const m = await measure(sql, backend, n, rule, serverCpu);
       process.stderr.write(
@@ -224,6 +270,8 @@ function render(results: readonly Measured[]): string {
       'average (1 min, before → after) says how busy the 2-core machine was: above 2, processes ' +
       'waited for a core, and wall time is the machine’s more than the backtest’s. Memory: the ' +
       'process’s peak while the backtest ran (before → peak; with PGlite its RSS is PGlite’s too). ' +
+      'Baseline, measured in the same run: the rows a backtest reads streamed over the same ' +
+      'connection and dropped (no API, no rules; its memory is sampled before and after only). ' +
       'Run with `flock /tmp/vigil-bench.lock npx tsx bench/run.ts --only backtest`.',
     '',
     table(
@@ -244,7 +292,7 @@ function render(results: readonly Measured[]): string {
         r.backend,
         fmtInt(r.rows),
         r.rule,
-        fmtInt(r.matched),
+        r.rule.startsWith('baseline') ? '—' : fmtInt(r.matched),
         `${fmt(r.elapsedMs / 1000, 2)} s`,
         fmtInt(Math.round(r.rows / (r.elapsedMs / 1000))),
         `${fmt(r.cpuS, 1)} s`,
